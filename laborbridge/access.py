@@ -1,0 +1,168 @@
+"""Who may see and change what — the one place that answers it.
+
+Every page, export and API endpoint starts from one of these querysets, so scoping cannot
+be forgotten: a view never calls ``Worker.objects.get(pk=…)`` itself but
+``get_object_or_404(workers_visible_to(user), pk=…)``, which answers 404 — not 403 — for
+an object outside the user's scope, so ids of other counties' workers are not confirmed.
+
+Scopes:
+
+* county official — the workers of one county; reads verified employers and their
+  vacancies in the eastern regions paired with that county.
+* employer HR — their own employer and its vacancies; no worker registry access.
+* coordinator — one pairing: the workers of its western region, the employers and
+  vacancies of its eastern region, its campaigns.
+* admin (role or superuser) — everything.
+"""
+
+from django.db.models import Q, QuerySet
+
+from jobs.models import Employer, Vacancy, VerificationStatus
+from laborbridge.models import Campaign, Pairing, Region, Role, User
+from workers.models import Worker
+
+
+def _role(user) -> str | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    return user.role or None
+
+
+def _prefix_q(field: str, prefixes: list[str]) -> Q:
+    query = Q(pk__in=[])
+    for prefix in prefixes:
+        query |= Q(**{f"{field}__startswith": prefix})
+    return query
+
+
+def pairings_of(user: User) -> QuerySet[Pairing]:
+    """Return the pairings the user works within."""
+    role = _role(user)
+    pairings = Pairing.objects.select_related("east_region", "west_region")
+    if role == Role.ADMIN:
+        return pairings.all()
+    if role == Role.COORDINATOR:
+        return pairings.filter(pk=user.pairing_id)
+    if role == Role.COUNTY_OFFICIAL:
+        ids = [p.pk for p in pairings.all() if p.west_region.contains(user.county_id)]
+        return pairings.filter(pk__in=ids)
+    if role == Role.EMPLOYER_HR:
+        district = user.employer.district_id
+        ids = [p.pk for p in pairings.all() if p.east_region.contains(district)]
+        return pairings.filter(pk__in=ids)
+    return pairings.none()
+
+
+def west_prefixes_of(user: User) -> list[str]:
+    return [p.west_region.prefix for p in pairings_of(user)]
+
+
+def east_prefixes_of(user: User) -> list[str]:
+    return [p.east_region.prefix for p in pairings_of(user)]
+
+
+def workers_visible_to(user: User) -> QuerySet[Worker]:
+    role = _role(user)
+    workers = Worker.objects.all()
+    if role == Role.ADMIN:
+        return workers
+    if role == Role.COUNTY_OFFICIAL:
+        return workers.filter(home_county_id=user.county_id)
+    if role == Role.COORDINATOR:
+        return workers.filter(_prefix_q("home_county_id", west_prefixes_of(user)))
+    return workers.none()
+
+
+def workers_editable_by(user: User) -> QuerySet[Worker]:
+    """Return the workers the user may register, edit or reveal: their county's (or all)."""
+    role = _role(user)
+    if role == Role.ADMIN:
+        return Worker.objects.all()
+    if role == Role.COUNTY_OFFICIAL:
+        return Worker.objects.filter(home_county_id=user.county_id)
+    return Worker.objects.none()
+
+
+def counties_for_registration(user: User) -> QuerySet[Region]:
+    """Return the counties whose workers the user may register."""
+    role = _role(user)
+    counties = Region.objects.filter(level=Region.Level.COUNTY)
+    if role == Role.ADMIN:
+        return counties
+    if role == Role.COUNTY_OFFICIAL:
+        return counties.filter(pk=user.county_id)
+    return counties.none()
+
+
+def employers_visible_to(user: User) -> QuerySet[Employer]:
+    role = _role(user)
+    employers = Employer.objects.all()
+    if role == Role.ADMIN:
+        return employers
+    if role == Role.EMPLOYER_HR:
+        return employers.filter(pk=user.employer_id)
+    if role == Role.COORDINATOR:
+        return employers.filter(_prefix_q("district_id", east_prefixes_of(user)))
+    if role == Role.COUNTY_OFFICIAL:
+        return employers.filter(
+            _prefix_q("district_id", east_prefixes_of(user)),
+            verification_status=VerificationStatus.VERIFIED,
+        )
+    return employers.none()
+
+
+def employers_editable_by(user: User) -> QuerySet[Employer]:
+    role = _role(user)
+    if role == Role.ADMIN:
+        return Employer.objects.all()
+    if role == Role.EMPLOYER_HR:
+        return Employer.objects.filter(pk=user.employer_id)
+    return Employer.objects.none()
+
+
+def employers_verifiable_by(user: User) -> QuerySet[Employer]:
+    """Return the employers whose verification the user may decide (coordinators, admin)."""
+    role = _role(user)
+    if role == Role.ADMIN:
+        return Employer.objects.all()
+    if role == Role.COORDINATOR:
+        return Employer.objects.filter(_prefix_q("district_id", east_prefixes_of(user)))
+    return Employer.objects.none()
+
+
+def vacancies_visible_to(user: User) -> QuerySet[Vacancy]:
+    role = _role(user)
+    vacancies = Vacancy.objects.all()
+    if role == Role.ADMIN:
+        return vacancies
+    if role == Role.EMPLOYER_HR:
+        return vacancies.filter(employer_id=user.employer_id)
+    if role == Role.COORDINATOR:
+        return vacancies.filter(employer__in=employers_visible_to(user))
+    if role == Role.COUNTY_OFFICIAL:
+        return vacancies.filter(employer__in=employers_visible_to(user)).exclude(status="draft")
+    return vacancies.none()
+
+
+def vacancies_editable_by(user: User) -> QuerySet[Vacancy]:
+    role = _role(user)
+    if role == Role.ADMIN:
+        return Vacancy.objects.all()
+    if role == Role.EMPLOYER_HR:
+        return Vacancy.objects.filter(employer_id=user.employer_id)
+    return Vacancy.objects.none()
+
+
+def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
+    role = _role(user)
+    if role == Role.ADMIN:
+        return Campaign.objects.all()
+    if role is None:
+        return Campaign.objects.none()
+    return Campaign.objects.filter(pairing__in=pairings_of(user))
+
+
+def has_role(user: User, *roles: str) -> bool:
+    return _role(user) in roles

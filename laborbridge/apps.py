@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LaborbridgeConfig(AppConfig):
+    name = "laborbridge"
+    verbose_name = _("基础数据与账户")

@@ -1,0 +1,289 @@
+"""Realistic synthetic demo data: Dingxi workers, Qingdao/Jiaozhou employers and vacancies.
+
+Everything is derived from a fixed seed and keyed by natural identifiers (ID-number blind
+index, credit code, username), so loading twice adds nothing the second time. The ID
+numbers and credit codes carry valid checksums but belong to nobody.
+"""
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from jobs.models import Employer, Industry, Vacancy, VacancyStatus, VerificationStatus
+from laborbridge import crypto
+from laborbridge.identifiers import credit_code_check_char, id_number_check_char
+from laborbridge.models import Campaign, Occupation, Pairing, Region, Role, User
+from workers.models import PovertyStatus, Worker, WorkerStatus
+
+DEMO_PASSWORD = "demo-2026!"  # printed by the command; a demo site only
+DINGXI, QINGDAO, TONGWEI, ANDING, JIAOZHOU = "621100", "370200", "621121", "621102", "370281"
+
+# Bulk size for demo rows: 500 rows per INSERT keeps SQLite under its variable limit and
+# loads 2,000 workers in about a second.
+_BATCH = 500
+
+_SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段漕钱汤尹黎易常武乔贺赖龚文"
+_GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建军小红志强海燕春梅晓东玉兰永红卫东德明红霞金凤文博子豪浩然欣怡俊杰雨轩梓涵宇航"
+_FIRMS = "海鑫 宏达 瑞丰 金诺 鲁信 华通 新源 恒泰 海尔森 青联 胶东 琴岛 崂山 正大 万佳 晨光 顺和 佳美 利群 昌盛 鼎鑫 海晟 德润 嘉禾 中鲁 远航 汇丰 蓝海 绿源 金桥".split()
+_TRADES = {
+    Industry.MANUFACTURING: [
+        "电子科技",
+        "汽车零部件",
+        "服装",
+        "食品",
+        "机械制造",
+        "橡胶制品",
+        "家电",
+        "纺织",
+    ],
+    Industry.CONSTRUCTION: ["建设工程", "建筑劳务", "装饰工程"],
+    Industry.TRANSPORT_LOGISTICS: ["物流", "供应链", "快递"],
+    Industry.HOSPITALITY: ["餐饮管理", "酒店管理"],
+    Industry.RESIDENT_SERVICES: ["家政服务", "物业管理"],
+    Industry.HEALTH_SOCIAL: ["养老服务", "康养"],
+    Industry.AGRICULTURE: ["农业科技", "海洋食品"],
+}
+# Occupation major groups that fit each industry (6 production, 4 services, 5 agriculture).
+_INDUSTRY_GROUPS = {
+    Industry.MANUFACTURING: ["6"],
+    Industry.CONSTRUCTION: ["6"],
+    Industry.TRANSPORT_LOGISTICS: ["4", "6"],
+    Industry.HOSPITALITY: ["4"],
+    Industry.RESIDENT_SERVICES: ["4"],
+    Industry.HEALTH_SOCIAL: ["4"],
+    Industry.AGRICULTURE: ["5", "6"],
+}
+
+
+@dataclass
+class DemoResult:
+    workers_created: int = 0
+    employers_created: int = 0
+    vacancies_created: int = 0
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _id_number(rng: random.Random, county: str) -> str:
+    born = dt.date(1971, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 36))
+    body = f"{county}{born:%Y%m%d}{rng.randrange(0, 1000):03d}"
+    return body + id_number_check_char(body)
+
+
+def _org_code_check(digits: str) -> str:
+    """Return the GB 11714 check character of an 8-digit organisation code."""
+    total = sum(int(d) * w for d, w in zip(digits, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
+    check = 11 - total % 11
+    return {10: "X", 11: "0"}.get(check, str(check))
+
+
+def _credit_code(rng: random.Random, district: str) -> str:
+    org = f"{rng.randrange(10**7, 10**8)}"
+    body = f"91{district}{org}{_org_code_check(org)}"
+    return body + credit_code_check_char(body)
+
+
+def _phone(rng: random.Random) -> str:
+    return f"1{rng.choice('3578')}{rng.randrange(0, 10**9):09d}"
+
+
+def _name(rng: random.Random) -> str:
+    given = rng.choice(_GIVEN) + (rng.choice(_GIVEN) if rng.random() < 0.6 else "")
+    return rng.choice(_SURNAMES) + given[:2]
+
+
+def _workers(rng: random.Random, count: int) -> int:
+    counties = list(Region.objects.filter(parent_id=DINGXI, level=Region.Level.COUNTY))
+    townships: dict[str, list[str]] = {}
+    for code, parent in Region.objects.filter(
+        level=Region.Level.TOWNSHIP, parent__parent_id=DINGXI
+    ).values_list("code", "parent_id"):
+        townships.setdefault(parent, []).append(code)
+    workers = []
+    for _index in range(count):
+        county = rng.choice(counties)
+        number = _id_number(rng, county.code)
+        roll = rng.random()
+        worker = Worker(
+            name=_name(rng),
+            phone=_phone(rng),
+            home_county=county,
+            home_township_id=rng.choice(townships[county.code])
+            if townships.get(county.code)
+            else None,
+            poverty_status=(
+                PovertyStatus.POVERTY_ALLEVIATED
+                if roll < 0.55
+                else PovertyStatus.MONITORED
+                if roll < 0.63
+                else PovertyStatus.NONE
+            ),
+            status=WorkerStatus.REGISTERED,
+        )
+        worker.set_id_number(number)
+        workers.append(worker)
+    existing = set(
+        Worker.objects.filter(id_number_index__in=[w.id_number_index for w in workers]).values_list(
+            "id_number_index", flat=True
+        )
+    )
+    fresh = [w for w in workers if w.id_number_index not in existing]
+    Worker.objects.bulk_create(fresh, batch_size=_BATCH, ignore_conflicts=True)
+    return len(fresh)
+
+
+def _employers(rng: random.Random, count: int) -> tuple[int, list[Employer]]:
+    districts = list(Region.objects.filter(parent_id=QINGDAO, level=Region.Level.COUNTY))
+    # Jiaozhou hosts a quarter of the demo employers: it is paired with Tongwei on its own.
+    weights = [6 if d.code == JIAOZHOU else 2 for d in districts]
+    industries = list(_TRADES)
+    industry_weights = [10 if i == Industry.MANUFACTURING else 2 for i in industries]
+    employers = []
+    for index in range(count):
+        district = rng.choices(districts, weights)[0]
+        industry = rng.choices(industries, industry_weights)[0]
+        place = district.name.removesuffix("区").removesuffix("市")
+        name = f"{'青岛' if rng.random() < 0.6 else place}{_FIRMS[index % len(_FIRMS)]}{rng.choice(_TRADES[industry])}有限公司"
+        employers.append(
+            Employer(
+                name=name,
+                credit_code=_credit_code(rng, district.code),
+                city_id=QINGDAO,
+                district=district,
+                address=f"{district.full_name}{rng.choice(['海尔路', '长江路', '胶州湾大道', '香港中路', '黄河路', '兰州路'])}{rng.randrange(1, 300)}号",
+                industry=industry,
+                verification_status=(
+                    VerificationStatus.PENDING if index % 12 == 11 else VerificationStatus.VERIFIED
+                ),
+            )
+        )
+    existing = set(
+        Employer.objects.filter(credit_code__in=[e.credit_code for e in employers]).values_list(
+            "credit_code", flat=True
+        )
+    )
+    Employer.objects.bulk_create(
+        [e for e in employers if e.credit_code not in existing], batch_size=_BATCH
+    )
+    created = len(employers) - len(existing)
+    ordered = list(Employer.objects.filter(credit_code__in=[e.credit_code for e in employers]))
+    ordered.sort(key=lambda e: [x.credit_code for x in employers].index(e.credit_code))
+    return created, ordered
+
+
+def _vacancies(rng: random.Random, employers: list[Employer], count: int) -> int:
+    by_group: dict[str, list[Occupation]] = {}
+    for occupation in Occupation.objects.select_related("group"):
+        by_group.setdefault(occupation.group.code, []).append(occupation)
+    campaigns = {
+        campaign.pairing.east_region_id: campaign
+        for campaign in Campaign.objects.select_related("pairing").order_by("starts_on")
+    }
+    have = set(Vacancy.objects.filter(employer__in=employers).values_list("employer_id", flat=True))
+    vacancies = []
+    for index in range(count):
+        employer = employers[index % len(employers)]
+        if employer.pk in have:
+            continue
+        groups = [g for g in _INDUSTRY_GROUPS[Industry(employer.industry)] if by_group.get(g)]
+        occupation = rng.choice(by_group[rng.choice(groups)])
+        low = rng.randrange(40, 70) * 100
+        roll = rng.random()
+        campaign = campaigns.get(employer.district_id) or campaigns.get(QINGDAO)
+        vacancies.append(
+            Vacancy(
+                employer=employer,
+                occupation=occupation,
+                title=occupation.name_zh,
+                description=rng.choice(
+                    [
+                        "包吃包住，长白班。",
+                        "两班倒，月休四天，提供员工宿舍。",
+                        "计件工资，多劳多得，入职缴纳五险。",
+                        "提供免费工作餐和宿舍，报销来青车费。",
+                    ]
+                ),
+                headcount=rng.choice([2, 3, 5, 5, 8, 10, 10, 15, 20, 30]),
+                wage_min=low,
+                wage_max=low + rng.randrange(5, 25) * 100,
+                district=employer.district,
+                start_date=dt.date(2026, 2, 20) + dt.timedelta(days=rng.randrange(0, 60)),
+                campaign=campaign,
+                status=(
+                    VacancyStatus.OPEN
+                    if roll < 0.8
+                    else VacancyStatus.DRAFT
+                    if roll < 0.9
+                    else VacancyStatus.PAUSED
+                ),
+            )
+        )
+    Vacancy.objects.bulk_create(vacancies, batch_size=_BATCH)
+    return len(vacancies)
+
+
+def _login(username: str, full_name: str, **scope) -> User:
+    user, _ = User.objects.update_or_create(
+        username=username,
+        defaults={"first_name": full_name, "is_active": True, **scope},
+    )
+    user.set_password(DEMO_PASSWORD)
+    user.save(update_fields=["password"])
+    return user
+
+
+def _logins(employers: list[Employer]) -> list[tuple[str, str, str]]:
+    pairing = Pairing.objects.get(east_region_id=QINGDAO, west_region_id=DINGXI)
+    hr_employer = next(e for e in employers if e.verification_status == VerificationStatus.VERIFIED)
+    jiaozhou_employer = next(
+        (
+            e
+            for e in employers
+            if e.district_id == JIAOZHOU and e.verification_status == VerificationStatus.VERIFIED
+        ),
+        hr_employer,
+    )
+    specs = [
+        ("admin", "系统管理员", {"role": Role.ADMIN, "is_staff": True, "is_superuser": True}),
+        (
+            "coordinator",
+            "青岛—定西协作专员",
+            {"role": Role.COORDINATOR, "pairing": pairing, "is_staff": True},
+        ),
+        ("official_anding", "安定区人社局", {"role": Role.COUNTY_OFFICIAL, "county_id": ANDING}),
+        ("official_tongwei", "通渭县人社局", {"role": Role.COUNTY_OFFICIAL, "county_id": TONGWEI}),
+        (
+            "hr_qingdao",
+            f"{hr_employer.name}人事",
+            {"role": Role.EMPLOYER_HR, "employer": hr_employer},
+        ),
+        (
+            "hr_jiaozhou",
+            f"{jiaozhou_employer.name}人事",
+            {"role": Role.EMPLOYER_HR, "employer": jiaozhou_employer},
+        ),
+    ]
+    rows = []
+    for username, full_name, scope in specs:
+        user = _login(username, full_name, **scope)
+        rows.append((username, DEMO_PASSWORD, user.get_role_display()))
+    return rows
+
+
+@transaction.atomic
+def demo_load(
+    *, seed: int = 2026, workers: int = 2000, employers: int = 120, vacancies: int = 400
+) -> DemoResult:
+    """Load the demo data set; safe to run again (adds nothing the second time)."""
+    if not Region.objects.filter(pk=DINGXI).exists():
+        raise RuntimeError("Reference data is missing: run `manage.py load_reference` first.")
+    rng = random.Random(seed)
+    result = DemoResult()
+    result.workers_created = _workers(rng, workers)
+    result.employers_created, employer_rows = _employers(random.Random(seed + 1), employers)
+    result.vacancies_created = _vacancies(random.Random(seed + 2), employer_rows, vacancies)
+    result.logins = _logins(employer_rows)
+    # Touch the crypto keys once more so a misconfigured key fails here, not on first page.
+    crypto.id_number_blind_index("000000000000000000")
+    return result

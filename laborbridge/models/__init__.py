@@ -1,0 +1,26 @@
+from laborbridge.models.accounts import Role, User
+from laborbridge.models.audit import AuditEvent
+from laborbridge.models.reference import (
+    Campaign,
+    CertificateType,
+    LaborBrand,
+    Occupation,
+    OccupationGroup,
+    Pairing,
+    Region,
+    Station,
+)
+
+__all__ = [
+    "AuditEvent",
+    "Campaign",
+    "CertificateType",
+    "LaborBrand",
+    "Occupation",
+    "OccupationGroup",
+    "Pairing",
+    "Region",
+    "Role",
+    "Station",
+    "User",
+]

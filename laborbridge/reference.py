@@ -1,0 +1,207 @@
+"""Load the shipped reference data (``laborbridge/reference_data/``) into the database.
+
+Idempotent: rows are upserted by their natural code, so running it again after a data
+update changes what changed and nothing else. Sources and licences are in that folder's
+README.
+"""
+
+import csv
+import json
+from pathlib import Path
+
+from django.db import transaction
+
+from laborbridge.models import (
+    Campaign,
+    CertificateType,
+    LaborBrand,
+    Occupation,
+    OccupationGroup,
+    Pairing,
+    Region,
+    Station,
+)
+
+DATA_DIR = Path(__file__).resolve().parent / "reference_data"
+_LEVEL_ORDER = {"province": 0, "city": 1, "county": 2, "township": 3, "village": 4}
+# One statement per 1,000 rows keeps SQLite under its variable limit; ~3,600 regions load in
+# well under a second on either database.
+_REGION_BATCH = 1000
+
+
+def _float(value: str) -> float | None:
+    return float(value) if value not in ("", None) else None
+
+
+def _read_regions(data_dir: Path) -> list[dict]:
+    rows = []
+    for filename in ("regions.csv", "townships.csv"):
+        path = data_dir / filename
+        if not path.exists():
+            if filename == "regions.csv":
+                raise FileNotFoundError(path)
+            continue
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows.extend(csv.DictReader(handle))
+    rows.sort(key=lambda row: (_LEVEL_ORDER[row["level"]], row["code"]))
+    return rows
+
+
+def _load_regions(data_dir: Path) -> int:
+    rows = _read_regions(data_dir)
+    names: dict[str, str] = {}
+    full: dict[str, str] = {}
+    regions = []
+    for row in rows:
+        code, parent = row["code"], row["parent_code"] or None
+        names[code] = row["name"]
+        # Full names read like an address: 甘肃省定西市通渭县平襄镇.
+        full[code] = (full.get(parent, "") if parent else "") + row["name"]
+        regions.append(
+            Region(
+                code=code,
+                name=row["name"],
+                full_name=full[code],
+                level=row["level"],
+                parent_id=parent,
+                latitude=_float(row["lat"]),
+                longitude=_float(row["lng"]),
+            )
+        )
+    Region.objects.bulk_create(
+        regions,
+        batch_size=_REGION_BATCH,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name", "full_name", "level", "parent", "latitude", "longitude"],
+    )
+    return len(regions)
+
+
+def _json(data_dir: Path, name: str):
+    with (data_dir / name).open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _load_occupations(data_dir: Path) -> int:
+    data = _json(data_dir, "occupations.json")
+    groups = {}
+    for group in data["major_groups"]:
+        groups[str(group["code"])], _ = OccupationGroup.objects.update_or_create(
+            code=str(group["code"]),
+            defaults={"name_zh": group["name_zh"], "name_en": group.get("name_en", "")},
+        )
+    occupations = {}
+    for item in data["occupations"]:
+        occupations[item["code"]], _ = Occupation.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "name_zh": item["name_zh"],
+                "name_en": item.get("name_en", ""),
+                "group": groups[str(item["major_group"])],
+                "code_verified": item.get("code_verified", True),
+            },
+        )
+    for item in data["occupations"]:
+        occupations[item["code"]].related.set(
+            [occupations[code] for code in item.get("related", []) if code in occupations]
+        )
+    return len(occupations)
+
+
+def _load_certificates(data_dir: Path) -> int:
+    items = _json(data_dir, "certificate_types.json")
+    for item in items:
+        certificate, _ = CertificateType.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "name_zh": item["name_zh"],
+                "name_en": item.get("name_en", ""),
+                "issuer_kind": item.get("issuer_kind", ""),
+                "levels": item.get("levels", []),
+            },
+        )
+        certificate.occupations.set(
+            Occupation.objects.filter(code__in=item.get("occupation_codes", []))
+        )
+    return len(items)
+
+
+def _load_brands(data_dir: Path) -> int:
+    items = _json(data_dir, "labor_brands.json")
+    for item in items:
+        brand, _ = LaborBrand.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "name_zh": item["name_zh"],
+                "name_en": item.get("name_en", ""),
+                "region_id": item["region_code"],
+                "description": item.get("description_zh", ""),
+            },
+        )
+        brand.occupations.set(Occupation.objects.filter(code__in=item.get("occupation_codes", [])))
+    return len(items)
+
+
+def _load_pairings(data_dir: Path) -> int:
+    items = _json(data_dir, "pairings.json")
+    for item in items:
+        Pairing.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "name_zh": item["name_zh"],
+                "name_en": item.get("name_en", ""),
+                "east_region_id": item["east_region_code"],
+                "west_region_id": item["west_region_code"],
+                "since": item.get("since") or None,
+                "note": item.get("source_note", ""),
+            },
+        )
+    return len(items)
+
+
+def _load_campaigns(data_dir: Path) -> int:
+    items = _json(data_dir, "campaigns.json")
+    for item in items:
+        Campaign.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "name_zh": item["name_zh"],
+                "name_en": item.get("name_en", ""),
+                "pairing": Pairing.objects.get(code=item["pairing_code"]),
+                "starts_on": item["starts_on"],
+                "ends_on": item["ends_on"],
+            },
+        )
+    return len(items)
+
+
+def _load_stations(data_dir: Path) -> int:
+    items = _json(data_dir, "stations.json")
+    for item in items:
+        Station.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "name_zh": item["name_zh"],
+                "name_en": item.get("name_en", ""),
+                "kind": item["kind"],
+                "region_id": item["region_code"],
+                "latitude": item.get("lat"),
+                "longitude": item.get("lng"),
+            },
+        )
+    return len(items)
+
+
+@transaction.atomic
+def reference_load(*, data_dir: Path = DATA_DIR) -> dict[str, int]:
+    """Upsert every reference table from ``data_dir``; return the row count of each."""
+    return {
+        "regions": _load_regions(data_dir),
+        "occupations": _load_occupations(data_dir),
+        "certificate_types": _load_certificates(data_dir),
+        "labor_brands": _load_brands(data_dir),
+        "pairings": _load_pairings(data_dir),
+        "campaigns": _load_campaigns(data_dir),
+        "stations": _load_stations(data_dir),
+    }

@@ -1,0 +1,136 @@
+"""Suite-wide fixtures: reference data, the named users of permission tests, service gates.
+
+Tests marked ``postgres`` or ``redis`` need that service; outside CI they are skipped with
+the reason when it is missing, and the summary says so. In CI (``CI=true``) a missing
+service is an error, never a skip.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from laborbridge.models import Pairing, Region, Role
+from tests.factories import (
+    ANDING,
+    CHENGYANG,
+    JIAOZHOU,
+    TONGWEI,
+    EmployerFactory,
+    make_user,
+)
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+_skipped_for_service: dict[str, int] = {}
+
+
+def pytest_collection_modifyitems(config, items):
+    using_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    has_redis = bool(settings.REDIS_URL)
+    for item in items:
+        for marker, available, name in (
+            ("postgres", using_postgres, "PostgreSQL"),
+            ("redis", has_redis, "Redis"),
+        ):
+            if item.get_closest_marker(marker) and not available:
+                if IN_CI:
+                    raise pytest.UsageError(
+                        f"CI must run {item.nodeid} but {name} is not configured."
+                    )
+                _skipped_for_service[name] = _skipped_for_service.get(name, 0) + 1
+                item.add_marker(pytest.mark.skip(reason=f"needs {name}, which is not reachable"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = "Redis" if settings.REDIS_URL else "none (Celery eager)"
+    terminalreporter.write_line(f"LaborBridge test services: database={database}, broker={broker}")
+    for name, count in _skipped_for_service.items():
+        terminalreporter.write_line(
+            f"  skipped {count} test(s) that need {name} (not reachable here)"
+        )
+
+
+def _ensure_reference() -> None:
+    from laborbridge.reference import reference_load
+
+    if not Region.objects.filter(pk=ANDING).exists():
+        reference_load()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real reference data once into the test database."""
+    with django_db_blocker.unblock():
+        _ensure_reference()
+
+
+@pytest.fixture
+def reference_data(django_db_blocker):
+    """Reload reference data after a transactional test flushed it; cheap when present."""
+    with django_db_blocker.unblock():
+        _ensure_reference()
+
+
+@pytest.fixture
+def official_a(db):
+    return make_user("official_a", Role.COUNTY_OFFICIAL, county_id=ANDING)
+
+
+@pytest.fixture
+def official_b(db):
+    return make_user("official_b", Role.COUNTY_OFFICIAL, county_id=TONGWEI)
+
+
+@pytest.fixture
+def employer_x(db):
+    return EmployerFactory(name="青岛X电子有限公司", district_id=CHENGYANG)
+
+
+@pytest.fixture
+def employer_y(db):
+    return EmployerFactory(name="胶州Y食品有限公司", district_id=JIAOZHOU)
+
+
+@pytest.fixture
+def hr_x(employer_x):
+    return make_user("hr_x", Role.EMPLOYER_HR, employer=employer_x)
+
+
+@pytest.fixture
+def hr_y(employer_y):
+    return make_user("hr_y", Role.EMPLOYER_HR, employer=employer_y)
+
+
+@pytest.fixture
+def pairing_qd_dx(db):
+    return Pairing.objects.get(east_region_id="370200", west_region_id="621100")
+
+
+@pytest.fixture
+def coordinator(pairing_qd_dx):
+    return make_user("coordinator", Role.COORDINATOR, pairing=pairing_qd_dx)
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("admin", Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def query_count(django_assert_max_num_queries):
+    """Alias kept short for list-page query-count assertions."""
+    return django_assert_max_num_queries
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    yield
+    cache.clear()
+
+
+def db_vendor() -> str:
+    return connection.vendor

@@ -1,0 +1,44 @@
+"""Issue: the demo's printed logins each reach their own role's home page, in Chinese."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from laborbridge.demo import DEMO_PASSWORD
+from tests.e2e.conftest import login
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo(reference_data):
+    call_command("demo", workers=80, employers=12, vacancies=30, stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    "username,heading",
+    [
+        ("official_anding", "劳动力工作台"),
+        ("hr_qingdao", "招聘工作台"),
+        ("coordinator", "协作工作台"),
+        ("admin", "平台总览"),
+    ],
+)
+def test_each_demo_login_shows_its_home_page_in_chinese(page, demo, username, heading):
+    login(page, username, DEMO_PASSWORD)
+    assert heading in page.locator("h1").inner_text()
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    page.locator("button", has_text="退出").click()
+    page.wait_for_url("**/accounts/login/")
+
+
+def test_official_switches_to_english_and_browses_the_roster(page, demo):
+    login(page, "official_anding", DEMO_PASSWORD)
+    page.click("text=劳动力名册")
+    rows = page.locator("table.table tbody tr")
+    assert rows.count() > 0
+    assert "********" in rows.first.inner_text()  # ID numbers masked
+    page.select_option("select[name=language]", "en")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == "en"

@@ -1,0 +1,122 @@
+"""Settings fail loudly on bad values and production refuses development secrets."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROD_ENV = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": "k" * 20 + "a-real-random-secret-of-sixty-characters-xyz",
+    "DJANGO_ALLOWED_HOSTS": "laborbridge.example.cn",
+    "LABORBRIDGE_ID_ENCRYPTION_KEY": "cHJvZHVjdGlvbi1pZC1rZXktMzItYnl0ZXMtbG9uZyE=",
+    "LABORBRIDGE_ID_HMAC_KEY": "cHJvZHVjdGlvbi1obWFjLWtleS0zMi1ieXRlcy1sb25n",
+    "DATABASE_URL": "sqlite:///:memory:",
+}
+
+
+def _run(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "LABORBRIDGE_"))
+    }
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def _setup(**env: str) -> subprocess.CompletedProcess:
+    return _run(
+        [
+            "-c",
+            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','laborbridge.settings'); django.setup()",
+        ],
+        **env,
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "not a url",
+        "mysql://root@localhost/db",
+        "postgres://user@host:notaport/db",
+        "postgres://host:5432/",
+    ],
+)
+def test_malformed_database_url_stops_with_the_variable_named(url):
+    result = _setup(DATABASE_URL=url)
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+    assert "ImproperlyConfigured" in result.stderr
+
+
+def test_postgres_url_is_parsed():
+    result = _run(
+        [
+            "-c",
+            "import os; os.environ['DJANGO_SETTINGS_MODULE']='laborbridge.settings'; from django.conf import settings; d=settings.DATABASES['default']; print(d['ENGINE'], d['HOST'], d['PORT'], d['NAME'])",
+        ],
+        DATABASE_URL="postgres://lb:pw@db.internal:5433/laborbridge",
+    )
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "db.internal",
+        "5433",
+        "laborbridge",
+    ]
+
+
+@pytest.mark.parametrize("name,value", [("DJANGO_DEBUG", "maybe"), ("REDIS_URL", "localhost:6379")])
+def test_other_malformed_values_stop(name, value):
+    result = _setup(**{name: value})
+    assert result.returncode != 0
+    assert name in result.stderr
+
+
+def test_development_defaults_need_nothing():
+    result = _run(
+        [
+            "-c",
+            "import os; os.environ['DJANGO_SETTINGS_MODULE']='laborbridge.settings'; from django.conf import settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER)",
+        ]
+    )
+    assert result.stdout.split() == ["True", "django.db.backends.sqlite3", "True"]
+
+
+def test_redis_url_switches_celery_to_redis():
+    result = _run(
+        [
+            "-c",
+            "import os; os.environ['DJANGO_SETTINGS_MODULE']='laborbridge.settings'; from django.conf import settings as s; print(s.CELERY_BROKER_URL, s.CELERY_TASK_ALWAYS_EAGER)",
+        ],
+        REDIS_URL="redis://127.0.0.1:6379/3",
+    )
+    assert result.stdout.split() == ["redis://127.0.0.1:6379/3", "False"]
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = dict(PROD_ENV)
+    del env["DJANGO_SECRET_KEY"]
+    result = _setup(**env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_the_development_id_keys():
+    env = dict(
+        PROD_ENV, LABORBRIDGE_ID_ENCRYPTION_KEY="ZGV2LW9ubHktaWQtZW5jcnlwdGlvbi1rZXktMzJieXQ="
+    )
+    result = _setup(**env)
+    assert result.returncode != 0
+    assert "LABORBRIDGE_ID_ENCRYPTION_KEY" in result.stderr
+
+
+def test_production_passes_the_deployment_checks():
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PROD_ENV)
+    assert result.returncode == 0, result.stderr
