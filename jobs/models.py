@@ -92,6 +92,10 @@ class Vacancy(models.Model):
     title = models.CharField(_("岗位名称"), max_length=100)
     description = models.TextField(_("岗位描述"), blank=True)
     headcount = models.PositiveIntegerField(_("招聘人数"))
+    # Places taken by accepted, confirmed or hired matches. Changed only by a conditional
+    # UPDATE in matching.services, and the check constraint below is the database's last word
+    # that a vacancy is never over-filled, whatever the concurrency.
+    filled_count = models.PositiveIntegerField(_("已录用人数"), default=0, editable=False)
     wage_min = models.PositiveIntegerField(_("月薪下限（元）"))
     wage_max = models.PositiveIntegerField(_("月薪上限（元）"))
     district = models.ForeignKey(
@@ -126,6 +130,10 @@ class Vacancy(models.Model):
             models.CheckConstraint(
                 condition=models.Q(wage_max__gte=models.F("wage_min")), name="vacancy_wage_range"
             ),
+            models.CheckConstraint(
+                condition=models.Q(filled_count__lte=models.F("headcount")),
+                name="vacancy_not_overfilled",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "occupation"]),
@@ -134,3 +142,7 @@ class Vacancy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employer} · {self.title}"
+
+    @property
+    def headcount_remaining(self) -> int:
+        return max(0, self.headcount - self.filled_count)

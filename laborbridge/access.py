@@ -71,7 +71,7 @@ def workers_visible_to(user: User) -> QuerySet[Worker]:
     if role == Role.COUNTY_OFFICIAL:
         return workers.filter(home_county_id=user.county_id)
     if role == Role.COORDINATOR:
-        return workers.filter(_prefix_q("home_county_id", west_prefixes_of(user)))
+        return workers.filter(_prefix_q("home_county__code", west_prefixes_of(user)))
     return workers.none()
 
 
@@ -104,10 +104,10 @@ def employers_visible_to(user: User) -> QuerySet[Employer]:
     if role == Role.EMPLOYER_HR:
         return employers.filter(pk=user.employer_id)
     if role == Role.COORDINATOR:
-        return employers.filter(_prefix_q("district_id", east_prefixes_of(user)))
+        return employers.filter(_prefix_q("district__code", east_prefixes_of(user)))
     if role == Role.COUNTY_OFFICIAL:
         return employers.filter(
-            _prefix_q("district_id", east_prefixes_of(user)),
+            _prefix_q("district__code", east_prefixes_of(user)),
             verification_status=VerificationStatus.VERIFIED,
         )
     return employers.none()
@@ -128,7 +128,7 @@ def employers_verifiable_by(user: User) -> QuerySet[Employer]:
     if role == Role.ADMIN:
         return Employer.objects.all()
     if role == Role.COORDINATOR:
-        return Employer.objects.filter(_prefix_q("district_id", east_prefixes_of(user)))
+        return Employer.objects.filter(_prefix_q("district__code", east_prefixes_of(user)))
     return Employer.objects.none()
 
 
@@ -162,6 +162,53 @@ def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
     if role is None:
         return Campaign.objects.none()
     return Campaign.objects.filter(pairing__in=pairings_of(user))
+
+
+def matches_visible_to(user: User):
+    """Return the matches the user may see: their county's workers, their employer's
+    candidates once a coordinator has offered them, or their pairing's."""
+    from matching.models import Match, MatchStatus
+
+    role = _role(user)
+    matches = Match.objects.all()
+    if role == Role.ADMIN:
+        return matches
+    if role == Role.COUNTY_OFFICIAL:
+        return matches.filter(worker__home_county_id=user.county_id)
+    if role == Role.EMPLOYER_HR:
+        return matches.filter(vacancy__employer_id=user.employer_id).exclude(
+            status__in=[MatchStatus.PROPOSED, MatchStatus.APPROVED, MatchStatus.REJECTED]
+        )
+    if role == Role.COORDINATOR:
+        return matches.filter(
+            _prefix_q("worker__home_county__code", west_prefixes_of(user)),
+            _prefix_q("vacancy__district__code", east_prefixes_of(user)),
+        )
+    return matches.none()
+
+
+def matches_reviewable_by(user: User):
+    """Return the matches the user may approve, reject or offer (coordinators, admin)."""
+    role = _role(user)
+    if role in (Role.ADMIN, Role.COORDINATOR):
+        return matches_visible_to(user)
+    return matches_visible_to(user).none()
+
+
+def matches_answerable_for_worker_by(user: User):
+    """Return the matches whose worker's answer the user may record (their county's)."""
+    role = _role(user)
+    if role in (Role.ADMIN, Role.COUNTY_OFFICIAL):
+        return matches_visible_to(user)
+    return matches_visible_to(user).none()
+
+
+def matches_answerable_for_employer_by(user: User):
+    """Return the matches the user may confirm or decline for the employer."""
+    role = _role(user)
+    if role in (Role.ADMIN, Role.EMPLOYER_HR):
+        return matches_visible_to(user)
+    return matches_visible_to(user).none()
 
 
 def has_role(user: User, *roles: str) -> bool:

@@ -4,20 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
 
-from jobs.api import EmployerViewSet, VacancyViewSet
 from laborbridge import views
-from laborbridge.api import CampaignViewSet, OccupationViewSet, RegionViewSet
-from workers.api import WorkerViewSet
-
-router = DefaultRouter()
-router.register("regions", RegionViewSet, basename="region")
-router.register("occupations", OccupationViewSet, basename="occupation")
-router.register("campaigns", CampaignViewSet, basename="campaign")
-router.register("workers", WorkerViewSet, basename="worker")
-router.register("employers", EmployerViewSet, basename="employer")
-router.register("vacancies", VacancyViewSet, basename="vacancy")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -32,8 +20,17 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("workers/", include("workers.urls")),
     path("jobs/", include("jobs.urls")),
+    path("matching/", include("matching.urls")),
+    path("transport/", include("transport.urls")),
+    # Public campaign pages reached from a QR code: the job board and the self-signup form.
+    path("c/", include("jobs.public_urls")),
+    path("c/", include("workers.public_urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(router.urls)),
+    path("api/v1/", include("laborbridge.api_urls")),
+    path("api/v1/", include("workers.api_urls")),
+    path("api/v1/", include("jobs.api_urls")),
+    path("api/v1/", include("matching.api_urls")),
+    path("api/v1/", include("transport.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,0 +1,5 @@
+"""The public campaign job board (no login)."""
+
+app_name = "jobs_public"
+
+urlpatterns: list = []

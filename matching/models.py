@@ -1,0 +1,164 @@
+"""Matching rounds and the matches they propose, with their lifecycle."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RoundMode(models.TextChoices):
+    STABLE = "stable", _("稳定匹配（求职者优先）")
+    OPTIMAL = "optimal", _("总体最优")
+
+
+class RoundStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("运行中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class MatchRound(models.Model):
+    """One run of the engine over a campaign's free workers and free headcount.
+
+    Reproducible: ``input_snapshot`` identifies the inputs, and with ``parameters``, ``seed``
+    and ``engine_version`` the same inputs give the same matches.
+    """
+
+    campaign = models.ForeignKey(
+        "laborbridge.Campaign",
+        verbose_name=_("招聘行动"),
+        on_delete=models.PROTECT,
+        related_name="match_rounds",
+    )
+    mode = models.CharField(
+        _("匹配方式"), max_length=10, choices=RoundMode.choices, default=RoundMode.STABLE
+    )
+    seed = models.PositiveIntegerField(_("随机种子"), default=0)
+    parameters = models.JSONField(_("参数"), default=dict, blank=True)
+    engine_version = models.CharField(_("引擎版本"), max_length=40, blank=True)
+    input_snapshot = models.JSONField(_("输入快照"), default=dict, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.QUEUED
+    )
+    failure_reason = models.TextField(_("失败原因"), blank=True)
+    progress_stage = models.CharField(_("当前阶段"), max_length=40, blank=True)
+    progress_percent = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    statistics = models.JSONField(_("统计"), default=dict, blank=True)
+    timings = models.JSONField(_("耗时"), default=dict, blank=True)
+    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("匹配轮次")
+        verbose_name_plural = _("匹配轮次")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress_percent__lte=100), name="round_progress_percent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.campaign} · {self.get_mode_display()}"
+
+
+class MatchStatus(models.TextChoices):
+    PROPOSED = "proposed", _("待审核")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("审核未通过")
+    OFFERED = "offered", _("已推荐")
+    ACCEPTED = "accepted", _("求职者已接受")
+    CONFIRMED = "confirmed", _("双方确认")
+    HIRED = "hired", _("已到岗")
+    DECLINED = "declined", _("已谢绝")
+    CANCELLED = "cancelled", _("已取消")
+
+
+# A worker holds at most one match in these states (a partial unique index says so).
+ACTIVE_STATUSES = (
+    MatchStatus.PROPOSED,
+    MatchStatus.APPROVED,
+    MatchStatus.OFFERED,
+    MatchStatus.ACCEPTED,
+    MatchStatus.CONFIRMED,
+    MatchStatus.HIRED,
+)
+# These states take one place of the vacancy's headcount (Vacancy.filled_count).
+HOLDING_STATUSES = (MatchStatus.ACCEPTED, MatchStatus.CONFIRMED, MatchStatus.HIRED)
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("未答复")
+    YES = "yes", _("同意")
+    NO = "no", _("谢绝")
+
+
+class Match(models.Model):
+    """A proposed pairing of one worker with one vacancy, and where it has got to."""
+
+    round = models.ForeignKey(
+        MatchRound,
+        verbose_name=_("匹配轮次"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="matches",
+    )
+    worker = models.ForeignKey(
+        "workers.Worker", verbose_name=_("劳动力"), on_delete=models.PROTECT, related_name="matches"
+    )
+    vacancy = models.ForeignKey(
+        "jobs.Vacancy", verbose_name=_("岗位"), on_delete=models.PROTECT, related_name="matches"
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=MatchStatus.choices, default=MatchStatus.PROPOSED
+    )
+    score = models.FloatField(_("匹配得分"), default=0)
+    worker_score = models.FloatField(_("求职者偏好分"), default=0)
+    vacancy_score = models.FloatField(_("岗位优先分"), default=0)
+    worker_rank = models.PositiveIntegerField(_("在求职者意向中的排名"), null=True, blank=True)
+    # Structured reasons from the engine: [{"side": "worker"|"vacancy", "code": …, "points": …, …}]
+    reasons = models.JSONField(_("匹配理由"), default=list, blank=True)
+    worker_decision = models.CharField(
+        _("求职者答复"), max_length=8, choices=Decision.choices, default=Decision.PENDING
+    )
+    employer_decision = models.CharField(
+        _("企业答复"), max_length=8, choices=Decision.choices, default=Decision.PENDING
+    )
+    decline_reason = models.TextField(_("谢绝/驳回原因"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("匹配")
+        verbose_name_plural = _("匹配")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker"],
+                condition=models.Q(status__in=ACTIVE_STATUSES),
+                name="one_active_match_per_worker",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["vacancy", "status"]),
+            models.Index(fields=["round", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} → {self.vacancy}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
