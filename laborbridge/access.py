@@ -15,7 +15,7 @@ Scopes:
 * admin (role or superuser) — everything.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from jobs.models import Employer, Vacancy, VerificationStatus
 from laborbridge.models import Campaign, Pairing, Region, Role, User
@@ -213,3 +213,40 @@ def matches_answerable_for_employer_by(user: User):
 
 def has_role(user: User, *roles: str) -> bool:
     return _role(user) in roles
+
+
+def campaigns_public() -> QuerySet[Campaign]:
+    """Return the campaigns whose job board anyone (no login) may open by its code."""
+    return Campaign.objects.all()
+
+
+def vacancies_public(campaign: Campaign | None = None) -> QuerySet[Vacancy]:
+    """Return what the public job board may show: open vacancies with places left, of
+    verified employers (optionally of one campaign). Drafts, paused, closed and filled
+    vacancies and every vacancy of a pending or rejected employer stay private."""
+    vacancies = Vacancy.objects.filter(
+        status="open",
+        employer__verification_status=VerificationStatus.VERIFIED,
+        filled_count__lt=F("headcount"),
+    )
+    if campaign is not None:
+        vacancies = vacancies.filter(campaign=campaign)
+    return vacancies
+
+
+def vacancies_matchable(campaign: Campaign | None = None) -> QuerySet[Vacancy]:
+    """Return the vacancies a matching round may fill: the same rule as the public board,
+    so an unverified employer's vacancy is never proposed candidates."""
+    return vacancies_public(campaign)
+
+
+def districts_for_employer_registration(user: User) -> QuerySet[Region]:
+    """Return the county-level districts where the user may register a new employer: a
+    coordinator within their pairing's eastern region, an admin anywhere."""
+    role = _role(user)
+    counties = Region.objects.filter(level=Region.Level.COUNTY)
+    if role == Role.ADMIN:
+        return counties
+    if role == Role.COORDINATOR:
+        return counties.filter(_prefix_q("code", east_prefixes_of(user)))
+    return counties.none()

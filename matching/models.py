@@ -46,6 +46,8 @@ class MatchRound(models.Model):
     statistics = models.JSONField(_("统计"), default=dict, blank=True)
     timings = models.JSONField(_("耗时"), default=dict, blank=True)
     task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
+    # Incremented by each claim; only the latest attempt may write results.
+    attempt = models.PositiveIntegerField(_("执行次数"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("发起人"),

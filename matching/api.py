@@ -1,0 +1,154 @@
+"""API for matching rounds (create, status) and matches (list, decide), scoped."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from laborbridge import access
+from matching import selectors, services
+from matching.models import RoundMode
+from matching.reasons import describe_all
+
+
+def _call(function, **kwargs):
+    try:
+        return function(**kwargs)
+    except DjangoPermissionDenied as error:
+        raise PermissionDenied(str(error)) from None
+    except DjangoValidationError as error:
+        raise ValidationError(
+            error.message_dict if hasattr(error, "error_dict") else error.messages
+        ) from None
+
+
+class MatchRoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Matching rounds of the campaigns the user works on; POST queues a new round."""
+
+    class RoundOutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        campaign = serializers.CharField(source="campaign.code")
+        mode = serializers.CharField()
+        seed = serializers.IntegerField()
+        status = serializers.CharField()
+        progress_stage = serializers.CharField()
+        progress_percent = serializers.IntegerField()
+        engine_version = serializers.CharField()
+        statistics = serializers.JSONField()
+        timings = serializers.JSONField()
+        failure_reason = serializers.CharField()
+        created_at = serializers.DateTimeField()
+        finished_at = serializers.DateTimeField(allow_null=True)
+
+    class RoundCreateInputSerializer(serializers.Serializer):
+        campaign = serializers.SlugField()
+        mode = serializers.ChoiceField(choices=RoundMode.choices, default=RoundMode.STABLE)
+        seed = serializers.IntegerField(min_value=0, default=0)
+
+    serializer_class = RoundOutputSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return selectors.rounds_visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        return (
+            self.RoundCreateInputSerializer
+            if self.action == "create"
+            else self.RoundOutputSerializer
+        )
+
+    def create(self, request, *args, **kwargs):
+        data = self.RoundCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        campaign = get_object_or_404(
+            access.campaigns_visible_to(request.user), code=data.validated_data["campaign"]
+        )
+        round_ = _call(
+            services.match_round_create,
+            actor=request.user,
+            campaign=campaign,
+            mode=data.validated_data["mode"],
+            seed=data.validated_data["seed"],
+        )
+        return Response(self.RoundOutputSerializer(round_).data, status=status.HTTP_201_CREATED)
+
+
+class MatchViewSet(viewsets.ReadOnlyModelViewSet):
+    """Matches the user may see; POST ``decide`` records the decision their role can make."""
+
+    class MatchOutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        round = serializers.IntegerField(source="round_id", allow_null=True)
+        worker = serializers.IntegerField(source="worker_id")
+        worker_name = serializers.CharField(source="worker.name")
+        worker_id_number = serializers.CharField(source="worker.id_number_masked")
+        vacancy = serializers.IntegerField(source="vacancy_id")
+        vacancy_title = serializers.CharField(source="vacancy.title")
+        employer = serializers.CharField(source="vacancy.employer.name")
+        status = serializers.CharField()
+        score = serializers.FloatField()
+        worker_decision = serializers.CharField()
+        employer_decision = serializers.CharField()
+        reasons = serializers.SerializerMethodField()
+
+        def get_reasons(self, match) -> list[dict]:
+            return describe_all(match.reasons)
+
+    class MatchDecideInputSerializer(serializers.Serializer):
+        decision = serializers.ChoiceField(
+            choices=[
+                "approve",
+                "reject",
+                "offer",
+                "accept",
+                "decline",
+                "confirm",
+                "employer_decline",
+            ]
+        )
+        reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    serializer_class = MatchOutputSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["status", "round", "vacancy"]
+
+    def get_queryset(self):
+        return access.matches_visible_to(self.request.user).select_related(
+            "worker", "vacancy__employer"
+        )
+
+    @action(detail=True, methods=["post"], serializer_class=MatchDecideInputSerializer)
+    def decide(self, request, pk=None):
+        match = self.get_object()
+        data = self.MatchDecideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision, reason, user = (
+            data.validated_data["decision"],
+            data.validated_data["reason"],
+            request.user,
+        )
+        calls = {
+            "approve": lambda: services.match_review(actor=user, match=match, approve=True),
+            "reject": lambda: services.match_review(
+                actor=user, match=match, approve=False, reason=reason
+            ),
+            "offer": lambda: services.match_offer(actor=user, match=match),
+            "accept": lambda: services.match_worker_respond(actor=user, match=match, accept=True),
+            "decline": lambda: services.match_worker_respond(
+                actor=user, match=match, accept=False, reason=reason
+            ),
+            "confirm": lambda: services.match_employer_respond(
+                actor=user, match=match, confirm=True
+            ),
+            "employer_decline": lambda: services.match_employer_respond(
+                actor=user, match=match, confirm=False, reason=reason
+            ),
+        }
+        match = _call(lambda: calls[decision]())
+        match.refresh_from_db()
+        return Response(self.MatchOutputSerializer(match).data)

@@ -1,0 +1,289 @@
+"""Running a matching round: claim, progress, write results, fail — called by the Celery task.
+
+A round is safe to run twice. ``round_claim`` moves it to *running* with a conditional
+UPDATE and returns an attempt number; a redelivered task (its worker was killed: the task is
+``acks_late`` with reject-on-worker-lost) claims again and gets a higher number. Results are
+written in one transaction that first locks the round and checks it still belongs to this
+attempt, so a stale attempt can never write, and a round's matches are written exactly once.
+"""
+
+import time
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from matching.models import ACTIVE_STATUSES, Match, MatchRound, MatchStatus, RoundStatus
+from workers.models import Worker, WorkerStatus
+
+# Stages shown on the round page, with the share of the progress bar each one covers.
+STAGES = {
+    "load": (0, 15),
+    "candidates": (15, 45),
+    "scores": (45, 60),
+    "units": (60, 62),
+    "assignment": (62, 80),
+    "checks": (80, 85),
+    "reasons": (85, 90),
+    "write": (90, 100),
+}
+# Progress writes are throttled: a round of a million workers reports thousands of fractions.
+_PROGRESS_INTERVAL = 0.5
+
+
+@dataclass
+class Claim:
+    round_id: int
+    attempt: int
+
+
+def round_claim(*, round_id: int, task_id: str) -> Claim | None:
+    """Claim a queued (or orphaned running) round for this attempt; None if already finished."""
+    now = timezone.now()
+    claimed = MatchRound.objects.filter(
+        pk=round_id, status__in=[RoundStatus.QUEUED, RoundStatus.RUNNING]
+    ).update(
+        status=RoundStatus.RUNNING,
+        task_id=task_id,
+        attempt=F("attempt") + 1,
+        started_at=now,
+        progress_stage="load",
+        progress_percent=0,
+        updated_at=now,
+    )
+    if not claimed:
+        return None
+    attempt = MatchRound.objects.values_list("attempt", flat=True).get(pk=round_id)
+    return Claim(round_id=round_id, attempt=attempt)
+
+
+class ProgressReporter:
+    """Write a round's stage and percent, at most twice a second, outside any transaction."""
+
+    def __init__(self, claim: Claim) -> None:
+        self.claim = claim
+        self._last = 0.0
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        now = time.monotonic()
+        if now - self._last < _PROGRESS_INTERVAL and fraction < 1.0:
+            return
+        self._last = now
+        low, high = STAGES.get(stage, (0, 100))
+        percent = int(low + (high - low) * max(0.0, min(1.0, fraction)))
+        MatchRound.objects.filter(
+            pk=self.claim.round_id, attempt=self.claim.attempt, status=RoundStatus.RUNNING
+        ).update(progress_stage=stage, progress_percent=percent, updated_at=timezone.now())
+
+
+@transaction.atomic
+def round_write_results(
+    *,
+    claim: Claim,
+    matches: list[Match],
+    statistics: dict,
+    timings: dict,
+    engine_version: str,
+    input_snapshot: dict,
+) -> bool:
+    """Store a round's proposed matches and statistics; False if this attempt lost the round."""
+    round_ = MatchRound.objects.select_for_update().get(pk=claim.round_id)
+    if round_.status != RoundStatus.RUNNING or round_.attempt != claim.attempt:
+        return False
+    from matching.services import MATCH_WRITE_BATCH
+
+    # Workers who got an active match elsewhere since the inputs were read are skipped: the
+    # partial unique index would refuse them anyway, and the round must not fail for it.
+    busy = set(
+        Match.objects.filter(
+            worker_id__in=[m.worker_id for m in matches], status__in=ACTIVE_STATUSES
+        ).values_list("worker_id", flat=True)
+    )
+    fresh = [m for m in matches if m.worker_id not in busy]
+    Match.objects.bulk_create(fresh, batch_size=MATCH_WRITE_BATCH)
+    Worker.objects.filter(
+        pk__in=[m.worker_id for m in fresh], status=WorkerStatus.REGISTERED
+    ).update(status=WorkerStatus.MATCHED)
+    statistics = dict(statistics, written=len(fresh), skipped_busy=len(matches) - len(fresh))
+    now = timezone.now()
+    round_.status = RoundStatus.SUCCEEDED
+    round_.statistics = statistics
+    round_.timings = timings
+    round_.engine_version = engine_version
+    round_.input_snapshot = input_snapshot
+    round_.progress_stage = "done"
+    round_.progress_percent = 100
+    round_.finished_at = now
+    round_.save(
+        update_fields=[
+            "status",
+            "statistics",
+            "timings",
+            "engine_version",
+            "input_snapshot",
+            "progress_stage",
+            "progress_percent",
+            "finished_at",
+            "updated_at",
+        ]
+    )
+    return True
+
+
+def round_fail(*, round_id: int, reason: str) -> None:
+    """Mark a round failed with the reason (unless it already finished)."""
+    MatchRound.objects.filter(
+        pk=round_id, status__in=[RoundStatus.QUEUED, RoundStatus.RUNNING]
+    ).update(
+        status=RoundStatus.FAILED,
+        failure_reason=reason[:2000],
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+
+
+def round_execute(*, round_id: int, task_id: str) -> bool:
+    """Run one round end to end: claim, load, solve, write. False if nothing was done."""
+    from matching import engine
+    from matching.inputs import round_inputs_load
+
+    claim = round_claim(round_id=round_id, task_id=task_id)
+    if claim is None:
+        return False
+    progress = ProgressReporter(claim)
+    round_ = MatchRound.objects.select_related("campaign").get(pk=round_id)
+    started = time.perf_counter()
+    progress("load", 0.0)
+    inputs = round_inputs_load(round_=round_)
+    load_seconds = time.perf_counter() - started
+    progress("load", 1.0)
+    params = engine.Params(
+        mode=round_.mode, seed=round_.seed, **_engine_parameters(round_.parameters)
+    )
+    result = engine.solve(
+        inputs.instance, params, progress=lambda stage, f: progress(_stage(stage), f)
+    )
+    progress("write", 0.0)
+    write_started = time.perf_counter()
+    matches = _matches_from(round_, inputs, result, params)
+    statistics = _statistics(inputs, result)
+    timings = {
+        "load": round(load_seconds, 3),
+        **{k: round(v, 3) for k, v in result.stats.get("timings", {}).items()},
+    }
+    written = round_write_results(
+        claim=claim,
+        matches=matches,
+        statistics=statistics,
+        timings=timings,
+        engine_version=result.engine_version,
+        input_snapshot=inputs.snapshot,
+    )
+    if written:
+        timings["write"] = round(time.perf_counter() - write_started, 3)
+        timings["total"] = round(time.perf_counter() - started, 3)
+        MatchRound.objects.filter(pk=round_id).update(timings=timings)
+    return written
+
+
+def _stage(engine_stage: str) -> str:
+    return {
+        "prepare": "candidates",
+        "assign_stable": "assignment",
+        "assign_optimal": "assignment",
+    }.get(engine_stage, engine_stage)
+
+
+def _engine_parameters(parameters: dict) -> dict:
+    """Return the stored parameters the engine understands (weights are a nested dict)."""
+    from matching import engine
+
+    allowed = {}
+    if "weights" in parameters:
+        allowed["weights"] = engine.Weights(
+            **{k: tuple(v) if isinstance(v, list) else v for k, v in parameters["weights"].items()}
+        )
+    return allowed
+
+
+def _matches_from(round_: MatchRound, inputs, result, params) -> list[Match]:
+    from matching import engine
+
+    matches = []
+    for w in (result.assignment >= 0).nonzero()[0]:
+        v = int(result.assignment[w])
+        pair = engine.score_pair(inputs.instance, int(w), v, params.weights)
+        reasons = [dict(r.as_dict(), side="worker") for r in pair.worker_reasons] + [
+            dict(r.as_dict(), side="vacancy") for r in pair.vacancy_reasons
+        ]
+        matches.append(
+            Match(
+                round=round_,
+                worker_id=inputs.worker_ids[w],
+                vacancy_id=inputs.vacancy_ids[v],
+                status=MatchStatus.PROPOSED,
+                score=float(result.worker_score[w] + result.vacancy_score[w]),
+                worker_score=float(result.worker_score[w]),
+                vacancy_score=float(result.vacancy_score[w]),
+                worker_rank=int(result.rank[w]) + 1 if result.rank[w] >= 0 else None,
+                reasons=reasons,
+            )
+        )
+    return matches
+
+
+def _statistics(inputs, result) -> dict:
+    """Return the round's statistics: matched, unmatched by reason, fill rates, poverty share."""
+    import numpy as np
+
+    from matching.engine import reasons as R
+
+    assignment = result.assignment
+    matched = assignment >= 0
+    n = len(assignment)
+    unmatched_by_reason: dict[str, int] = {}
+    unmatched_by_rule: dict[str, int] = {}
+    for code_index in np.unique(result.unmatched_code[~matched]) if n else []:
+        count = int(np.sum(result.unmatched_code == code_index))
+        unmatched_by_reason[R.UNMATCHED[int(code_index)]] = count
+    no_eligible = result.unmatched_code == R.UNMATCHED.index(R.NO_ELIGIBLE_VACANCY)
+    for rule_index in np.unique(result.unmatched_rule[no_eligible]) if n else []:
+        if rule_index >= 0:
+            unmatched_by_rule[R.RULES[int(rule_index)]] = int(
+                np.sum(result.unmatched_rule[no_eligible] == rule_index)
+            )
+    headcount = inputs.instance.vacancies.headcount
+    filled = (
+        np.bincount(assignment[matched], minlength=len(headcount))
+        if len(headcount)
+        else np.zeros(0)
+    )
+    by_occupation: dict[str, dict[str, int]] = {}
+    for j, occupation in enumerate(inputs.vacancy_occupations):
+        entry = by_occupation.setdefault(occupation, {"headcount": 0, "filled": 0})
+        entry["headcount"] += int(headcount[j])
+        entry["filled"] += int(filled[j])
+    poverty = inputs.instance.workers.poverty > 0
+    return {
+        "workers": n,
+        "vacancies": len(headcount),
+        "headcount": int(headcount.sum()) if len(headcount) else 0,
+        "matched": int(matched.sum()),
+        "unmatched": int(n - matched.sum()),
+        "unmatched_by_reason": unmatched_by_reason,
+        "no_eligible_by_rule": unmatched_by_rule,
+        "fill_rate": round(float(filled.sum()) / float(headcount.sum()), 4)
+        if len(headcount) and headcount.sum()
+        else 0.0,
+        "fill_by_occupation": by_occupation,
+        "vacancies_full": int(np.sum(filled >= headcount)) if len(headcount) else 0,
+        "poverty_workers": int(poverty.sum()),
+        "poverty_matched": int((poverty & matched).sum()),
+        "blocking_pairs": result.stats.get("blocking_pairs"),
+        "engine": {
+            k: v
+            for k, v in result.stats.items()
+            if k != "timings" and isinstance(v, int | float | str)
+        },
+    }
