@@ -54,7 +54,7 @@ bench: install
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 worker: install
-	$(VENV)/bin/celery -A laborbridge worker -l info
+	$(VENV)/bin/celery -A laborbridge worker -Q celery,matching -l info
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .mypy_cache

@@ -231,6 +231,12 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Matching rounds are long and memory-hungry; they get their own queue so that a big round
+# never delays an import or a notification. Workers consume both: `-Q celery,matching`.
+CELERY_TASK_ROUTES = {"matching.tasks.*": {"queue": "matching"}}
+# Failure-injection hook for the integration tests that kill a worker mid-round: seconds to
+# pause after a round has loaded its inputs. Always 0 outside those tests.
+MATCHING_TEST_PAUSE_SECONDS = env_int("LABORBRIDGE_TEST_ROUND_PAUSE", 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -10,6 +10,7 @@ attempt, so a stale attempt can never write, and a round's matches are written e
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -158,6 +159,8 @@ def round_execute(*, round_id: int, task_id: str) -> bool:
     inputs = round_inputs_load(round_=round_)
     load_seconds = time.perf_counter() - started
     progress("load", 1.0)
+    if settings.MATCHING_TEST_PAUSE_SECONDS:
+        time.sleep(settings.MATCHING_TEST_PAUSE_SECONDS)
     params = engine.Params(
         mode=round_.mode, seed=round_.seed, **_engine_parameters(round_.parameters)
     )
