@@ -7,11 +7,14 @@ written in one transaction that first locks the round and checks it still belong
 attempt, so a stale attempt can never write, and a round's matches are written exactly once.
 """
 
+import csv
+import io
+import json
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -92,20 +95,17 @@ def round_write_results(
     round_ = MatchRound.objects.select_for_update().get(pk=claim.round_id)
     if round_.status != RoundStatus.RUNNING or round_.attempt != claim.attempt:
         return False
-    from matching.services import MATCH_WRITE_BATCH
-
     # Workers who got an active match elsewhere since the inputs were read are skipped: the
-    # partial unique index would refuse them anyway, and the round must not fail for it.
+    # partial unique index would refuse them anyway, and the round must not fail for it. Only
+    # matches created after the claim can be such (the load excluded every busy worker).
     busy = set(
         Match.objects.filter(
-            worker_id__in=[m.worker_id for m in matches], status__in=ACTIVE_STATUSES
+            status__in=ACTIVE_STATUSES, created_at__gte=round_.started_at
         ).values_list("worker_id", flat=True)
     )
     fresh = [m for m in matches if m.worker_id not in busy]
-    Match.objects.bulk_create(fresh, batch_size=MATCH_WRITE_BATCH)
-    Worker.objects.filter(
-        pk__in=[m.worker_id for m in fresh], status=WorkerStatus.REGISTERED
-    ).update(status=WorkerStatus.MATCHED)
+    _insert_matches(fresh)
+    _mark_workers_matched([m.worker_id for m in fresh])
     statistics = dict(statistics, written=len(fresh), skipped_busy=len(matches) - len(fresh))
     now = timezone.now()
     round_.status = RoundStatus.SUCCEEDED
@@ -130,6 +130,66 @@ def round_write_results(
         ]
     )
     return True
+
+
+def _mark_workers_matched(worker_ids: list[int]) -> None:
+    """Move the round's workers from registered to matched in one statement."""
+    if connection.vendor == "postgresql":
+        # One array parameter: an index probe per id. (A subquery over the freshly COPYed
+        # matches was planned as a nested loop on the unanalysed table: 5 s for 9,000 rows.)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Worker._meta.db_table} SET status = %s WHERE id = ANY(%s) AND status = %s",
+                [WorkerStatus.MATCHED, worker_ids, WorkerStatus.REGISTERED],
+            )
+        return
+    for start in range(0, len(worker_ids), 500):
+        Worker.objects.filter(
+            pk__in=worker_ids[start : start + 500], status=WorkerStatus.REGISTERED
+        ).update(status=WorkerStatus.MATCHED)
+
+
+def _insert_matches(matches: list[Match]) -> None:
+    """Write proposed matches in bulk: COPY on PostgreSQL, batched INSERTs elsewhere."""
+    if connection.vendor != "postgresql":
+        from matching.services import MATCH_WRITE_BATCH
+
+        Match.objects.bulk_create(matches, batch_size=MATCH_WRITE_BATCH)
+        return
+    now = timezone.now().isoformat()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for m in matches:
+        writer.writerow(
+            [
+                m.round_id,
+                m.worker_id,
+                m.vacancy_id,
+                m.status,
+                m.score,
+                m.worker_score,
+                m.vacancy_score,
+                "" if m.worker_rank is None else m.worker_rank,
+                json.dumps(m.reasons, ensure_ascii=False, separators=(",", ":")),
+                m.worker_decision,
+                m.employer_decision,
+                m.decline_reason,
+                now,
+                now,
+            ]
+        )
+    buffer.seek(0)
+    columns = (
+        "round_id, worker_id, vacancy_id, status, score, worker_score, vacancy_score, "
+        "worker_rank, reasons, worker_decision, employer_decision, decline_reason, "
+        "created_at, updated_at"
+    )
+    with connection.cursor() as cursor:
+        # COPY writes 100,000 matches in about a second, several times faster than INSERTs.
+        cursor.cursor.copy_expert(
+            f"COPY {Match._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (decline_reason))",
+            buffer,
+        )
 
 
 def round_fail(*, round_id: int, reason: str) -> None:
@@ -168,8 +228,10 @@ def round_execute(*, round_id: int, task_id: str) -> bool:
         inputs.instance, params, progress=lambda stage, f: progress(_stage(stage), f)
     )
     progress("write", 0.0)
-    write_started = time.perf_counter()
+    explain_started = time.perf_counter()
     matches = _matches_from(round_, inputs, result, params)
+    explain_seconds = time.perf_counter() - explain_started
+    write_started = time.perf_counter()
     statistics = _statistics(inputs, result)
     timings = {
         "load": round(load_seconds, 3),
@@ -184,6 +246,7 @@ def round_execute(*, round_id: int, task_id: str) -> bool:
         input_snapshot=inputs.snapshot,
     )
     if written:
+        timings["explain"] = round(explain_seconds, 3)
         timings["write"] = round(time.perf_counter() - write_started, 3)
         timings["total"] = round(time.perf_counter() - started, 3)
         MatchRound.objects.filter(pk=round_id).update(timings=timings)

@@ -1,0 +1,249 @@
+"""Benchmark: one matching round end to end on PostgreSQL — load from the database, run the
+engine, write the proposed matches — through a real Celery worker when Redis is configured.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/laborbridge REDIS_URL=redis://127.0.0.1:6379/9 \\
+        .venv/bin/python bench/bench_round.py [--workers 100000 --vacancies 10000]
+
+It builds a throwaway test database (``test_<name>``), generates a realistic Dingxi → Qingdao
+campaign (workers with one or two skills, wishes and consent; vacancies of verified Qingdao
+employers with headcount summing to about the number of workers), enqueues the round and
+times it from enqueue to "succeeded", then prints the round's own stage timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laborbridge.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+
+# Rows per INSERT while generating: 5,000 keeps each statement under PostgreSQL's parameter
+# limit and loads 100,000 workers (with their skills and wishes) in about half a minute.
+BATCH = 5000
+DINGXI_COUNTIES = ["621102", "621121", "621122", "621123", "621124", "621125", "621126"]
+QINGDAO_DISTRICTS = [
+    "370202",
+    "370203",
+    "370211",
+    "370212",
+    "370213",
+    "370214",
+    "370215",
+    "370281",
+    "370283",
+    "370285",
+]
+
+
+def _generate(workers: int, vacancies: int, seed: int) -> None:
+    from jobs.models import Employer, Vacancy
+    from laborbridge.identifiers import credit_code_check_char, id_number_check_char
+    from laborbridge.models import Campaign, Occupation
+    from workers.models import WishCity, WishOccupation, Worker, WorkerSkill
+
+    rng = random.Random(seed)
+    campaign = Campaign.objects.get(code="2026-chunfeng-dingxi-qingdao")
+    occupations = list(
+        Occupation.objects.filter(group__code__in=["4", "6"]).values_list("pk", flat=True)
+    )[:60]
+    # Correlated demand: a few occupations are much more popular, as in real rosters.
+    weights = [1.0 / (1 + i) ** 0.7 for i in range(len(occupations))]
+    employers = []
+    for index in range(max(1, vacancies // 8)):
+        district = rng.choice(QINGDAO_DISTRICTS)
+        body = f"91{district}{index:08d}0"
+        employers.append(
+            Employer(
+                name=f"青岛基准{index}有限公司",
+                credit_code=body + credit_code_check_char(body),
+                city_id="370200",
+                district_id=district,
+                industry="C",
+                verification_status="verified",
+            )
+        )
+    Employer.objects.bulk_create(employers, batch_size=BATCH)
+    employers = list(Employer.objects.order_by("pk"))
+    headcount_total = 0
+    rows = []
+    for index in range(vacancies):
+        employer = employers[index % len(employers)]
+        headcount = max(1, int(rng.expovariate(1 / (workers / vacancies))))
+        headcount_total += headcount
+        low = rng.randrange(40, 75) * 100
+        rows.append(
+            Vacancy(
+                employer=employer,
+                occupation_id=rng.choices(occupations, weights)[0],
+                title="普工",
+                headcount=headcount,
+                wage_min=low,
+                wage_max=low + rng.randrange(5, 25) * 100,
+                district_id=employer.district_id,
+                start_date=dt.date(2026, 3, 1) + dt.timedelta(days=rng.randrange(30)),
+                campaign=campaign,
+                status="open",
+                dormitory=rng.random() < 0.7,
+                meals=rng.random() < 0.6,
+                social_insurance=True,
+            )
+        )
+    Vacancy.objects.bulk_create(rows, batch_size=BATCH)
+    for start in range(0, workers, BATCH):
+        batch = []
+        for index in range(start, min(workers, start + BATCH)):
+            county = DINGXI_COUNTIES[index % len(DINGXI_COUNTIES)]
+            born = dt.date(1972, 1, 1) + dt.timedelta(days=index % 12000)
+            body = f"{county}{born:%Y%m%d}{index % 1000:03d}"
+            worker = Worker(
+                name=f"工人{index}",
+                phone=f"139{index:08d}",
+                home_county_id=county,
+                poverty_status="poverty_alleviated" if rng.random() < 0.6 else "none",
+                consent_status="given",
+                min_wage=rng.randrange(35, 60) * 100,
+                earliest_departure=dt.date(2026, 2, 20),
+            )
+            worker.set_id_number(body + id_number_check_char(body))
+            batch.append(worker)
+        Worker.objects.bulk_create(batch, batch_size=BATCH)
+    ids = list(Worker.objects.order_by("pk").values_list("pk", flat=True))
+    skills, wishes, cities = [], [], []
+    for worker_id in ids:
+        chosen = rng.choices(occupations, weights, k=2)
+        skills.append(
+            WorkerSkill(
+                worker_id=worker_id,
+                occupation_id=chosen[0],
+                level=rng.randint(1, 4),
+                years=rng.randint(0, 12),
+            )
+        )
+        if chosen[1] != chosen[0] and rng.random() < 0.5:
+            skills.append(
+                WorkerSkill(
+                    worker_id=worker_id,
+                    occupation_id=chosen[1],
+                    level=rng.randint(1, 3),
+                    years=rng.randint(0, 6),
+                )
+            )
+        wishes.append(WishOccupation(worker_id=worker_id, occupation_id=chosen[0], rank=1))
+        cities.append(WishCity(worker_id=worker_id, region_id="370200", rank=1))
+    WorkerSkill.objects.bulk_create(skills, batch_size=BATCH)
+    WishOccupation.objects.bulk_create(wishes, batch_size=BATCH)
+    WishCity.objects.bulk_create(cities, batch_size=BATCH)
+    print(f"generated {workers:,} workers, {vacancies:,} vacancies, headcount {headcount_total:,}")
+
+
+def _worker_process() -> subprocess.Popen:
+    db = connection.settings_dict
+    env = dict(
+        os.environ, DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    )
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "laborbridge",
+            "worker",
+            "-Q",
+            "matching",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=100_000)
+    parser.add_argument("--vacancies", type=int, default=10_000)
+    parser.add_argument("--mode", default="stable", choices=["stable", "optimal"])
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("bench_round needs DATABASE_URL pointing to PostgreSQL.")
+    from django.core.management import call_command
+
+    old = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
+    worker = None
+    try:
+        call_command("load_reference", stdout=open(os.devnull, "w"))
+        started = time.perf_counter()
+        _generate(args.workers, args.vacancies, args.seed)
+        print(f"data generation: {time.perf_counter() - started:.1f} s (not part of the round)")
+        from laborbridge.models import Campaign
+        from matching.models import MatchRound
+        from matching.rounds import round_execute
+        from matching.tasks import match_round_run
+
+        round_ = MatchRound.objects.create(
+            campaign=Campaign.objects.get(code="2026-chunfeng-dingxi-qingdao"),
+            mode=args.mode,
+            seed=args.seed,
+        )
+        through_celery = bool(settings.REDIS_URL)
+        if through_celery:
+            import redis
+
+            redis.from_url(settings.REDIS_URL).delete("matching")
+            worker = _worker_process()
+            time.sleep(6)  # let the worker boot (imports Django, NumPy, Numba) before timing
+            started = time.perf_counter()
+            match_round_run.delay(round_.pk)
+            while MatchRound.objects.filter(
+                pk=round_.pk, status__in=["queued", "running"]
+            ).exists():
+                time.sleep(0.1)
+        else:
+            started = time.perf_counter()
+            round_execute(round_id=round_.pk, task_id="bench")
+        elapsed = time.perf_counter() - started
+        round_.refresh_from_db()
+        stats = round_.statistics
+        print(
+            f"round #{round_.pk} {round_.status} {'through a Celery worker' if through_celery else 'in-process'}"
+        )
+        print(
+            f"  workers {stats.get('workers'):,}  vacancies {stats.get('vacancies'):,}  matched {stats.get('matched'):,}  fill rate {stats.get('fill_rate')}"
+        )
+        print(f"  enqueue → succeeded: {elapsed:.2f} s")
+        print("  stage timings (s): " + ", ".join(f"{k} {v}" for k, v in round_.timings.items()))
+        if round_.failure_reason:
+            print("  failure:", round_.failure_reason)
+    finally:
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=30)
+        connection.close()
+        teardown_databases(old, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

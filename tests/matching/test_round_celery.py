@@ -1,0 +1,133 @@
+"""A matching round through a real Celery worker process on Redis and PostgreSQL — including
+a worker killed in the middle of the round, whose round must be redone, not lost or doubled."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from matching import services
+from matching.models import Match, MatchRound, RoundStatus
+from tests.matching import scenario
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.slow,
+]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.fixture
+def celery_worker_process(reference_data):
+    """Start ``celery worker -Q matching`` against the test database; stop it afterwards."""
+    started: list[subprocess.Popen] = []
+
+    def start(pause: int = 0) -> subprocess.Popen:
+        redis.from_url(settings.REDIS_URL).delete("matching")
+        db = connection.settings_dict
+        env = dict(
+            os.environ,
+            DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            REDIS_URL=settings.REDIS_URL,
+            LABORBRIDGE_TEST_ROUND_PAUSE=str(pause),
+        )
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "laborbridge",
+                "worker",
+                "-Q",
+                "matching",
+                "--pool=prefork",
+                "--concurrency=1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "warning",
+                "-n",
+                f"test-{uuid.uuid4().hex[:8]}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait(round_id: int, condition, timeout: float = 90.0) -> MatchRound:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        round_ = MatchRound.objects.get(pk=round_id)
+        if condition(round_):
+            return round_
+        time.sleep(0.2)
+    raise AssertionError(
+        f"round {round_id} stuck: {MatchRound.objects.filter(pk=round_id).values().first()}"
+    )
+
+
+def test_round_runs_on_a_real_worker(celery_worker_process, coordinator):
+    world = scenario.build(workers=6, headcounts=(2, 2))
+    celery_worker_process()
+    round_ = services.match_round_create(actor=coordinator, campaign=world.campaign, seed=1)
+    round_ = _wait(round_.pk, lambda r: r.status in (RoundStatus.SUCCEEDED, RoundStatus.FAILED))
+    assert round_.status == RoundStatus.SUCCEEDED, round_.failure_reason
+    assert Match.objects.filter(round=round_).count() == 4
+    assert round_.attempt == 1 and round_.timings["total"] > 0
+
+
+def test_a_worker_killed_mid_round_has_its_round_redone_once(celery_worker_process, coordinator):
+    world = scenario.build(workers=6, headcounts=(2, 2))
+    process = celery_worker_process(pause=4)
+    round_ = services.match_round_create(actor=coordinator, campaign=world.campaign, seed=1)
+    _wait(
+        round_.pk,
+        lambda r: r.status == RoundStatus.RUNNING and r.attempt == 1 and r.progress_percent >= 15,
+    )
+    children = _children(process.pid)
+    assert children, "the prefork pool should have a child process"
+    for child in children:
+        os.kill(child, signal.SIGKILL)  # as the kernel's OOM killer would
+    round_ = _wait(round_.pk, lambda r: r.status in (RoundStatus.SUCCEEDED, RoundStatus.FAILED))
+    assert round_.status == RoundStatus.SUCCEEDED, round_.failure_reason
+    assert round_.attempt == 2
+    workers = list(Match.objects.filter(round=round_).values_list("worker_id", flat=True))
+    assert len(workers) == len(set(workers)) == 4
