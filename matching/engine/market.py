@@ -1,0 +1,327 @@
+"""The scored two-sided market the assignment works on, and its proposing units.
+
+A :class:`Market` is what both assignment modes take: every worker's acceptable vacancies with
+the worker's score (preference) and the vacancy's score (priority) for each pair, the
+vacancies' headcounts and the workers' travel groups. It is built from an instance's
+candidates and scores, or directly from classic hospital–resident preference lists
+(:meth:`Market.from_preferences`), which is how the engine is checked against reference
+implementations.
+
+**Strict preferences.** Scores can tie; ties are broken by the seed: a seeded random order of
+vacancies breaks ties in every worker's (unit's) preference, a seeded random order of units
+breaks ties in every vacancy's priority. All stability statements are about these strict
+orders (hence also weak stability for the raw scores).
+
+**Units.** A worker travelling alone is a unit of size 1. A travel group is one unit whose size
+is its member count. A unit's acceptable vacancies are those eligible for *every* member with
+headcount >= size; its preference score for a vacancy is the *sum* of its members' worker
+scores; a vacancy's priority score for it is the *minimum* of its members' vacancy scores (a
+group is as strong as its weakest member, so a group can never carry a weak member past a
+single worker the vacancy ranks higher).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from matching.engine.candidates import Candidates
+from matching.engine.scoring import Scores
+
+
+@dataclass(frozen=True, eq=False)
+class Market:
+    """Scored acceptable pairs (CSR per worker), headcounts and travel groups."""
+
+    ptr: np.ndarray  # int64, n_workers + 1
+    vacancy: np.ndarray  # int32
+    worker_score: np.ndarray  # int32
+    vacancy_score: np.ndarray  # int32
+    capacity: np.ndarray  # int32 per vacancy
+    group: np.ndarray  # int64 per worker, -1 = alone
+
+    def __post_init__(self) -> None:
+        for name, dtype in (
+            ("ptr", np.int64),
+            ("vacancy", np.int32),
+            ("worker_score", np.int32),
+            ("vacancy_score", np.int32),
+            ("capacity", np.int32),
+            ("group", np.int64),
+        ):
+            object.__setattr__(self, name, np.ascontiguousarray(getattr(self, name), dtype=dtype))
+        if self.group.shape != (self.n_workers,):
+            raise ValueError("group must have one entry per worker")
+
+    @property
+    def n_workers(self) -> int:
+        return len(self.ptr) - 1
+
+    @property
+    def n_vacancies(self) -> int:
+        return len(self.capacity)
+
+    @property
+    def n_pairs(self) -> int:
+        return int(self.ptr[-1])
+
+    @classmethod
+    def from_scores(
+        cls,
+        candidates: Candidates,
+        scores: Scores,
+        capacity: np.ndarray,
+        group: np.ndarray | None = None,
+    ) -> Market:
+        """Return the market of scored candidate pairs (arrays are shared, not copied)."""
+        n = len(candidates.ptr) - 1
+        return cls(
+            ptr=candidates.ptr,
+            vacancy=candidates.vacancy,
+            worker_score=scores.worker,
+            vacancy_score=scores.vacancy,
+            capacity=capacity,
+            group=np.full(n, -1, dtype=np.int64) if group is None else group,
+        )
+
+    @classmethod
+    def from_preferences(
+        cls,
+        worker_prefs: Sequence[Sequence[int]],
+        vacancy_prefs: Sequence[Sequence[int]],
+        capacities: Sequence[int] | np.ndarray,
+        groups: Sequence[int] | np.ndarray | None = None,
+    ) -> Market:
+        """Return the market of classic hospital–resident input.
+
+        ``worker_prefs[i]`` lists vacancy indexes, most preferred first; ``vacancy_prefs[j]``
+        lists worker indexes, highest priority first. A pair is acceptable only when each
+        lists the other. Scores encode the ranks (strict, so the seed plays no role).
+        """
+        n, m = len(worker_prefs), len(vacancy_prefs)
+        wl = np.fromiter((len(p) for p in worker_prefs), dtype=np.int64, count=n)
+        w_of = np.repeat(np.arange(n, dtype=np.int64), wl)
+        v_flat = np.fromiter(
+            (v for p in worker_prefs for v in p), dtype=np.int64, count=int(wl.sum())
+        )
+        starts = np.repeat(np.cumsum(wl) - wl, wl)
+        w_rank = np.arange(len(v_flat), dtype=np.int64) - starts
+        vl = np.fromiter((len(p) for p in vacancy_prefs), dtype=np.int64, count=m)
+        v_of = np.repeat(np.arange(m, dtype=np.int64), vl)
+        w_flat = np.fromiter(
+            (w for p in vacancy_prefs for w in p), dtype=np.int64, count=int(vl.sum())
+        )
+        vstarts = np.repeat(np.cumsum(vl) - vl, vl)
+        v_rank = np.arange(len(w_flat), dtype=np.int64) - vstarts
+        key_w = w_of * m + v_flat
+        key_v = w_flat * m + v_of
+        if len(np.unique(key_w)) != len(key_w) or len(np.unique(key_v)) != len(key_v):
+            raise ValueError("a preference list names the same partner twice")
+        _, iw, iv = np.intersect1d(key_w, key_v, assume_unique=True, return_indices=True)
+        iw_sorted = np.sort(iw)  # keep each worker's list in preference order
+        order = np.argsort(iw)
+        iv = iv[order]
+        keep_w = w_of[iw_sorted]
+        ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(keep_w, minlength=n), out=ptr[1:])
+        return cls(
+            ptr=ptr,
+            vacancy=v_flat[iw_sorted],
+            worker_score=(m - w_rank[iw_sorted]),
+            vacancy_score=(n - v_rank[iv]),
+            capacity=np.asarray(capacities),
+            group=np.full(n, -1) if groups is None else np.asarray(groups),
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Units:
+    """Proposing units: single workers and whole travel groups (see the module docstring)."""
+
+    of_worker: np.ndarray  # int32 unit of each worker
+    size: np.ndarray  # int32
+    member_ptr: np.ndarray  # int64, members of unit u = members[member_ptr[u]:member_ptr[u+1]]
+    members: np.ndarray  # int32, ascending within a unit
+    ptr: np.ndarray  # int64 CSR over units
+    vacancy: np.ndarray  # int32
+    worker_score: np.ndarray  # int32 (sum over members)
+    vacancy_score: np.ndarray  # int32 (min over members)
+    common_any: np.ndarray  # int32: vacancies eligible for every member ignoring headcount
+    has_groups: bool
+
+    @property
+    def n_units(self) -> int:
+        return len(self.size)
+
+
+@njit(cache=True)
+def _group_edges(
+    group_units,
+    member_ptr,
+    members,
+    ptr,
+    vac,
+    ws,
+    vs,
+    cap,
+    m,
+    out_ptr,
+    out_vac,
+    out_ws,
+    out_vs,
+    common_any,
+):  # pragma: no cover - compiled  # noqa: E501
+    cnt = np.zeros(m, dtype=np.int32)
+    sws = np.zeros(m, dtype=np.int64)
+    mvs = np.zeros(m, dtype=np.int64)
+    pos = 0
+    for gi in range(len(group_units)):
+        u = group_units[gi]
+        a, b = member_ptr[u], member_ptr[u + 1]
+        size = b - a
+        first = members[a]
+        for i in range(a, b):
+            w = members[i]
+            for e in range(ptr[w], ptr[w + 1]):
+                v = vac[e]
+                if i == a:
+                    cnt[v] = 1
+                    sws[v] = ws[e]
+                    mvs[v] = vs[e]
+                elif cnt[v] == i - a:
+                    cnt[v] += 1
+                    sws[v] += ws[e]
+                    if vs[e] < mvs[v]:
+                        mvs[v] = vs[e]
+        out_ptr[gi] = pos
+        n_common = 0
+        for e in range(ptr[first], ptr[first + 1]):
+            v = vac[e]
+            if cnt[v] == size:
+                n_common += 1
+                if cap[v] >= size:
+                    out_vac[pos] = v
+                    out_ws[pos] = sws[v]
+                    out_vs[pos] = mvs[v]
+                    pos += 1
+        common_any[gi] = n_common
+        for e in range(ptr[first], ptr[first + 1]):
+            cnt[vac[e]] = 0
+    out_ptr[len(group_units)] = pos
+
+
+@njit(cache=True)
+def _assemble(
+    n_units, is_group, single_worker, group_slot, ptr, vac, ws, vs, g_ptr, g_vac, g_ws, g_vs
+):  # pragma: no cover - compiled  # noqa: E501
+    u_ptr = np.zeros(n_units + 1, dtype=np.int64)
+    for u in range(n_units):
+        if is_group[u]:
+            gi = group_slot[u]
+            u_ptr[u + 1] = u_ptr[u] + g_ptr[gi + 1] - g_ptr[gi]
+        else:
+            w = single_worker[u]
+            u_ptr[u + 1] = u_ptr[u] + ptr[w + 1] - ptr[w]
+    total = u_ptr[n_units]
+    o_vac = np.empty(total, dtype=np.int32)
+    o_ws = np.empty(total, dtype=np.int32)
+    o_vs = np.empty(total, dtype=np.int32)
+    for u in range(n_units):
+        p = u_ptr[u]
+        if is_group[u]:
+            gi = group_slot[u]
+            for e in range(g_ptr[gi], g_ptr[gi + 1]):
+                o_vac[p] = g_vac[e]
+                o_ws[p] = g_ws[e]
+                o_vs[p] = g_vs[e]
+                p += 1
+        else:
+            w = single_worker[u]
+            for e in range(ptr[w], ptr[w + 1]):
+                o_vac[p] = vac[e]
+                o_ws[p] = ws[e]
+                o_vs[p] = vs[e]
+                p += 1
+    return u_ptr, o_vac, o_ws, o_vs
+
+
+def build_units(market: Market) -> Units:
+    """Return the proposing units of ``market`` (units ordered by their first member)."""
+    n = market.n_workers
+    group = market.group
+    grouped = group >= 0
+    if not grouped.any():
+        idx = np.arange(n, dtype=np.int32)
+        return Units(
+            of_worker=idx,
+            size=np.ones(n, dtype=np.int32),
+            member_ptr=np.arange(n + 1, dtype=np.int64),
+            members=idx,
+            ptr=market.ptr,
+            vacancy=market.vacancy,
+            worker_score=market.worker_score,
+            vacancy_score=market.vacancy_score,
+            common_any=np.diff(market.ptr).astype(np.int32),
+            has_groups=False,
+        )
+    # Unit key: the group id for members, a unique negative key for singles; units are
+    # numbered in order of their first (lowest-index) member.
+    key = np.where(grouped, group, -1 - np.arange(n, dtype=np.int64))
+    _, first_idx, inverse = np.unique(key, return_index=True, return_inverse=True)
+    order_units = np.argsort(first_idx, kind="stable")
+    rank = np.empty_like(order_units)
+    rank[order_units] = np.arange(len(order_units))
+    of_worker = rank[inverse].astype(np.int32)
+    n_units = len(order_units)
+    size = np.bincount(of_worker, minlength=n_units).astype(np.int32)
+    members = np.argsort(of_worker, kind="stable").astype(np.int32)
+    member_ptr = np.zeros(n_units + 1, dtype=np.int64)
+    np.cumsum(size, out=member_ptr[1:])
+    is_group = grouped[members[member_ptr[:-1]]]
+    group_units = np.flatnonzero(is_group).astype(np.int64)
+    first_members = members[member_ptr[group_units]]
+    bound = int(np.diff(market.ptr)[first_members].sum())
+    g_ptr = np.zeros(len(group_units) + 1, dtype=np.int64)
+    g_vac = np.empty(bound, dtype=np.int32)
+    g_ws = np.empty(bound, dtype=np.int64)  # sums, checked below before narrowing to int32
+    g_vs = np.empty(bound, dtype=np.int64)
+    g_common = np.zeros(len(group_units), dtype=np.int32)
+    _group_edges(
+        group_units, member_ptr, members, market.ptr, market.vacancy, market.worker_score,
+        market.vacancy_score, market.capacity, market.n_vacancies, g_ptr, g_vac, g_ws, g_vs, g_common,
+    )  # fmt: skip
+    filled = int(g_ptr[-1])
+    if filled and max(np.abs(g_ws[:filled]).max(), np.abs(g_vs[:filled]).max()) >= 2**31:
+        raise OverflowError("travel-group score sums exceed the int32 range")
+    group_slot = np.full(n_units, -1, dtype=np.int64)
+    group_slot[group_units] = np.arange(len(group_units))
+    single_worker = members[member_ptr[:-1]].astype(np.int64)
+    u_ptr, u_vac, u_ws, u_vs = _assemble(
+        n_units, is_group, single_worker, group_slot, market.ptr, market.vacancy,
+        market.worker_score, market.vacancy_score, g_ptr, g_vac, g_ws, g_vs,
+    )  # fmt: skip
+    common_any = np.diff(u_ptr).astype(np.int32)
+    common_any[group_units] = g_common
+    return Units(
+        of_worker=of_worker,
+        size=size,
+        member_ptr=member_ptr,
+        members=members,
+        ptr=u_ptr,
+        vacancy=u_vac,
+        worker_score=u_ws,
+        vacancy_score=u_vs,
+        common_any=common_any,
+        has_groups=True,
+    )
+
+
+def tie_breaks(seed: int, n_units: int, n_vacancies: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (unit_rank, vacancy_rank): seeded random ranks, 0 wins a tie."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    vacancy_rank = rng.permutation(n_vacancies).astype(np.int64)
+    unit_rank = rng.permutation(n_units).astype(np.int64)
+    return unit_rank, vacancy_rank

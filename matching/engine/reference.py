@@ -1,0 +1,221 @@
+"""Plain-Python reference implementations the compiled engine is checked against.
+
+Nothing here is fast; it is written to be obviously right:
+
+* :func:`strict_preferences` — the seed-tie-broken strict orders the engine uses, as lists;
+* :func:`deferred_acceptance` — textbook worker-proposing deferred acceptance with capacities;
+* :func:`brute_force_worker_optimal` — enumerates every matching of a tiny market;
+* :func:`load_hospital_resident` — the PyPI ``matching`` library's solver. Its import name
+  ``matching`` is shadowed by this project's ``matching`` app, so it is imported with the
+  project's modules set aside for the duration of the import.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import itertools
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from matching.engine.market import Market, build_units, tie_breaks
+
+
+def strict_preferences(
+    market: Market, seed: int = 0
+) -> tuple[list[list[int]], list[dict[int, int]]]:
+    """Return (unit preference lists, vacancy priority keys) for a market of single workers.
+
+    ``prefs[u]`` lists vacancies best first; ``keys[v][u]`` is v's priority for u (higher is
+    better). Ties are broken exactly as the engine breaks them for ``seed``.
+    """
+    units = build_units(market)
+    if units.has_groups:
+        raise ValueError("the reference handles single workers only")
+    u_tb, v_tb = tie_breaks(seed, units.n_units, market.n_vacancies)
+    n_units = units.n_units
+    prefs: list[list[int]] = []
+    keys: list[dict[int, int]] = [{} for _ in range(market.n_vacancies)]
+    for u in range(n_units):
+        lo, hi = int(units.ptr[u]), int(units.ptr[u + 1])
+        entries = []
+        for e in range(lo, hi):
+            v = int(units.vacancy[e])
+            entries.append((-int(units.worker_score[e]), int(v_tb[v]), v))
+            keys[v][u] = int(units.vacancy_score[e]) * n_units + (n_units - 1 - int(u_tb[u]))
+        prefs.append([v for _, _, v in sorted(entries)])
+    return prefs, keys
+
+
+def deferred_acceptance(
+    prefs: Sequence[Sequence[int]], keys: Sequence[dict[int, int]], capacities: Sequence[int]
+) -> list[int]:
+    """Return the worker-optimal stable matching (worker -> vacancy or -1), textbook style."""
+    n = len(prefs)
+    nxt = [0] * n
+    held: list[list[int]] = [[] for _ in capacities]
+    match = [-1] * n
+    free = list(range(n - 1, -1, -1))
+    while free:
+        w = free.pop()
+        while nxt[w] < len(prefs[w]):
+            v = prefs[w][nxt[w]]
+            nxt[w] += 1
+            if w not in keys[v]:
+                continue
+            held[v].append(w)
+            priority = keys[v]
+            held[v].sort(key=lambda x: -priority[x])
+            if len(held[v]) > capacities[v]:
+                out = held[v].pop()
+                if out == w:
+                    continue
+                match[out] = -1
+                free.append(out)
+            match[w] = v
+            break
+    return match
+
+
+def blocking_pairs_reference(
+    prefs: Sequence[Sequence[int]],
+    keys: Sequence[dict[int, int]],
+    capacities: Sequence[int],
+    match: Sequence[int],
+) -> list[tuple[int, int]]:
+    """Return every classic blocking pair (worker, vacancy) of ``match``."""
+    out = []
+    for w, plist in enumerate(prefs):
+        for v in plist:
+            if v == match[w]:
+                break
+            if w not in keys[v]:
+                continue
+            holders = [x for x, mv in enumerate(match) if mv == v]
+            if len(holders) < capacities[v] or any(keys[v][x] < keys[v][w] for x in holders):
+                out.append((w, v))
+    return out
+
+
+def brute_force_worker_optimal(
+    prefs: Sequence[Sequence[int]], keys: Sequence[dict[int, int]], capacities: Sequence[int]
+) -> list[int] | None:
+    """Return the worker-optimal stable matching by enumerating all matchings (tiny markets).
+
+    Returns None if no stable matching dominates all others for every worker (never happens
+    for single workers — the theorem the test relies on).
+    """
+    n = len(prefs)
+    options = [[-1, *[v for v in p if w in keys[v]]] for w, p in enumerate(prefs)]
+    stable: list[tuple[int, ...]] = []
+    for combo in itertools.product(*options):
+        load = [0] * len(capacities)
+        for v in combo:
+            if v >= 0:
+                load[v] += 1
+        if any(load[v] > capacities[v] for v in range(len(capacities))):
+            continue
+        if not blocking_pairs_reference(prefs, keys, capacities, combo):
+            stable.append(combo)
+
+    def rank(w: int, v: int) -> int:
+        return len(prefs[w]) if v < 0 else list(prefs[w]).index(v)
+
+    best = [min(rank(w, m[w]) for m in stable) for w in range(n)]
+    for m in stable:
+        if all(rank(w, m[w]) == best[w] for w in range(n)):
+            return list(m)
+    return None
+
+
+def load_hospital_resident() -> Any:
+    """Return ``matching.games.HospitalResident`` from the PyPI ``matching`` library.
+
+    Raises ``importlib.metadata.PackageNotFoundError`` when the library is not installed.
+    """
+    dist = importlib.metadata.distribution("matching")
+    root = str(dist.locate_file(""))
+
+    def ours() -> dict[str, Any]:
+        return {
+            k: m for k, m in sys.modules.items() if k == "matching" or k.startswith("matching.")
+        }
+
+    saved = ours()
+    saved_path = list(sys.path)
+    for name in saved:
+        del sys.modules[name]
+    sys.path.insert(0, root)
+    try:
+        games = importlib.import_module("matching.games")
+        hospital_resident = games.HospitalResident
+    finally:
+        for name in ours():
+            del sys.modules[name]
+        sys.modules.update(saved)
+        sys.path[:] = saved_path
+    return hospital_resident
+
+
+def with_deep_recursion(fn: Callable[[], Any]) -> Any:
+    """Return ``fn()`` run in a thread with a large stack and recursion limit.
+
+    The library deep-copies its players, whose preference lists reference each other, so the
+    copy recurses about as deep as the market is large.
+    """
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    old_limit, old_stack = sys.getrecursionlimit(), threading.stack_size()
+    sys.setrecursionlimit(max(old_limit, 1_000_000))
+    threading.stack_size(1 << 30)
+    try:
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(old_stack)
+        sys.setrecursionlimit(old_limit)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def solve_with_library(
+    prefs: Sequence[Sequence[int]],
+    vacancy_prefs: Sequence[Sequence[int]],
+    capacities: Sequence[int],
+) -> list[int]:
+    """Return the library's resident-optimal matching (worker -> vacancy or -1)."""
+    hospital_resident = load_hospital_resident()
+    resident_prefs = {w: list(p) for w, p in enumerate(prefs) if p}
+    hospital_prefs = {v: list(p) for v, p in enumerate(vacancy_prefs)}
+    caps = {v: int(c) for v, c in enumerate(capacities)}
+    matching = with_deep_recursion(
+        lambda: hospital_resident.create_from_dictionaries(
+            resident_prefs, hospital_prefs, caps
+        ).solve(optimal="resident")
+    )
+    out = [-1] * len(prefs)
+    for hospital, residents in matching.items():
+        for r in residents:
+            out[r.name] = hospital.name
+    return out
+
+
+def vacancy_preference_lists(
+    prefs: Sequence[Sequence[int]], keys: Sequence[dict[int, int]]
+) -> list[list[int]]:
+    """Return each vacancy's list of the workers that list it, highest priority first."""
+    lists: list[list[int]] = [[] for _ in keys]
+    for w, plist in enumerate(prefs):
+        for v in plist:
+            lists[v].append(w)
+    return [sorted(lst, key=keys[v].__getitem__, reverse=True) for v, lst in enumerate(lists)]

@@ -1,0 +1,168 @@
+"""Stable mode: deferred acceptance against references, brute force and the PyPI library."""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from matching.engine import Market, assign_stable, blocking_pairs, build_units, check_assignment
+from matching.engine.market import tie_breaks
+from matching.engine.reference import (
+    blocking_pairs_reference,
+    brute_force_worker_optimal,
+    deferred_acceptance,
+    solve_with_library,
+    strict_preferences,
+    vacancy_preference_lists,
+)
+from matching.engine.synthetic import random_market
+
+from .strategies import markets
+
+
+@settings(max_examples=150, deadline=None)
+@given(markets(max_workers=14, max_vacancies=6))
+def test_compiled_equals_reference_and_is_stable(market: Market) -> None:
+    for seed in (0, 1):
+        result = assign_stable(market, seed=seed)
+        prefs, keys = strict_preferences(market, seed)
+        expected = deferred_acceptance(prefs, keys, market.capacity.tolist())
+        assert result.worker_vacancy.tolist() == expected
+        report = check_assignment(market, result.worker_vacancy, seed=seed)
+        assert report.ok
+        assert report.blocking_pairs == 0
+        assert blocking_pairs_reference(prefs, keys, market.capacity.tolist(), expected) == []
+
+
+@settings(max_examples=120, deadline=None)
+@given(markets(max_workers=5, max_vacancies=3))
+def test_equals_brute_force_worker_optimal_stable_matching(market: Market) -> None:
+    prefs, keys = strict_preferences(market, seed=3)
+    best = brute_force_worker_optimal(prefs, keys, market.capacity.tolist())
+    assert best is not None
+    assert assign_stable(market, seed=3).worker_vacancy.tolist() == best
+
+
+@settings(max_examples=40, deadline=None)
+@given(markets(max_workers=12, max_vacancies=5))
+def test_deterministic_for_a_seed(market: Market) -> None:
+    a = assign_stable(market, seed=42).worker_vacancy
+    b = assign_stable(market, seed=42).worker_vacancy
+    assert np.array_equal(a, b)
+
+
+def test_seed_breaks_ties() -> None:
+    # two workers, one seat, identical scores: the seed decides, each seed always the same way
+    market = Market(
+        ptr=np.array([0, 1, 2]),
+        vacancy=np.array([0, 0]),
+        worker_score=np.array([1, 1]),
+        vacancy_score=np.array([5, 5]),
+        capacity=np.array([1]),
+        group=np.array([-1, -1]),
+    )
+    winners = {
+        int(np.flatnonzero(assign_stable(market, seed=s).worker_vacancy == 0)[0]) for s in range(20)
+    }
+    assert winners == {0, 1}
+
+
+def _group_blocking_brute_force(market: Market, assignment: np.ndarray, seed: int) -> int:
+    """Count unit-level blocking pairs straight from the definition (see stable.py)."""
+    units = build_units(market)
+    u_tb, v_tb = tie_breaks(seed, units.n_units, market.n_vacancies)
+    n_units = units.n_units
+    unit_vac = [int(assignment[units.members[units.member_ptr[u]]]) for u in range(n_units)]
+
+    def entries(u: int) -> dict[int, tuple[int, int]]:
+        lo, hi = units.ptr[u], units.ptr[u + 1]
+        return {
+            int(units.vacancy[e]): (int(units.worker_score[e]), int(units.vacancy_score[e]))
+            for e in range(lo, hi)
+        }
+
+    table = [entries(u) for u in range(n_units)]
+
+    def pref(u: int, v: int) -> tuple[int, int]:
+        return (table[u][v][0], -int(v_tb[v]))
+
+    def prio(u: int, v: int) -> int:
+        return table[u][v][1] * n_units + (n_units - 1 - int(u_tb[u]))
+
+    count = 0
+    for u in range(n_units):
+        for v in table[u]:
+            if v == unit_vac[u]:
+                continue
+            if unit_vac[u] >= 0 and pref(u, v) <= pref(u, unit_vac[u]):
+                continue
+            higher = sum(
+                units.size[x]
+                for x in range(n_units)
+                if unit_vac[x] == v and prio(x, v) > prio(u, v)
+            )
+            if market.capacity[v] - higher >= units.size[u]:
+                count += 1
+    return count
+
+
+@settings(max_examples=150, deadline=None)
+@given(markets(max_workers=12, max_vacancies=5, groups=True))
+def test_groups_intact_and_checker_matches_definition(market: Market) -> None:
+    result = assign_stable(market, seed=7)
+    a = result.worker_vacancy
+    report = check_assignment(market, a, seed=7)
+    assert report.ok  # headcount, eligibility, groups never split
+    for g in np.unique(market.group[market.group >= 0]):
+        assert len(set(a[market.group == g].tolist())) == 1
+    assert report.blocking_pairs == _group_blocking_brute_force(market, a, 7)
+    if result.converged:
+        assert report.blocking_pairs == 0
+
+
+def test_group_repair_fixes_displacement() -> None:
+    # v0 (3 seats) ranks: single s1 > group G (size 3) > single s2. G is first held, then s1
+    # displaces it; s2 (rejected while G sat there) must be let back in.
+    market = Market(
+        ptr=np.array([0, 1, 2, 4, 6, 8]),
+        vacancy=np.array([0, 0, 0, 1, 0, 1, 0, 1]),
+        worker_score=np.array([5, 5, 5, 1, 5, 1, 5, 1]),
+        vacancy_score=np.array([9, 1, 5, 0, 5, 0, 5, 0]),
+        capacity=np.array([3, 3]),
+        group=np.array([-1, -1, 0, 0, 0]),
+    )
+    result = assign_stable(market, seed=0)
+    assert check_assignment(market, result.worker_vacancy).blocking_pairs == 0
+    assert result.worker_vacancy.tolist() == [0, 0, 1, 1, 1]
+
+
+@pytest.fixture(scope="module")
+def library_available() -> None:
+    try:
+        importlib.metadata.distribution("matching")
+    except importlib.metadata.PackageNotFoundError:
+        pytest.skip("the PyPI 'matching' library is not installed")
+
+
+def test_agrees_with_the_matching_library(library_available: None) -> None:
+    market = random_market(400, 60, per_worker=8, correlated=True, seed=11)
+    prefs, keys = strict_preferences(market, seed=0)
+    ours = assign_stable(market, seed=0).worker_vacancy.tolist()
+    theirs = solve_with_library(
+        prefs, vacancy_preference_lists(prefs, keys), market.capacity.tolist()
+    )
+    assert ours == theirs
+
+
+def test_from_preferences_round_trip() -> None:
+    worker_prefs = [[0, 1], [1, 0], [0], [1, 0]]
+    vacancy_prefs = [[3, 0, 1, 2], [0, 1, 3]]  # vacancy 1 does not list worker 2
+    market = Market.from_preferences(worker_prefs, vacancy_prefs, [1, 2])
+    assert market.vacancy.tolist() == [0, 1, 1, 0, 0, 1, 0]
+    result = assign_stable(market).worker_vacancy.tolist()
+    prefs, keys = strict_preferences(market)
+    assert result == deferred_acceptance(prefs, keys, [1, 2])
+    assert blocking_pairs(market, np.array(result)).count == 0
