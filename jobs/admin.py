@@ -1,6 +1,16 @@
-from django.contrib import admin
+"""Admin of employers and vacancies. Verification and lifecycle moves go through the
+services (admin actions), so they are checked and audited like on the pages."""
 
-from jobs.models import Employer, Vacancy
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from jobs import services
+from jobs.models import Employer, Vacancy, VacancyStatus
+
+
+def _reason(error: Exception) -> str:
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
 @admin.register(Employer)
@@ -10,6 +20,19 @@ class EmployerAdmin(admin.ModelAdmin):
     search_fields = ["name", "credit_code"]
     list_select_related = ["city", "district"]
     raw_id_fields = ["city", "district"]
+    readonly_fields = ["verification_status", "rejection_reason", "verified_at"]
+    actions = ["verify_selected"]
+
+    @admin.action(description=_("通过认证所选企业"))
+    def verify_selected(self, request, queryset):
+        done = 0
+        for employer in queryset.order_by("pk"):
+            try:
+                services.employer_verify(actor=request.user, employer=employer, approve=True)
+                done += 1
+            except (PermissionDenied, ValidationError) as error:
+                self.message_user(request, f"{employer}: {_reason(error)}", messages.ERROR)
+        self.message_user(request, _("已认证 %(n)d 家企业。") % {"n": done})
 
 
 @admin.register(Vacancy)
@@ -19,14 +42,33 @@ class VacancyAdmin(admin.ModelAdmin):
         "employer",
         "occupation",
         "headcount",
+        "filled_count",
         "wage_min",
         "wage_max",
         "district",
         "start_date",
         "status",
     ]
-    list_filter = ["status", "campaign", "occupation__group"]
+    list_filter = ["status", "campaign", "pay_type", "shift_pattern", "occupation__group"]
     search_fields = ["title", "employer__name", "occupation__name_zh"]
     list_select_related = ["employer", "occupation", "district"]
     raw_id_fields = ["employer", "occupation", "district", "campaign"]
+    filter_horizontal = ["required_certificates"]
+    readonly_fields = ["status", "filled_count", "published_at"]
     date_hierarchy = "start_date"
+    actions = ["pause_selected", "close_selected"]
+
+    def _move(self, request, queryset, status: str) -> None:
+        for vacancy in queryset.order_by("pk"):
+            try:
+                services.vacancy_set_status(actor=request.user, vacancy=vacancy, status=status)
+            except (PermissionDenied, ValidationError) as error:
+                self.message_user(request, f"{vacancy}: {_reason(error)}", messages.ERROR)
+
+    @admin.action(description=_("暂停所选岗位"))
+    def pause_selected(self, request, queryset):
+        self._move(request, queryset, VacancyStatus.PAUSED)
+
+    @admin.action(description=_("关闭所选岗位"))
+    def close_selected(self, request, queryset):
+        self._move(request, queryset, VacancyStatus.CLOSED)

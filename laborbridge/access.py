@@ -250,3 +250,141 @@ def districts_for_employer_registration(user: User) -> QuerySet[Region]:
     if role == Role.COORDINATOR:
         return counties.filter(_prefix_q("code", east_prefixes_of(user)))
     return counties.none()
+
+
+def import_jobs_visible_to(user: User):
+    """Return the spreadsheet imports the user may see and act on: their own (admin: all)."""
+    from laborbridge.imports.models import ImportJob
+
+    role = _role(user)
+    if role == Role.ADMIN:
+        return ImportJob.objects.all()
+    if role is None:
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(owner_id=user.pk)
+
+
+def signups_visible_to(user: User):
+    """Return the QR-code self-signups in the user's queue: their county's (admin: all)."""
+    from workers.models import SelfSignup
+
+    role = _role(user)
+    if role == Role.ADMIN:
+        return SelfSignup.objects.all()
+    if role == Role.COUNTY_OFFICIAL:
+        return SelfSignup.objects.filter(home_county_id=user.county_id)
+    return SelfSignup.objects.none()
+
+
+# --- point-to-point transport -----------------------------------------------------------
+# Coordinators plan the transport of their pairing's campaigns; a county official sees the
+# seats of their county's workers, HR the seats of the people coming to their company.
+
+
+def transport_campaigns_managed_by(user: User) -> QuerySet[Campaign]:
+    """Return the campaigns whose trips and plans the user manages (coordinators, admin)."""
+    if _role(user) in (Role.ADMIN, Role.COORDINATOR):
+        return campaigns_visible_to(user)
+    return Campaign.objects.none()
+
+
+def trips_managed_by(user: User):
+    """Return the trips the user may edit, plan, print and roll-call."""
+    from transport.models import Trip
+
+    return Trip.objects.filter(campaign__in=transport_campaigns_managed_by(user))
+
+
+def trips_visible_to(user: User):
+    """Return the trips the user may see: managed ones, or those carrying their people."""
+    from transport.models import Trip
+
+    role = _role(user)
+    if role in (Role.ADMIN, Role.COORDINATOR):
+        return trips_managed_by(user)
+    if role in (Role.COUNTY_OFFICIAL, Role.EMPLOYER_HR):
+        return Trip.objects.filter(
+            pk__in=seats_visible_to(user).filter(released_at=None).values("trip_id")
+        )
+    return Trip.objects.none()
+
+
+def transport_plans_visible_to(user: User):
+    """Return the transport plans the user may see and act on (coordinators, admin)."""
+    from transport.models import TransportPlan
+
+    return TransportPlan.objects.filter(campaign__in=transport_campaigns_managed_by(user))
+
+
+def seats_visible_to(user: User):
+    """Return the seats the user may see: their campaigns', county's or employer's."""
+    from transport.models import Seat
+
+    role = _role(user)
+    seats = Seat.objects.all()
+    if role == Role.ADMIN:
+        return seats
+    if role == Role.COORDINATOR:
+        return seats.filter(trip__campaign__in=transport_campaigns_managed_by(user))
+    if role == Role.COUNTY_OFFICIAL:
+        return seats.filter(worker__home_county_id=user.county_id)
+    if role == Role.EMPLOYER_HR:
+        return seats.filter(match__vacancy__employer_id=user.employer_id)
+    return seats.none()
+
+
+def seats_managed_by(user: User):
+    """Return the seats the user may move, swap and roll-call (coordinators, admin)."""
+    from transport.models import Seat
+
+    return Seat.objects.filter(trip__in=trips_managed_by(user))
+
+
+def seats_checkable_in_by(user: User):
+    """Return the seats whose arrival at the gate the user may confirm (HR, admin)."""
+    from transport.models import Seat
+
+    role = _role(user)
+    if role == Role.ADMIN:
+        return Seat.objects.all()
+    if role == Role.EMPLOYER_HR:
+        return Seat.objects.filter(match__vacancy__employer_id=user.employer_id)
+    return Seat.objects.none()
+
+
+def buses_visible_to(user: User):
+    """Return the feeder and arrival buses the user may see and print (coordinators, admin)."""
+    from transport.models import Bus
+
+    return Bus.objects.filter(trip__in=trips_managed_by(user))
+
+
+def transport_notifications_visible_to(user: User):
+    """Return the transport notifications for the user's county, employer or campaigns."""
+    from transport.models import Notification
+
+    role = _role(user)
+    notices = Notification.objects.all()
+    if role == Role.ADMIN:
+        return notices
+    if role == Role.COORDINATOR:
+        return notices.filter(trip__campaign__in=transport_campaigns_managed_by(user))
+    if role == Role.COUNTY_OFFICIAL:
+        return notices.filter(county_id=user.county_id)
+    if role == Role.EMPLOYER_HR:
+        return notices.filter(employer_id=user.employer_id)
+    return notices.none()
+
+
+def pickup_points_visible_to(user: User):
+    """Return the pickup points of the western counties the user works with."""
+    from transport.models import PickupPoint
+
+    role = _role(user)
+    if role == Role.ADMIN:
+        return PickupPoint.objects.all()
+    if role == Role.COUNTY_OFFICIAL:
+        return PickupPoint.objects.filter(county_id=user.county_id)
+    if role == Role.COORDINATOR:
+        return PickupPoint.objects.filter(_prefix_q("county__code", west_prefixes_of(user)))
+    return PickupPoint.objects.none()

@@ -14,8 +14,18 @@ from matching.models import Match, MatchRound, MatchStatus
 from matching.reasons import describe_all
 
 
+class _CoordinatorAdminMixin:
+    """Coordinators review in the admin by role, without per-model permission rows."""
+
+    def has_module_permission(self, request):
+        return access.has_role(request.user, "coordinator", "admin")
+
+    def has_view_permission(self, request, obj=None):
+        return access.has_role(request.user, "coordinator", "admin")
+
+
 @admin.register(MatchRound)
-class MatchRoundAdmin(admin.ModelAdmin):
+class MatchRoundAdmin(_CoordinatorAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "campaign",
@@ -149,7 +159,7 @@ class CountyFilter(admin.SimpleListFilter):
 
 
 @admin.register(Match)
-class MatchAdmin(admin.ModelAdmin):
+class MatchAdmin(_CoordinatorAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "worker_name",

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import Count, Q
 
-from jobs.models import Vacancy, VacancyStatus, VerificationStatus
+from jobs.models import Vacancy
+from laborbridge import access
 from laborbridge.models import Occupation, Region
 from matching import engine
 from matching.engine.inputs import NO_LIMIT_AGE, NO_START
@@ -52,13 +53,10 @@ def _region_prefix_q(field: str, region: Region) -> Q:
 
 
 def vacancies_free_for(round_: MatchRound):
-    """Return the campaign's open, verified vacancies with their free places annotated."""
+    """Return the campaign's matchable vacancies (``access.vacancies_matchable``: open, of a
+    verified employer, places left) with their active matches counted."""
     return (
-        Vacancy.objects.filter(
-            campaign_id=round_.campaign_id,
-            status=VacancyStatus.OPEN,
-            employer__verification_status=VerificationStatus.VERIFIED,
-        )
+        access.vacancies_matchable(round_.campaign)
         .annotate(active=Count("matches", filter=Q(matches__status__in=ACTIVE_STATUSES)))
         .order_by("pk")
     )

@@ -277,12 +277,13 @@ def _matches_from(round_: MatchRound, inputs, result, params) -> list[Match]:
     from matching import engine
 
     matches = []
-    for w in (result.assignment >= 0).nonzero()[0]:
+    matched = (result.assignment >= 0).nonzero()[0]
+    # every pair's breakdown in one batch (the same reasons as engine.score_pair, per pair)
+    explained = engine.explain_pairs_as_dicts(
+        inputs.instance, matched, result.assignment[matched], params.weights
+    )
+    for w, reasons in zip(matched, explained, strict=True):
         v = int(result.assignment[w])
-        pair = engine.score_pair(inputs.instance, int(w), v, params.weights)
-        reasons = [dict(r.as_dict(), side="worker") for r in pair.worker_reasons] + [
-            dict(r.as_dict(), side="vacancy") for r in pair.vacancy_reasons
-        ]
         matches.append(
             Match(
                 round=round_,

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from laborbridge import access
 from laborbridge.models import User
 from matching.models import Match, MatchRound
-from matching.reasons import describe, describe_all
+from matching.reasons import describe
 
 
 def rounds_visible_to(user: User) -> QuerySet[MatchRound]:
@@ -58,7 +58,3 @@ def matches_for_county_page(user: User) -> QuerySet[Match]:
         )
         .order_by("status", "-created_at")
     )
-
-
-def explained(match: Match) -> list[dict]:
-    return describe_all(match.reasons)

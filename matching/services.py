@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from jobs.board import board_invalidate
 from jobs.models import Vacancy, VacancyStatus
 from laborbridge import access
 from laborbridge.models import User
@@ -85,6 +86,10 @@ def _move(
         _take_place(match.vacancy_id)
     elif was_holding and not holds:
         _release_place(match.vacancy_id)
+    if holds != was_holding:
+        # Places left changed: the campaign's public board shows them, refresh it after commit.
+        campaign_id = match.vacancy.campaign_id
+        transaction.on_commit(lambda: board_invalidate([campaign_id]))
     match.status = status
     for name, value in fields.items():
         setattr(match, name, value)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from laborbridge import access
 from matching import selectors, services
 from matching.models import MatchStatus, RoundMode, RoundStatus
+from matching.reasons import explain
 
 
 class RoundStartForm(forms.Form):
@@ -71,7 +72,10 @@ def round_detail(request, pk: int):
         "live": round_.status in (RoundStatus.QUEUED, RoundStatus.RUNNING),
     }
     if request.headers.get("HX-Request"):
-        return render(request, "matching/_round_progress.html", context)
+        response = render(request, "matching/_round_progress.html", context)
+        if not context["live"]:
+            response["HX-Refresh"] = "true"  # finished: reload once to show the statistics
+        return response
     return render(request, "matching/round_detail.html", context)
 
 
@@ -85,8 +89,7 @@ def county_matches(request):
     if status in MatchStatus.values:
         matches = matches.filter(status=status)
     page = Paginator(matches, 30).get_page(request.GET.get("page"))
-    for match in page:
-        match.explained = selectors.explained(match)
+    explain(page.object_list)
     return render(
         request,
         "matching/county_matches.html",

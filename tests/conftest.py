@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection
 
 from laborbridge.models import Pairing, Region, Role
+from tests.celery_support import celery_worker_process  # noqa: F401 (shared fixture)
 from tests.factories import (
     ANDING,
     CHENGYANG,
@@ -110,7 +111,7 @@ def pairing_qd_dx(db):
 
 @pytest.fixture
 def coordinator(pairing_qd_dx):
-    return make_user("coordinator", Role.COORDINATOR, pairing=pairing_qd_dx)
+    return make_user("coordinator", Role.COORDINATOR, pairing=pairing_qd_dx, is_staff=True)
 
 
 @pytest.fixture

@@ -1,1 +1,20 @@
-urlpatterns: list = []
+from rest_framework.routers import DefaultRouter
+
+from transport.api import (
+    BusViewSet,
+    SeatViewSet,
+    TransportNotificationViewSet,
+    TransportPlanViewSet,
+    TripViewSet,
+)
+
+router = DefaultRouter()
+router.register("transport/trips", TripViewSet, basename="transport-trip")
+router.register("transport/plans", TransportPlanViewSet, basename="transport-plan")
+router.register("transport/seats", SeatViewSet, basename="transport-seat")
+router.register("transport/buses", BusViewSet, basename="transport-bus")
+router.register(
+    "transport/notifications", TransportNotificationViewSet, basename="transport-notification"
+)
+
+urlpatterns = router.urls

@@ -1,6 +1,51 @@
 from django.contrib import admin
 
-from workers.models import Worker
+from workers.models import (
+    Consent,
+    SelfSignup,
+    TravelGroup,
+    WishCity,
+    WishOccupation,
+    Worker,
+    WorkerCertificate,
+    WorkerSkill,
+)
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class SkillInline(_ReadOnlyInline):
+    model = WorkerSkill
+    fields = ["occupation", "level", "years"]
+
+
+class CertificateInline(_ReadOnlyInline):
+    model = WorkerCertificate
+    fields = ["certificate_type", "number", "issued_on", "expires_on"]
+
+
+class WishCityInline(_ReadOnlyInline):
+    model = WishCity
+    fields = ["rank", "region"]
+
+
+class WishOccupationInline(_ReadOnlyInline):
+    model = WishOccupation
+    fields = ["rank", "occupation"]
+
+
+class ConsentInline(_ReadOnlyInline):
+    model = Consent
+    fields = ["given_on", "method", "scope", "witness", "withdrawn_on", "recorded_by"]
 
 
 @admin.register(Worker)
@@ -14,15 +59,63 @@ class WorkerAdmin(admin.ModelAdmin):
         "birth_date",
         "home_county",
         "poverty_status",
+        "consent_status",
         "status",
     ]
-    list_filter = ["status", "poverty_status", "sex"]
+    list_filter = ["status", "poverty_status", "consent_status", "source", "sex"]
     search_fields = ["name"]
     list_select_related = ["home_county"]
-    raw_id_fields = ["home_county", "home_township", "home_village", "registered_by"]
-    readonly_fields = ["id_number_masked", "birth_date", "sex", "created_at", "updated_at"]
+    raw_id_fields = [
+        "home_county",
+        "home_township",
+        "home_village",
+        "registered_by",
+        "labor_brand",
+        "travel_group",
+    ]
+    readonly_fields = [
+        "id_number_masked",
+        "birth_date",
+        "sex",
+        "consent_status",
+        "consent_given_on",
+        "source",
+        "created_at",
+        "updated_at",
+    ]
     exclude = ["id_number_encrypted", "id_number_index"]
+    inlines = [WishCityInline, WishOccupationInline, SkillInline, CertificateInline, ConsentInline]
 
     def has_add_permission(self, request):
         # New workers need an encrypted ID number; that goes through workers.services.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Changes must be audited: they go through the registry pages or the API.
+        return False
+
+
+@admin.register(TravelGroup)
+class TravelGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "home_county", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    raw_id_fields = ["home_county", "created_by"]
+
+
+@admin.register(SelfSignup)
+class SelfSignupAdmin(admin.ModelAdmin):
+    list_display = ["name", "id_number_masked", "home_county", "campaign", "status", "created_at"]
+    list_filter = ["status", "campaign"]
+    exclude = ["id_number_encrypted", "id_number_index", "phone"]
+    readonly_fields = [
+        f.name
+        for f in SelfSignup._meta.fields
+        if f.name not in {"id_number_encrypted", "id_number_index", "phone"}
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

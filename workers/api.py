@@ -1,28 +1,389 @@
-"""API for the worker registry: scoped, and ID numbers and phones always masked."""
+"""API for the worker registry: scoped, ID numbers and phones always masked.
 
-from rest_framework import serializers, viewsets
+Search by ID number or phone is a POST (``/workers/search/``) so the value never appears in
+a URL or an access log; revealing a full number is a POST with a reason and is audited.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
 from laborbridge import access
+from laborbridge.imports.api import ImportJobViewSet
+from laborbridge.imports.workbooks import XLSX_CONTENT_TYPE
+from laborbridge.models import CertificateType, LaborBrand, Occupation, Region, Role
+from workers import selectors, services
+from workers.importers import WorkerRosterImporter
+from workers.models import (
+    ConsentMethod,
+    Education,
+    PovertyStatus,
+    SkillLevel,
+    Worker,
+    WorkerSource,
+)
+
+_READERS = (Role.COUNTY_OFFICIAL, Role.COORDINATOR, Role.ADMIN)
+_EDITORS = (Role.COUNTY_OFFICIAL, Role.ADMIN)
 
 
-class WorkerViewSet(viewsets.ReadOnlyModelViewSet):
-    class WorkerOutputSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
-        name = serializers.CharField()
-        id_number_masked = serializers.CharField()
-        phone_masked = serializers.CharField()
-        birth_date = serializers.DateField()
-        sex = serializers.CharField()
-        home_county = serializers.CharField(source="home_county_id")
-        home_township = serializers.CharField(source="home_township_id", allow_null=True)
-        home_village = serializers.CharField(source="home_village_id", allow_null=True)
-        poverty_status = serializers.CharField()
-        status = serializers.CharField()
+def _drf_error(error: DjangoValidationError) -> ValidationError:
+    if hasattr(error, "error_dict"):
+        return ValidationError(error.message_dict)
+    return ValidationError({"non_field_errors": error.messages})
 
-    serializer_class = WorkerOutputSerializer
+
+class WorkerSkillOutputSerializer(serializers.Serializer):
+    occupation = serializers.CharField(source="occupation.code")
+    occupation_name = serializers.CharField(source="occupation.name_zh")
+    level = serializers.IntegerField()
+    years = serializers.IntegerField()
+
+
+class WorkerCertificateOutputSerializer(serializers.Serializer):
+    certificate_type = serializers.CharField(source="certificate_type.code")
+    certificate_name = serializers.CharField(source="certificate_type.name_zh")
+    number = serializers.CharField()
+    issued_on = serializers.DateField(allow_null=True)
+    expires_on = serializers.DateField(allow_null=True)
+
+
+class WorkerOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    id_number_masked = serializers.CharField()
+    phone_masked = serializers.CharField()
+    birth_date = serializers.DateField()
+    sex = serializers.CharField()
+    home_county = serializers.CharField(source="home_county_id")
+    home_township = serializers.CharField(source="home_township_id", allow_null=True)
+    home_village = serializers.CharField(source="home_village_id", allow_null=True)
+    home_village_name = serializers.CharField()
+    poverty_status = serializers.CharField()
+    education = serializers.CharField()
+    status = serializers.CharField()
+    consent_status = serializers.CharField()
+    consent_given_on = serializers.DateField(allow_null=True)
+    min_wage = serializers.IntegerField(allow_null=True)
+    earliest_departure = serializers.DateField(allow_null=True)
+    accepts_dormitory = serializers.BooleanField()
+    accepts_shift_work = serializers.BooleanField()
+    travel_group = serializers.CharField(source="travel_group.name", allow_null=True, default=None)
+    source = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class WorkerDetailOutputSerializer(WorkerOutputSerializer):
+    labor_brand = serializers.CharField(source="labor_brand.code", allow_null=True, default=None)
+    wish_cities = serializers.SerializerMethodField()
+    wish_occupations = serializers.SerializerMethodField()
+    skills = WorkerSkillOutputSerializer(many=True)
+    certificates = WorkerCertificateOutputSerializer(many=True)
+    note = serializers.CharField()
+
+    def get_wish_cities(self, worker: Worker) -> list[str]:
+        return [link.region_id for link in worker.wish_city_links.all()]
+
+    def get_wish_occupations(self, worker: Worker) -> list[str]:
+        return [link.occupation.code for link in worker.wish_occupation_links.all()]
+
+
+class WorkerSkillInputSerializer(serializers.Serializer):
+    occupation = serializers.SlugRelatedField(slug_field="code", queryset=Occupation.objects.all())
+    level = serializers.ChoiceField(choices=SkillLevel.choices, default=SkillLevel.NONE)
+    years = serializers.IntegerField(min_value=0, max_value=60, default=0)
+
+
+class WorkerCertificateInputSerializer(serializers.Serializer):
+    certificate_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=CertificateType.objects.all()
+    )
+    number = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    issued_on = serializers.DateField(required=False, allow_null=True, default=None)
+    expires_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class WorkerConsentInputSerializer(serializers.Serializer):
+    given_on = serializers.DateField()
+    method = serializers.ChoiceField(choices=ConsentMethod.choices)
+    scope = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list(services.ALL_CONSENT_SCOPES)
+    )
+    witness = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+
+
+class WorkerUpdateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50, required=False)
+    phone = serializers.CharField(max_length=20, required=False)
+    home_township = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.filter(level="township"), required=False, allow_null=True
+    )
+    home_village = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.filter(level="village"), required=False, allow_null=True
+    )
+    home_village_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    poverty_status = serializers.ChoiceField(choices=PovertyStatus.choices, required=False)
+    education = serializers.ChoiceField(
+        choices=[("", ""), *Education.choices], required=False, allow_blank=True
+    )
+    labor_brand = serializers.SlugRelatedField(
+        slug_field="code", queryset=LaborBrand.objects.all(), required=False, allow_null=True
+    )
+    wish_cities = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.filter(level__in=["city", "county"]), many=True, required=False
+    )
+    wish_occupations = serializers.SlugRelatedField(
+        slug_field="code", queryset=Occupation.objects.all(), many=True, required=False
+    )
+    min_wage = serializers.IntegerField(
+        min_value=0, max_value=100_000, required=False, allow_null=True
+    )
+    earliest_departure = serializers.DateField(required=False, allow_null=True)
+    accepts_dormitory = serializers.BooleanField(required=False)
+    accepts_shift_work = serializers.BooleanField(required=False)
+    travel_group = serializers.CharField(
+        max_length=50,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="Travel group name in the worker's county; created when new.",
+    )
+    note = serializers.CharField(required=False, allow_blank=True)
+    skills = WorkerSkillInputSerializer(many=True, required=False)
+    certificates = WorkerCertificateInputSerializer(many=True, required=False)
+
+
+class WorkerCreateInputSerializer(WorkerUpdateInputSerializer):
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=30)
+    phone = serializers.CharField(max_length=20)
+    home_county = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.filter(level="county"),
+        required=False,
+        help_text="Defaults to the official's county.",
+    )
+    consent = WorkerConsentInputSerializer(required=False)
+
+
+class WorkerSearchInputSerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=60, help_text="Name, full ID number or phone")
+
+
+class WorkerRevealInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class WorkerRevealOutputSerializer(serializers.Serializer):
+    id_number = serializers.CharField()
+
+
+class WorkerExportInputSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    full_id_numbers = serializers.BooleanField(default=False)
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+def _inputs(data: dict, county: Region, actor) -> dict:
+    """Turn validated API input into ``worker_register`` / ``worker_update`` keywords."""
+    values = dict(data)
+    if "skills" in values:
+        values["skills"] = [
+            services.SkillInput(s["occupation"], int(s["level"]), s["years"])
+            for s in values["skills"]
+        ]
+    if "certificates" in values:
+        values["certificates"] = [
+            services.CertificateInput(
+                c["certificate_type"], c["number"], c["issued_on"], c["expires_on"]
+            )
+            for c in values["certificates"]
+        ]
+    if "travel_group" in values:
+        name = (values["travel_group"] or "").strip()
+        values["travel_group"] = (
+            services.travel_group_create(actor=actor, home_county=county, name=name)
+            if name
+            else None
+        )
+    for key in ("home_village_name", "note"):
+        if key in values and values[key] is None:
+            values[key] = ""
+    return values
+
+
+class WorkerViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Workers of the user's scope; ID numbers and phones masked."""
+
     permission_classes = [IsAuthenticated]
-    filterset_fields = ["status", "poverty_status", "home_township"]
+    filterset_class = selectors.WorkerFilter
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        roles = _READERS if request.method in ("GET", "HEAD", "OPTIONS") else _EDITORS
+        if self.action in ("search", "export"):
+            roles = _READERS
+        if not access.has_role(request.user, *roles):
+            raise PermissionDenied()
 
     def get_queryset(self):
-        return access.workers_visible_to(self.request.user)
+        workers = selectors.worker_list_for(self.request.user)
+        if self.action == "retrieve":
+            return WorkerRosterImporter.export_queryset(workers)
+        return workers
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return WorkerDetailOutputSerializer
+        if self.action == "create":
+            return WorkerCreateInputSerializer
+        if self.action in ("update", "partial_update"):
+            return WorkerUpdateInputSerializer
+        return WorkerOutputSerializer
+
+    @extend_schema(
+        request=WorkerCreateInputSerializer, responses={201: WorkerDetailOutputSerializer}
+    )
+    def create(self, request):
+        serializer = WorkerCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        county = data.pop("home_county", None) or request.user.county
+        if county is None:
+            raise ValidationError({"home_county": ["请选择户籍县区。"]})
+        consent = data.pop("consent", None)
+        try:
+            with transaction.atomic():
+                worker = services.worker_register(
+                    actor=request.user,
+                    home_county=county,
+                    consent=services.ConsentInput(
+                        given_on=consent["given_on"],
+                        method=consent["method"],
+                        scope=tuple(consent["scope"]),
+                        witness=consent["witness"],
+                    )
+                    if consent
+                    else None,
+                    source=WorkerSource.API,
+                    **_inputs(data, county, request.user),
+                )
+        except DjangoValidationError as error:
+            raise _drf_error(error) from None
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from None
+        worker = WorkerRosterImporter.export_queryset(Worker.objects.filter(pk=worker.pk)).get()
+        return Response(WorkerDetailOutputSerializer(worker).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=WorkerUpdateInputSerializer, responses={200: WorkerDetailOutputSerializer}
+    )
+    def update(self, request, pk=None, partial=False):
+        worker = self.get_object()
+        if not access.workers_editable_by(request.user).filter(pk=worker.pk).exists():
+            raise PermissionDenied()
+        serializer = WorkerUpdateInputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        try:
+            with transaction.atomic():
+                services.worker_update(
+                    actor=request.user,
+                    worker=worker,
+                    **_inputs(dict(serializer.validated_data), worker.home_county, request.user),
+                )
+        except DjangoValidationError as error:
+            raise _drf_error(error) from None
+        worker = WorkerRosterImporter.export_queryset(Worker.objects.filter(pk=worker.pk)).get()
+        return Response(WorkerDetailOutputSerializer(worker).data)
+
+    @extend_schema(
+        request=WorkerUpdateInputSerializer, responses={200: WorkerDetailOutputSerializer}
+    )
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk, partial=True)
+
+    @extend_schema(
+        request=WorkerSearchInputSerializer, responses={200: WorkerOutputSerializer(many=True)}
+    )
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        """Find workers by name, full ID number (exact) or phone, posted in the body."""
+        serializer = WorkerSearchInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        workers = selectors.worker_search(
+            self.filter_queryset(self.get_queryset()), serializer.validated_data["q"]
+        )
+        page = self.paginate_queryset(workers)
+        return self.get_paginated_response(WorkerOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=WorkerRevealInputSerializer, responses={200: WorkerRevealOutputSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="reveal-id-number")
+    def reveal_id_number(self, request, pk=None):
+        """Return the full ID number; the reason, who and when are recorded."""
+        worker = self.get_object()
+        serializer = WorkerRevealInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            number = services.worker_reveal_id_number(
+                actor=request.user, worker=worker, reason=serializer.validated_data["reason"]
+            )
+        except DjangoValidationError as error:
+            raise _drf_error(error) from None
+        except DjangoPermissionDenied:
+            raise PermissionDenied() from None
+        response = Response({"id_number": number})
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(
+        request=WorkerExportInputSerializer,
+        responses={200: OpenApiResponse(response=OpenApiTypes.BINARY, description="xlsx")},
+    )
+    @action(detail=False, methods=["post"])
+    def export(self, request):
+        """Export the filtered workers (or ``ids``) as a roster .xlsx in the template layout."""
+        serializer = WorkerExportInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        workers = self.filter_queryset(self.get_queryset())
+        if data.get("ids"):
+            workers = workers.filter(pk__in=data["ids"])
+        try:
+            content = services.worker_export_workbook(
+                actor=request.user,
+                workers=workers,
+                full_id_numbers=data["full_id_numbers"],
+                reason=data["reason"],
+            )
+        except DjangoValidationError as error:
+            raise _drf_error(error) from None
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="roster-{stamp}.xlsx"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class WorkerImportViewSet(ImportJobViewSet):
+    """Roster imports (花名册): upload → preview → commit; the official's own jobs."""
+
+    kind = WorkerRosterImporter.kind

@@ -1,28 +1,493 @@
-"""Pages of the worker registry for county officials (and coordinators, read-only)."""
+"""Pages of the worker registry for county officials (coordinators read, admins everything).
 
+Nothing personal travels in a URL: the search box posts its term, which is kept in the
+session behind a short random token (``?s=…``), so an ID number or phone never reaches an
+access log; filters in the query string are codes only.
+"""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import quote
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.db import transaction
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from laborbridge import access
+from laborbridge.identifiers import mask_id_number, normalize_id_number
+from laborbridge.imports.workbooks import XLSX_CONTENT_TYPE
+from laborbridge.models import Role
+from workers import selectors, services
+from workers.forms import (
+    BulkConsentForm,
+    CertificateFormSet,
+    ConsentForm,
+    ConsentWithdrawForm,
+    ExportForm,
+    RevealForm,
+    SkillFormSet,
+    StatusForm,
+    WorkerForm,
+)
+from workers.models import ConsentMethod, ConsentStatus, Worker
+
+PAGE_SIZE = 50
+_SEARCHES = "worker_searches"
+_READERS = (Role.COUNTY_OFFICIAL, Role.COORDINATOR, Role.ADMIN)
+_EDITORS = (Role.COUNTY_OFFICIAL, Role.ADMIN)
+
+
+def _require(user, roles) -> None:
+    if not access.has_role(user, *roles):
+        raise PermissionDenied(_("您无权访问劳动力名册。"))
+
+
+def _remember_search(request, term: str) -> str:
+    searches = dict(request.session.get(_SEARCHES, {}))
+    token = secrets.token_urlsafe(6)
+    searches[token] = term.strip()[:60]
+    request.session[_SEARCHES] = dict(list(searches.items())[-20:])
+    return token
+
+
+def _filtered(request, params: QueryDict):
+    """Return the filter set and the filtered, searched workers for list or export params."""
+    filters = selectors.WorkerFilter(
+        params, queryset=selectors.worker_list_for(request.user), request=request
+    )
+    workers = filters.qs
+    token = params.get("s", "")
+    term = request.session.get(_SEARCHES, {}).get(token, "") if token else ""
+    if term:
+        workers = selectors.worker_search(workers, term)
+    return filters, workers, term
 
 
 @login_required
 def worker_list(request):
-    workers = access.workers_visible_to(request.user).select_related("home_county", "home_township")
-    query = request.GET.get("q", "").strip()
-    if query:
-        workers = workers.filter(name__contains=query)
-    page = Paginator(workers, 50).get_page(request.GET.get("page"))
-    return render(request, "workers/worker_list.html", {"page": page, "query": query})
+    """List, search and filter the county's workers; bulk actions on the selected ones."""
+    _require(request.user, _READERS)
+    if request.method == "POST":
+        params = request.GET.copy()
+        params.pop("page", None)
+        params.pop("s", None)
+        term = request.POST.get("q", "").strip()
+        if term:
+            params["s"] = _remember_search(request, term)
+        return redirect(f"{reverse('workers:list')}?{params.urlencode()}")
+    filters, workers, term = _filtered(request, request.GET)
+    page = Paginator(workers, PAGE_SIZE).get_page(request.GET.get("page"))
+    export_params = request.GET.copy()
+    export_params.pop("page", None)
+    return render(
+        request,
+        "workers/worker_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            # An ID number searched for is shown masked, like everywhere else.
+            "term": "" if selectors.is_id_number_like(term) else term,
+            "term_label": mask_id_number(normalize_id_number(term))
+            if selectors.is_id_number_like(term)
+            else term,
+            "may_edit": access.has_role(request.user, *_EDITORS),
+            "may_import": access.has_role(request.user, Role.COUNTY_OFFICIAL),
+            "bulk_consent_form": BulkConsentForm(prefix="consent"),
+            "export_form": ExportForm(prefix="export"),
+            "export_all_form": ExportForm(prefix="export", auto_id="all_%s"),
+            "export_query": export_params.urlencode(),
+        },
+    )
+
+
+def _formsets(request, worker: Worker | None):
+    skill_initial = certificate_initial = None
+    if worker is not None:
+        skill_initial = [
+            {"occupation": s.occupation_id, "level": s.level, "years": s.years}
+            for s in worker.skills.all()
+        ]
+        certificate_initial = [
+            {
+                "certificate_type": c.certificate_type_id,
+                "number": c.number,
+                "issued_on": c.issued_on,
+                "expires_on": c.expires_on,
+            }
+            for c in worker.certificates.all()
+        ]
+    data = request.POST if request.method == "POST" else None
+    return (
+        SkillFormSet(data, prefix="skills", initial=skill_initial),
+        CertificateFormSet(data, prefix="certificates", initial=certificate_initial),
+    )
+
+
+def _add_service_error(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _travel_group(request, form: WorkerForm, county):
+    name = form.cleaned_data.get("new_travel_group", "").strip()
+    if name:
+        return services.travel_group_create(actor=request.user, home_county=county, name=name)
+    return form.cleaned_data.get("travel_group")
+
+
+def _values(form: WorkerForm, skills, certificates) -> dict:
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "phone": data["phone"],
+        "home_township": data.get("home_township"),
+        "home_village": data.get("home_village"),
+        "home_village_name": data.get("home_village_name", ""),
+        "poverty_status": data["poverty_status"],
+        "education": data.get("education", ""),
+        "labor_brand": data.get("labor_brand"),
+        "wish_cities": list(data.get("wish_cities") or []),
+        "wish_occupations": list(data.get("wish_occupations") or []),
+        "min_wage": data.get("min_wage"),
+        "earliest_departure": data.get("earliest_departure"),
+        "accepts_dormitory": data.get("accepts_dormitory", False),
+        "accepts_shift_work": data.get("accepts_shift_work", False),
+        "note": data.get("note", ""),
+        "skills": [s for s in (f.as_input() for f in skills.forms) if s],
+        "certificates": [c for c in (f.as_input() for f in certificates.forms) if c],
+    }
+
+
+def _form_context(form, skills, certificates, worker) -> dict:
+    return {
+        "form": form,
+        "skills": skills,
+        "certificates": certificates,
+        "worker": worker,
+        "identity_fields": [
+            "name",
+            "id_number",
+            "phone",
+            "home_county",
+            "home_township",
+            "home_village_name",
+            "poverty_status",
+            "education",
+            "labor_brand",
+            "travel_group",
+            "new_travel_group",
+            "note",
+        ],
+        "wish_fields": [
+            "wish_cities",
+            "wish_occupations",
+            "min_wage",
+            "earliest_departure",
+            "accepts_dormitory",
+            "accepts_shift_work",
+        ],
+        "consent_fields": ["consent_given_on", "consent_method", "consent_witness"],
+    }
+
+
+@login_required
+def worker_create(request):
+    """Register one worker with the field-by-field form."""
+    _require(request.user, _EDITORS)
+    form = WorkerForm(request.POST or None, user=request.user)
+    skills, certificates = _formsets(request, None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and skills.is_valid()
+        and certificates.is_valid()
+    ):
+        county = form.cleaned_data["home_county"]
+        try:
+            with transaction.atomic():
+                worker = services.worker_register(
+                    actor=request.user,
+                    id_number=form.cleaned_data["id_number"],
+                    home_county=county,
+                    travel_group=_travel_group(request, form, county),
+                    consent=form.consent_input(),
+                    **_values(form, skills, certificates),
+                )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, _("已登记 %(name)s。") % {"name": worker.name})
+            return redirect("workers:detail", pk=worker.pk)
+    return render(
+        request, "workers/worker_form.html", _form_context(form, skills, certificates, None)
+    )
+
+
+@login_required
+def worker_edit(request, pk: int):
+    worker = get_object_or_404(
+        selectors.worker_detail_for(request.user).filter(
+            pk__in=access.workers_editable_by(request.user).values("pk")
+        ),
+        pk=pk,
+    )
+    form = WorkerForm(
+        request.POST or None,
+        user=request.user,
+        worker=worker,
+        initial=WorkerForm.initial_for(worker),
+    )
+    skills, certificates = _formsets(request, worker)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and skills.is_valid()
+        and certificates.is_valid()
+    ):
+        try:
+            with transaction.atomic():
+                services.worker_update(
+                    actor=request.user,
+                    worker=worker,
+                    travel_group=_travel_group(request, form, worker.home_county),
+                    **_values(form, skills, certificates),
+                )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("workers:detail", pk=worker.pk)
+    return render(
+        request, "workers/worker_form.html", _form_context(form, skills, certificates, worker)
+    )
 
 
 @login_required
 def worker_detail(request, pk: int):
-    worker = get_object_or_404(
-        access.workers_visible_to(request.user).select_related(
-            "home_county", "home_township", "home_village"
-        ),
-        pk=pk,
+    # Object pages answer 404 outside the user's scope (HR included), never 403: ids of
+    # other counties' workers are not confirmed.
+    worker = get_object_or_404(selectors.worker_detail_for(request.user), pk=pk)
+    may_edit = access.workers_editable_by(request.user).filter(pk=worker.pk).exists()
+    from matching.models import Match
+
+    return render(
+        request,
+        "workers/worker_detail.html",
+        {
+            "worker": worker,
+            "may_edit": may_edit,
+            "wish_cities": [
+                link.region for link in worker.wish_city_links.select_related("region")
+            ],
+            "wish_occupations": [
+                link.occupation
+                for link in worker.wish_occupation_links.select_related("occupation")
+            ],
+            "skills": worker.skills.select_related("occupation"),
+            "certificates": worker.certificates.select_related("certificate_type"),
+            "consents": worker.consents.select_related("recorded_by", "withdrawn_by"),
+            "group_members": selectors.travel_group_members(worker),
+            "matches": Match.objects.filter(worker=worker)
+            .select_related("vacancy", "vacancy__employer", "vacancy__district")
+            .order_by("-created_at")[:10],
+            "history": selectors.worker_history(worker),
+            "reveal_form": RevealForm(),
+            "consent_form": ConsentForm(),
+            "withdraw_form": ConsentWithdrawForm(),
+            "status_form": StatusForm(worker=worker),
+            "ConsentStatus": ConsentStatus,
+        },
     )
-    return render(request, "workers/worker_detail.html", {"worker": worker})
+
+
+def _editable_worker(request, pk: int) -> Worker:
+    return get_object_or_404(access.workers_editable_by(request.user), pk=pk)
+
+
+@never_cache
+@login_required
+def worker_reveal(request, pk: int):
+    """Show the full ID number once, after the official gives a reason (audited)."""
+    worker = _editable_worker(request, pk)
+    form = RevealForm(request.POST or None)
+    number = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            number = services.worker_reveal_id_number(
+                actor=request.user, worker=worker, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+    template = (
+        "workers/_reveal.html"
+        if request.headers.get("HX-Request")
+        else "workers/worker_reveal.html"
+    )
+    response = render(request, template, {"worker": worker, "form": form, "number": number})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def worker_consent(request, pk: int):
+    worker = _editable_worker(request, pk)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.worker_consent_record(
+                actor=request.user, worker=worker, consent=form.as_input()
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("已记录授权。"))
+    else:
+        messages.error(request, _format_errors(form))
+    return redirect("workers:detail", pk=worker.pk)
+
+
+@login_required
+@require_POST
+def worker_consent_withdraw(request, pk: int):
+    worker = _editable_worker(request, pk)
+    form = ConsentWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.worker_consent_withdraw(
+                actor=request.user,
+                worker=worker,
+                withdrawn_on=form.cleaned_data["withdrawn_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("已记录撤回授权。"))
+    else:
+        messages.error(request, _format_errors(form))
+    return redirect("workers:detail", pk=worker.pk)
+
+
+@login_required
+@require_POST
+def worker_status(request, pk: int):
+    worker = _editable_worker(request, pk)
+    form = StatusForm(request.POST, worker=worker)
+    if form.is_valid():
+        try:
+            services.worker_set_status(
+                actor=request.user,
+                worker=worker,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("状态已更新。"))
+    else:
+        messages.error(request, _format_errors(form))
+    return redirect("workers:detail", pk=worker.pk)
+
+
+def _format_errors(form) -> str:
+    return " ".join(str(message) for errors in form.errors.values() for message in errors)
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"roster.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _export(request, workers, form: ExportForm) -> HttpResponse:
+    try:
+        data = services.worker_export_workbook(
+            actor=request.user,
+            workers=workers,
+            full_id_numbers=form.cleaned_data["full_id_numbers"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("workers:list")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return _xlsx(data, _("劳动力花名册_%(stamp)s.xlsx") % {"stamp": stamp})
+
+
+@login_required
+@require_POST
+def workers_bulk(request):
+    """Act on the ticked workers: mark their consent, or export them."""
+    _require(request.user, _EDITORS)
+    ids = [int(pk) for pk in request.POST.getlist("worker") if pk.isdigit()]
+    back = request.POST.get("next") or reverse("workers:list")
+    if not back.startswith("/"):
+        back = reverse("workers:list")
+    if not ids:
+        messages.error(request, _("请先勾选劳动力。"))
+        return redirect(back)
+    workers = access.workers_editable_by(request.user).filter(pk__in=ids)
+    if request.POST.get("action") == "export":
+        form = ExportForm(request.POST, prefix="export")
+        if not form.is_valid():
+            messages.error(request, _format_errors(form))
+            return redirect(back)
+        return _export(request, workers, form)
+    form = BulkConsentForm(request.POST, prefix="consent")
+    if not form.is_valid():
+        messages.error(request, _format_errors(form))
+        return redirect(back)
+    try:
+        count = services.workers_consent_record_bulk(
+            actor=request.user,
+            workers=workers,
+            consent=services.ConsentInput(
+                given_on=form.cleaned_data["given_on"],
+                method=form.cleaned_data["method"] or ConsentMethod.SIGNED_PAPER,
+                witness=form.cleaned_data["witness"],
+            ),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        skipped = len(ids) - count
+        messages.success(
+            request,
+            _("已为 %(count)d 人记录授权。") % {"count": count}
+            + (_("另有 %(n)d 人已授权，未重复记录。") % {"n": skipped} if skipped else ""),
+        )
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def workers_export(request):
+    """Export the county roster, or the part the list's filters and search select."""
+    _require(request.user, _READERS)
+    form = ExportForm(request.POST, prefix="export")
+    if not form.is_valid():
+        messages.error(request, _format_errors(form))
+        return redirect("workers:list")
+    _filters, workers, _term = _filtered(request, QueryDict(request.POST.get("query", "")))
+    return _export(request, workers, form)

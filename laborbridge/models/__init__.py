@@ -1,3 +1,4 @@
+from laborbridge.imports.models import ImportJob
 from laborbridge.models.accounts import Role, User
 from laborbridge.models.audit import AuditEvent
 from laborbridge.models.reference import (
@@ -15,6 +16,7 @@ __all__ = [
     "AuditEvent",
     "Campaign",
     "CertificateType",
+    "ImportJob",
     "LaborBrand",
     "Occupation",
     "OccupationGroup",

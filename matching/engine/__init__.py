@@ -12,7 +12,9 @@ Pipeline (:func:`solve`)::
   :meth:`Market.from_preferences` and :func:`solve_market`.
 * Eligibility rules: :mod:`matching.engine.candidates`; :func:`ineligibility` explains a pair.
 * Scores and reason codes: :mod:`matching.engine.scoring`, :mod:`matching.engine.reasons`
-  (every code is documented there); :func:`score_pair` gives a pair's breakdown.
+  (every code is documented there); :func:`score_pair` gives a pair's breakdown,
+  :func:`explain_pairs` / :func:`explain_pairs_as_dicts` the same for many pairs at once
+  (:mod:`matching.engine.explain`).
 * Stable mode (worker-proposing deferred acceptance, travel groups as sized units, and the
   exact guarantee given with groups): :mod:`matching.engine.stable`.
 * Optimal mode (most workers placed, then maximum total score, via min-cost flow):
@@ -34,6 +36,7 @@ from matching.engine.candidates import (
     ineligibility,
 )
 from matching.engine.checks import CheckReport, blocking_pairs, check_assignment
+from matching.engine.explain import explain_pairs, explain_pairs_as_dicts
 from matching.engine.inputs import (
     Instance,
     Params,
@@ -84,6 +87,8 @@ __all__ = [
     "build_scored_candidates",
     "build_units",
     "check_assignment",
+    "explain_pairs",
+    "explain_pairs_as_dicts",
     "ineligibility",
     "score",
     "score_candidates",

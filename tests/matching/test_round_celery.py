@@ -3,16 +3,10 @@ a worker killed in the middle of the round, whose round must be redone, not lost
 
 import os
 import signal
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-import redis
-from django.conf import settings
-from django.db import connection
 
 from matching import services
 from matching.models import Match, MatchRound, RoundStatus
@@ -24,7 +18,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.slow,
 ]
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _children(pid: int) -> list[int]:
@@ -37,59 +30,6 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
-
-
-@pytest.fixture
-def celery_worker_process(reference_data):
-    """Start ``celery worker -Q matching`` against the test database; stop it afterwards."""
-    started: list[subprocess.Popen] = []
-
-    def start(pause: int = 0) -> subprocess.Popen:
-        redis.from_url(settings.REDIS_URL).delete("matching")
-        db = connection.settings_dict
-        env = dict(
-            os.environ,
-            DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            REDIS_URL=settings.REDIS_URL,
-            LABORBRIDGE_TEST_ROUND_PAUSE=str(pause),
-        )
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "laborbridge",
-                "worker",
-                "-Q",
-                "matching",
-                "--pool=prefork",
-                "--concurrency=1",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-l",
-                "warning",
-                "-n",
-                f"test-{uuid.uuid4().hex[:8]}@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _wait(round_id: int, condition, timeout: float = 90.0) -> MatchRound:

@@ -1,0 +1,87 @@
+"""The record of one spreadsheet import: its file, progress, preview and outcome."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportJob(models.Model):
+    """One upload, from preview to commit. Written only by ``laborbridge.imports.services``.
+
+    The uploaded file is kept encrypted in the database rather than on a disk, because the
+    Celery worker that reads it may run on another machine; it holds resident ID numbers.
+    ``preview`` and ``errors`` never hold identifying cell values (see the package docs).
+    """
+
+    class Status(models.TextChoices):
+        PREVIEW_QUEUED = "preview_queued", _("等待检查")
+        PREVIEWING = "previewing", _("正在检查")
+        PREVIEWED = "previewed", _("待确认导入")
+        COMMIT_QUEUED = "commit_queued", _("等待导入")
+        COMMITTING = "committing", _("正在导入")
+        COMMITTED = "committed", _("已导入")
+        FAILED = "failed", _("失败")
+        CANCELLED = "cancelled", _("已取消")
+
+    kind = models.CharField(_("导入类型"), max_length=50)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="import_jobs",
+    )
+    options = models.JSONField(_("选项"), default=dict, blank=True)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    file_size = models.PositiveIntegerField(_("文件大小（字节）"), default=0)
+    file_data = models.BinaryField(_("文件（密文）"), editable=False, null=True)
+    # The preview's cleaned rows (pickled, encrypted and authenticated like the file), so the
+    # commit does not read and clean the file a second time; it still re-checks every row
+    # against the registry inside its transaction.
+    parsed_data = models.BinaryField(_("预检数据（密文）"), editable=False, null=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.PREVIEW_QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    counts = models.JSONField(_("行数统计"), default=dict, blank=True)
+    preview = models.JSONField(_("预检结果"), default=dict, blank=True)
+    result = models.JSONField(_("导入结果"), default=dict, blank=True)
+    errors = models.JSONField(_("被拒绝的行"), default=list, blank=True)
+    failure_reason = models.TextField(_("失败原因"), blank=True)
+    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    previewed_at = models.DateTimeField(_("检查完成时间"), null=True, blank=True)
+    committed_at = models.DateTimeField(_("导入完成时间"), null=True, blank=True)
+    file_purged_at = models.DateTimeField(_("文件删除时间"), null=True, blank=True)
+
+    class Meta:
+        app_label = "laborbridge"
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        indexes = [
+            models.Index(fields=["owner", "kind", "-created_at"]),
+            models.Index(fields=["status", "updated_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="import_job_progress_percent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} {self.file_name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {
+            self.Status.PREVIEW_QUEUED,
+            self.Status.PREVIEWING,
+            self.Status.COMMIT_QUEUED,
+            self.Status.COMMITTING,
+        }
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.COMMITTED, self.Status.FAILED, self.Status.CANCELLED}

@@ -1,0 +1,27 @@
+"""The demo hook: Dingxi's pickup points and the G2096 special train, idempotent."""
+
+import pytest
+
+from laborbridge.models import Region
+from transport.demo import demo_transport_load
+from transport.models import PickupPoint, Trip, TripMode
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_transport_loads_once():
+    first = demo_transport_load()
+    assert first.pickup_points_created == 7 and first.trips_created == 3
+    dingxi = set(
+        Region.objects.filter(parent_id="621100", level="county").values_list("pk", flat=True)
+    )
+    defaults = PickupPoint.objects.filter(is_default=True)
+    assert set(defaults.values_list("county_id", flat=True)) == dingxi
+    train = Trip.objects.get(service_number="G2096")
+    assert train.mode == TripMode.SPECIAL_TRAIN and 500 <= train.total_seats <= 600
+    assert train.origin.code == "dingxi-north" and f"{train.departure_at:%Y-%m-%d}" == "2026-02-25"
+    assert train.car_rows.count() == train.cars
+    assert Trip.objects.filter(mode=TripMode.CHARTERED_BUS).count() == 2
+    second = demo_transport_load()
+    assert (second.pickup_points_created, second.trips_created) == (0, 0)
+    assert PickupPoint.objects.count() == 7 and Trip.objects.count() == 3

@@ -1,0 +1,69 @@
+"""Admin views of transport: read-only, since every change goes through ``transport.services``
+(which audits it); the coordinator pages are where trips are planned and adjusted."""
+
+from django.contrib import admin
+
+from transport.models import Bus, Notification, PickupPoint, Seat, TransportPlan, Trip
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PickupPoint)
+class PickupPointAdmin(_ReadOnly):
+    list_display = ["name", "county", "township", "is_default", "latitude", "longitude"]
+    list_filter = ["is_default"]
+    search_fields = ["name", "address", "county__name"]
+
+
+@admin.register(Trip)
+class TripAdmin(_ReadOnly):
+    list_display = ["service_number", "mode", "campaign", "origin", "destination", "departure_at"]
+    list_filter = ["mode", "campaign"]
+    search_fields = ["service_number"]
+    list_select_related = ["campaign", "origin", "destination"]
+
+
+@admin.register(TransportPlan)
+class TransportPlanAdmin(_ReadOnly):
+    list_display = ["campaign", "version", "status", "run_status", "planner_version", "created_at"]
+    list_filter = ["status", "run_status"]
+    list_select_related = ["campaign"]
+
+
+@admin.register(Seat)
+class SeatAdmin(_ReadOnly):
+    list_display = [
+        "trip",
+        "car",
+        "row",
+        "letter",
+        "worker",
+        "confirmed",
+        "boarding",
+        "released_at",
+    ]
+    list_filter = ["confirmed", "boarding"]
+    list_select_related = ["trip__origin", "trip__destination", "car", "worker"]
+    raw_id_fields = ["worker", "match"]
+
+
+@admin.register(Bus)
+class BusAdmin(_ReadOnly):
+    list_display = ["trip", "kind", "key", "vehicle_index", "capacity", "occupied"]
+    list_filter = ["kind"]
+    list_select_related = ["trip__origin", "trip__destination"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(_ReadOnly):
+    list_display = ["title", "county", "employer", "created_at"]
+    list_select_related = ["county", "employer"]

@@ -1,0 +1,557 @@
+"""API of point-to-point transport: trips, plans, seats, buses, manifests, roll call, check-in.
+
+Reads are scoped through ``laborbridge.access`` (404 outside the user's scope); writes go
+through ``transport.services`` (403 when the user may see but not change). Stations and
+campaigns are named by their codes.
+"""
+
+import json
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from laborbridge import access
+from laborbridge.models import Station
+from transport import manifests, selectors, services
+from transport.models import BoardingStatus, Seat, TripMode
+from transport.reasons import stage_label, unplaced_label
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _call(function, **kwargs):
+    try:
+        return function(**kwargs)
+    except DjangoPermissionDenied as error:
+        raise PermissionDenied(str(error)) from None
+    except DjangoValidationError as error:
+        raise ValidationError(
+            error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
+        ) from None
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+class XlsxRenderer(BaseRenderer):
+    """Lets ``?format=xlsx`` (DRF's format override) choose the workbook download."""
+
+    media_type = XLSX
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return json.dumps(data, ensure_ascii=False).encode()  # an error before the download
+
+
+_MANIFEST_RENDERERS = [JSONRenderer, XlsxRenderer]
+
+
+def _coordinators_only(user) -> None:
+    """Refuse other roles before looking at the body (their answer is 403, never 400)."""
+    if not access.has_role(user, "coordinator", "admin"):
+        raise PermissionDenied("only coordinators plan transport")
+
+
+class _StationField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=Station.objects.all(), **kwargs)
+
+
+class ManifestRowOutputSerializer(serializers.Serializer):
+    seat = serializers.CharField()
+    car_no = serializers.IntegerField()
+    name = serializers.CharField()
+    id_number = serializers.CharField(help_text="masked")
+    phone = serializers.CharField(help_text="masked")
+    county = serializers.CharField()
+    pickup_point = serializers.CharField()
+    pickup_time = serializers.CharField()
+    employer = serializers.CharField()
+    district = serializers.CharField()
+    stop_time = serializers.CharField()
+    boarding = serializers.CharField()
+
+
+class ManifestOutputSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    vehicle = serializers.CharField()
+    plan = serializers.CharField()
+    operator = serializers.CharField()
+    escort = serializers.CharField()
+    route = serializers.CharField()
+    departure = serializers.CharField()
+    arrival = serializers.CharField()
+    seats = serializers.IntegerField()
+    travellers = serializers.SerializerMethodField()
+    rows = ManifestRowOutputSerializer(many=True)
+
+    def get_travellers(self, manifest) -> int:
+        return len(manifest.rows)
+
+
+_FORMAT = OpenApiParameter("format", str, enum=["json", "xlsx"], description="xlsx downloads")
+
+
+# --- trips ------------------------------------------------------------------------------
+
+
+class TripViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Trips the user may see (coordinators: their campaigns'; officials and HR: the trips
+    their people travel on). Coordinators create and edit trips and download manifests."""
+
+    class TripOutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        campaign = serializers.CharField(source="campaign.code")
+        mode = serializers.CharField()
+        service_number = serializers.CharField()
+        origin = serializers.CharField(source="origin.code")
+        destination = serializers.CharField(source="destination.code")
+        departure_at = serializers.DateTimeField()
+        arrival_at = serializers.DateTimeField()
+        cars = serializers.IntegerField()
+        seats_per_car = serializers.IntegerField()
+        car_seats = serializers.ListField(child=serializers.IntegerField())
+        first_car_no = serializers.IntegerField()
+        total_seats = serializers.IntegerField()
+        operator = serializers.CharField()
+        escort_name = serializers.CharField()
+        escort_phone = serializers.CharField()
+        fare_per_seat = serializers.DecimalField(max_digits=10, decimal_places=2)
+        fare_per_vehicle = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+    class TripInputSerializer(serializers.Serializer):
+        campaign = serializers.SlugField()
+        mode = serializers.ChoiceField(choices=TripMode.choices)
+        service_number = serializers.CharField(max_length=20)
+        origin = _StationField()
+        destination = _StationField()
+        departure_at = serializers.DateTimeField()
+        arrival_at = serializers.DateTimeField()
+        cars = serializers.IntegerField(min_value=1, max_value=40)
+        seats_per_car = serializers.IntegerField(min_value=0, max_value=400, default=0)
+        car_seats = serializers.ListField(
+            child=serializers.IntegerField(min_value=1, max_value=400), default=list
+        )
+        first_car_no = serializers.IntegerField(min_value=1, default=1)
+        seat_letters = serializers.CharField(max_length=8, required=False, default="")
+        operator = serializers.CharField(max_length=100, required=False, default="")
+        escort_name = serializers.CharField(max_length=50, required=False, default="")
+        escort_phone = serializers.CharField(max_length=20, required=False, default="")
+        fare_per_seat = serializers.DecimalField(max_digits=10, decimal_places=2, default=0)
+        fare_per_vehicle = serializers.DecimalField(max_digits=12, decimal_places=2, default=0)
+        note = serializers.CharField(required=False, default="", allow_blank=True)
+
+    class TripUpdateInputSerializer(serializers.Serializer):
+        service_number = serializers.CharField(max_length=20, required=False)
+        departure_at = serializers.DateTimeField(required=False)
+        arrival_at = serializers.DateTimeField(required=False)
+        operator = serializers.CharField(max_length=100, required=False, allow_blank=True)
+        escort_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+        escort_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+        fare_per_seat = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
+        fare_per_vehicle = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+        cars = serializers.IntegerField(min_value=1, max_value=40, required=False)
+        seats_per_car = serializers.IntegerField(min_value=1, max_value=400, required=False)
+        note = serializers.CharField(required=False, allow_blank=True)
+
+    class CarrierExportInputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=200)
+
+    serializer_class = TripOutputSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["mode"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            access.trips_visible_to(self.request.user)
+            .select_related("campaign", "origin", "destination")
+            .order_by("departure_at", "pk")
+        )
+
+    def get_serializer_class(self):
+        return {
+            "create": self.TripInputSerializer,
+            "partial_update": self.TripUpdateInputSerializer,
+            "carrier_export": self.CarrierExportInputSerializer,
+        }.get(self.action, self.TripOutputSerializer)
+
+    @extend_schema(responses={201: TripOutputSerializer})
+    def create(self, request, *args, **kwargs):
+        _coordinators_only(request.user)
+        data = self.TripInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        campaign = get_object_or_404(
+            access.campaigns_visible_to(request.user), code=values.pop("campaign")
+        )
+        trip = _call(services.trip_create, actor=request.user, campaign=campaign, **values)
+        return Response(self.TripOutputSerializer(trip).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: TripOutputSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        trip = self.get_object()
+        data = self.TripUpdateInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        trip = _call(services.trip_update, actor=request.user, trip=trip, **data.validated_data)
+        return Response(self.TripOutputSerializer(trip).data)
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
+
+    def _managed(self, pk):
+        return get_object_or_404(
+            access.trips_managed_by(self.request.user).select_related("origin", "destination"),
+            pk=pk,
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("car", int, description="one car only"), _FORMAT],
+        responses={200: ManifestOutputSerializer, (200, XLSX): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=_MANIFEST_RENDERERS)
+    def manifest(self, request, pk=None):
+        """The trip's (or one car's) manifest with masked IDs; ``?format=xlsx`` downloads it."""
+        trip = self._managed(pk)
+        car = request.query_params.get("car")
+        if car is not None:
+            if not car.isdigit() or not trip.car_rows.filter(car_no=int(car)).exists():
+                raise ValidationError({"car": "no such car"})
+            car = int(car)
+        manifest = manifests.trip_manifest(trip, car)
+        if request.accepted_renderer.format == "xlsx":
+            return _xlsx(manifests.manifest_workbook(manifest), manifest.filename)
+        return Response(ManifestOutputSerializer(manifest).data)
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="carrier-export",
+        renderer_classes=_MANIFEST_RENDERERS,
+    )
+    def carrier_export(self, request, pk=None):
+        """The carrier's real-name list with full ID numbers; the reason is recorded."""
+        trip = self._managed(pk)
+        data = self.CarrierExportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        content = _call(
+            services.trip_carrier_export,
+            actor=request.user,
+            trip=trip,
+            reason=data.validated_data["reason"],
+        )
+        return _xlsx(content, f"{trip.service_number}-carrier.xlsx")
+
+
+# --- seats ------------------------------------------------------------------------------
+
+
+def _seat_reload(seat: Seat) -> Seat:
+    return Seat.objects.select_related("car", "trip", "worker", "match__vacancy__employer").get(
+        pk=seat.pk
+    )
+
+
+class SeatViewSet(viewsets.ReadOnlyModelViewSet):
+    """Seats the user may see: a coordinator's campaigns', an official's county's workers',
+    HR's incoming people. ``roll-call`` (coordinators) and ``check-in`` (HR) act on one."""
+
+    class SeatOutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        plan = serializers.IntegerField(source="plan_id")
+        trip = serializers.IntegerField(source="trip_id")
+        service_number = serializers.CharField(source="trip.service_number")
+        car_no = serializers.IntegerField(source="car.car_no")
+        row = serializers.IntegerField()
+        letter = serializers.CharField()
+        label = serializers.CharField()
+        worker = serializers.IntegerField(source="worker_id")
+        worker_name = serializers.CharField(source="worker.name")
+        worker_id_number = serializers.CharField(source="worker.id_number_masked")
+        match = serializers.IntegerField(source="match_id")
+        employer = serializers.CharField(source="match.vacancy.employer.name")
+        confirmed = serializers.BooleanField()
+        boarding = serializers.CharField()
+        released_at = serializers.DateTimeField(allow_null=True)
+        release_reason = serializers.CharField()
+        checked_in_at = serializers.DateTimeField(allow_null=True)
+
+    class SeatRollCallInputSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=[BoardingStatus.PRESENT, BoardingStatus.NO_SHOW])
+
+    serializer_class = SeatOutputSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["trip", "boarding", "confirmed", "plan"]
+
+    def get_queryset(self):
+        return (
+            access.seats_visible_to(self.request.user)
+            .select_related("car", "trip", "worker", "match__vacancy__employer")
+            .order_by("trip_id", "car__car_no", "row", "letter", "pk")
+        )
+
+    def get_serializer_class(self):
+        if self.action == "roll_call":
+            return self.SeatRollCallInputSerializer
+        return self.SeatOutputSerializer
+
+    @extend_schema(responses={200: SeatOutputSerializer})
+    @action(detail=True, methods=["post"], url_path="roll-call")
+    def roll_call(self, request, pk=None):
+        """Mark the traveller present or absent at boarding (coordinators)."""
+        seat = self.get_object()
+        data = self.SeatRollCallInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        seat = _call(
+            services.seat_roll_call,
+            actor=request.user,
+            seat=seat,
+            present=data.validated_data["status"] == BoardingStatus.PRESENT,
+        )
+        return Response(self.SeatOutputSerializer(_seat_reload(seat)).data)
+
+    @extend_schema(request=None, responses={200: SeatOutputSerializer})
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, pk=None):
+        """Confirm the traveller's arrival at the factory gate: the match becomes hired (HR)."""
+        seat = self.get_object()
+        seat = _call(services.seat_check_in, actor=request.user, seat=seat)
+        return Response(self.SeatOutputSerializer(_seat_reload(seat)).data)
+
+
+# --- plans ------------------------------------------------------------------------------
+
+
+class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Transport plans of the coordinator's campaigns: POST queues a run; ``confirm``,
+    ``move`` and ``swap`` review and adjust the current plan; ``costs`` totals it."""
+
+    class TransportPlanOutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        campaign = serializers.CharField(source="campaign.code")
+        version = serializers.IntegerField()
+        status = serializers.CharField()
+        run_status = serializers.CharField()
+        progress_stage = serializers.CharField()
+        progress_label = serializers.SerializerMethodField()
+        progress_percent = serializers.IntegerField()
+        planner_version = serializers.CharField()
+        seed = serializers.IntegerField()
+        params = serializers.JSONField()
+        stats = serializers.JSONField()
+        trunk = serializers.JSONField()
+        leg_reports = serializers.JSONField()
+        unplaced = serializers.SerializerMethodField()
+        group_splits = serializers.JSONField()
+        failure_reason = serializers.CharField()
+        created_at = serializers.DateTimeField()
+        finished_at = serializers.DateTimeField(allow_null=True)
+        confirmed_at = serializers.DateTimeField(allow_null=True)
+
+        def get_progress_label(self, plan) -> str:
+            return stage_label(plan.progress_stage)
+
+        def get_unplaced(self, plan) -> list[dict]:
+            return [
+                dict(entry, reason_label=unplaced_label(entry["reason"])) for entry in plan.unplaced
+            ]
+
+    class TransportPlanCreateInputSerializer(serializers.Serializer):
+        campaign = serializers.SlugField()
+        seed = serializers.IntegerField(min_value=0, default=0)
+        params = serializers.DictField(required=False, default=dict)
+
+    class SeatMoveInputSerializer(serializers.Serializer):
+        seat = serializers.IntegerField()
+        trip = serializers.IntegerField()
+        car_no = serializers.IntegerField(min_value=1)
+        row = serializers.IntegerField(min_value=1)
+        letter = serializers.CharField(max_length=1)
+
+    class SeatSwapInputSerializer(serializers.Serializer):
+        seat_a = serializers.IntegerField()
+        seat_b = serializers.IntegerField()
+
+    class PlanCostsOutputSerializer(serializers.Serializer):
+        total = serializers.FloatField()
+        per_traveller = serializers.FloatField()
+        travellers = serializers.IntegerField()
+        by_mode = serializers.ListField(child=serializers.DictField())
+        by_county = serializers.ListField(child=serializers.DictField())
+        bus_fares = serializers.DictField()
+
+    serializer_class = TransportPlanOutputSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["status", "run_status"]
+
+    def get_queryset(self):
+        return access.transport_plans_visible_to(self.request.user).select_related("campaign")
+
+    def get_serializer_class(self):
+        return {
+            "create": self.TransportPlanCreateInputSerializer,
+            "move": self.SeatMoveInputSerializer,
+            "swap": self.SeatSwapInputSerializer,
+            "costs": self.PlanCostsOutputSerializer,
+        }.get(self.action, self.TransportPlanOutputSerializer)
+
+    @extend_schema(responses={201: TransportPlanOutputSerializer})
+    def create(self, request, *args, **kwargs):
+        _coordinators_only(request.user)
+        data = self.TransportPlanCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        campaign = get_object_or_404(
+            access.campaigns_visible_to(request.user), code=data.validated_data["campaign"]
+        )
+        plan = _call(
+            services.plan_create,
+            actor=request.user,
+            campaign=campaign,
+            seed=data.validated_data["seed"],
+            params=data.validated_data["params"],
+        )
+        return Response(
+            self.TransportPlanOutputSerializer(plan).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=None, responses={200: TransportPlanOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        plan = _call(services.plan_confirm, actor=request.user, plan=self.get_object())
+        return Response(self.TransportPlanOutputSerializer(plan).data)
+
+    @extend_schema(responses={200: SeatViewSet.SeatOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        plan = self.get_object()
+        data = self.SeatMoveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        seat = get_object_or_404(
+            access.seats_managed_by(request.user).filter(plan=plan), pk=values["seat"]
+        )
+        trip = get_object_or_404(
+            access.trips_managed_by(request.user).filter(campaign=plan.campaign), pk=values["trip"]
+        )
+        seat = _call(
+            services.seat_move,
+            actor=request.user,
+            seat=seat,
+            trip=trip,
+            car_no=values["car_no"],
+            row=values["row"],
+            letter=values["letter"],
+        )
+        return Response(SeatViewSet.SeatOutputSerializer(_seat_reload(seat)).data)
+
+    @extend_schema(responses={200: SeatViewSet.SeatOutputSerializer(many=True)})
+    @action(detail=True, methods=["post"])
+    def swap(self, request, pk=None):
+        plan = self.get_object()
+        data = self.SeatSwapInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        seats = access.seats_managed_by(request.user).filter(plan=plan)
+        a = get_object_or_404(seats, pk=data.validated_data["seat_a"])
+        b = get_object_or_404(seats, pk=data.validated_data["seat_b"])
+        a, b = _call(services.seats_swap, actor=request.user, seat_a=a, seat_b=b)
+        return Response(
+            SeatViewSet.SeatOutputSerializer([_seat_reload(a), _seat_reload(b)], many=True).data
+        )
+
+    @action(detail=True, methods=["get"])
+    def costs(self, request, pk=None):
+        plan = self.get_object()
+        if not plan.is_current:
+            raise ValidationError({"detail": ["only the current plan has costs"]})
+        return Response(self.PlanCostsOutputSerializer(selectors.plan_costs(plan)).data)
+
+
+# --- buses and notifications ------------------------------------------------------------
+
+
+class BusViewSet(viewsets.ReadOnlyModelViewSet):
+    """Feeder and arrival buses of the coordinator's trips, with their manifests."""
+
+    class BusOutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        plan = serializers.IntegerField(source="plan_id")
+        trip = serializers.IntegerField(source="trip_id")
+        kind = serializers.CharField()
+        key = serializers.CharField()
+        vehicle_index = serializers.IntegerField()
+        capacity = serializers.IntegerField()
+        occupied = serializers.IntegerField()
+        departure_at = serializers.DateTimeField()
+        arrival_at = serializers.DateTimeField()
+        ride_minutes = serializers.IntegerField()
+        distance_km = serializers.FloatField()
+        stops = serializers.JSONField()
+        adjusted = serializers.BooleanField()
+
+    serializer_class = BusOutputSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["trip", "kind", "plan"]
+
+    def get_queryset(self):
+        return access.buses_visible_to(self.request.user).order_by(
+            "trip_id", "kind", "key", "vehicle_index"
+        )
+
+    @extend_schema(
+        parameters=[_FORMAT],
+        responses={200: ManifestOutputSerializer, (200, XLSX): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=_MANIFEST_RENDERERS)
+    def manifest(self, request, pk=None):
+        bus = self.get_object()
+        manifest = manifests.bus_manifest(bus)
+        if request.accepted_renderer.format == "xlsx":
+            return _xlsx(manifests.manifest_workbook(manifest), manifest.filename)
+        return Response(ManifestOutputSerializer(manifest).data)
+
+
+class TransportNotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Transport notifications (no-shows) for the user's county, employer or campaigns."""
+
+    class TransportNotificationOutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        kind = serializers.CharField()
+        title = serializers.CharField()
+        body = serializers.CharField()
+        county = serializers.CharField(source="county_id")
+        employer = serializers.IntegerField(source="employer_id")
+        worker = serializers.IntegerField(source="worker_id")
+        trip = serializers.IntegerField(source="trip_id")
+        created_at = serializers.DateTimeField()
+
+    serializer_class = TransportNotificationOutputSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return access.transport_notifications_visible_to(self.request.user).order_by(
+            "-created_at", "-pk"
+        )

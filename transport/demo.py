@@ -1,0 +1,120 @@
+"""Demo transport data: Dingxi's county pickup points, the G2096 special train and buses.
+
+``demo_transport_load()`` is safe to run again: pickup points are keyed by (county, name)
+and trips by (campaign, service number, departure), so a second run adds nothing. The
+timetable, fares and the pickup points' addresses are plausible, not quoted.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from laborbridge.models import Campaign, Region, Station
+from transport import services
+from transport.models import PickupPoint, Trip, TripMode
+
+CAMPAIGN = "2026-chunfeng-dingxi-qingdao"
+CHINA = ZoneInfo("Asia/Shanghai")
+
+# (county code, pickup point, address) — one default point per county, near the county seat.
+PICKUP_POINTS = (
+    ("621102", "安定区集合点（区人社局）", "定西市安定区 区人社局门前广场"),
+    ("621121", "通渭县集合点（县人社局）", "通渭县 县人社局门前广场"),
+    ("621122", "陇西县集合点（县人社局）", "陇西县 县人社局门前广场"),
+    ("621123", "渭源县集合点（县人社局）", "渭源县 县人社局门前广场"),
+    ("621124", "临洮县集合点（县人社局）", "临洮县 县人社局门前广场"),
+    ("621125", "漳县集合点（县人社局）", "漳县 县人社局门前广场"),
+    ("621126", "岷县集合点（县人社局）", "岷县 县人社局门前广场"),
+)
+
+# G2096 定西北 → 青岛, 2026-02-25: an eight-car CRH set, 576 seats (the seeds: 500 workers);
+# the end cars are smaller (first class, the crew's corner).
+G2096_CAR_SEATS = (28, 75, 85, 85, 85, 85, 85, 48)
+
+
+@dataclass
+class TransportDemoResult:
+    pickup_points_created: int = 0
+    trips_created: int = 0
+
+
+def _at(day: str, hhmm: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{day}T{hhmm}").replace(tzinfo=CHINA)
+
+
+def _trips(campaign: Campaign) -> list[dict]:
+    dingxi_north = Station.objects.get(code="dingxi-north")
+    qingdao = Station.objects.get(code="qingdao")
+    qingdao_north = Station.objects.get(code="qingdao-north")
+    trips = [
+        {
+            "mode": TripMode.SPECIAL_TRAIN,
+            "service_number": "G2096",
+            "origin": dingxi_north,
+            "destination": qingdao,
+            "departure_at": _at("2026-02-25", "08:12"),
+            "arrival_at": _at("2026-02-25", "19:48"),
+            "cars": len(G2096_CAR_SEATS),
+            "seats_per_car": max(G2096_CAR_SEATS),
+            "car_seats": list(G2096_CAR_SEATS),
+            "operator": "中国铁路兰州局集团有限公司",
+            "escort_name": "定西市人社局 带队组",
+            "escort_phone": "13919000000",
+            "fare_per_seat": 380,
+            "note": "返岗专列：定西北 → 青岛，免车费、免餐费。",
+        }
+    ]
+    # Chartered coaches for those whose jobs start later (~30 h by road, one night on board).
+    for day in ("2026-03-03", "2026-03-17"):
+        trips.append(
+            {
+                "mode": TripMode.CHARTERED_BUS,
+                "service_number": f"DXQD-{day[5:7]}{day[8:10]}",
+                "origin": dingxi_north,
+                "destination": qingdao_north,
+                "departure_at": _at(day, "06:00"),
+                "arrival_at": _at(day, "12:00") + dt.timedelta(days=1),
+                "cars": 3,
+                "seats_per_car": 50,
+                "operator": "定西汽车运输集团（包车）",
+                "escort_name": "定西驻青岛劳务工作站",
+                "escort_phone": "13919000001",
+                "fare_per_vehicle": 24000,
+                "note": "包车：定西 → 青岛，途中一晚。",
+            }
+        )
+    return trips
+
+
+@transaction.atomic
+def demo_transport_load() -> TransportDemoResult:
+    """Create the demo's pickup points and trips of the 2026 Dingxi → Qingdao campaign."""
+    result = TransportDemoResult()
+    counties = Region.objects.in_bulk([code for code, _name, _address in PICKUP_POINTS])
+    for code, name, address in PICKUP_POINTS:
+        county = counties[code]
+        if PickupPoint.objects.filter(county=county, name=name).exists():
+            continue
+        services.pickup_point_create(
+            actor=None,
+            county=county,
+            name=name,
+            address=address,
+            latitude=county.latitude,
+            longitude=county.longitude,
+            is_default=not PickupPoint.objects.filter(county=county, is_default=True).exists(),
+        )
+        result.pickup_points_created += 1
+    campaign = Campaign.objects.get(code=CAMPAIGN)
+    for values in _trips(campaign):
+        if Trip.objects.filter(
+            campaign=campaign,
+            service_number=values["service_number"],
+            departure_at=values["departure_at"],
+        ).exists():
+            continue
+        services.trip_create(actor=None, campaign=campaign, **values)
+        result.trips_created += 1
+    return result

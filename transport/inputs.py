@@ -1,0 +1,252 @@
+"""The adapter from the database to the pure planner: travellers, trips, pickup points, locks.
+
+Travellers are the campaign's confirmed matches (both sides said yes): each becomes a planner
+``Traveller`` with the pickup point of the worker's township (if one serves it) or else the
+county's default one, the destination employer's district and coordinates, the worker's
+travel group (family → family, fellow villagers → village) and the earliest departure date —
+the worker's own, or the vacancy's start date minus the travel time of the fastest trip.
+
+Trips whose boarding has begun (a roll call was recorded or someone checked in at the gate)
+are *frozen*: they are not offered to the planner, their travellers are not re-planned and
+their seats and buses stay exactly as they are. On every other trip, confirmed seats are
+passed as ``locked`` so re-planning keeps them.
+
+Planner ids are prefixed strings: ``w<worker pk>``, ``t<trip pk>``, ``p<pickup point pk>``,
+``e<employer pk>``, ``g<travel group pk>``; stations keep their codes.
+"""
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from jobs.models import Employer as EmployerRow
+from laborbridge.models import Campaign, Region
+from laborbridge.models import Station as StationRow
+from matching.models import Match, MatchStatus
+from transport import planner
+from transport.models import BoardingStatus, PickupPoint, Seat, Trip
+from workers.models import TravelGroup
+
+_GROUP_KIND = {
+    TravelGroup.Kind.FAMILY: planner.GroupKind.FAMILY,
+    TravelGroup.Kind.FELLOW_VILLAGERS: planner.GroupKind.VILLAGE,
+}
+
+
+def worker_key(worker_id: int) -> str:
+    return f"w{worker_id}"
+
+
+def trip_key(trip_id: int) -> str:
+    return f"t{trip_id}"
+
+
+def pickup_key(point_id: int) -> str:
+    return f"p{point_id}"
+
+
+def employer_key(employer_id: int) -> str:
+    return f"e{employer_id}"
+
+
+def key_id(key: str) -> int:
+    """Return the database id inside a planner id (``w42`` → 42)."""
+    return int(key[1:])
+
+
+@dataclass
+class PlanInputs:
+    travellers: list[planner.Traveller]
+    trips: list[planner.Trip]
+    pickup_points: list[planner.PickupPoint]
+    locked: list[planner.SeatAssignment]
+    match_of: dict[str, Match]  # traveller id → match (with worker and vacancy loaded)
+    trip_rows: dict[str, Trip]
+    frozen_trip_ids: list[int] = field(default_factory=list)
+    travel_days: int = 1
+
+    @property
+    def summary(self) -> dict:
+        """Return what went in, for the plan's record (ids sorted: the same inputs, the same
+        summary)."""
+        return {
+            "travellers": len(self.travellers),
+            "matches": sorted(m.pk for m in self.match_of.values()),
+            "trips": sorted(t.pk for t in self.trip_rows.values()),
+            "frozen_trips": sorted(self.frozen_trip_ids),
+            "pickup_points": len(self.pickup_points),
+            "locked_seats": len(self.locked),
+            "travel_days": self.travel_days,
+        }
+
+
+def frozen_trip_ids(campaign: Campaign) -> list[int]:
+    """Return the trips of ``campaign`` whose boarding has begun."""
+    return sorted(
+        set(
+            Seat.objects.filter(trip__campaign=campaign)
+            .filter(~Q(boarding=BoardingStatus.PENDING) | Q(checked_in_at__isnull=False))
+            .values_list("trip_id", flat=True)
+        )
+    )
+
+
+def campaign_matches(campaign: Campaign):
+    """Return the matches of ``campaign`` (through the vacancy or the round)."""
+    return Match.objects.filter(Q(vacancy__campaign=campaign) | Q(round__campaign=campaign))
+
+
+def station_of(row: StationRow) -> planner.Station:
+    lat, lng = row.latitude, row.longitude
+    if lat is None or lng is None:
+        lat, lng = _region_point(row.region)
+    return planner.Station(row.code, float(lat), float(lng), row.name_zh)
+
+
+def trip_of(row: Trip) -> planner.Trip:
+    """Return the planner's view of a trip; times in China time so that dates are local."""
+    return planner.Trip(
+        id=trip_key(row.pk),
+        mode=planner.Mode(row.mode),
+        origin=station_of(row.origin),
+        destination=station_of(row.destination),
+        departure=timezone.localtime(row.departure_at),
+        arrival=timezone.localtime(row.arrival_at),
+        cars=row.cars,
+        seats_per_car=row.seats_per_car,
+        fare_per_seat=float(row.fare_per_seat),
+        fare_per_vehicle=float(row.fare_per_vehicle),
+        car_seats=tuple(int(n) for n in row.car_seats),
+        first_car_no=row.first_car_no,
+        seat_letters=row.seat_letters,
+    )
+
+
+def _region_point(region: Region | None) -> tuple[float, float]:
+    """Return the coordinates of ``region`` or of its nearest ancestor that has them."""
+    while region is not None:
+        if region.latitude is not None and region.longitude is not None:
+            return region.latitude, region.longitude
+        region = region.parent
+    raise ValueError("no coordinates")
+
+
+def employer_of(row: EmployerRow, cache: dict[int, planner.Employer]) -> planner.Employer:
+    if row.pk not in cache:
+        lat, lng = _region_point(row.district)
+        cache[row.pk] = planner.Employer(
+            employer_key(row.pk), row.district_id, float(lat), float(lng), row.name
+        )
+    return cache[row.pk]
+
+
+def pickup_point_for(worker, points: list[PickupPoint]) -> PickupPoint | None:
+    """Return the point that serves the worker's township, else the county's default one,
+    else the county's first one (None when the county has none)."""
+    county = [p for p in points if p.county_id == worker.home_county_id]
+    for point in county:
+        if point.township_id and point.township_id == worker.home_township_id:
+            return point
+    for point in county:
+        if point.is_default:
+            return point
+    return county[0] if county else None
+
+
+def travel_days(trips: list[planner.Trip]) -> int:
+    """Return the whole days the fastest trip takes (at least one)."""
+    minutes = min((t.travel_minutes for t in trips), default=24 * 60)
+    return max(1, math.ceil(minutes / (24 * 60)))
+
+
+def plan_inputs_load(*, campaign: Campaign) -> PlanInputs:
+    """Return the planner's inputs for ``campaign`` as the database holds them now."""
+    frozen = frozen_trip_ids(campaign)
+    trip_rows = {
+        trip_key(t.pk): t
+        for t in Trip.objects.filter(campaign=campaign)
+        .exclude(pk__in=frozen)
+        .select_related("origin__region__parent", "destination__region__parent")
+        .order_by("pk")
+    }
+    trips = [trip_of(t) for t in trip_rows.values()]
+    days = travel_days(trips)
+
+    # Travellers already on a frozen trip keep their place there and are not planned again.
+    on_frozen = set(
+        Seat.objects.filter(trip_id__in=frozen, released_at=None).values_list(
+            "worker_id", flat=True
+        )
+    )
+    locked_rows = list(
+        Seat.objects.filter(trip_id__in=[t.pk for t in trip_rows.values()], confirmed=True)
+        .filter(released_at=None)
+        .select_related("car")
+        .order_by("pk")
+    )
+    locked_workers = {s.worker_id for s in locked_rows}
+    # Confirmed matches travel; a hired one (checked in early) keeps a locked seat it holds.
+    matches = (
+        campaign_matches(campaign)
+        .filter(
+            Q(status=MatchStatus.CONFIRMED)
+            | Q(status=MatchStatus.HIRED, worker_id__in=locked_workers)
+        )
+        .exclude(worker_id__in=on_frozen)
+        .select_related(
+            "worker__travel_group",
+            "vacancy__employer__district__parent",
+        )
+        .order_by("worker_id")
+    )
+    counties = set()
+    match_of: dict[str, Match] = {}
+    for match in matches:
+        match_of[worker_key(match.worker_id)] = match
+        counties.add(match.worker.home_county_id)
+    points = list(PickupPoint.objects.filter(county_id__in=counties).order_by("pk"))
+    employers: dict[int, planner.Employer] = {}
+    travellers = []
+    for key, match in match_of.items():
+        worker, vacancy = match.worker, match.vacancy
+        point = pickup_point_for(worker, points)
+        group = worker.travel_group
+        earliest = worker.earliest_departure or (vacancy.start_date - dt.timedelta(days=days))
+        travellers.append(
+            planner.Traveller(
+                id=key,
+                # An id the planner does not know: it reports unknown_pickup_point.
+                pickup_point_id=pickup_key(point.pk) if point else f"none-{worker.home_county_id}",
+                employer=employer_of(vacancy.employer, employers),
+                earliest_departure=earliest,
+                group_id=f"g{group.pk}" if group else None,
+                group_kind=_GROUP_KIND.get(group.kind, planner.GroupKind.NONE)
+                if group
+                else planner.GroupKind.NONE,
+            )
+        )
+    locked = [
+        planner.SeatAssignment(
+            traveller_id=worker_key(s.worker_id),
+            trip_id=trip_key(s.trip_id),
+            seat=planner.Seat(s.car.car_no, s.row, s.letter),
+            locked=True,
+        )
+        for s in locked_rows
+    ]
+    return PlanInputs(
+        travellers=travellers,
+        trips=trips,
+        pickup_points=[
+            planner.PickupPoint(pickup_key(p.pk), p.county_id, p.latitude, p.longitude, p.name)
+            for p in points
+        ],
+        locked=locked,
+        match_of=match_of,
+        trip_rows=trip_rows,
+        frozen_trip_ids=frozen,
+        travel_days=days,
+    )

@@ -1,0 +1,365 @@
+"""Reads for the transport pages and API, always starting from ``laborbridge.access``."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from laborbridge import access
+from laborbridge.models import Campaign, User
+from matching.models import Match
+from transport.models import (
+    Bus,
+    BusKind,
+    BusRider,
+    PlanStatus,
+    ReleaseReason,
+    RunStatus,
+    Seat,
+    TransportPlan,
+    Trip,
+    TripCar,
+    TripMode,
+)
+from transport.reasons import split_label, unplaced_label
+from transport.services import BUS_FARE_DEFAULTS
+from workers.models import TravelGroup, Worker
+
+WHOLE_BOOKING_MODES = (TripMode.SPECIAL_TRAIN, TripMode.CHARTER_FLIGHT)
+
+
+def trips_for_campaign(user: User, campaign: Campaign) -> QuerySet[Trip]:
+    """Return the campaign's trips the user manages, with their occupancy."""
+    return (
+        access.trips_managed_by(user)
+        .filter(campaign=campaign)
+        .select_related("origin", "destination")
+        .annotate(seated=Sum("car_rows__occupied"))
+        .order_by("departure_at", "pk")
+    )
+
+
+def plans_for_campaign(user: User, campaign: Campaign) -> QuerySet[TransportPlan]:
+    return (
+        access.transport_plans_visible_to(user)
+        .filter(campaign=campaign)
+        .select_related("created_by")
+        .order_by("-version")
+    )
+
+
+def plan_current(campaign: Campaign) -> TransportPlan | None:
+    return (
+        TransportPlan.objects.filter(campaign=campaign, run_status=RunStatus.SUCCEEDED)
+        .exclude(status=PlanStatus.SUPERSEDED)
+        .first()
+    )
+
+
+def trip_cars(trip: Trip) -> list[TripCar]:
+    return list(trip.car_rows.order_by("car_no"))
+
+
+def buses_of(plan: TransportPlan, trip: Trip | None = None) -> QuerySet[Bus]:
+    buses = Bus.objects.filter(plan=plan).select_related(
+        "trip__origin", "district", "dedicated_employer"
+    )
+    if trip is not None:
+        buses = buses.filter(trip=trip)
+    return buses.order_by("trip__departure_at", "trip_id", "kind", "key", "vehicle_index")
+
+
+@dataclass
+class TripView:
+    trip: Trip
+    cars: list[TripCar]
+    feeder: list[Bus]
+    arrival: list[Bus]
+    cost: float
+    seated: int
+
+
+def plan_review(plan: TransportPlan) -> dict:
+    """Return what the plan page shows: trips with cars and buses, reasons, charts, costs."""
+    trip_ids = set(
+        Seat.objects.filter(plan=plan, released_at=None).values_list("trip_id", flat=True)
+    ) | {entry["trip"] for entry in plan.trunk}
+    trips = list(
+        Trip.objects.filter(pk__in=trip_ids)
+        .select_related("origin", "destination")
+        .prefetch_related(Prefetch("car_rows", queryset=TripCar.objects.order_by("car_no")))
+        .order_by("departure_at", "pk")
+    )
+    buses = defaultdict(list)
+    for bus in buses_of(plan) if plan.is_current else []:
+        buses[(bus.trip_id, bus.kind)].append(bus)
+    costs = plan_costs(plan) if plan.is_current else None
+    views = [
+        TripView(
+            trip=trip,
+            cars=list(trip.car_rows.all()),
+            feeder=buses[(trip.pk, BusKind.FEEDER)],
+            arrival=buses[(trip.pk, BusKind.ARRIVAL)],
+            cost=costs["trip_cost"].get(trip.pk, 0.0) if costs else 0.0,
+            seated=sum(c.occupied for c in trip.car_rows.all()),
+        )
+        for trip in trips
+    ]
+    names = {t.pk: t.service_number for t in trips}
+    places = _leg_places(plan.leg_reports, trips)
+    legs = leg_rows(plan.leg_reports, names, places)
+    return {
+        "trips": views,
+        "unplaced": unplaced_rows(plan.unplaced),
+        "splits": split_rows(plan.group_splits),
+        "legs": legs,
+        "legs_chart": [
+            {
+                "label": _("%(leg)s（下界 %(bound)s）")
+                % {"leg": leg["label"], "bound": leg["lower_bound"]},
+                "value": leg["vehicles"],
+            }
+            for leg in legs
+        ],
+        "fill_chart": [{"label": leg["label"], "value": leg["fill_percent"]} for leg in legs],
+        "unplaced_chart": _count_series(unplaced_label(u["reason"]) for u in plan.unplaced),
+        "costs": costs,
+    }
+
+
+def _leg_kind_label(kind: str) -> str:
+    return {"trunk": _("干线"), "feeder": _("送站"), "arrival": _("接站")}.get(kind, kind)
+
+
+def _count_series(labels) -> list[dict]:
+    counts: dict[str, int] = defaultdict(int)
+    for label in labels:
+        counts[label] += 1
+    return [{"label": k, "value": v} for k, v in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+
+def unplaced_rows(entries: list[dict]) -> list[dict]:
+    """Return the plan's unplaced travellers with names and the reason in words."""
+    workers = Worker.objects.in_bulk([e["worker"] for e in entries])
+    matches = Match.objects.select_related("vacancy__employer").in_bulk(
+        [e["match"] for e in entries]
+    )
+    rows = []
+    for entry in entries:
+        worker, match = workers.get(entry["worker"]), matches.get(entry["match"])
+        rows.append(
+            {
+                "worker": worker,
+                "employer": match.vacancy.employer.name if match else "",
+                "reason": unplaced_label(entry["reason"]),
+                "code": entry["reason"],
+                "detail": entry.get("detail", ""),
+            }
+        )
+    return rows
+
+
+def split_rows(entries: list[dict]) -> list[dict]:
+    groups = TravelGroup.objects.in_bulk([e["group"] for e in entries])
+    return [
+        {
+            "group": groups.get(e["group"]),
+            "kind": e["kind"],
+            "reason": split_label(e["reason"]),
+            "sizes": [len(part) for part in e["parts"]],
+        }
+        for e in entries
+    ]
+
+
+def _leg_places(entries: list[dict], trips: list[Trip]) -> dict[str, str]:
+    """Return readable names of the legs' keys: stations (feeder), districts (arrival)."""
+    from laborbridge.models import Region, Station
+
+    names = {trip.origin.code: trip.origin.name for trip in trips}
+    codes = {e["key"] for e in entries if e["kind"] == "arrival"}
+    names.update({r.code: r.name for r in Region.objects.filter(code__in=codes)})
+    stations = {e["key"] for e in entries if e["kind"] == "feeder"} - set(names)
+    names.update({s.code: s.name for s in Station.objects.filter(code__in=stations)})
+    return names
+
+
+def leg_rows(entries: list[dict], names: dict[int, str], places: dict[str, str]) -> list[dict]:
+    rows = []
+    for entry in entries:
+        trip = names.get(entry["trip"], entry["trip"])
+        place = "" if entry["kind"] == "trunk" else places.get(entry["key"], entry["key"])
+        rows.append(
+            dict(
+                entry,
+                trip_name=trip,
+                place=place,
+                kind_label=_leg_kind_label(entry["kind"]),
+                label=" ".join(str(x) for x in (trip, _leg_kind_label(entry["kind"]), place) if x),
+                fill_percent=round(100 * entry["fill_rate"]),
+            )
+        )
+    return rows
+
+
+def trip_cost(trip: Trip, booked_car_nos: set[int], cars: list[TripCar]) -> float:
+    """Return what the trip costs: the whole train / aircraft, or each booked or used unit."""
+    seated = any(c.occupied for c in cars)
+    if not seated and not booked_car_nos:
+        return 0.0
+    per_seat, per_vehicle = float(trip.fare_per_seat), float(trip.fare_per_vehicle)
+    if trip.mode in WHOLE_BOOKING_MODES:
+        return per_vehicle + per_seat * sum(c.seats for c in cars)
+    used = [c for c in cars if c.occupied or c.car_no in booked_car_nos]
+    return sum(per_vehicle + per_seat * c.seats for c in used)
+
+
+def plan_costs(plan: TransportPlan) -> dict:
+    """Return the plan's costs ("免车费" accounts): per trip, per mode, per county, total.
+
+    A trip costs its booking (see ``trip_cost``); a chartered feeder or arrival bus its fare
+    from the plan's parameters. Each traveller carries an equal share of their trip and of
+    each bus they ride; a county's total is its travellers' shares.
+    """
+    fares = {k: float(plan.params.get(k, v)) for k, v in BUS_FARE_DEFAULTS.items()}
+    booked = {entry["trip"]: set(entry["booked_car_nos"]) for entry in plan.trunk}
+    seats = list(
+        Seat.objects.filter(plan=plan, released_at=None).values_list(
+            "pk", "trip_id", "worker__home_county__name"
+        )
+    )
+    trip_ids = {trip_id for _pk, trip_id, _county in seats} | set(booked)
+    trips = {t.pk: t for t in Trip.objects.filter(pk__in=trip_ids).prefetch_related("car_rows")}
+    trip_cost_of = {
+        pk: round(trip_cost(t, booked.get(pk, set()), list(t.car_rows.all())), 2)
+        for pk, t in trips.items()
+    }
+    riders = defaultdict(int)
+    for _pk, trip_id, _county in seats:
+        riders[trip_id] += 1
+    share: dict[int, float] = {}
+    for pk, trip_id, _county in seats:
+        share[pk] = trip_cost_of[trip_id] / riders[trip_id]
+    buses = list(
+        Bus.objects.filter(plan=plan).annotate(n=Count("riders")).values_list("pk", "kind", "n")
+    )
+    bus_fare = {
+        pk: fares["feeder_bus_fare" if kind == BusKind.FEEDER else "arrival_bus_fare"]
+        for pk, kind, _n in buses
+    }
+    bus_riders = {pk: n for pk, _kind, n in buses}
+    for bus_id, seat_id in BusRider.objects.filter(bus__plan=plan).values_list("bus_id", "seat_id"):
+        if seat_id in share and bus_riders[bus_id]:
+            share[seat_id] += bus_fare[bus_id] / bus_riders[bus_id]
+    by_mode: dict[str, float] = defaultdict(float)
+    for pk, cost in trip_cost_of.items():
+        by_mode[str(TripMode(trips[pk].mode).label)] += cost
+    for _pk, kind, _n in buses:
+        label = _("送站大巴") if kind == BusKind.FEEDER else _("接站分流大巴")
+        by_mode[label] += fares["feeder_bus_fare" if kind == BusKind.FEEDER else "arrival_bus_fare"]
+    by_county: dict[str, float] = defaultdict(float)
+    for pk, _trip_id, county in seats:
+        by_county[county] += share[pk]
+    total = sum(by_mode.values())
+    return {
+        "total": round(total, 2),
+        "per_traveller": round(total / len(seats), 2) if seats else 0.0,
+        "travellers": len(seats),
+        "trip_cost": trip_cost_of,
+        "by_mode": [
+            {"label": k, "value": round(v)}
+            for k, v in sorted(by_mode.items(), key=lambda kv: -kv[1])
+        ],
+        "by_county": [
+            {"label": k, "value": round(v)}
+            for k, v in sorted(by_county.items(), key=lambda kv: -kv[1])
+        ],
+        "bus_fares": fares,
+    }
+
+
+def seat_rows(trip: Trip, car_no: int | None = None) -> QuerySet[Seat]:
+    """Return the trip's seats (held ones; no-shows too, so the roll call shows them)."""
+    seats = (
+        Seat.objects.filter(trip=trip)
+        .filter(Q(released_at=None) | Q(release_reason=ReleaseReason.NO_SHOW))
+        .select_related("car", "worker__home_county", "match__vacancy__employer")
+        .order_by("car__car_no", "row", "letter", "pk")
+    )
+    if car_no is not None:
+        seats = seats.filter(car__car_no=car_no)
+    return seats
+
+
+def _travel_prefetch() -> Prefetch:
+    return Prefetch(
+        "bus_rides",
+        queryset=BusRider.objects.select_related("pickup_point", "bus", "employer"),
+    )
+
+
+def county_travel(user: User) -> QuerySet[Seat]:
+    """Return the official's workers' seats: trip, car, seat, pickup time and place."""
+    return (
+        access.seats_visible_to(user)
+        .filter(released_at=None)
+        .select_related(
+            "trip__origin",
+            "trip__destination",
+            "car",
+            "plan",
+            "worker",
+            "match__vacancy__employer",
+        )
+        .prefetch_related(_travel_prefetch())
+        .order_by("trip__departure_at", "worker__name", "pk")
+    )
+
+
+def county_unplaced(user: User) -> list[dict]:
+    """Return the official's workers the current plans could not place, with the reason."""
+    rows = []
+    for plan in TransportPlan.objects.filter(
+        campaign__in=access.campaigns_visible_to(user), run_status=RunStatus.SUCCEEDED
+    ).exclude(status=PlanStatus.SUPERSEDED):
+        mine = set(
+            access.workers_visible_to(user)
+            .filter(pk__in=[e["worker"] for e in plan.unplaced])
+            .values_list("pk", flat=True)
+        )
+        rows += [
+            dict(row, plan=plan)
+            for row in unplaced_rows([e for e in plan.unplaced if e["worker"] in mine])
+        ]
+    return rows
+
+
+def arrivals(user: User) -> QuerySet[Seat]:
+    """Return the seats of the people coming to the HR user's company, by arrival time."""
+    return (
+        access.seats_checkable_in_by(user)
+        .filter(released_at=None, confirmed=True)
+        .select_related(
+            "trip__origin",
+            "trip__destination",
+            "car",
+            "worker",
+            "match__vacancy",
+        )
+        .prefetch_related(_travel_prefetch())
+        .order_by("trip__arrival_at", "checked_in_at", "worker__name", "pk")
+    )
+
+
+def rides_of(seat: Seat) -> dict[str, BusRider]:
+    """Return the seat's feeder and arrival rides (from the prefetched ``bus_rides``)."""
+    return {ride.kind: ride for ride in seat.bus_rides.all()}
+
+
+def notifications_for(user: User, limit: int = 20):
+    return (
+        access.transport_notifications_visible_to(user)
+        .select_related("trip", "worker", "employer", "county")
+        .order_by("-created_at", "-pk")[:limit]
+    )

@@ -1,0 +1,490 @@
+"""Pages of point-to-point transport.
+
+Coordinators: trips (list, create, edit, detail), planning runs with a live progress bar,
+plan review and adjustment, confirmation, manifests (print and .xlsx), the carrier's
+real-name export and the boarding roll call. County officials: where each of their workers
+travels. HR: who arrives when, and the gate check-in.
+
+Each view reads through ``laborbridge.access`` (404 outside the user's scope; 403 for a page
+the user's role never has) and writes through ``transport.services``.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from laborbridge import access
+from transport import manifests, selectors, services
+from transport.forms import (
+    CarrierExportForm,
+    PickupPointForm,
+    PlanRunForm,
+    SeatMoveForm,
+    SeatSwapForm,
+    TripForm,
+)
+from transport.models import BoardingStatus, RunStatus, Seat, TripCar
+from transport.reasons import stage_label
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _coordinator(user) -> bool:
+    return access.has_role(user, "coordinator", "admin")
+
+
+def _refuse_unless_coordinator(request):
+    if not _coordinator(request.user):
+        return HttpResponseForbidden(_("只有协作专员可以管理点对点运输。"))
+    return None
+
+
+def _errors(error: ValidationError | PermissionDenied) -> str:
+    return "；".join(getattr(error, "messages", None) or [str(error)])
+
+
+def _campaign_of(request):
+    campaigns = access.transport_campaigns_managed_by(request.user)
+    chosen = request.GET.get("campaign") or request.POST.get("campaign")
+    if chosen and chosen.isdigit():
+        return get_object_or_404(campaigns, pk=int(chosen)), campaigns
+    return campaigns.first(), campaigns
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+# --- trips ------------------------------------------------------------------------------
+
+
+@login_required
+def trip_list(request):
+    """The coordinator's trips of a campaign, its plans and the form that starts one."""
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    campaign, campaigns = _campaign_of(request)
+    trips = selectors.trips_for_campaign(request.user, campaign) if campaign else []
+    plans = selectors.plans_for_campaign(request.user, campaign)[:10] if campaign else []
+    form = PlanRunForm(user=request.user, initial={"campaign": campaign})
+    return render(
+        request,
+        "transport/trip_list.html",
+        {
+            "campaign": campaign,
+            "campaigns": campaigns,
+            "trips": trips,
+            "plans": plans,
+            "form": form,
+            "current": selectors.plan_current(campaign) if campaign else None,
+        },
+    )
+
+
+@login_required
+def trip_create(request):
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    campaign, _campaigns = _campaign_of(request)
+    form = TripForm(request.POST or None, user=request.user, initial={"campaign": campaign})
+    if request.method == "POST" and form.is_valid():
+        try:
+            trip = services.trip_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        except PermissionDenied as error:
+            return HttpResponseForbidden(str(error))
+        else:
+            messages.success(request, _("车次 %(name)s 已创建。") % {"name": trip.service_number})
+            return redirect("transport:trip_detail", pk=trip.pk)
+    return render(request, "transport/trip_form.html", {"form": form, "trip": None})
+
+
+@login_required
+def trip_update(request, pk: int):
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    trip = get_object_or_404(access.trips_managed_by(request.user), pk=pk)
+    form = TripForm(request.POST or None, user=request.user, initial=TripForm.initial_for(trip))
+    form.fields["campaign"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "campaign"}
+        if not values.get("seats_per_car"):
+            values["seats_per_car"] = max(values.get("car_seats") or [trip.seats_per_car])
+        try:
+            services.trip_update(actor=request.user, trip=trip, **values)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("车次已保存。"))
+            return redirect("transport:trip_detail", pk=trip.pk)
+    return render(request, "transport/trip_form.html", {"form": form, "trip": trip})
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def trip_detail(request, pk: int):
+    """A trip's cars and occupancy, its buses in the current plan, manifests, roll call."""
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    trip = get_object_or_404(
+        access.trips_managed_by(request.user).select_related("origin", "destination", "campaign"),
+        pk=pk,
+    )
+    plan = selectors.plan_current(trip.campaign)
+    buses = list(selectors.buses_of(plan, trip)) if plan else []
+    return render(
+        request,
+        "transport/trip_detail.html",
+        {
+            "trip": trip,
+            "cars": selectors.trip_cars(trip),
+            "plan": plan,
+            "feeder": [b for b in buses if b.kind == "feeder"],
+            "arrival": [b for b in buses if b.kind == "arrival"],
+        },
+    )
+
+
+@login_required
+def pickup_points(request):
+    """The county pickup points of the coordinator's western counties; add one."""
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    form = PickupPointForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            point = services.pickup_point_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        except PermissionDenied as error:
+            return HttpResponseForbidden(str(error))
+        else:
+            messages.success(request, _("集合点“%(name)s”已添加。") % {"name": point.name})
+            return redirect("transport:pickup_points")
+    points = access.pickup_points_visible_to(request.user).select_related("county", "township")
+    return render(request, "transport/pickup_points.html", {"form": form, "points": points})
+
+
+# --- plans ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def plan_run(request):
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    form = PlanRunForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _errors(ValidationError(list(form.errors.values()))))
+        return redirect("transport:trip_list")
+    try:
+        plan = services.plan_create(
+            actor=request.user,
+            campaign=form.cleaned_data["campaign"],
+            seed=form.cleaned_data["seed"],
+            params=form.params(),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _errors(error))
+        return redirect(
+            f"{reverse('transport:trip_list')}?campaign={form.cleaned_data['campaign'].pk}"
+        )
+    messages.success(request, _("运输方案 v%(version)s 开始规划。") % {"version": plan.version})
+    return redirect("transport:plan_detail", pk=plan.pk)
+
+
+@login_required
+def plan_detail(request, pk: int):
+    """Review a plan: progress while it runs, then trips, buses, reasons, costs; adjust."""
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    plan = get_object_or_404(
+        access.transport_plans_visible_to(request.user).select_related("campaign", "created_by"),
+        pk=pk,
+    )
+    live = plan.run_status in (RunStatus.QUEUED, RunStatus.RUNNING)
+    context = {"plan": plan, "live": live, "stage": stage_label(plan.progress_stage)}
+    if request.headers.get("HX-Request"):
+        # The poll's answer; once the run is over it reloads the page to show the review.
+        return render(request, "transport/_plan_progress.html", dict(context, partial=True))
+    trips = (
+        access.trips_managed_by(request.user)
+        .filter(campaign=plan.campaign)
+        .select_related("origin", "destination")
+    )
+    if not live and plan.run_status == RunStatus.SUCCEEDED:
+        context.update(selectors.plan_review(plan))
+        context["move_form"] = SeatMoveForm(trips=trips)
+        context["swap_form"] = SeatSwapForm(trips=trips)
+    return render(request, "transport/plan_detail.html", context)
+
+
+@login_required
+@require_POST
+def plan_confirm(request, pk: int):
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    plan = get_object_or_404(access.transport_plans_visible_to(request.user), pk=pk)
+    try:
+        services.plan_confirm(actor=request.user, plan=plan)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, _("运输方案 v%(version)s 已确认。") % {"version": plan.version})
+    return redirect("transport:plan_detail", pk=plan.pk)
+
+
+def _seat_at(trip, place) -> Seat:
+    car_no, row, letter = place
+    seat = (
+        Seat.objects.filter(trip=trip, car__car_no=car_no, row=row, letter=letter, released_at=None)
+        .select_related("car")
+        .first()
+    )
+    if seat is None:
+        raise ValidationError(
+            _("%(trip)s 的 %(car)02d车%(row)02d%(letter)s 没有人。")
+            % {"trip": trip.service_number, "car": car_no, "row": row, "letter": letter}
+        )
+    return seat
+
+
+@login_required
+@require_POST
+def plan_move(request, pk: int):
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    plan = get_object_or_404(access.transport_plans_visible_to(request.user), pk=pk)
+    trips = access.trips_managed_by(request.user).filter(campaign=plan.campaign)
+    form = SeatMoveForm(request.POST, trips=trips)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            seat = _seat_at(data["from_trip"], data["from_seat"])
+            car_no, row, letter = data["to_seat"]
+            seat = services.seat_move(
+                actor=request.user,
+                seat=seat,
+                trip=data["to_trip"],
+                car_no=car_no,
+                row=row,
+                letter=letter,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(
+                request,
+                _("%(name)s 已调到 %(seat)s。") % {"name": seat.worker.name, "seat": seat.label},
+            )
+    else:
+        messages.error(request, _errors(ValidationError(list(form.errors.values()))))
+    return redirect(f"{reverse('transport:plan_detail', args=[plan.pk])}#adjust")
+
+
+@login_required
+@require_POST
+def plan_swap(request, pk: int):
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    plan = get_object_or_404(access.transport_plans_visible_to(request.user), pk=pk)
+    trips = access.trips_managed_by(request.user).filter(campaign=plan.campaign)
+    form = SeatSwapForm(request.POST, trips=trips)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            a = _seat_at(data["trip"], data["seat_a"])
+            b = _seat_at(data["trip"], data["seat_b"])
+            a, b = services.seats_swap(actor=request.user, seat_a=a, seat_b=b)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(
+                request,
+                _("%(a)s 与 %(b)s 已交换座位。") % {"a": a.worker.name, "b": b.worker.name},
+            )
+    else:
+        messages.error(request, _errors(ValidationError(list(form.errors.values()))))
+    return redirect(f"{reverse('transport:plan_detail', args=[plan.pk])}#adjust")
+
+
+# --- manifests --------------------------------------------------------------------------
+
+
+@login_required
+def trip_manifest(request, pk: int):
+    """A trip's or one car's manifest: a printable A4 page, or ``?format=xlsx``."""
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    trip = get_object_or_404(
+        access.trips_managed_by(request.user).select_related("origin", "destination"), pk=pk
+    )
+    car_no = request.GET.get("car")
+    if car_no is not None:
+        car = get_object_or_404(
+            TripCar.objects.filter(trip=trip), car_no=int(car_no) if car_no.isdigit() else -1
+        )
+        car_no = car.car_no
+    manifest = manifests.trip_manifest(trip, car_no)
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(manifests.manifest_workbook(manifest), manifest.filename)
+    return render(request, "transport/manifest.html", {"manifest": manifest, "trip": trip})
+
+
+@login_required
+def bus_manifest(request, pk: int):
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    bus = get_object_or_404(
+        access.buses_visible_to(request.user).select_related(
+            "trip__origin", "trip__destination", "district"
+        ),
+        pk=pk,
+    )
+    manifest = manifests.bus_manifest(bus)
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(manifests.manifest_workbook(manifest), manifest.filename)
+    return render(
+        request, "transport/manifest.html", {"manifest": manifest, "trip": bus.trip, "bus": bus}
+    )
+
+
+@login_required
+def carrier_export(request, pk: int):
+    """The carrier's real-name list with full ID numbers: asks why, records it, downloads."""
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    trip = get_object_or_404(access.trips_managed_by(request.user), pk=pk)
+    form = CarrierExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            content = services.trip_carrier_export(
+                actor=request.user, trip=trip, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            return _xlsx(content, f"{trip.service_number}-实名制名单.xlsx")
+    return render(request, "transport/carrier_export.html", {"form": form, "trip": trip})
+
+
+# --- boarding ---------------------------------------------------------------------------
+
+
+@login_required
+def roll_call(request, pk: int):
+    """The phone-friendly roll call of a trip, one car at a time."""
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    trip = get_object_or_404(
+        access.trips_managed_by(request.user).select_related("origin", "destination"), pk=pk
+    )
+    cars = selectors.trip_cars(trip)
+    car_no = request.GET.get("car")
+    car_no = int(car_no) if car_no and car_no.isdigit() else None
+    seats = list(selectors.seat_rows(trip, car_no))
+    counts = {
+        "present": sum(1 for s in seats if s.boarding == BoardingStatus.PRESENT),
+        "no_show": sum(1 for s in seats if s.boarding == BoardingStatus.NO_SHOW),
+        "pending": sum(1 for s in seats if s.boarding == BoardingStatus.PENDING),
+    }
+    return render(
+        request,
+        "transport/roll_call.html",
+        {"trip": trip, "cars": cars, "car_no": car_no, "seats": seats, "counts": counts},
+    )
+
+
+@login_required
+@require_POST
+def roll_call_mark(request, pk: int):
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    seat = get_object_or_404(access.seats_managed_by(request.user), pk=pk)
+    present = request.POST.get("present") == "1"
+    error_text = ""
+    try:
+        seat = services.seat_roll_call(actor=request.user, seat=seat, present=present)
+    except (ValidationError, PermissionDenied) as error:
+        error_text = _errors(error)
+    if request.headers.get("HX-Request"):
+        seat = selectors.seat_rows(seat.trip).filter(pk=seat.pk).first() or seat
+        return render(request, "transport/_roll_call_row.html", {"seat": seat, "error": error_text})
+    if error_text:
+        messages.error(request, error_text)
+    url = reverse("transport:roll_call", args=[seat.trip_id])
+    return redirect(f"{url}?car={seat.car.car_no}#seat-{seat.pk}")
+
+
+# --- county officials and HR ------------------------------------------------------------
+
+
+@login_required
+def county_travel(request):
+    """For each of the official's workers: trip, car, seat, pickup time and place."""
+    if not access.has_role(request.user, "county_official", "admin"):
+        return HttpResponseForbidden(_("只有县级工作人员可以查看本县出行安排。"))
+    page = Paginator(selectors.county_travel(request.user), 50).get_page(request.GET.get("page"))
+    for seat in page:
+        seat.rides = selectors.rides_of(seat)
+    return render(
+        request,
+        "transport/county_travel.html",
+        {
+            "page": page,
+            "unplaced": selectors.county_unplaced(request.user),
+            "notifications": selectors.notifications_for(request.user),
+        },
+    )
+
+
+@login_required
+def arrivals(request):
+    """Who arrives when at the HR user's company; the gate check-in."""
+    if not access.has_role(request.user, "employer_hr", "admin"):
+        return HttpResponseForbidden(_("只有企业人事可以办理到岗签到。"))
+    page = Paginator(selectors.arrivals(request.user), 50).get_page(request.GET.get("page"))
+    for seat in page:
+        seat.rides = selectors.rides_of(seat)
+    return render(
+        request,
+        "transport/arrivals.html",
+        {"page": page, "notifications": selectors.notifications_for(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def check_in(request, pk: int):
+    if not access.has_role(request.user, "employer_hr", "admin"):
+        return HttpResponseForbidden(_("只有企业人事可以办理到岗签到。"))
+    seat = get_object_or_404(access.seats_checkable_in_by(request.user), pk=pk)
+    try:
+        seat = services.seat_check_in(actor=request.user, seat=seat)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, _("%(name)s 已到岗签到。") % {"name": seat.worker.name})
+    return redirect(f"{reverse('transport:arrivals')}?page={request.POST.get('page', 1)}")

@@ -1,0 +1,228 @@
+"""Reads of the worker registry, always starting from a queryset scoped by ``access``."""
+
+from __future__ import annotations
+
+import re
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from laborbridge import access, crypto
+from laborbridge.identifiers import normalize_id_number, normalize_text
+from laborbridge.models import AuditEvent, LaborBrand, Occupation, Region, User
+from workers.models import (
+    ConsentStatus,
+    Education,
+    PovertyStatus,
+    TravelGroup,
+    Worker,
+    WorkerStatus,
+)
+
+_ID_LIKE = re.compile(r"^\d{17}[\dX]$")
+
+
+def is_id_number_like(term: str) -> bool:
+    return bool(_ID_LIKE.match(normalize_id_number(normalize_text(term))))
+
+
+def worker_search(workers: QuerySet[Worker], term: str) -> QuerySet[Worker]:
+    """Filter by a search term: an ID number (exact, via the blind index), a phone or a name.
+
+    An 18-character ID number is looked up by its HMAC, so the search never decrypts; a
+    phone matches exactly (11 digits) or by its last digits (4–10); anything else is a name.
+    """
+    text = normalize_text(term)
+    if not text:
+        return workers
+    number = normalize_id_number(text)
+    if _ID_LIKE.match(number):
+        return workers.filter(id_number_index=crypto.id_number_blind_index(number))
+    digits = text.replace("-", "")
+    if digits.isdigit():
+        if len(digits) == 11:
+            return workers.filter(phone=digits)
+        if 4 <= len(digits) < 11:
+            return workers.filter(phone__endswith=digits)
+        return workers.none()
+    return workers.filter(name__contains=text)
+
+
+def _townships(request) -> QuerySet[Region]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return Region.objects.none()
+    if user.county_id:
+        return Region.objects.filter(parent_id=user.county_id, level=Region.Level.TOWNSHIP)
+    return Region.objects.filter(level=Region.Level.TOWNSHIP)
+
+
+def _groups(request) -> QuerySet[TravelGroup]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return TravelGroup.objects.none()
+    if user.county_id:
+        return TravelGroup.objects.filter(home_county_id=user.county_id)
+    return TravelGroup.objects.all()
+
+
+_YES_NO = [("true", _("是")), ("false", _("否"))]
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class _CodeChoiceFilter(django_filters.ModelChoiceFilter):
+    """A model choice given by its primary key (occupation id, region code)."""
+
+
+class WorkerFilter(django_filters.FilterSet):
+    """The registry's filters, shared by the list page, the export and the API."""
+
+    township = django_filters.ModelChoiceFilter(
+        field_name="home_township", queryset=_townships, label=_("乡镇"), empty_label=_("全部乡镇")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=WorkerStatus.choices, label=_("状态"), empty_label=_("全部状态")
+    )
+    poverty_status = django_filters.ChoiceFilter(
+        choices=PovertyStatus.choices, label=_("帮扶身份"), empty_label=_("全部帮扶身份")
+    )
+    consent_status = django_filters.ChoiceFilter(
+        choices=ConsentStatus.choices, label=_("授权"), empty_label=_("全部授权状态")
+    )
+    education = django_filters.ChoiceFilter(
+        choices=Education.choices, label=_("文化程度"), empty_label=_("全部文化程度")
+    )
+    occupation = _CodeChoiceFilter(
+        queryset=Occupation.objects.order_by("code"),
+        method="filter_occupation",
+        label=_("工种（技能或意向）"),
+        empty_label=_("全部工种"),
+    )
+    wish_city = _CodeChoiceFilter(
+        queryset=Region.objects.filter(level__in=["city", "county"]),
+        method="filter_wish_city",
+        label=_("意向城市"),
+        empty_label=_("全部意向城市"),
+    )
+    labor_brand = django_filters.ModelChoiceFilter(
+        queryset=LaborBrand.objects.order_by("code"), label=_("劳务品牌"), empty_label=_("全部品牌")
+    )
+    travel_group = django_filters.ModelChoiceFilter(
+        queryset=_groups, label=_("同行组"), empty_label=_("全部同行组")
+    )
+    accepts_dormitory = django_filters.ChoiceFilter(
+        choices=_YES_NO, method="filter_yes_no", label=_("接受住宿舍"), empty_label=_("住宿舍不限")
+    )
+    accepts_shift_work = django_filters.ChoiceFilter(
+        choices=_YES_NO, method="filter_yes_no", label=_("接受倒班"), empty_label=_("倒班不限")
+    )
+    max_min_wage = django_filters.NumberFilter(
+        field_name="min_wage", lookup_expr="lte", label=_("期望月薪不高于")
+    )
+    departs_by = django_filters.DateFilter(
+        field_name="earliest_departure",
+        lookup_expr="lte",
+        label=_("最早出发不晚于"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Worker
+        fields: list[str] = []
+
+    def filter_yes_no(self, queryset, name, value):
+        if value not in ("true", "false"):
+            return queryset
+        return queryset.filter(**{name: value == "true"})
+
+    def filter_occupation(self, queryset, name, value):
+        if not value:
+            return queryset
+        skilled = Worker.objects.filter(skills__occupation=value).values("pk")
+        wished = Worker.objects.filter(wish_occupation_links__occupation=value).values("pk")
+        return queryset.filter(Q(pk__in=skilled) | Q(pk__in=wished))
+
+    def filter_wish_city(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            pk__in=Worker.objects.filter(wish_city_links__region=value).values("pk")
+        )
+
+
+def worker_list_for(user: User) -> QuerySet[Worker]:
+    """Return the user's workers with what a list row shows, in two queries per page."""
+    return access.workers_visible_to(user).select_related(
+        "home_county", "home_township", "home_village", "travel_group"
+    )
+
+
+def worker_detail_for(user: User) -> QuerySet[Worker]:
+    return access.workers_visible_to(user).select_related(
+        "home_county",
+        "home_township",
+        "home_village",
+        "labor_brand",
+        "travel_group",
+        "registered_by",
+    )
+
+
+HISTORY_ACTIONS = {
+    "worker.register": _("登记"),
+    "worker.update": _("修改"),
+    "worker.status": _("变更状态"),
+    "worker.consent": _("记录授权"),
+    "worker.consent_withdraw": _("撤回授权"),
+    "worker.reveal_id_number": _("查看完整身份证号"),
+}
+_HISTORY_FIELDS = {
+    "wish_cities": _("意向城市"),
+    "wish_occupations": _("意向工种"),
+    "skills": _("技能"),
+    "certificates": _("证书"),
+    "consent": _("授权"),
+    "township": _("乡镇"),
+    "village": _("村"),
+    "skill_occupation": _("技能"),
+    "certificate_type": _("证书"),
+    "consent_given_on": _("授权日期"),
+    "import_job": _("导入批次"),
+    "source": _("来源"),
+}
+
+
+def _field_label(name: str) -> str:
+    if name in _HISTORY_FIELDS:
+        return str(_HISTORY_FIELDS[name])
+    try:
+        return str(Worker._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - an old event may name a field that is gone
+        return name
+
+
+def worker_history(worker: Worker, limit: int = 100) -> list[AuditEvent]:
+    """Return who changed or revealed what of ``worker``, newest first, labelled in Chinese."""
+    events = list(
+        AuditEvent.objects.filter(target_type="workers.worker", target_id=str(worker.pk))
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    for event in events:
+        event.label = str(HISTORY_ACTIONS.get(event.action, event.action))
+        event.fields = [_field_label(name) for name in event.changes if name != "import_job"]
+    return events
+
+
+def travel_group_members(worker: Worker) -> list[Worker]:
+    if not worker.travel_group_id:
+        return []
+    return list(
+        Worker.objects.filter(travel_group_id=worker.travel_group_id)
+        .exclude(pk=worker.pk)
+        .only("pk", "name", "id_number_masked", "status")
+    )
