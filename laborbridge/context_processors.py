@@ -61,8 +61,13 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     path = request.path
-    items = [
-        {"url": url, "label": label, "active": path == url or (url != "/" and path.startswith(url))}
-        for url, label in _items(user)
+    items = _items(user)
+    # The entry whose URL is the longest prefix of the current page is the active one, so
+    # /workers/import/ highlights "导入花名册" and not also "劳动力名册".
+    matching = [
+        url for url, _label in items if path == url or (url != "/" and path.startswith(url))
     ]
-    return {"nav_items": items}
+    active = max(matching, key=len) if matching else None
+    return {
+        "nav_items": [{"url": url, "label": label, "active": url == active} for url, label in items]
+    }

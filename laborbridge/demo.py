@@ -167,7 +167,7 @@ def _worker_profiles(rng: random.Random, indexes: list[str]) -> None:
         .order_by("pk")
         .values_list("pk", "home_county_id", "home_township_id")
     )
-    departure = dt.date(2026, 2, 16)
+    departure = dt.date(2026, 2, 20)
     for worker_id, _county, _township in rows:
         main = rng.choice(popular) if rng.random() < 0.7 else rng.choice(occupations)
         level = rng.choices([0, 1, 2, 3, 4], [25, 35, 25, 12, 3])[0]
@@ -220,7 +220,7 @@ def _worker_profiles(rng: random.Random, indexes: list[str]) -> None:
     for worker_id, _county, _township in rows:
         Worker.objects.filter(pk=worker_id).update(
             min_wage=rng.randrange(35, 60) * 100,
-            earliest_departure=departure + dt.timedelta(days=rng.randrange(10)),
+            earliest_departure=departure + dt.timedelta(days=rng.randrange(6)),
             education=rng.choice(["primary", "junior", "junior", "senior", "vocational"]),
         )
     # Travel groups: one worker in ten travels with family or fellow villagers of their township.
@@ -337,7 +337,13 @@ def _vacancies(rng: random.Random, employers: list[Employer], count: int) -> int
                 wage_min=low,
                 wage_max=low + rng.randrange(5, 25) * 100,
                 district=employer.district,
-                start_date=dt.date(2026, 2, 20) + dt.timedelta(days=rng.randrange(0, 60)),
+                # Half the posts start the day after the G2096 special train arrives (02-26);
+                # the rest through the spring, reached by chartered buses.
+                start_date=(
+                    dt.date(2026, 2, 26)
+                    if rng.random() < 0.5
+                    else dt.date(2026, 2, 27) + dt.timedelta(days=rng.randrange(0, 50))
+                ),
                 campaign=campaign,
                 shift_pattern=rng.choice(["day", "day", "two_shifts", "three_shifts"]),
                 dormitory=rng.random() < 0.75,
@@ -422,6 +428,45 @@ def demo_load(
     result.employers_created, employer_rows = _employers(random.Random(seed + 1), employers)
     result.vacancies_created = _vacancies(random.Random(seed + 2), employer_rows, vacancies)
     result.logins = _logins(employer_rows)
+    from transport.demo import demo_transport_load
+
+    demo_transport_load()
     # Touch the crypto keys once more so a misconfigured key fails here, not on first page.
     crypto.id_number_blind_index("000000000000000000")
     return result
+
+
+def demo_travellers_load(*, seed: int = 2026, limit: int = 700) -> int:
+    """Run a matching round for Dingxi → Qingdao and answer ``limit`` offers on both sides.
+
+    Optional (``manage.py demo --with-travellers``): it gives transport planning confirmed
+    travellers at once. Every step goes through the same services as the pages, acting as
+    the demo admin, so headcounts, worker statuses and the audit log stay consistent. Does
+    nothing if the campaign already has a finished round.
+    """
+    from matching import services as matching_services
+    from matching.models import Match, MatchRound, MatchStatus, RoundStatus
+    from matching.rounds import round_execute
+
+    campaign = Campaign.objects.get(code="2026-chunfeng-dingxi-qingdao")
+    if MatchRound.objects.filter(campaign=campaign, status=RoundStatus.SUCCEEDED).exists():
+        return 0
+    admin = User.objects.get(username="admin")
+    round_ = MatchRound.objects.create(campaign=campaign, seed=seed, created_by=admin)
+    round_execute(round_id=round_.pk, task_id="demo")
+    rng = random.Random(seed)
+    confirmed = 0
+    for match in Match.objects.filter(round=round_, status=MatchStatus.PROPOSED).order_by("pk")[
+        :limit
+    ]:
+        matching_services.match_review(actor=admin, match=match, approve=True)
+        matching_services.match_offer(actor=admin, match=match)
+        if rng.random() < 0.1:
+            matching_services.match_worker_respond(
+                actor=admin, match=match, accept=False, reason="家中有事，暂不外出"
+            )
+            continue
+        matching_services.match_worker_respond(actor=admin, match=match, accept=True)
+        matching_services.match_employer_respond(actor=admin, match=match, confirm=True)
+        confirmed += 1
+    return confirmed

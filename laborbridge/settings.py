@@ -234,6 +234,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Matching rounds are long and memory-hungry; they get their own queue so that a big round
 # never delays an import or a notification. Workers consume both: `-Q celery,matching`.
 CELERY_TASK_ROUTES = {"matching.tasks.*": {"queue": "matching"}}
+# Celery beat (`celery -A laborbridge beat`): uploaded roster files are personal data and are
+# deleted once their import is a week old.
+CELERY_BEAT_SCHEDULE = {
+    "purge-import-files": {"task": "imports.purge_files", "schedule": 6 * 60 * 60},
+}
 # Failure-injection hook for the integration tests that kill a worker mid-round: seconds to
 # pause after a round has loaded its inputs. Always 0 outside those tests.
 MATCHING_TEST_PAUSE_SECONDS = env_int("LABORBRIDGE_TEST_ROUND_PAUSE", 0)

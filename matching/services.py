@@ -34,6 +34,7 @@ from matching.models import (
     RoundStatus,
 )
 from workers.models import Worker, WorkerStatus
+from workers.services import employment_open
 
 _WORKER_STATUS = {
     MatchStatus.PROPOSED: WorkerStatus.MATCHED,
@@ -275,7 +276,10 @@ def match_mark_hired(*, actor: User | None, match: Match) -> Match:
                 action="match.cancel",
                 reason="hired elsewhere",
             )
-    return _move(match, MatchStatus.HIRED, actor=actor, action="match.hire")
+    match = _move(match, MatchStatus.HIRED, actor=actor, action="match.hire")
+    # The placement's record starts at the gate; its follow-ups hang off it.
+    employment_open(actor=actor, match=match)
+    return match
 
 
 # --- Rounds -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from workers.models import (
     Consent,
+    Employment,
     SelfSignup,
     TravelGroup,
     WishCity,
@@ -118,4 +119,31 @@ class SelfSignupAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Employment)
+class EmploymentAdmin(admin.ModelAdmin):
+    """Read-only: employment records are opened by the gate check-in (matching.services)."""
+
+    list_display = ["worker", "employer", "vacancy", "started_on", "status"]
+    list_filter = ["status", "started_on"]
+    search_fields = ["worker__name", "employer__name"]
+    list_select_related = ["worker", "employer", "vacancy"]
+    readonly_fields = [
+        "worker",
+        "employer",
+        "vacancy",
+        "match",
+        "started_on",
+        "status",
+        "ended_on",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

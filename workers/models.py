@@ -563,3 +563,61 @@ class SelfSignup(models.Model):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+
+class EmploymentStatus(models.TextChoices):
+    EMPLOYED = "employed", _("在岗")
+    LEFT = "left", _("已离职")
+
+
+class Employment(models.Model):
+    """A placed worker's job, opened when HR checks them in at the factory gate.
+
+    The follow-ups (1 / 3 / 6 months) and the job-retention-subsidy eligibility that hang
+    off this record are a later issue; the record exists from the first day so nothing of
+    the placement is lost.
+    """
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("劳动力"), on_delete=models.PROTECT, related_name="employments"
+    )
+    employer = models.ForeignKey(
+        "jobs.Employer",
+        verbose_name=_("用工企业"),
+        on_delete=models.PROTECT,
+        related_name="employments",
+    )
+    vacancy = models.ForeignKey(
+        "jobs.Vacancy", verbose_name=_("岗位"), on_delete=models.PROTECT, related_name="employments"
+    )
+    match = models.OneToOneField(
+        "matching.Match",
+        verbose_name=_("匹配"),
+        on_delete=models.PROTECT,
+        related_name="employment",
+    )
+    started_on = models.DateField(_("到岗日期"))
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=EmploymentStatus.choices,
+        default=EmploymentStatus.EMPLOYED,
+    )
+    ended_on = models.DateField(_("离职日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        verbose_name = _("就业记录")
+        verbose_name_plural = _("就业记录")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="employment_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker.name} @ {self.employer.name}"

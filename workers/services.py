@@ -28,6 +28,7 @@ from workers.models import (
     ConsentScope,
     ConsentStatus,
     Education,
+    Employment,
     PovertyStatus,
     SkillLevel,
     TravelGroup,
@@ -654,3 +655,25 @@ def worker_export_workbook(
             reason=reason,
         )
     return data
+
+
+@transaction.atomic
+def employment_open(*, actor: User | None, match) -> Employment:
+    """Open the employment record of a hired match (idempotent: one record per match)."""
+    employment, created = Employment.objects.get_or_create(
+        match=match,
+        defaults={
+            "worker_id": match.worker_id,
+            "employer_id": match.vacancy.employer_id,
+            "vacancy_id": match.vacancy_id,
+            "started_on": timezone.localdate(),
+        },
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action="employment.open",
+            target=employment,
+            changes={"match": match.pk, "employer": match.vacancy.employer_id},
+        )
+    return employment

@@ -306,6 +306,7 @@ def worker_detail(request, pk: int):
             "matches": Match.objects.filter(worker=worker)
             .select_related("vacancy", "vacancy__employer", "vacancy__district")
             .order_by("-created_at")[:10],
+            "employments": worker.employments.select_related("employer", "vacancy"),
             "history": selectors.worker_history(worker),
             "reveal_form": RevealForm(),
             "consent_form": ConsentForm(),

@@ -11,7 +11,7 @@ from laborbridge.models import AuditEvent
 from matching import services
 from matching.models import Match, MatchStatus
 from tests.factories import ANDING, TONGWEI, VacancyFactory, WorkerFactory
-from workers.models import Worker
+from workers.models import Employment, Worker
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,10 @@ def test_full_lifecycle_moves_worker_and_headcount(coordinator, official_a, hr_x
     match.refresh_from_db()
     assert match.status == MatchStatus.HIRED
     assert Worker.objects.get(pk=match.worker_id).status == "employed"
+    employment = Employment.objects.get(match=match)
+    assert employment.employer == vacancy.employer and employment.status == "employed"
+    services.match_mark_hired(actor=hr_x, match=match)  # checking in twice opens nothing more
+    assert Employment.objects.filter(worker=match.worker).count() == 1
     actions = list(
         AuditEvent.objects.filter(target_type="matching.match").values_list("action", flat=True)
     )

@@ -12,6 +12,11 @@ class Command(BaseCommand):
         parser.add_argument("--employers", type=int, default=120)
         parser.add_argument("--vacancies", type=int, default=400)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--with-travellers",
+            action="store_true",
+            help="Also run a matching round and answer 700 offers, so transport can be planned at once.",
+        )
 
     def handle(self, *args, **options):
         call_command("load_reference", stdout=self.stdout)
@@ -25,6 +30,13 @@ class Command(BaseCommand):
             f"Demo data: {result.workers_created} workers, {result.employers_created} employers, "
             f"{result.vacancies_created} vacancies created (0 means already present)."
         )
+        if options["with_travellers"]:
+            from laborbridge.demo import demo_travellers_load
+
+            confirmed = demo_travellers_load(seed=options["seed"])
+            self.stdout.write(
+                f"Matching round run; {confirmed} workers confirmed by both sides (travellers)."
+            )
         self.stdout.write("")
         self.stdout.write("Logins (username / password / role):")
         for username, password, role in result.logins:
