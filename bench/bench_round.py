@@ -188,7 +188,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     if connection.vendor != "postgresql":
-        sys.exit("bench_round needs DATABASE_URL pointing to PostgreSQL.")
+        print(
+            "bench_round: skipped — set DATABASE_URL to a PostgreSQL server (and REDIS_URL for a real worker)."
+        )
+        return
     from django.core.management import call_command
 
     old = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())

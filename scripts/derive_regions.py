@@ -277,25 +277,39 @@ def derive(cpca_csv: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
         src = raw[old]
         units[new_code] = {"name": new_name, "lat": src["lat"], "lng": src["lng"]}
         changes.append(
-            {"old_code": old, "old_name": src["name"], "new_code": new_code,
-             "new_name": new_name, "kind": "recoded"}
+            {
+                "old_code": old,
+                "old_name": src["name"],
+                "new_code": new_code,
+                "new_name": new_name,
+                "kind": "recoded",
+            }
         )
     for old in predecessors:
         if old not in {c for c, _, _ in CHANGES}:
             units.pop(old, None)
     for code, new_name in RENAMED.items():
         changes.append(
-            {"old_code": code, "old_name": units[code]["name"], "new_code": code,
-             "new_name": new_name, "kind": "renamed"}
+            {
+                "old_code": code,
+                "old_name": units[code]["name"],
+                "new_code": code,
+                "new_name": new_name,
+                "kind": "renamed",
+            }
         )
         units[code]["name"] = new_name
     for old, successor in ABOLISHED.items():
         old_name = raw[old]["name"]
         units.pop(old, None)
         changes.append(
-            {"old_code": old, "old_name": old_name, "new_code": successor,
-             "new_name": units[successor]["name"] if successor else "",
-             "kind": "merged" if successor else "split"}
+            {
+                "old_code": old,
+                "old_name": old_name,
+                "new_code": successor,
+                "new_name": units[successor]["name"] if successor else "",
+                "kind": "merged" if successor else "split",
+            }
         )
     for code, (name, lat, lng) in ADDED.items():
         if code in units:
@@ -317,8 +331,16 @@ def derive(cpca_csv: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
             parent = city if city in units else code[:2] + "0000"
         if parent and parent not in units:
             sys.exit(f"{code} {u['name']}: parent {parent} missing")
-        rows.append({"code": code, "name": u["name"], "level": level, "parent_code": parent,
-                     "lat": u["lat"], "lng": u["lng"]})
+        rows.append(
+            {
+                "code": code,
+                "name": u["name"],
+                "level": level,
+                "parent_code": parent,
+                "lat": u["lat"],
+                "lng": u["lng"],
+            }
+        )
     changes.sort(key=lambda c: (c["old_code"], c["new_code"]))
     return rows, changes
 
@@ -338,10 +360,14 @@ def main(argv: list[str] | None = None) -> int:
 
     rows, changes = derive(args.cpca_csv or find_cpca_csv())
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    write_csv(args.out_dir / "regions.csv",
-              ["code", "name", "level", "parent_code", "lat", "lng"], rows)
-    write_csv(args.out_dir / "region_code_changes.csv",
-              ["old_code", "old_name", "new_code", "new_name", "kind"], changes)
+    write_csv(
+        args.out_dir / "regions.csv", ["code", "name", "level", "parent_code", "lat", "lng"], rows
+    )
+    write_csv(
+        args.out_dir / "region_code_changes.csv",
+        ["old_code", "old_name", "new_code", "new_name", "kind"],
+        changes,
+    )
     counts = {lvl: sum(r["level"] == lvl for r in rows) for lvl in ("province", "city", "county")}
     print(f"regions.csv: {len(rows)} rows {counts}; region_code_changes.csv: {len(changes)} rows")
     return 0
