@@ -28,7 +28,7 @@ migrate: install
 ## make demo: virtualenv, install, migrate, reference + demo data, site on 127.0.0.1:8000
 demo: install messages migrate
 	$(PY) manage.py demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	LABORBRIDGE_EAGER_THREADS=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: the whole suite; PostgreSQL and Redis are used when they answer (always in CI)
 test: install messages

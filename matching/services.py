@@ -24,6 +24,7 @@ from jobs.models import Vacancy, VacancyStatus
 from laborbridge import access
 from laborbridge.models import User
 from laborbridge.services import audit_record
+from laborbridge.tasking import enqueue_on_commit
 from matching.models import (
     HOLDING_STATUSES,
     Decision,
@@ -320,5 +321,5 @@ def match_round_create(
     audit_record(
         actor=actor, action="round.create", target=round_, changes={"mode": mode, "seed": seed}
     )
-    transaction.on_commit(lambda: match_round_run.delay(round_.pk))
+    enqueue_on_commit(match_round_run, round_.pk)
     return round_

@@ -19,7 +19,9 @@ from matching.reasons import explain
 
 
 class RoundStartForm(forms.Form):
-    campaign = forms.ModelChoiceField(label=gettext_lazy("招聘行动"), queryset=None)
+    campaign = forms.ModelChoiceField(
+        label=gettext_lazy("招聘行动"), queryset=None, empty_label=None
+    )
     mode = forms.ChoiceField(label=gettext_lazy("匹配方式"), choices=RoundMode.choices)
     seed = forms.IntegerField(
         label=gettext_lazy("随机种子"),

@@ -25,6 +25,7 @@ from laborbridge import access
 from laborbridge.identifiers import validate_mobile
 from laborbridge.models import Campaign, Region, Station, User
 from laborbridge.services import audit_record, model_changes
+from laborbridge.tasking import enqueue_on_commit
 from matching.services import match_mark_hired
 from transport import planner
 from transport.inputs import trip_of
@@ -389,7 +390,7 @@ def plan_create(
         target=plan,
         changes={"version": version, "seed": seed, "params": stored},
     )
-    transaction.on_commit(lambda: transport_plan_run.delay(plan.pk))
+    enqueue_on_commit(transport_plan_run, plan.pk)
     return plan
 
 

@@ -62,46 +62,88 @@ class Assignment:
     converged: bool
 
 
-# Vacancy state, one cache line per vacancy: a rejection reads only this row.
+# Vacancy state, one cache line per vacancy (columns 6-7 are padding).
 _BASE, _CAP, _N, _BIG, _USED, _MINKEY = 0, 1, 2, 3, 4, 5
+# Unit state, one row per unit.
+_U_LO = 0  # the unit's first entry in the units CSR
+_U_N = 1  # entries in its list
+_U_HP = 2  # next head slot to propose to
+_U_HN = 3  # head slots: its best min(n, _K) entries, best first
+_U_FRONT = 4  # preference key of the last entry proposed to outside the head (see _run_da)
+_U_SEAT = 5  # offset in its list of the entry holding a seat, -1 = none
+_U_SEAT_PREF = 6  # preference key of that entry
+_U_AVAIL = 7  # entries flagged available again (a seat given up, a repair re-opening)
+_U_SIZE = 8
+_U_TIE = 9  # the unit's priority tie-break term (vacancy score * n_units + tie = priority key)
+_U_COLS = 16
+
+_K = 16  # head slots per unit: most units never propose past their first _K choices
+_VMASK = (np.int64(1) << np.int64(32)) - np.int64(1)
+_NO_REJECT = np.iinfo(np.int64).min
+_ALWAYS_REJECT = np.iinfo(np.int64).max
 
 
-@njit(cache=True)
-def _wheap_down(hk, lo, i, n):  # pragma: no cover - compiled
-    """Sift down in the max-heap hk[lo:lo+n]."""
-    x = hk[lo + i]
-    while True:
-        c = 2 * i + 1
-        if c >= n:
-            break
-        if c + 1 < n and hk[lo + c + 1] > hk[lo + c]:
-            c += 1
-        if hk[lo + c] > x:
-            hk[lo + i] = hk[lo + c]
-            i = c
-        else:
-            break
-    hk[lo + i] = x
+@njit(cache=True, inline="always")
+def _pref_key(e, i, vac, ws, v_tb, kp):  # pragma: no cover - compiled
+    """The one-int64 preference key of entry e (offset i in its list): score, tie, offset."""
+    ws_min, tb_bits, off_bits, tb_max = kp
+    return (
+        ((np.int64(ws[e]) - ws_min) << (tb_bits + off_bits))
+        | ((tb_max - v_tb[vac[e]]) << off_bits)
+        | np.int64(i)
+    )
 
 
-@njit(cache=True)
-def _wheap_up(hk, lo, i):  # pragma: no cover - compiled
-    x = hk[lo + i]
-    while i > 0:
-        p = (i - 1) // 2
-        if hk[lo + p] < x:
-            hk[lo + i] = hk[lo + p]
-            i = p
-        else:
-            break
-    hk[lo + i] = x
+@njit(cache=True, parallel=True)
+def _init_units(u_ptr, vac, ws, vs, v_tb, kp, size, u_tb, U, hpk, hoff):  # pragma: no cover
+    """Fill every unit's state row and its head: its best min(n, _K) entries, best first."""
+    n_units = len(u_ptr) - 1
+    blocks = min(64, n_units)
+    for b in prange(blocks):
+        sk = np.empty(_K, dtype=np.int64)
+        si = np.empty(_K, dtype=np.int64)
+        for u in range(b * n_units // blocks, (b + 1) * n_units // blocks):
+            lo = u_ptr[u]
+            n = u_ptr[u + 1] - lo
+            m = 0
+            k = min(n, _K)
+            for i in range(n):
+                key = _pref_key(lo + i, i, vac, ws, v_tb, kp)
+                if m < k:
+                    j = m
+                    m += 1
+                elif key > sk[k - 1]:
+                    j = k - 1
+                else:
+                    continue
+                while j > 0 and sk[j - 1] < key:
+                    sk[j] = sk[j - 1]
+                    si[j] = si[j - 1]
+                    j -= 1
+                sk[j] = key
+                si[j] = i
+            for j in range(m):
+                e = lo + si[j]
+                hpk[u * _K + j] = (np.int64(vs[e]) << np.int64(32)) | np.int64(vac[e])
+                hoff[u * _K + j] = si[j]
+            U[u, _U_LO] = lo
+            U[u, _U_N] = n
+            U[u, _U_HP] = 0
+            U[u, _U_HN] = m
+            U[u, _U_FRONT] = sk[m - 1] if m > 0 else -1
+            U[u, _U_SEAT] = -1
+            U[u, _U_SEAT_PREF] = -1
+            U[u, _U_AVAIL] = 0
+            U[u, _U_SIZE] = size[u]
+            U[u, _U_TIE] = n_units - 1 - u_tb[u]
 
 
 @njit(cache=True)
 def _vheap_down(hv, base, i, n):  # pragma: no cover - compiled
-    """Sift down in the min-heap of (key, unit) rows hv[base:base+n]."""
+    """Sift down in the min-heap of (key, unit, size) rows hv[base:base+n]."""
     k = hv[base + i, 0]
     u = hv[base + i, 1]
+    s = hv[base + i, 2]
     while True:
         c = 2 * i + 1
         if c >= n:
@@ -111,30 +153,76 @@ def _vheap_down(hv, base, i, n):  # pragma: no cover - compiled
         if hv[base + c, 0] < k:
             hv[base + i, 0] = hv[base + c, 0]
             hv[base + i, 1] = hv[base + c, 1]
+            hv[base + i, 2] = hv[base + c, 2]
             i = c
         else:
             break
     hv[base + i, 0] = k
     hv[base + i, 1] = u
+    hv[base + i, 2] = s
 
 
 @njit(cache=True)
 def _vheap_up(hv, base, i):  # pragma: no cover - compiled
     k = hv[base + i, 0]
     u = hv[base + i, 1]
+    s = hv[base + i, 2]
     while i > 0:
         p = (i - 1) // 2
         if hv[base + p, 0] > k:
             hv[base + i, 0] = hv[base + p, 0]
             hv[base + i, 1] = hv[base + p, 1]
+            hv[base + i, 2] = hv[base + p, 2]
             i = p
         else:
             break
     hv[base + i, 0] = k
     hv[base + i, 1] = u
+    hv[base + i, 2] = s
+
+
+@njit(cache=True, inline="always")
+def _set_threshold(v, vrow, hv, thr):  # pragma: no cover - compiled
+    """thr[v]: a single worker with priority key <= thr[v] is rejected, one above accepted,
+    when v holds only single workers (otherwise thr[v] = _NO_REJECT: check in full)."""
+    if vrow[v, _BIG] == 0 and vrow[v, _N] >= vrow[v, _CAP]:
+        thr[v] = hv[vrow[v, _BASE], 0] if vrow[v, _N] > 0 else _ALWAYS_REJECT
+    else:
+        thr[v] = _NO_REJECT
+
+
+@njit(cache=True, inline="always")
+def _acceptable(v, key, su, vrow, hv, thr):  # pragma: no cover - compiled
+    """Whether vacancy v would accept a proposal of priority key ``key`` from a unit of size su."""
+    if su == 1 and vrow[v, _BIG] == 0:
+        return key > thr[v]
+    cap = vrow[v, _CAP]
+    if vrow[v, _USED] + su <= cap:
+        return True
+    vb = vrow[v, _BASE]
+    higher = 0
+    for i in range(vrow[v, _N]):
+        if hv[vb + i, 0] > key:
+            higher += hv[vb + i, 2]
+    return higher + su <= cap
 
 
 @njit(cache=True)
+def _log(lg, n_log, v, u, i, vs):  # pragma: no cover - compiled
+    """Append (vacancy, unit, offset, vacancy score) to the rejection log; return it and its
+    new length (it grows by doubling)."""
+    if n_log == lg.shape[0]:
+        bigger = np.empty((2 * lg.shape[0] + 1024, 4), dtype=np.int32)
+        bigger[:n_log] = lg[:n_log]
+        lg = bigger
+    lg[n_log, 0] = v
+    lg[n_log, 1] = u
+    lg[n_log, 2] = i
+    lg[n_log, 3] = vs
+    return lg, n_log + 1
+
+
+@njit(cache=True, inline="always")
 def _push(x, stack, top, on_stack):  # pragma: no cover - compiled
     if not on_stack[x]:
         on_stack[x] = True
@@ -143,74 +231,32 @@ def _push(x, stack, top, on_stack):  # pragma: no cover - compiled
     return top
 
 
-@njit(cache=True)
-def _choose_general(
-    v, u, key, size, vrow, hv, match_edge, stack, top, on_stack, dirty
-):  # pragma: no cover - compiled  # noqa: E501
-    """Greedy choice of v over its held units plus proposer u; return (accepted, new top).
+@njit(cache=True, inline="always")
+def _mark_dirty(v, dirty, dlist, nd):  # pragma: no cover - compiled
+    if not dirty[v]:
+        dirty[v] = 1
+        dlist[nd] = v
+        nd += 1
+    return nd
 
-    Units are taken in priority order and kept while they fit; a unit that does not fit is
-    skipped (smaller, lower-priority units may still fit). Evictions here can free seats for
-    units v rejected earlier, so v is marked dirty for the group repair.
-    """
-    base = vrow[v, _BASE]
-    cap = vrow[v, _CAP]
-    n = vrow[v, _N]
-    if vrow[v, _USED] + size[u] <= cap:
-        hv[base + n, 0] = key
-        hv[base + n, 1] = u
-        _vheap_up(hv, base, n)
-        vrow[v, _N] = n + 1
-        vrow[v, _USED] += size[u]
-        if size[u] > 1:
-            vrow[v, _BIG] += 1
-        vrow[v, _MINKEY] = hv[base, 0]
-        return True, top
-    higher = 0
-    for i in range(n):
-        if hv[base + i, 0] > key:
-            higher += size[hv[base + i, 1]]
-    if higher + size[u] > cap:
-        return False, top
-    keys = np.empty(n + 1, dtype=np.int64)
-    units = np.empty(n + 1, dtype=np.int64)
-    for i in range(n):
-        keys[i] = hv[base + i, 0]
-        units[i] = hv[base + i, 1]
-    keys[n] = key
-    units[n] = u
-    order = np.argsort(-keys)
-    used = 0
-    kept = 0
-    big = 0
-    kept_keys = np.empty(n + 1, dtype=np.int64)
-    kept_units = np.empty(n + 1, dtype=np.int64)
-    for j in range(n + 1):
-        x = units[order[j]]
-        if used + size[x] <= cap:
-            used += size[x]
-            kept_keys[kept] = keys[order[j]]
-            kept_units[kept] = x
-            kept += 1
-            if size[x] > 1:
-                big += 1
-        else:
-            match_edge[x] = -1
-            top = _push(x, stack, top, on_stack)
-            dirty[v] = 1
-    # kept in descending key order; reversed it is a valid min-heap
-    for j in range(kept):
-        hv[base + j, 0] = kept_keys[kept - 1 - j]
-        hv[base + j, 1] = kept_units[kept - 1 - j]
-    vrow[v, _N] = kept
-    vrow[v, _USED] = used
-    vrow[v, _BIG] = big
-    vrow[v, _MINKEY] = hv[base, 0]
-    return True, top
+
+@njit(cache=True, inline="always")
+def _flag(bits, e):  # pragma: no cover - compiled
+    bits[e >> 6] |= np.uint64(1) << np.uint64(e & 63)
+
+
+@njit(cache=True, inline="always")
+def _unflag(bits, e):  # pragma: no cover - compiled
+    bits[e >> 6] &= ~(np.uint64(1) << np.uint64(e & 63))
+
+
+@njit(cache=True, inline="always")
+def _flagged(bits, e):  # pragma: no cover - compiled
+    return (bits[e >> 6] >> np.uint64(e & 63)) & np.uint64(1)
 
 
 @njit(cache=True)
-def _release(u, v, size, vrow, hv, dirty):  # pragma: no cover - compiled
+def _release(u, v, U, vrow, hv, thr, dirty, dlist, nd):  # pragma: no cover - compiled
     """Remove unit u from vacancy v's holders (u moves to a vacancy it prefers)."""
     base = vrow[v, _BASE]
     n = vrow[v, _N]
@@ -218,282 +264,432 @@ def _release(u, v, size, vrow, hv, dirty):  # pragma: no cover - compiled
         if hv[base + i, 1] == u:
             hv[base + i, 0] = hv[base + n - 1, 0]
             hv[base + i, 1] = hv[base + n - 1, 1]
+            hv[base + i, 2] = hv[base + n - 1, 2]
             break
     n -= 1
     vrow[v, _N] = n
-    vrow[v, _USED] -= size[u]
-    if size[u] > 1:
+    vrow[v, _USED] -= U[u, _U_SIZE]
+    if U[u, _U_SIZE] > 1:
         vrow[v, _BIG] -= 1
     for i in range((n - 2) // 2, -1, -1):
         _vheap_down(hv, base, i, n)
     if n > 0:
         vrow[v, _MINKEY] = hv[base, 0]
-    dirty[v] = 1
+    _set_threshold(v, vrow, hv, thr)
+    return _mark_dirty(v, dirty, dlist, nd)
 
 
 @njit(cache=True)
 def _run_da(
-    stack,
-    top,
-    on_stack,
-    u_ptr,
-    vac,
-    vs,
-    size,
-    u_tb,
-    off_mask,
-    hk,
-    hlen,
-    match_edge,
-    match_key,
-    vrow,
-    hv,
-    dirty,
-):  # pragma: no cover - compiled  # noqa: E501
+    stack, top, on_stack, U, hpk, hoff, bits, u_ptr, vac, ws, vs, v_tb, kp, n_units, vrow, hv,
+    thr, dirty, dlist, nd, track, lg, n_log, sc,
+):  # pragma: no cover - compiled  # fmt: skip
     """Deferred acceptance from the current state until no unit on the stack can improve.
 
-    A unit on the stack that still holds a seat (put there by the repair) only proposes to
-    entries it prefers to that seat, and gives the seat up when another vacancy accepts it.
+    A unit proposes in preference order: first entries flagged available again (a seat it gave
+    up, entries re-opened by the repair: all proposed to before, so better than the rest), then
+    its head, then the rest of its list. The rest is never sorted: a rejection changes nothing
+    at the vacancy, so proposing in order until accepted is the same as one scan finding the
+    best entry whose vacancy accepts now, every better one counting as a rejected proposal.
+    A unit that holds a seat only proposes to entries it prefers, and gives the seat up when
+    another vacancy accepts it. With ``track`` every rejection and eviction is logged for the
+    group repair. Returns (proposals, top, nd, lg, n_log).
     """
-    n_units = len(size)
+    keys, units, sizes, st = sc
     proposals = 0
     while top > 0:
         top -= 1
         u = stack[top]
         on_stack[u] = False
-        lo = u_ptr[u]
-        su = size[u]
-        tie = n_units - 1 - u_tb[u]
-        while hlen[u] > 0:
-            if match_edge[u] >= 0 and hk[lo] < match_key[u]:
-                break  # nothing left that u prefers to the seat it holds
-            # pop u's best remaining choice; it lands just past the shrunken heap
-            last = hlen[u] - 1
-            best = hk[lo]
-            hk[lo] = hk[lo + last]
-            hk[lo + last] = best
-            hlen[u] = last
-            _wheap_down(hk, lo, 0, last)
-            e = lo + (best & off_mask)
-            v = vac[e]
-            proposals += 1
-            key = vs[e] * n_units + tie
-            accepted = False
-            if su == 1 and vrow[v, _BIG] == 0:
-                n = vrow[v, _N]
-                if n < vrow[v, _CAP]:
-                    base = vrow[v, _BASE]
-                    hv[base + n, 0] = key
-                    hv[base + n, 1] = u
-                    _vheap_up(hv, base, n)
-                    vrow[v, _N] = n + 1
-                    vrow[v, _USED] += 1
-                    vrow[v, _MINKEY] = hv[base, 0]
-                    accepted = True
-                elif n > 0 and key > vrow[v, _MINKEY]:
-                    base = vrow[v, _BASE]
-                    x = hv[base, 1]
-                    hv[base, 0] = key
-                    hv[base, 1] = u
-                    _vheap_down(hv, base, 0, n)
-                    vrow[v, _MINKEY] = hv[base, 0]
-                    match_edge[x] = -1
-                    top = _push(x, stack, top, on_stack)
-                    accepted = True
+        su = U[u, _U_SIZE]
+        tie = U[u, _U_TIE]
+        lo = U[u, _U_LO]
+        n = U[u, _U_N]
+        while True:
+            seat = U[u, _U_SEAT]
+            pref = -1
+            if U[u, _U_AVAIL] > 0:
+                i = -1
+                for w in range(lo >> 6, ((lo + n - 1) >> 6) + 1):
+                    word = bits[w]
+                    while word:
+                        low = word & (~word + np.uint64(1))
+                        b = 0
+                        while (low >> np.uint64(b)) != np.uint64(1):
+                            b += 1
+                        word ^= low
+                        e = w * 64 + b
+                        if lo <= e < lo + n:
+                            pk_ = _pref_key(e, e - lo, vac, ws, v_tb, kp)
+                            if pk_ > pref:
+                                pref = pk_
+                                i = e - lo
+                if seat >= 0 and pref < U[u, _U_SEAT_PREF]:
+                    break  # nothing left that u prefers to the seat it holds
+                _unflag(bits, lo + i)
+                st[2] += 1
+                U[u, _U_AVAIL] -= 1
+                v = np.int64(vac[lo + i])
+                vsc = np.int64(vs[lo + i])
+            elif seat >= 0:
+                break  # the rest of u's list is worse than its seat
+            elif U[u, _U_HP] < U[u, _U_HN]:
+                slot = u * _K + U[u, _U_HP]
+                st[3] += 1
+                U[u, _U_HP] += 1
+                x = hpk[slot]
+                v = x & _VMASK
+                vsc = x >> np.int64(32)
+                i = np.int64(hoff[slot])
             else:
-                accepted, top = _choose_general(
-                    v, u, key, size, vrow, hv, match_edge, stack, top, on_stack, dirty
-                )  # noqa: E501
+                # scan the rest of the list (entries below the front) for the best entry whose
+                # vacancy accepts u now; the better ones are rejections
+                front = U[u, _U_FRONT]
+                i = -1
+                st[0] += 1
+                st[1] += n
+                for j in range(n):
+                    pk_ = _pref_key(lo + j, j, vac, ws, v_tb, kp)
+                    if pk_ < front and pk_ > pref:
+                        if _acceptable(vac[lo + j], vs[lo + j] * n_units + tie, su, vrow, hv, thr):
+                            pref = pk_
+                            i = j
+                for j in range(n):
+                    pk_ = _pref_key(lo + j, j, vac, ws, v_tb, kp)
+                    if pref < pk_ < front:
+                        proposals += 1
+                        if track:
+                            lg, n_log = _log(lg, n_log, vac[lo + j], u, j, vs[lo + j])
+                U[u, _U_FRONT] = pref
+                if i < 0:
+                    break  # list exhausted
+                v = np.int64(vac[lo + i])
+                vsc = np.int64(vs[lo + i])
+            proposals += 1
+            key = vsc * n_units + tie
+            accepted = False
+            if su == 1 and key <= thr[v]:
+                pass  # full of single workers it ranks higher
+            elif su == 1 and vrow[v, _BIG] == 0:
+                n_h = vrow[v, _N]
+                vb = vrow[v, _BASE]
+                if n_h < vrow[v, _CAP]:
+                    hv[vb + n_h, 0] = key
+                    hv[vb + n_h, 1] = u
+                    hv[vb + n_h, 2] = 1
+                    _vheap_up(hv, vb, n_h)
+                    vrow[v, _N] = n_h + 1
+                    vrow[v, _USED] += 1
+                else:
+                    y = hv[vb, 1]
+                    st[4] += 1
+                    if track:
+                        lg, n_log = _log(lg, n_log, v, y, U[y, _U_SEAT], hv[vb, 0] // n_units)
+                    hv[vb, 0] = key
+                    hv[vb, 1] = u
+                    hv[vb, 2] = 1
+                    _vheap_down(hv, vb, 0, n_h)
+                    U[y, _U_SEAT] = -1
+                    top = _push(y, stack, top, on_stack)
+                vrow[v, _MINKEY] = hv[vb, 0]
+                _set_threshold(v, vrow, hv, thr)
+                accepted = True
+            else:
+                # general choice: units in priority order, each kept while it fits (a unit
+                # that does not fit is skipped; smaller, lower-priority ones may still fit)
+                vb = vrow[v, _BASE]
+                cap = vrow[v, _CAP]
+                n_h = vrow[v, _N]
+                if vrow[v, _USED] + su <= cap:
+                    hv[vb + n_h, 0] = key
+                    hv[vb + n_h, 1] = u
+                    hv[vb + n_h, 2] = su
+                    _vheap_up(hv, vb, n_h)
+                    vrow[v, _N] = n_h + 1
+                    vrow[v, _USED] += su
+                    if su > 1:
+                        vrow[v, _BIG] += 1
+                    vrow[v, _MINKEY] = hv[vb, 0]
+                    accepted = True
+                else:
+                    higher = 0
+                    for j in range(n_h):
+                        if hv[vb + j, 0] > key:
+                            higher += hv[vb + j, 2]
+                    if higher + su <= cap:
+                        # holders plus u, by priority key descending (keys are distinct)
+                        m = 0
+                        for j in range(n_h + 1):
+                            if j < n_h:
+                                kk, uu, ss = hv[vb + j, 0], hv[vb + j, 1], hv[vb + j, 2]
+                            else:
+                                kk, uu, ss = key, np.int64(u), su
+                            t = m
+                            m += 1
+                            while t > 0 and keys[t - 1] < kk:
+                                keys[t] = keys[t - 1]
+                                units[t] = units[t - 1]
+                                sizes[t] = sizes[t - 1]
+                                t -= 1
+                            keys[t] = kk
+                            units[t] = uu
+                            sizes[t] = ss
+                        used = 0
+                        kept = 0
+                        big = 0
+                        for j in range(m):
+                            if used + sizes[j] <= cap:
+                                used += sizes[j]
+                                keys[kept] = keys[j]
+                                units[kept] = units[j]
+                                sizes[kept] = sizes[j]
+                                kept += 1
+                                if sizes[j] > 1:
+                                    big += 1
+                            else:
+                                y = units[j]
+                                if track:
+                                    lg, n_log = _log(
+                                        lg, n_log, v, y, U[y, _U_SEAT], keys[j] // n_units
+                                    )
+                                U[y, _U_SEAT] = -1
+                                top = _push(y, stack, top, on_stack)
+                                nd = _mark_dirty(v, dirty, dlist, nd)
+                        # kept in descending key order; reversed it is a valid min-heap
+                        for j in range(kept):
+                            hv[vb + j, 0] = keys[kept - 1 - j]
+                            hv[vb + j, 1] = units[kept - 1 - j]
+                            hv[vb + j, 2] = sizes[kept - 1 - j]
+                        vrow[v, _N] = kept
+                        vrow[v, _USED] = used
+                        vrow[v, _BIG] = big
+                        vrow[v, _MINKEY] = hv[vb, 0]
+                        accepted = True
+                _set_threshold(v, vrow, hv, thr)
             if accepted:
-                if match_edge[u] >= 0:
-                    # u leaves a seat it was not rejected from: give the seat up and put the
-                    # entry back in u's list, so that u can return there if evicted later
-                    _release(u, vac[match_edge[u]], size, vrow, hv, dirty)
-                    for j in range(lo + hlen[u], u_ptr[u + 1]):
-                        if hk[j] == match_key[u]:
-                            k = lo + hlen[u]
-                            hk[j] = hk[k]
-                            hk[k] = match_key[u]
-                            hlen[u] += 1
-                            _wheap_up(hk, lo, hlen[u] - 1)
-                            break
-                match_edge[u] = e
-                match_key[u] = best
+                if seat >= 0:
+                    # u leaves a seat it was not rejected from: give the seat up and flag the
+                    # entry available, so that u can return there if evicted later
+                    nd = _release(u, vac[lo + seat], U, vrow, hv, thr, dirty, dlist, nd)
+                    _flag(bits, lo + seat)
+                    U[u, _U_AVAIL] += 1
+                U[u, _U_SEAT] = i
+                U[u, _U_SEAT_PREF] = pref if pref >= 0 else _pref_key(lo + i, i, vac, ws, v_tb, kp)
                 break
-    return proposals, top
+            if track:
+                lg, n_log = _log(lg, n_log, v, u, i, vsc)
+    return proposals, top, nd, lg, n_log
+
+
+@njit(cache=True)
+def _index_log(lg, n_log, n_vac):  # pragma: no cover - compiled
+    """Return the live log entries grouped by vacancy: (ptr, rows), rows (k, 3) =
+    (unit, offset, vacancy score); dead entries (unit -1) are dropped."""
+    ptr = np.zeros(n_vac + 1, dtype=np.int64)
+    for r in range(n_log):
+        if lg[r, 1] >= 0:
+            ptr[lg[r, 0] + 1] += 1
+    for v in range(n_vac):
+        ptr[v + 1] += ptr[v]
+    rows = np.empty((ptr[n_vac], 3), dtype=np.int32)
+    fill = ptr[:-1].copy()
+    for r in range(n_log):
+        if lg[r, 1] >= 0:
+            v = lg[r, 0]
+            rows[fill[v], 0] = lg[r, 1]
+            rows[fill[v], 1] = lg[r, 2]
+            rows[fill[v], 2] = lg[r, 3]
+            fill[v] += 1
+    return ptr, rows
+
+
+@njit(cache=True, inline="always")
+def _blocks(u, i, room, U, bits, vac, ws, v_tb, kp):  # pragma: no cover - compiled
+    """Whether unit u, rejected by (or evicted from) the vacancy of its entry i, blocks with
+    it now: v has ``room`` seats besides those of units it ranks above u, u fits and prefers v
+    to its seat."""
+    if room < U[u, _U_SIZE]:
+        return False
+    lo = U[u, _U_LO]
+    seat = U[u, _U_SEAT]
+    if i == seat or _flagged(bits, lo + i):
+        return False  # (never for a logged entry; checked anyway)
+    return seat < 0 or _pref_key(lo + i, i, vac, ws, v_tb, kp) > U[u, _U_SEAT_PREF]
 
 
 @njit(cache=True)
 def _repair_round(
-    u_ptr,
-    vac,
-    vs,
-    size,
-    u_tb,
-    off_mask,
-    hk,
-    hlen,
-    match_edge,
-    match_key,
-    vrow,
-    hv,
-    dirty,
-    stack,
-    on_stack,
-):  # pragma: no cover - compiled  # noqa: E501
-    """Re-open every (unit, vacancy) blocking pair; return the stack of units to run.
+    U, bits, vac, ws, v_tb, kp, vrow, hv, dirty, dlist, nd, stack, on_stack, n_units, lg, n_log,
+    idx_ptr, idx_rows, idx_upto, mark, hk_sorted, hs_prefix,
+):  # pragma: no cover - compiled  # fmt: skip
+    """Re-open every (unit, vacancy) blocking pair; return the number of units pushed.
 
     Only vacancies marked dirty can have gained room since they last rejected someone (a
-    rejection, and an eviction by a single worker, never leaves room for the rejected), so
-    only entries at dirty vacancies are checked. Units keep their seat while they re-propose.
+    rejection, and an eviction by a single worker, never leaves room for the rejected), and
+    only units they rejected or evicted can block with them: the log (indexed by vacancy up
+    to ``idx_upto``, its tail scanned) holds exactly those. Units keep their seat while they
+    re-propose; they are pushed in ascending order (so the largest runs first).
     """
-    n_units = len(size)
-    top = 0
-    for u in range(n_units):
-        lo, hi = u_ptr[u], u_ptr[u + 1]
-        me = match_edge[u]
-        j = lo + hlen[u]
-        while j < hi:
-            x = hk[j]
-            e = lo + (x & off_mask)
-            v = vac[e]
-            reopen = False
-            if dirty[v] and (me < 0 or x > match_key[u]):
-                key = vs[e] * n_units + (n_units - 1 - u_tb[u])
-                base = vrow[v, _BASE]
-                higher = 0
-                for i in range(vrow[v, _N]):
-                    if hv[base + i, 0] > key:
-                        higher += size[hv[base + i, 1]]
-                reopen = vrow[v, _CAP] - higher >= size[u]
-            if reopen:
-                # positions before j are examined: swapping one of them to j skips it correctly
-                k = lo + hlen[u]
-                hk[j] = hk[k]
-                hk[k] = x
-                hlen[u] += 1
-                _wheap_up(hk, lo, hlen[u] - 1)
-                top = _push(u, stack, top, on_stack)
-            j += 1
-    dirty[:] = 0
-    return top
-
-
-@njit(cache=True, parallel=True)
-def _init_heaps(
-    u_ptr, vac, ws, v_tb, ws_min, tb_bits, off_bits, hk, hlen
-):  # pragma: no cover - compiled
-    """Encode each entry as one int64 (score, tie-break, offset) and heapify every unit's list."""
-    n_units = len(u_ptr) - 1
-    tb_max = (1 << tb_bits) - 1
-    for u in prange(n_units):
-        lo, hi = u_ptr[u], u_ptr[u + 1]
-        n = hi - lo
-        for i in range(n):
-            e = lo + i
-            hk[e] = (
-                ((ws[e] - ws_min) << (tb_bits + off_bits))
-                | ((tb_max - v_tb[vac[e]]) << off_bits)
-                | i
-            )
-        hlen[u] = n
-        for i in range(n // 2 - 1, -1, -1):
-            _wheap_down(hk, lo, i, n)
+    pushed = 0
+    for d in range(nd):
+        v = dlist[d]
+        # holders by priority key, descending, with prefix sums of their sizes
+        vb = vrow[v, _BASE]
+        nh = vrow[v, _N]
+        for j in range(nh):
+            kk = hv[vb + j, 0]
+            ss = hv[vb + j, 2]
+            t = j
+            while t > 0 and hk_sorted[t - 1] < kk:
+                hk_sorted[t] = hk_sorted[t - 1]
+                hs_prefix[t + 1] = hs_prefix[t]
+                t -= 1
+            hk_sorted[t] = kk
+            hs_prefix[t + 1] = ss
+        hs_prefix[0] = 0
+        for j in range(nh):
+            hs_prefix[j + 1] += hs_prefix[j]
+        cap = vrow[v, _CAP]
+        for r in range(idx_ptr[v], idx_ptr[v + 1]):
+            u = idx_rows[r, 0]
+            if u < 0:
+                continue
+            key = np.int64(idx_rows[r, 2]) * n_units + U[u, _U_TIE]
+            a, b = 0, nh  # holders ranked above u: hk_sorted[:a]
+            while a < b:
+                mid = (a + b) // 2
+                if hk_sorted[mid] > key:
+                    a = mid + 1
+                else:
+                    b = mid
+            room = cap - hs_prefix[a]
+            if room >= 1 and _blocks(u, idx_rows[r, 1], room, U, bits, vac, ws, v_tb, kp):
+                _flag(bits, U[u, _U_LO] + idx_rows[r, 1])
+                U[u, _U_AVAIL] += 1
+                idx_rows[r, 0] = -1
+                if not mark[u]:
+                    mark[u] = 1
+                    stack[pushed] = u
+                    pushed += 1
+        dirty[v] = 2  # the tail pass below looks for this mark
+    for r in range(idx_upto, n_log):
+        v = lg[r, 0]
+        u = lg[r, 1]
+        if u < 0 or dirty[v] != 2:
+            continue
+        key = np.int64(lg[r, 3]) * n_units + U[u, _U_TIE]
+        vb = vrow[v, _BASE]
+        higher = 0
+        for j in range(vrow[v, _N]):
+            if hv[vb + j, 0] > key:
+                higher += hv[vb + j, 2]
+        room = vrow[v, _CAP] - higher
+        if room >= 1 and _blocks(u, lg[r, 2], room, U, bits, vac, ws, v_tb, kp):
+            _flag(bits, U[u, _U_LO] + lg[r, 2])
+            U[u, _U_AVAIL] += 1
+            lg[r, 1] = -1
+            if not mark[u]:
+                mark[u] = 1
+                stack[pushed] = u
+                pushed += 1
+    for d in range(nd):
+        dirty[dlist[d]] = 0
+    stack[:pushed] = np.sort(stack[:pushed])
+    for j in range(pushed):
+        mark[stack[j]] = 0
+        on_stack[stack[j]] = True
+    return pushed
 
 
 @njit(cache=True)
 def _stable_kernel(
-    u_ptr, vac, vs, size, u_tb, cap, max_rounds, off_mask, hk, hlen
+    u_ptr, vac, ws, vs, v_tb, kp, U, hpk, hoff, cap, max_rounds, has_big
 ):  # pragma: no cover - compiled  # noqa: E501
-    n_units = len(size)
+    n_units = len(u_ptr) - 1
     n_vac = len(cap)
-    match_edge = np.full(n_units, -1, dtype=np.int64)
-    match_key = np.full(n_units, -1, dtype=np.int64)
     vrow = np.zeros((n_vac, 8), dtype=np.int64)
     total = 0
+    max_cap = 0
     for v in range(n_vac):
         vrow[v, _BASE] = total
         vrow[v, _CAP] = cap[v]
         total += cap[v]
-    hv = np.empty((total, 2), dtype=np.int64)
+        max_cap = max(max_cap, cap[v])
+    hv = np.empty((total, 3), dtype=np.int64)
+    thr = np.empty(n_vac, dtype=np.int64)
+    for v in range(n_vac):
+        _set_threshold(v, vrow, hv, thr)
+    bits = np.zeros(len(vac) // 64 + 1, dtype=np.uint64)
     dirty = np.zeros(n_vac, dtype=np.uint8)
+    dlist = np.empty(n_vac, dtype=np.int64)
+    nd = 0
     stack = np.empty(n_units, dtype=np.int64)
     on_stack = np.zeros(n_units, dtype=np.bool_)
+    lg = np.empty((n_units + 1024 if has_big else 1, 4), dtype=np.int32)
+    n_log = 0
+    sc = (
+        np.empty(max_cap + 1, dtype=np.int64),
+        np.empty(max_cap + 1, dtype=np.int64),
+        np.empty(max_cap + 1, dtype=np.int64),
+        np.zeros(8, dtype=np.int64),
+    )
     top = 0
     for u in range(n_units - 1, -1, -1):
-        if hlen[u] > 0:
+        if U[u, _U_N] > 0:
             top = _push(u, stack, top, on_stack)
-    proposals, top = _run_da(
-        stack,
-        top,
-        on_stack,
-        u_ptr,
-        vac,
-        vs,
-        size,
-        u_tb,
-        off_mask,
-        hk,
-        hlen,
-        match_edge,
-        match_key,
-        vrow,
-        hv,
-        dirty,
-    )  # noqa: E501
+    proposals, top, nd, lg, n_log = _run_da(
+        stack, top, on_stack, U, hpk, hoff, bits, u_ptr, vac, ws, vs, v_tb, kp, n_units, vrow,
+        hv, thr, dirty, dlist, nd, has_big, lg, n_log, sc,
+    )  # fmt: skip
     rounds = 0
     converged = True
-    has_big = False
-    for u in range(n_units):
-        if size[u] > 1:
-            has_big = True
-            break
     if has_big:
+        idx_ptr, idx_rows = _index_log(lg, n_log, n_vac)
+        idx_upto = n_log
+        mark = np.zeros(n_units, dtype=np.uint8)
+        hk_sorted = np.empty(max_cap + 1, dtype=np.int64)
+        hs_prefix = np.empty(max_cap + 2, dtype=np.int64)
         while True:
+            if n_log - idx_upto > max(1 << 20, len(idx_rows) // 4):
+                # fold the log's tail into the index (re-opened entries are dropped)
+                lg2 = np.empty((len(idx_rows) + n_log - idx_upto, 4), dtype=np.int32)
+                k = 0
+                for v in range(n_vac):
+                    for r in range(idx_ptr[v], idx_ptr[v + 1]):
+                        if idx_rows[r, 0] >= 0:
+                            lg2[k, 0] = v
+                            lg2[k, 1:] = idx_rows[r]
+                            k += 1
+                for r in range(idx_upto, n_log):
+                    if lg[r, 1] >= 0:
+                        lg2[k] = lg[r]
+                        k += 1
+                idx_ptr, idx_rows = _index_log(lg2, k, n_vac)
+                n_log = 0
+                idx_upto = 0
             top = _repair_round(
-                u_ptr,
-                vac,
-                vs,
-                size,
-                u_tb,
-                off_mask,
-                hk,
-                hlen,
-                match_edge,
-                match_key,
-                vrow,
-                hv,
-                dirty,
-                stack,
-                on_stack,
-            )  # noqa: E501
+                U, bits, vac, ws, v_tb, kp, vrow, hv, dirty, dlist, nd, stack, on_stack, n_units,
+                lg, n_log, idx_ptr, idx_rows, idx_upto, mark, hk_sorted, hs_prefix,
+            )  # fmt: skip
+            nd = 0
             if top == 0:
                 break
             if rounds >= max_rounds:
                 converged = False
-                for i in range(top):
-                    on_stack[stack[i]] = False
+                for j in range(top):
+                    on_stack[stack[j]] = False
                 break
             rounds += 1
-            more, top = _run_da(
-                stack,
-                top,
-                on_stack,
-                u_ptr,
-                vac,
-                vs,
-                size,
-                u_tb,
-                off_mask,
-                hk,
-                hlen,
-                match_edge,
-                match_key,
-                vrow,
-                hv,
-                dirty,
-            )  # noqa: E501
+            more, top, nd, lg, n_log = _run_da(
+                stack, top, on_stack, U, hpk, hoff, bits, u_ptr, vac, ws, vs, v_tb, kp, n_units,
+                vrow, hv, thr, dirty, dlist, nd, True, lg, n_log, sc,
+            )  # fmt: skip
             proposals += more
+    print(sc[3])
+    match_edge = np.full(n_units, -1, dtype=np.int64)
+    for u in range(n_units):
+        if U[u, _U_SEAT] >= 0:
+            match_edge[u] = u_ptr[u] + U[u, _U_SEAT]
     return match_edge, proposals, rounds, converged
 
 
@@ -529,13 +725,19 @@ def assign_stable(
     units = units if units is not None else build_units(market)
     u_tb, v_tb = tie_breaks(seed, units.n_units, market.n_vacancies)
     ws, ws_min, tb_bits, off_bits = _key_layout(units, market.n_vacancies)
-    hk = np.empty(len(units.vacancy), dtype=np.int64)
-    hlen = np.empty(units.n_units, dtype=np.int64)
-    with threads_for(units.n_units):
-        _init_heaps(units.ptr, units.vacancy, ws, v_tb, ws_min, tb_bits, off_bits, hk, hlen)
+    kp = (np.int64(ws_min), np.int64(tb_bits), np.int64(off_bits), np.int64((1 << tb_bits) - 1))
+    n_units = units.n_units
+    U = np.empty((n_units, _U_COLS), dtype=np.int64)
+    hpk = np.empty(n_units * _K, dtype=np.int64)
+    hoff = np.empty(n_units * _K, dtype=np.int32)
+    with threads_for(n_units):
+        _init_units(
+            units.ptr, units.vacancy, ws, units.vacancy_score, v_tb, kp,
+            units.size.astype(np.int64), u_tb, U, hpk, hoff,
+        )  # fmt: skip
     match_edge, proposals, rounds, converged = _stable_kernel(
-        units.ptr, units.vacancy, units.vacancy_score, units.size.astype(np.int64), u_tb,
-        market.capacity, max_rounds, (1 << off_bits) - 1, hk, hlen,
+        units.ptr, units.vacancy, ws, units.vacancy_score, v_tb, kp, U, hpk, hoff,
+        market.capacity.astype(np.int64), max_rounds, bool((units.size > 1).any()),
     )  # fmt: skip
     return _assignment(units, match_edge, int(proposals), int(rounds), bool(converged))
 

@@ -62,3 +62,8 @@ def test_logout_needs_post_and_returns_to_login(client, official_a):
 def test_api_schema_renders(client, admin_user):
     client.force_login(admin_user)
     assert client.get("/api/schema/").status_code == 200
+
+
+def test_chinese_even_when_the_browser_asks_for_english(client):
+    body = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in body and "登录" in body
