@@ -60,9 +60,11 @@ def _generate(workers: int, vacancies: int, seed: int) -> None:
 
     rng = random.Random(seed)
     campaign = Campaign.objects.get(code="2026-chunfeng-dingxi-qingdao")
+    # Every occupation of the service, farming and production groups, so that a worker's one
+    # or two skills (plus related occupations) give ~50 eligible vacancies, as in the issue.
     occupations = list(
-        Occupation.objects.filter(group__code__in=["4", "6"]).values_list("pk", flat=True)
-    )[:60]
+        Occupation.objects.filter(group__code__in=["4", "5", "6"]).values_list("pk", flat=True)
+    )
     # Correlated demand: a few occupations are much more popular, as in real rosters.
     weights = [1.0 / (1 + i) ** 0.7 for i in range(len(occupations))]
     employers = []
@@ -110,8 +112,10 @@ def _generate(workers: int, vacancies: int, seed: int) -> None:
         batch = []
         for index in range(start, min(workers, start + BATCH)):
             county = DINGXI_COUNTIES[index % len(DINGXI_COUNTIES)]
-            born = dt.date(1972, 1, 1) + dt.timedelta(days=index % 12000)
-            body = f"{county}{born:%Y%m%d}{index % 1000:03d}"
+            # (county, birth date, serial) is unique for every index below 84 million.
+            step = index // len(DINGXI_COUNTIES)
+            born = dt.date(1972, 1, 1) + dt.timedelta(days=step % 12000)
+            body = f"{county}{born:%Y%m%d}{step // 12000:03d}"
             worker = Worker(
                 name=f"工人{index}",
                 phone=f"139{index:08d}",
@@ -136,7 +140,7 @@ def _generate(workers: int, vacancies: int, seed: int) -> None:
                 years=rng.randint(0, 12),
             )
         )
-        if chosen[1] != chosen[0] and rng.random() < 0.5:
+        if chosen[1] != chosen[0] and rng.random() < 0.2:
             skills.append(
                 WorkerSkill(
                     worker_id=worker_id,
@@ -237,6 +241,10 @@ def main() -> None:
             f"  workers {stats.get('workers'):,}  vacancies {stats.get('vacancies'):,}  matched {stats.get('matched'):,}  fill rate {stats.get('fill_rate')}"
         )
         print(f"  enqueue → succeeded: {elapsed:.2f} s")
+        engine_stats = stats.get("engine", {})
+        print(
+            f"  candidate pairs {engine_stats.get('candidate_pairs', 0):,} ({engine_stats.get('candidate_pairs', 0) / max(1, stats.get('workers') or 1):.0f} per worker), proposals {engine_stats.get('proposals', 0):,}"
+        )
         print("  stage timings (s): " + ", ".join(f"{k} {v}" for k, v in round_.timings.items()))
         if round_.failure_reason:
             print("  failure:", round_.failure_reason)

@@ -135,11 +135,14 @@ def round_write_results(
 def _mark_workers_matched(worker_ids: list[int]) -> None:
     """Move the round's workers from registered to matched in one statement."""
     if connection.vendor == "postgresql":
-        # One array parameter: an index probe per id. (A subquery over the freshly COPYed
-        # matches was planned as a nested loop on the unanalysed table: 5 s for 9,000 rows.)
+        # Join against the unnested id array: one index probe per id. (`id = ANY(array)` was
+        # evaluated row by row against the whole array — 30 s for 95,000 workers — and a
+        # subquery over the freshly COPYed, unanalysed matches was planned as a nested loop.)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {Worker._meta.db_table} SET status = %s WHERE id = ANY(%s) AND status = %s",
+                f"UPDATE {Worker._meta.db_table} AS w SET status = %s "
+                "FROM (SELECT unnest(%s::bigint[]) AS id) AS ids "
+                "WHERE w.id = ids.id AND w.status = %s",
                 [WorkerStatus.MATCHED, worker_ids, WorkerStatus.REGISTERED],
             )
         return

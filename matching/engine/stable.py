@@ -66,16 +66,14 @@ class Assignment:
 _BASE, _CAP, _N, _BIG, _USED, _MINKEY = 0, 1, 2, 3, 4, 5
 # Unit state, one row per unit.
 _U_LO = 0  # the unit's first entry in the units CSR
-_U_N = 1  # entries in its list
+_U_N = 1  # entries in its list; its head holds the best min(n, _K) of them, best first
 _U_HP = 2  # next head slot to propose to
-_U_HN = 3  # head slots: its best min(n, _K) entries, best first
-_U_FRONT = 4  # preference key of the last entry proposed to outside the head (see _run_da)
-_U_SEAT = 5  # offset in its list of the entry holding a seat, -1 = none
-_U_SEAT_PREF = 6  # preference key of that entry
-_U_AVAIL = 7  # entries flagged available again (a seat given up, a repair re-opening)
-_U_SIZE = 8
-_U_TIE = 9  # the unit's priority tie-break term (vacancy score * n_units + tie = priority key)
-_U_COLS = 16
+_U_FRONT = 3  # preference key of the last entry proposed to outside the head (see _run_da)
+_U_SEAT = 4  # offset in its list of the entry holding a seat, -1 = none
+_U_AVAIL = 5  # entries flagged available again (a seat given up, a repair re-opening)
+_U_SIZE = 6
+_U_TIE = 7  # the unit's priority tie-break term (vacancy score * n_units + tie = priority key)
+_U_COLS = 8  # one cache line per unit
 
 _K = 16  # head slots per unit: most units never propose past their first _K choices
 _VMASK = (np.int64(1) << np.int64(32)) - np.int64(1)
@@ -129,10 +127,8 @@ def _init_units(u_ptr, vac, ws, vs, v_tb, kp, size, u_tb, U, hpk, hoff):  # prag
             U[u, _U_LO] = lo
             U[u, _U_N] = n
             U[u, _U_HP] = 0
-            U[u, _U_HN] = m
             U[u, _U_FRONT] = sk[m - 1] if m > 0 else -1
             U[u, _U_SEAT] = -1
-            U[u, _U_SEAT_PREF] = -1
             U[u, _U_AVAIL] = 0
             U[u, _U_SIZE] = size[u]
             U[u, _U_TIE] = n_units - 1 - u_tb[u]
@@ -191,11 +187,9 @@ def _set_threshold(v, vrow, hv, thr):  # pragma: no cover - compiled
         thr[v] = _NO_REJECT
 
 
-@njit(cache=True, inline="always")
-def _acceptable(v, key, su, vrow, hv, thr):  # pragma: no cover - compiled
-    """Whether vacancy v would accept a proposal of priority key ``key`` from a unit of size su."""
-    if su == 1 and vrow[v, _BIG] == 0:
-        return key > thr[v]
+@njit(cache=True)
+def _fits(v, key, su, vrow, hv):  # pragma: no cover - compiled
+    """Whether vacancy v (general case) would accept a unit of size su and priority ``key``."""
     cap = vrow[v, _CAP]
     if vrow[v, _USED] + su <= cap:
         return True
@@ -208,18 +202,11 @@ def _acceptable(v, key, su, vrow, hv, thr):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _log(lg, n_log, v, u, i, vs):  # pragma: no cover - compiled
-    """Append (vacancy, unit, offset, vacancy score) to the rejection log; return it and its
-    new length (it grows by doubling)."""
-    if n_log == lg.shape[0]:
-        bigger = np.empty((2 * lg.shape[0] + 1024, 4), dtype=np.int32)
-        bigger[:n_log] = lg[:n_log]
-        lg = bigger
-    lg[n_log, 0] = v
-    lg[n_log, 1] = u
-    lg[n_log, 2] = i
-    lg[n_log, 3] = vs
-    return lg, n_log + 1
+def _grow(lg, n_log):  # pragma: no cover - compiled
+    """Return the rejection log with twice the room (its first n_log rows copied)."""
+    bigger = np.empty((2 * lg.shape[0] + 1024, 4), dtype=np.int32)
+    bigger[:n_log] = lg[:n_log]
+    return bigger
 
 
 @njit(cache=True, inline="always")
@@ -293,9 +280,13 @@ def _run_da(
     best entry whose vacancy accepts now, every better one counting as a rejected proposal.
     A unit that holds a seat only proposes to entries it prefers, and gives the seat up when
     another vacancy accepts it. With ``track`` every rejection and eviction is logged for the
-    group repair. Returns (proposals, top, nd, lg, n_log).
+    group repair. Returns (proposals, top, nd, n_log, full): ``full`` = stopped early because
+    the log may lack room for the next unit's rejections (grow it and call again).
     """
-    keys, units, sizes, st = sc
+    keys, units, sizes = sc
+    ws_min, tb_bits, off_bits, tb_max = kp
+    sh_ws = tb_bits + off_bits
+    sp = np.empty(256, dtype=np.int64)  # preference keys of the list being scanned
     proposals = 0
     while top > 0:
         top -= 1
@@ -305,6 +296,12 @@ def _run_da(
         tie = U[u, _U_TIE]
         lo = U[u, _U_LO]
         n = U[u, _U_N]
+        if track and n_log + n + len(keys) + 1 > lg.shape[0]:
+            # the log may not have room for this unit's rejections: let the caller grow it
+            on_stack[u] = True
+            stack[top] = u
+            top += 1
+            return proposals, top, nd, n_log, True
         while True:
             seat = U[u, _U_SEAT]
             pref = -1
@@ -320,22 +317,31 @@ def _run_da(
                         word ^= low
                         e = w * 64 + b
                         if lo <= e < lo + n:
-                            pk_ = _pref_key(e, e - lo, vac, ws, v_tb, kp)
+                            pk_ = (
+                                ((np.int64(ws[e]) - ws_min) << sh_ws)
+                                | ((tb_max - v_tb[vac[e]]) << off_bits)
+                                | np.int64(e - lo)
+                            )
                             if pk_ > pref:
                                 pref = pk_
                                 i = e - lo
-                if seat >= 0 and pref < U[u, _U_SEAT_PREF]:
-                    break  # nothing left that u prefers to the seat it holds
+                if seat >= 0:
+                    e = lo + seat
+                    seat_pref = (
+                        ((np.int64(ws[e]) - ws_min) << sh_ws)
+                        | ((tb_max - v_tb[vac[e]]) << off_bits)
+                        | np.int64(seat)
+                    )
+                    if pref < seat_pref:
+                        break  # nothing left that u prefers to the seat it holds
                 _unflag(bits, lo + i)
-                st[2] += 1
                 U[u, _U_AVAIL] -= 1
                 v = np.int64(vac[lo + i])
                 vsc = np.int64(vs[lo + i])
             elif seat >= 0:
                 break  # the rest of u's list is worse than its seat
-            elif U[u, _U_HP] < U[u, _U_HN]:
+            elif U[u, _U_HP] < min(n, _K):
                 slot = u * _K + U[u, _U_HP]
-                st[3] += 1
                 U[u, _U_HP] += 1
                 x = hpk[slot]
                 v = x & _VMASK
@@ -346,20 +352,38 @@ def _run_da(
                 # vacancy accepts u now; the better ones are rejections
                 front = U[u, _U_FRONT]
                 i = -1
-                st[0] += 1
-                st[1] += n
+                if n > len(sp):
+                    sp = np.empty(2 * n, dtype=np.int64)
                 for j in range(n):
-                    pk_ = _pref_key(lo + j, j, vac, ws, v_tb, kp)
+                    e = lo + j
+                    pk_ = (
+                        ((np.int64(ws[e]) - ws_min) << sh_ws)
+                        | ((tb_max - v_tb[vac[e]]) << off_bits)
+                        | np.int64(j)
+                    )
+                    sp[j] = pk_
                     if pk_ < front and pk_ > pref:
-                        if _acceptable(vac[lo + j], vs[lo + j] * n_units + tie, su, vrow, hv, thr):
+                        v = np.int64(vac[e])
+                        key = vs[e] * n_units + tie
+                        t = thr[v]  # (small and hot, unlike the vacancy's row)
+                        if su == 1 and t != _NO_REJECT:
+                            ok = key > t
+                        elif su == 1 and vrow[v, _BIG] == 0:
+                            ok = True  # not full
+                        else:
+                            ok = _fits(v, key, su, vrow, hv)
+                        if ok:
                             pref = pk_
                             i = j
                 for j in range(n):
-                    pk_ = _pref_key(lo + j, j, vac, ws, v_tb, kp)
-                    if pref < pk_ < front:
+                    if pref < sp[j] < front:
                         proposals += 1
                         if track:
-                            lg, n_log = _log(lg, n_log, vac[lo + j], u, j, vs[lo + j])
+                            lg[n_log, 0] = vac[lo + j]
+                            lg[n_log, 1] = u
+                            lg[n_log, 2] = j
+                            lg[n_log, 3] = vs[lo + j]
+                            n_log += 1
                 U[u, _U_FRONT] = pref
                 if i < 0:
                     break  # list exhausted
@@ -374,25 +398,55 @@ def _run_da(
                 n_h = vrow[v, _N]
                 vb = vrow[v, _BASE]
                 if n_h < vrow[v, _CAP]:
-                    hv[vb + n_h, 0] = key
-                    hv[vb + n_h, 1] = u
-                    hv[vb + n_h, 2] = 1
-                    _vheap_up(hv, vb, n_h)
+                    # sift up the new holder at n_h (min-heap on key)
+                    c_ = n_h
+                    while c_ > 0:
+                        p_ = (c_ - 1) // 2
+                        if hv[vb + p_, 0] > key:
+                            hv[vb + c_, 0] = hv[vb + p_, 0]
+                            hv[vb + c_, 1] = hv[vb + p_, 1]
+                            hv[vb + c_, 2] = hv[vb + p_, 2]
+                            c_ = p_
+                        else:
+                            break
+                    hv[vb + c_, 0] = key
+                    hv[vb + c_, 1] = u
+                    hv[vb + c_, 2] = 1
                     vrow[v, _N] = n_h + 1
                     vrow[v, _USED] += 1
                 else:
                     y = hv[vb, 1]
-                    st[4] += 1
                     if track:
-                        lg, n_log = _log(lg, n_log, v, y, U[y, _U_SEAT], hv[vb, 0] // n_units)
-                    hv[vb, 0] = key
-                    hv[vb, 1] = u
-                    hv[vb, 2] = 1
-                    _vheap_down(hv, vb, 0, n_h)
+                        lg[n_log, 0] = v
+                        lg[n_log, 1] = y
+                        lg[n_log, 2] = U[y, _U_SEAT]
+                        lg[n_log, 3] = hv[vb, 0] // n_units
+                        n_log += 1
+                    # replace the lowest holder by u and sift down
+                    c_ = 0
+                    while True:
+                        d_ = 2 * c_ + 1
+                        if d_ >= n_h:
+                            break
+                        if d_ + 1 < n_h and hv[vb + d_ + 1, 0] < hv[vb + d_, 0]:
+                            d_ += 1
+                        if hv[vb + d_, 0] < key:
+                            hv[vb + c_, 0] = hv[vb + d_, 0]
+                            hv[vb + c_, 1] = hv[vb + d_, 1]
+                            hv[vb + c_, 2] = hv[vb + d_, 2]
+                            c_ = d_
+                        else:
+                            break
+                    hv[vb + c_, 0] = key
+                    hv[vb + c_, 1] = u
+                    hv[vb + c_, 2] = 1
                     U[y, _U_SEAT] = -1
-                    top = _push(y, stack, top, on_stack)
+                    if not on_stack[y]:
+                        on_stack[y] = True
+                        stack[top] = y
+                        top += 1
                 vrow[v, _MINKEY] = hv[vb, 0]
-                _set_threshold(v, vrow, hv, thr)
+                thr[v] = hv[vb, 0] if vrow[v, _N] >= vrow[v, _CAP] else _NO_REJECT
                 accepted = True
             else:
                 # general choice: units in priority order, each kept while it fits (a unit
@@ -401,10 +455,20 @@ def _run_da(
                 cap = vrow[v, _CAP]
                 n_h = vrow[v, _N]
                 if vrow[v, _USED] + su <= cap:
-                    hv[vb + n_h, 0] = key
-                    hv[vb + n_h, 1] = u
-                    hv[vb + n_h, 2] = su
-                    _vheap_up(hv, vb, n_h)
+                    # sift up the new holder at n_h (min-heap on key)
+                    c_ = n_h
+                    while c_ > 0:
+                        p_ = (c_ - 1) // 2
+                        if hv[vb + p_, 0] > key:
+                            hv[vb + c_, 0] = hv[vb + p_, 0]
+                            hv[vb + c_, 1] = hv[vb + p_, 1]
+                            hv[vb + c_, 2] = hv[vb + p_, 2]
+                            c_ = p_
+                        else:
+                            break
+                    hv[vb + c_, 0] = key
+                    hv[vb + c_, 1] = u
+                    hv[vb + c_, 2] = su
                     vrow[v, _N] = n_h + 1
                     vrow[v, _USED] += su
                     if su > 1:
@@ -449,12 +513,20 @@ def _run_da(
                             else:
                                 y = units[j]
                                 if track:
-                                    lg, n_log = _log(
-                                        lg, n_log, v, y, U[y, _U_SEAT], keys[j] // n_units
-                                    )
+                                    lg[n_log, 0] = v
+                                    lg[n_log, 1] = y
+                                    lg[n_log, 2] = U[y, _U_SEAT]
+                                    lg[n_log, 3] = keys[j] // n_units
+                                    n_log += 1
                                 U[y, _U_SEAT] = -1
-                                top = _push(y, stack, top, on_stack)
-                                nd = _mark_dirty(v, dirty, dlist, nd)
+                                if not on_stack[y]:
+                                    on_stack[y] = True
+                                    stack[top] = y
+                                    top += 1
+                                if not dirty[v]:
+                                    dirty[v] = 1
+                                    dlist[nd] = v
+                                    nd += 1
                         # kept in descending key order; reversed it is a valid min-heap
                         for j in range(kept):
                             hv[vb + j, 0] = keys[kept - 1 - j]
@@ -465,7 +537,10 @@ def _run_da(
                         vrow[v, _BIG] = big
                         vrow[v, _MINKEY] = hv[vb, 0]
                         accepted = True
-                _set_threshold(v, vrow, hv, thr)
+                if vrow[v, _BIG] == 0 and vrow[v, _N] >= cap:
+                    thr[v] = hv[vb, 0] if vrow[v, _N] > 0 else _ALWAYS_REJECT
+                else:
+                    thr[v] = _NO_REJECT
             if accepted:
                 if seat >= 0:
                     # u leaves a seat it was not rejected from: give the seat up and flag the
@@ -474,11 +549,14 @@ def _run_da(
                     _flag(bits, lo + seat)
                     U[u, _U_AVAIL] += 1
                 U[u, _U_SEAT] = i
-                U[u, _U_SEAT_PREF] = pref if pref >= 0 else _pref_key(lo + i, i, vac, ws, v_tb, kp)
                 break
             if track:
-                lg, n_log = _log(lg, n_log, v, u, i, vsc)
-    return proposals, top, nd, lg, n_log
+                lg[n_log, 0] = v
+                lg[n_log, 1] = u
+                lg[n_log, 2] = i
+                lg[n_log, 3] = vsc
+                n_log += 1
+    return proposals, top, nd, n_log, False
 
 
 @njit(cache=True)
@@ -514,13 +592,24 @@ def _blocks(u, i, room, U, bits, vac, ws, v_tb, kp):  # pragma: no cover - compi
     seat = U[u, _U_SEAT]
     if i == seat or _flagged(bits, lo + i):
         return False  # (never for a logged entry; checked anyway)
-    return seat < 0 or _pref_key(lo + i, i, vac, ws, v_tb, kp) > U[u, _U_SEAT_PREF]
+    if seat < 0:
+        return True
+    return _pref_key(lo + i, i, vac, ws, v_tb, kp) > _pref_key(lo + seat, seat, vac, ws, v_tb, kp)
+
+
+@njit(cache=True, inline="always")
+def _mix(x):  # pragma: no cover - compiled
+    """splitmix64 finaliser: a well-mixed 64-bit hash of x (as int64)."""
+    z = np.uint64(x) + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return np.int64(z ^ (z >> np.uint64(31)))
 
 
 @njit(cache=True)
 def _repair_round(
     U, bits, vac, ws, v_tb, kp, vrow, hv, dirty, dlist, nd, stack, on_stack, n_units, lg, n_log,
-    idx_ptr, idx_rows, idx_upto, mark, hk_sorted, hs_prefix,
+    idx_ptr, idx_rows, idx_upto, mark, hk_sorted, hs_prefix, salt, skipped,
 ):  # pragma: no cover - compiled  # fmt: skip
     """Re-open every (unit, vacancy) blocking pair; return the number of units pushed.
 
@@ -529,8 +618,13 @@ def _repair_round(
     only units they rejected or evicted can block with them: the log (indexed by vacancy up
     to ``idx_upto``, its tail scanned) holds exactly those. Units keep their seat while they
     re-propose; they are pushed in ascending order (so the largest runs first).
+
+    With ``salt`` != 0 (after the rounds started to cycle) each blocking unit re-proposes
+    with probability 1/2 (a hash of salt and unit decides); the vacancies of the blocking
+    pairs left out stay dirty (``skipped`` lists them). Returns (pushed, number skipped).
     """
     pushed = 0
+    n_skip = 0
     for d in range(nd):
         v = dlist[d]
         # holders by priority key, descending, with prefix sums of their sizes
@@ -564,6 +658,12 @@ def _repair_round(
                     b = mid
             room = cap - hs_prefix[a]
             if room >= 1 and _blocks(u, idx_rows[r, 1], room, U, bits, vac, ws, v_tb, kp):
+                if salt != 0 and _mix(salt ^ u) & 15:
+                    if dirty[v] == 2:
+                        dirty[v] = 3
+                        skipped[n_skip] = v
+                        n_skip += 1
+                    continue
                 _flag(bits, U[u, _U_LO] + idx_rows[r, 1])
                 U[u, _U_AVAIL] += 1
                 idx_rows[r, 0] = -1
@@ -571,11 +671,11 @@ def _repair_round(
                     mark[u] = 1
                     stack[pushed] = u
                     pushed += 1
-        dirty[v] = 2  # the tail pass below looks for this mark
+        dirty[v] = 2  # the tail pass below looks for this mark (3: a pair left out)
     for r in range(idx_upto, n_log):
         v = lg[r, 0]
         u = lg[r, 1]
-        if u < 0 or dirty[v] != 2:
+        if u < 0 or dirty[v] < 2:
             continue
         key = np.int64(lg[r, 3]) * n_units + U[u, _U_TIE]
         vb = vrow[v, _BASE]
@@ -585,6 +685,12 @@ def _repair_round(
                 higher += hv[vb + j, 2]
         room = vrow[v, _CAP] - higher
         if room >= 1 and _blocks(u, lg[r, 2], room, U, bits, vac, ws, v_tb, kp):
+            if salt != 0 and _mix(salt ^ u) & 15:
+                if dirty[v] == 2:
+                    dirty[v] = 3
+                    skipped[n_skip] = v
+                    n_skip += 1
+                continue
             _flag(bits, U[u, _U_LO] + lg[r, 2])
             U[u, _U_AVAIL] += 1
             lg[r, 1] = -1
@@ -598,49 +704,54 @@ def _repair_round(
     for j in range(pushed):
         mark[stack[j]] = 0
         on_stack[stack[j]] = True
-    return pushed
+    return pushed, n_skip
 
 
 @njit(cache=True)
 def _stable_kernel(
-    u_ptr, vac, ws, vs, v_tb, kp, U, hpk, hoff, cap, max_rounds, has_big
-):  # pragma: no cover - compiled  # noqa: E501
+    u_ptr, vac, ws, vs, v_tb, kp, U, hpk, hoff, cap, max_rounds, has_big, vrow, hv, thr, bits, lg,
+    seed,
+):  # pragma: no cover - compiled  # fmt: skip
+    """Deferred acceptance, then the group repair rounds; return (match_edge, proposals,
+    rounds, converged). The big work arrays come from NumPy (huge pages where available):
+    vrow (n_vac, 8), hv (sum of cap, 3), thr (n_vac), bits (zeroed) and lg (the log)."""
     n_units = len(u_ptr) - 1
     n_vac = len(cap)
-    vrow = np.zeros((n_vac, 8), dtype=np.int64)
     total = 0
     max_cap = 0
     for v in range(n_vac):
+        vrow[v, :] = 0
         vrow[v, _BASE] = total
         vrow[v, _CAP] = cap[v]
         total += cap[v]
         max_cap = max(max_cap, cap[v])
-    hv = np.empty((total, 3), dtype=np.int64)
-    thr = np.empty(n_vac, dtype=np.int64)
     for v in range(n_vac):
         _set_threshold(v, vrow, hv, thr)
-    bits = np.zeros(len(vac) // 64 + 1, dtype=np.uint64)
     dirty = np.zeros(n_vac, dtype=np.uint8)
     dlist = np.empty(n_vac, dtype=np.int64)
     nd = 0
     stack = np.empty(n_units, dtype=np.int64)
     on_stack = np.zeros(n_units, dtype=np.bool_)
-    lg = np.empty((n_units + 1024 if has_big else 1, 4), dtype=np.int32)
     n_log = 0
     sc = (
         np.empty(max_cap + 1, dtype=np.int64),
         np.empty(max_cap + 1, dtype=np.int64),
         np.empty(max_cap + 1, dtype=np.int64),
-        np.zeros(8, dtype=np.int64),
     )
     top = 0
     for u in range(n_units - 1, -1, -1):
         if U[u, _U_N] > 0:
             top = _push(u, stack, top, on_stack)
-    proposals, top, nd, lg, n_log = _run_da(
-        stack, top, on_stack, U, hpk, hoff, bits, u_ptr, vac, ws, vs, v_tb, kp, n_units, vrow,
-        hv, thr, dirty, dlist, nd, has_big, lg, n_log, sc,
-    )  # fmt: skip
+    proposals = 0
+    while True:
+        more, top, nd, n_log, full = _run_da(
+            stack, top, on_stack, U, hpk, hoff, bits, u_ptr, vac, ws, vs, v_tb, kp, n_units, vrow,
+            hv, thr, dirty, dlist, nd, has_big, lg, n_log, sc,
+        )  # fmt: skip
+        proposals += more
+        if not full:
+            break
+        lg = _grow(lg, n_log)
     rounds = 0
     converged = True
     if has_big:
@@ -649,6 +760,9 @@ def _stable_kernel(
         mark = np.zeros(n_units, dtype=np.uint8)
         hk_sorted = np.empty(max_cap + 1, dtype=np.int64)
         hs_prefix = np.empty(max_cap + 2, dtype=np.int64)
+        skipped = np.empty(n_vac, dtype=np.int64)
+        seen = np.zeros(max_rounds + 1, dtype=np.int64)
+        salt = np.int64(0)
         while True:
             if n_log - idx_upto > max(1 << 20, len(idx_rows) // 4):
                 # fold the log's tail into the index (re-opened entries are dropped)
@@ -667,25 +781,49 @@ def _stable_kernel(
                 idx_ptr, idx_rows = _index_log(lg2, k, n_vac)
                 n_log = 0
                 idx_upto = 0
-            top = _repair_round(
+            top, n_skip = _repair_round(
                 U, bits, vac, ws, v_tb, kp, vrow, hv, dirty, dlist, nd, stack, on_stack, n_units,
-                lg, n_log, idx_ptr, idx_rows, idx_upto, mark, hk_sorted, hs_prefix,
+                lg, n_log, idx_ptr, idx_rows, idx_upto, mark, hk_sorted, hs_prefix, salt, skipped,
             )  # fmt: skip
             nd = 0
-            if top == 0:
+            for j in range(n_skip):  # blocking pairs left out stay open
+                v = skipped[j]
+                if not dirty[v]:
+                    dirty[v] = 1
+                    dlist[nd] = v
+                    nd += 1
+            if rounds % 250 == 0:
+                print(rounds, top, n_skip, nd, salt != 0)
+            if top == 0 and n_skip == 0:
                 break
             if rounds >= max_rounds:
                 converged = False
                 for j in range(top):
                     on_stack[stack[j]] = False
                 break
+            if salt == 0:
+                # a matching seen after an earlier round means the rounds cycle: from now on
+                # re-open a seeded random half of the blocking units each round
+                h = np.int64(0)
+                for u in range(n_units):
+                    if U[u, _U_SEAT] >= 0:
+                        h += _mix((u << 20) ^ U[u, _U_SEAT])
+                for j in range(rounds):
+                    if seen[j] == h:
+                        salt = _mix(seed) | 1
+                seen[rounds] = h
+            if salt != 0:
+                salt = _mix(salt + rounds) | 1
             rounds += 1
-            more, top, nd, lg, n_log = _run_da(
-                stack, top, on_stack, U, hpk, hoff, bits, u_ptr, vac, ws, vs, v_tb, kp, n_units,
-                vrow, hv, thr, dirty, dlist, nd, True, lg, n_log, sc,
-            )  # fmt: skip
-            proposals += more
-    print(sc[3])
+            while True:
+                more, top, nd, n_log, full = _run_da(
+                    stack, top, on_stack, U, hpk, hoff, bits, u_ptr, vac, ws, vs, v_tb, kp,
+                    n_units, vrow, hv, thr, dirty, dlist, nd, True, lg, n_log, sc,
+                )  # fmt: skip
+                proposals += more
+                if not full:
+                    break
+                lg = _grow(lg, n_log)
     match_edge = np.full(n_units, -1, dtype=np.int64)
     for u in range(n_units):
         if U[u, _U_SEAT] >= 0:
@@ -735,9 +873,16 @@ def assign_stable(
             units.ptr, units.vacancy, ws, units.vacancy_score, v_tb, kp,
             units.size.astype(np.int64), u_tb, U, hpk, hoff,
         )  # fmt: skip
+    has_big = bool((units.size > 1).any())
+    cap = market.capacity.astype(np.int64)
+    n_vac = market.n_vacancies
     match_edge, proposals, rounds, converged = _stable_kernel(
-        units.ptr, units.vacancy, ws, units.vacancy_score, v_tb, kp, U, hpk, hoff,
-        market.capacity.astype(np.int64), max_rounds, bool((units.size > 1).any()),
+        units.ptr, units.vacancy, ws, units.vacancy_score, v_tb, kp, U, hpk, hoff, cap,
+        max_rounds, has_big, np.empty((n_vac, 8), dtype=np.int64),
+        np.empty((int(cap.sum()), 3), dtype=np.int64), np.empty(n_vac, dtype=np.int64),
+        np.zeros(len(units.vacancy) // 64 + 1, dtype=np.uint64),
+        # every entry is proposed to at most once before the repair: room for all of them
+        np.empty((len(units.vacancy) + 1024 if has_big else 1, 4), dtype=np.int32), seed,
     )  # fmt: skip
     return _assignment(units, match_edge, int(proposals), int(rounds), bool(converged))
 
