@@ -29,7 +29,7 @@ from numba import njit, prange
 
 from matching.engine import reasons as R
 from matching.engine.inputs import Instance, Weights
-from matching.engine.prepared import CHUNK, Prepared, threads_for
+from matching.engine.prepared import CHUNK, Prepared, threads_for, work_array
 from matching.engine.reasons import Reason
 from matching.engine.scoring import Scores, pair_scores, weight_vectors
 
@@ -309,9 +309,9 @@ def _build(
             run(lo, False, empty32, empty32, empty32)
         np.cumsum(count, out=ptr[1:])
         total = int(ptr[-1])
-        vac = np.empty(total, dtype=np.int32)
-        ws = np.empty(total if with_scores else 0, dtype=np.int32)
-        vs = np.empty(total if with_scores else 0, dtype=np.int32)
+        vac = work_array(total, np.int32)
+        ws = work_array(total if with_scores else 0, np.int32)
+        vs = work_array(total if with_scores else 0, np.int32)
         for lo in range(0, n, CHUNK):
             run(lo, True, vac, ws, vs)
     return Candidates(ptr=ptr, vacancy=vac), (

@@ -115,10 +115,15 @@ def _blocking_kernel(
             fill[v] += 1
     for v in range(n_vac):
         a, b = cnt[v], cnt[v + 1]
-        if b - a > 1:
-            order = np.argsort(keys[a:b])
-            keys[a:b] = keys[a:b][order]
-            sizes[a:b] = sizes[a:b][order]
+        for i in range(a + 1, b):  # insertion sort by key (a vacancy holds few units)
+            k, s = keys[i], sizes[i]
+            j = i
+            while j > a and keys[j - 1] > k:
+                keys[j] = keys[j - 1]
+                sizes[j] = sizes[j - 1]
+                j -= 1
+            keys[j] = k
+            sizes[j] = s
         for i in range(a + 1, b):
             sizes[i] += sizes[i - 1]  # prefix sums
     per_unit = np.zeros(n_units, dtype=np.int64)
@@ -136,7 +141,14 @@ def _blocking_kernel(
             v = vac[e]
             key = -(vs[e] * n_units + (n_units - 1 - u_tb[u]))
             a, b = cnt[v], cnt[v + 1]
-            k = np.searchsorted(keys[a:b], key)  # holders strictly better come before
+            lo, hi = a, b  # holders strictly better (smaller key) come before: count them
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if keys[mid] < key:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            k = lo - a
             higher = sizes[a + k - 1] if k > 0 else 0
             if cap[v] - higher >= size[u]:
                 per_unit[u] += 1

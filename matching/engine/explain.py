@@ -172,53 +172,47 @@ def _explain_kernel(
 
 @njit(cache=True)
 def _codes_kernel(slot, key, n_slots):  # pragma: no cover - compiled
-    """Number the distinct (slot, key) items: return (codes, uniq, uniq_ptr).
+    """Number the distinct (slot, key) items of slots whose keys span a small range.
 
-    The distinct keys of slot s, ascending, are ``uniq[uniq_ptr[s]:uniq_ptr[s+1]]``; entry i is
-    item number ``codes[i]`` of that concatenation. Keys of one slot mostly span a small range
-    (distances, wage differences, ranks), where a presence table beats sorting.
+    Returns (codes, uniq, uniq_ptr, wide): the distinct keys of slot s, ascending, are
+    ``uniq[uniq_ptr[s]:uniq_ptr[s+1]]`` and entry i is item ``codes[i]`` of that
+    concatenation. Keys of one slot mostly span a small range (distances, wage differences,
+    ranks), where a presence table beats sorting; slots with ``wide[s]`` are left to the caller
+    (their entries have code -1).
     """
     n = len(slot)
-    lo = np.full(n_slots, np.iinfo(np.int64).max, dtype=np.int64)
-    hi = np.full(n_slots, np.iinfo(np.int64).min, dtype=np.int64)
+    lo = np.zeros(n_slots, dtype=np.int64)
+    hi = np.zeros(n_slots, dtype=np.int64)
     count = np.zeros(n_slots, dtype=np.int64)
     for i in range(n):
         s = slot[i]
+        if count[s] == 0 or key[i] < lo[s]:
+            lo[s] = key[i]
+        if count[s] == 0 or key[i] > hi[s]:
+            hi[s] = key[i]
         count[s] += 1
-        lo[s] = min(lo[s], key[i])
-        hi[s] = max(hi[s], key[i])
-    # a presence table per slot of small key range, concatenated (toff[s] = -1: sort instead)
-    toff = np.full(n_slots, -1, dtype=np.int64)
+    toff = np.full(n_slots, -1, dtype=np.int64)  # presence table offset per slot
+    wide = np.zeros(n_slots, dtype=np.bool_)
     size = 0
     for s in range(n_slots):
         if count[s] and hi[s] - lo[s] <= 4 * count[s] + 4096:
             toff[s] = size
             size += hi[s] - lo[s] + 1
+        elif count[s]:
+            wide[s] = True
     table = np.zeros(size, dtype=np.int64)
     for i in range(n):
         s = slot[i]
         if toff[s] >= 0:
             table[toff[s] + key[i] - lo[s]] = 1
     uniq_ptr = np.zeros(n_slots + 1, dtype=np.int64)
-    sorted_keys = np.zeros(0, dtype=np.int64)
     for s in range(n_slots):
         m = 0
         if toff[s] >= 0:
             for j in range(toff[s], toff[s] + hi[s] - lo[s] + 1):
                 m += table[j]
-        elif count[s]:
-            ks = np.empty(count[s], dtype=np.int64)
-            c = 0
-            for i in range(n):
-                if slot[i] == s:
-                    ks[c] = key[i]
-                    c += 1
-            u = np.unique(ks)
-            m = len(u)
-            sorted_keys = np.concatenate((sorted_keys, u))
         uniq_ptr[s + 1] = uniq_ptr[s] + m
     uniq = np.empty(uniq_ptr[n_slots], dtype=np.int64)
-    done = 0
     for s in range(n_slots):
         pos = uniq_ptr[s]
         if toff[s] >= 0:
@@ -227,19 +221,11 @@ def _codes_kernel(slot, key, n_slots):  # pragma: no cover - compiled
                     table[toff[s] + j] = pos
                     uniq[pos] = lo[s] + j
                     pos += 1
-        elif count[s]:
-            m = uniq_ptr[s + 1] - uniq_ptr[s]
-            uniq[pos : pos + m] = sorted_keys[done : done + m]
-            done += m
     codes = np.empty(n, dtype=np.int64)
     for i in range(n):
         s = slot[i]
-        if toff[s] >= 0:
-            codes[i] = table[toff[s] + key[i] - lo[s]]
-        else:
-            a, b = uniq_ptr[s], uniq_ptr[s + 1]
-            codes[i] = a + np.searchsorted(uniq[a:b], key[i])
-    return codes, uniq, uniq_ptr
+        codes[i] = table[toff[s] + key[i] - lo[s]] if toff[s] >= 0 else -1
+    return codes, uniq, uniq_ptr, wide
 
 
 def _rank_points(table: tuple[int, ...], rank: int) -> int:
@@ -381,10 +367,16 @@ def _explain_flat(
         key = np.empty(room, dtype=np.int64)
         total = _explain_kernel(cw, cv, cptr, cmid, slot, key, n_occ, n_city, WX, VX)
         slot, key = slot[:total], key[:total]
-        codes, uniq, uniq_ptr = _codes_kernel(slot, key, _N_SLOTS)
-        for s, k in zip(
-            np.repeat(np.arange(_N_SLOTS), np.diff(uniq_ptr)).tolist(), uniq.tolist(), strict=True
-        ):
+        codes, uniq, uniq_ptr, wide = _codes_kernel(slot, key, _N_SLOTS)
+        slots = np.repeat(np.arange(_N_SLOTS), np.diff(uniq_ptr)).tolist()
+        keys = uniq.tolist()
+        for s in np.flatnonzero(wide).tolist():  # keys spread wide: number them by sorting
+            idx = np.flatnonzero(slot == s)
+            u, inv = np.unique(key[idx], return_inverse=True)
+            codes[idx] = len(keys) + inv.reshape(-1)
+            slots += [s] * len(u)
+            keys += u.tolist()
+        for s, k in zip(slots, keys, strict=True):
             obj = caches[s].get(k)
             if obj is None:
                 obj = caches[s][k] = make(s, k)

@@ -26,9 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from matching.engine.candidates import Candidates
+from matching.engine.prepared import threads_for, work_array
 from matching.engine.scoring import Scores
 
 
@@ -213,23 +214,14 @@ def _group_edges(
     out_ptr[len(group_units)] = pos
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def _assemble(
-    n_units, is_group, single_worker, group_slot, ptr, vac, ws, vs, g_ptr, g_vac, g_ws, g_vs
-):  # pragma: no cover - compiled  # noqa: E501
-    u_ptr = np.zeros(n_units + 1, dtype=np.int64)
-    for u in range(n_units):
-        if is_group[u]:
-            gi = group_slot[u]
-            u_ptr[u + 1] = u_ptr[u] + g_ptr[gi + 1] - g_ptr[gi]
-        else:
-            w = single_worker[u]
-            u_ptr[u + 1] = u_ptr[u] + ptr[w + 1] - ptr[w]
-    total = u_ptr[n_units]
-    o_vac = np.empty(total, dtype=np.int32)
-    o_ws = np.empty(total, dtype=np.int32)
-    o_vs = np.empty(total, dtype=np.int32)
-    for u in range(n_units):
+    u_ptr, is_group, single_worker, group_slot, ptr, vac, ws, vs, g_ptr, g_vac, g_ws, g_vs, o_vac,
+    o_ws, o_vs,
+):  # pragma: no cover - compiled  # fmt: skip
+    """Copy every unit's scored list into the unit CSR (o_* at u_ptr, allocated by the caller)."""
+    n_units = len(u_ptr) - 1
+    for u in prange(n_units):
         p = u_ptr[u]
         if is_group[u]:
             gi = group_slot[u]
@@ -245,7 +237,6 @@ def _assemble(
                 o_ws[p] = ws[e]
                 o_vs[p] = vs[e]
                 p += 1
-    return u_ptr, o_vac, o_ws, o_vs
 
 
 def build_units(market: Market) -> Units:
@@ -299,10 +290,22 @@ def build_units(market: Market) -> Units:
     group_slot = np.full(n_units, -1, dtype=np.int64)
     group_slot[group_units] = np.arange(len(group_units))
     single_worker = members[member_ptr[:-1]].astype(np.int64)
-    u_ptr, u_vac, u_ws, u_vs = _assemble(
-        n_units, is_group, single_worker, group_slot, market.ptr, market.vacancy,
-        market.worker_score, market.vacancy_score, g_ptr, g_vac, g_ws, g_vs,
-    )  # fmt: skip
+    lengths = np.where(
+        is_group,
+        np.diff(g_ptr)[np.maximum(group_slot, 0)],
+        np.diff(market.ptr)[single_worker],
+    )
+    u_ptr = np.zeros(n_units + 1, dtype=np.int64)
+    np.cumsum(lengths, out=u_ptr[1:])
+    total = int(u_ptr[-1])
+    u_vac = work_array(total, np.int32)
+    u_ws = work_array(total, np.int32)
+    u_vs = work_array(total, np.int32)
+    with threads_for(n_units):
+        _assemble(
+            u_ptr, is_group, single_worker, group_slot, market.ptr, market.vacancy,
+            market.worker_score, market.vacancy_score, g_ptr, g_vac, g_ws, g_vs, u_vac, u_ws, u_vs,
+        )  # fmt: skip
     common_any = np.diff(u_ptr).astype(np.int32)
     common_any[group_units] = g_common
     return Units(

@@ -47,6 +47,42 @@ def threads_for(n_workers: int) -> Iterator[None]:
 
 
 @njit(cache=True)
+def _empty_int32(n):  # pragma: no cover - compiled
+    return np.empty(n, dtype=np.int32)
+
+
+@njit(cache=True)
+def _empty_int64(n):  # pragma: no cover - compiled
+    return np.empty(n, dtype=np.int64)
+
+
+@njit(cache=True)
+def _zeros_uint64(n):  # pragma: no cover - compiled
+    return np.zeros(n, dtype=np.uint64)
+
+
+def work_array(shape: int | tuple[int, ...], dtype: type, *, zeroed: bool = False) -> np.ndarray:
+    """Return a big uninitialised (or zeroed uint64) work array, allocated by Numba.
+
+    NumPy asks the kernel for transparent huge pages on large arrays; where the kernel then
+    compacts memory on the first touch of each page (``defrag = madvise``, as on the benchmark
+    machine) writing a fresh multi-hundred-megabyte array costs several times more than with
+    ordinary pages (1M workers: about 1.8 s in all). Numba's allocator makes no such request.
+    """
+    dims = (shape,) if isinstance(shape, int) else shape
+    n = int(np.prod(dims, dtype=np.int64))
+    if zeroed and dtype is np.uint64:
+        flat = _zeros_uint64(n)
+    elif not zeroed and dtype is np.int32:
+        flat = _empty_int32(n)
+    elif not zeroed and dtype is np.int64:
+        flat = _empty_int64(n)
+    else:
+        raise TypeError(f"work_array: unsupported dtype {dtype} (zeroed={zeroed})")
+    return flat.reshape(dims)
+
+
+@njit(cache=True)
 def chord_km(
     ax: float, ay: float, az: float, bx: float, by: float, bz: float
 ) -> int:  # pragma: no cover - compiled

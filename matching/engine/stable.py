@@ -7,12 +7,16 @@ in which free workers propose does not change the result; ties are broken by the
 :mod:`matching.engine.market`), so the same inputs and seed give the same matching.
 
 **Lazy preference order.** A worker only ever proposes to the first few vacancies of its list,
-so lists are never sorted: each entry is encoded as one int64 (score, seeded tie-break,
-offset in the list) so comparisons need no indirection, each unit's segment is heapified
-(O(n)) and the next choice is popped on demand (O(log n)). Popped entries accumulate at the
-end of the segment in reverse proposal order, which is also the proposal history used by the
-group repair. Each vacancy's state (headcount, holders, lowest held priority) sits in one
-cache line, so a rejection — the common case in a competitive market — reads one line.
+so lists are never sorted. Each entry's preference is one int64 key (score, seeded
+tie-break, offset in the list). Every unit gets a *head*: its best ``_K`` entries, selected in
+one parallel pass and proposed to in order. Past its head a unit never sorts the rest: a
+rejection changes nothing at the vacancy, so proposing in order until accepted is the same as
+one scan of the rest finding the best entry whose vacancy accepts the unit *now*, every better
+entry counting as a (rejected) proposal. The workers who go that deep are mostly those left
+unmatched, for whom one scan settles the whole list. A vacancy filled with single workers
+keeps its lowest held priority in a small array (``thr``), so a rejection — the common case
+in a competitive market — reads one word that stays in cache; each unit's and each vacancy's
+state sits in one cache line.
 
 **Travel groups (sized units).** A vacancy holding units chooses, from what it holds plus a new
 proposer, greedily in priority order: each unit is kept if it still fits in the headcount
@@ -27,14 +31,20 @@ may not exist (the "couples" problem) and deferred acceptance alone can leave bl
 (a small high-priority unit can displace a large one and free seats a rejected unit would now
 fit into). The engine therefore runs repair rounds: every blocking unit withdraws and
 re-proposes to the vacancies it blocks with, and deferred acceptance resumes; this repeats until
-no blocking pair is left or ``max_rounds`` is reached.
+no blocking pair is left or ``max_rounds`` is reached. A round only looks at what changed:
+vacancies that gained room ("dirty": a group evicted, a seat given up) and, through a log of
+rejections indexed by vacancy, the units they rejected or evicted — the only ones that can block
+with them. When the matching after a round equals the one after an earlier round the rounds
+cycle and can never converge; the repair then stops at the round of the cycle that leaves the
+fewest blocking units (rather than running out ``max_rounds``).
 
 **Guarantee.** Always: headcounts respected, only acceptable pairs, groups never split (a group
 holds seats at exactly one vacancy). No travel groups: no blocking pair, worker-optimal.
 With travel groups: the number of blocking pairs under the definition above is reported
 (``checks.blocking_pairs`` counts exactly that, ``Result.stats["blocking_pairs"]``); it is zero
 whenever the repair converged (``Assignment.converged``, ``stats["converged"]``), and
-``converged`` is False only when ``max_rounds`` ran out — never a silent instability.
+``converged`` is False only when ``max_rounds`` ran out or the rounds cycle — never a silent
+instability.
 Worker-optimality is not claimed with groups. (A group member's own preference may differ
 from its group's; the group, not the member, is the agent.)
 """
@@ -44,10 +54,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from matching.engine.market import Market, Units, build_units, tie_breaks
-from matching.engine.prepared import threads_for
+from matching.engine.prepared import threads_for, work_array
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,23 @@ _K = 16  # head slots per unit: most units never propose past their first _K cho
 _VMASK = (np.int64(1) << np.int64(32)) - np.int64(1)
 _NO_REJECT = np.iinfo(np.int64).min
 _ALWAYS_REJECT = np.iinfo(np.int64).max
+
+
+@intrinsic
+def _prefetch(typingctx, arr, idx):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Ask the CPU to start loading the cache line of arr[idx] (a hint; no effect on results)."""
+    sig = types.void(arr, idx)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        ptr = builder.bitcast(builder.gep(ary.data, [args[1]]), ir.IntType(8).as_pointer())
+        i32 = ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [ptr.type, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
+        builder.call(fn, [ptr, i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
 
 
 @njit(cache=True, inline="always")
@@ -158,30 +188,16 @@ def _vheap_down(hv, base, i, n):  # pragma: no cover - compiled
     hv[base + i, 2] = s
 
 
-@njit(cache=True)
-def _vheap_up(hv, base, i):  # pragma: no cover - compiled
-    k = hv[base + i, 0]
-    u = hv[base + i, 1]
-    s = hv[base + i, 2]
-    while i > 0:
-        p = (i - 1) // 2
-        if hv[base + p, 0] > k:
-            hv[base + i, 0] = hv[base + p, 0]
-            hv[base + i, 1] = hv[base + p, 1]
-            hv[base + i, 2] = hv[base + p, 2]
-            i = p
-        else:
-            break
-    hv[base + i, 0] = k
-    hv[base + i, 1] = u
-    hv[base + i, 2] = s
-
-
 @njit(cache=True, inline="always")
 def _set_threshold(v, vrow, hv, thr):  # pragma: no cover - compiled
-    """thr[v]: a single worker with priority key <= thr[v] is rejected, one above accepted,
-    when v holds only single workers (otherwise thr[v] = _NO_REJECT: check in full)."""
-    if vrow[v, _BIG] == 0 and vrow[v, _N] >= vrow[v, _CAP]:
+    """thr[v]: a single worker with priority key <= thr[v] is rejected by v, one above accepted.
+
+    A vacancy with a free seat accepts every single worker (thr = _NO_REJECT); a full one
+    accepts exactly those ranked above its lowest holder — also when it holds travel groups:
+    the units ranked above a worker ranked below every holder fill all the seats, and above
+    the lowest holder they leave at least that holder's seats.
+    """
+    if vrow[v, _USED] >= vrow[v, _CAP]:
         thr[v] = hv[vrow[v, _BASE], 0] if vrow[v, _N] > 0 else _ALWAYS_REJECT
     else:
         thr[v] = _NO_REJECT
@@ -205,7 +221,9 @@ def _fits(v, key, su, vrow, hv):  # pragma: no cover - compiled
 def _grow(lg, n_log):  # pragma: no cover - compiled
     """Return the rejection log with twice the room (its first n_log rows copied)."""
     bigger = np.empty((2 * lg.shape[0] + 1024, 4), dtype=np.int32)
-    bigger[:n_log] = lg[:n_log]
+    for r in range(n_log):
+        for c in range(4):
+            bigger[r, c] = lg[r, c]
     return bigger
 
 
@@ -354,6 +372,12 @@ def _run_da(
                 i = -1
                 if n > len(sp):
                     sp = np.empty(2 * n, dtype=np.int64)
+                # the list is cold: request all its cache lines at once rather than one by one
+                for j in range(0, n + 15, 16):
+                    e = min(lo + j, lo + n - 1)
+                    _prefetch(vac, e)
+                    _prefetch(ws, e)
+                    _prefetch(vs, e)
                 for j in range(n):
                     e = lo + j
                     pk_ = (
@@ -365,11 +389,8 @@ def _run_da(
                     if pk_ < front and pk_ > pref:
                         v = np.int64(vac[e])
                         key = vs[e] * n_units + tie
-                        t = thr[v]  # (small and hot, unlike the vacancy's row)
-                        if su == 1 and t != _NO_REJECT:
-                            ok = key > t
-                        elif su == 1 and vrow[v, _BIG] == 0:
-                            ok = True  # not full
+                        if su == 1:
+                            ok = key > thr[v]  # (small and hot, unlike the vacancy's row)
                         else:
                             ok = _fits(v, key, su, vrow, hv)
                         if ok:
@@ -393,7 +414,7 @@ def _run_da(
             key = vsc * n_units + tie
             accepted = False
             if su == 1 and key <= thr[v]:
-                pass  # full of single workers it ranks higher
+                pass  # full of units it ranks higher
             elif su == 1 and vrow[v, _BIG] == 0:
                 n_h = vrow[v, _N]
                 vb = vrow[v, _BASE]
@@ -537,7 +558,7 @@ def _run_da(
                         vrow[v, _BIG] = big
                         vrow[v, _MINKEY] = hv[vb, 0]
                         accepted = True
-                if vrow[v, _BIG] == 0 and vrow[v, _N] >= cap:
+                if vrow[v, _USED] >= cap:
                     thr[v] = hv[vb, 0] if vrow[v, _N] > 0 else _ALWAYS_REJECT
                 else:
                     thr[v] = _NO_REJECT
@@ -609,7 +630,7 @@ def _mix(x):  # pragma: no cover - compiled
 @njit(cache=True)
 def _repair_round(
     U, bits, vac, ws, v_tb, kp, vrow, hv, dirty, dlist, nd, stack, on_stack, n_units, lg, n_log,
-    idx_ptr, idx_rows, idx_upto, mark, hk_sorted, hs_prefix, salt, skipped,
+    idx_ptr, idx_rows, idx_upto, mark, hk_sorted, hs_prefix,
 ):  # pragma: no cover - compiled  # fmt: skip
     """Re-open every (unit, vacancy) blocking pair; return the number of units pushed.
 
@@ -618,13 +639,8 @@ def _repair_round(
     only units they rejected or evicted can block with them: the log (indexed by vacancy up
     to ``idx_upto``, its tail scanned) holds exactly those. Units keep their seat while they
     re-propose; they are pushed in ascending order (so the largest runs first).
-
-    With ``salt`` != 0 (after the rounds started to cycle) each blocking unit re-proposes
-    with probability 1/2 (a hash of salt and unit decides); the vacancies of the blocking
-    pairs left out stay dirty (``skipped`` lists them). Returns (pushed, number skipped).
     """
     pushed = 0
-    n_skip = 0
     for d in range(nd):
         v = dlist[d]
         # holders by priority key, descending, with prefix sums of their sizes
@@ -658,12 +674,6 @@ def _repair_round(
                     b = mid
             room = cap - hs_prefix[a]
             if room >= 1 and _blocks(u, idx_rows[r, 1], room, U, bits, vac, ws, v_tb, kp):
-                if salt != 0 and _mix(salt ^ u) & 15:
-                    if dirty[v] == 2:
-                        dirty[v] = 3
-                        skipped[n_skip] = v
-                        n_skip += 1
-                    continue
                 _flag(bits, U[u, _U_LO] + idx_rows[r, 1])
                 U[u, _U_AVAIL] += 1
                 idx_rows[r, 0] = -1
@@ -671,11 +681,11 @@ def _repair_round(
                     mark[u] = 1
                     stack[pushed] = u
                     pushed += 1
-        dirty[v] = 2  # the tail pass below looks for this mark (3: a pair left out)
+        dirty[v] = 2  # the tail pass below looks for this mark
     for r in range(idx_upto, n_log):
         v = lg[r, 0]
         u = lg[r, 1]
-        if u < 0 or dirty[v] < 2:
+        if u < 0 or dirty[v] != 2:
             continue
         key = np.int64(lg[r, 3]) * n_units + U[u, _U_TIE]
         vb = vrow[v, _BASE]
@@ -685,12 +695,6 @@ def _repair_round(
                 higher += hv[vb + j, 2]
         room = vrow[v, _CAP] - higher
         if room >= 1 and _blocks(u, lg[r, 2], room, U, bits, vac, ws, v_tb, kp):
-            if salt != 0 and _mix(salt ^ u) & 15:
-                if dirty[v] == 2:
-                    dirty[v] = 3
-                    skipped[n_skip] = v
-                    n_skip += 1
-                continue
             _flag(bits, U[u, _U_LO] + lg[r, 2])
             U[u, _U_AVAIL] += 1
             lg[r, 1] = -1
@@ -700,27 +704,41 @@ def _repair_round(
                 pushed += 1
     for d in range(nd):
         dirty[dlist[d]] = 0
-    stack[:pushed] = np.sort(stack[:pushed])
+    # ascending unit order (as the reference scan over all units pushes them)
+    if pushed * pushed <= len(mark):
+        for j in range(1, pushed):  # few units: insertion sort
+            x = stack[j]
+            t = j
+            while t > 0 and stack[t - 1] > x:
+                stack[t] = stack[t - 1]
+                t -= 1
+            stack[t] = x
+    else:  # many: collect the marks in order
+        j = 0
+        for u in range(len(mark)):
+            if mark[u]:
+                stack[j] = u
+                j += 1
     for j in range(pushed):
         mark[stack[j]] = 0
         on_stack[stack[j]] = True
-    return pushed, n_skip
+    return pushed
 
 
 @njit(cache=True)
 def _stable_kernel(
     u_ptr, vac, ws, vs, v_tb, kp, U, hpk, hoff, cap, max_rounds, has_big, vrow, hv, thr, bits, lg,
-    seed,
 ):  # pragma: no cover - compiled  # fmt: skip
     """Deferred acceptance, then the group repair rounds; return (match_edge, proposals,
-    rounds, converged). The big work arrays come from NumPy (huge pages where available):
+    rounds, converged). The caller allocates the big work arrays (see ``work_array``):
     vrow (n_vac, 8), hv (sum of cap, 3), thr (n_vac), bits (zeroed) and lg (the log)."""
     n_units = len(u_ptr) - 1
     n_vac = len(cap)
     total = 0
     max_cap = 0
     for v in range(n_vac):
-        vrow[v, :] = 0
+        for c in range(8):
+            vrow[v, c] = 0
         vrow[v, _BASE] = total
         vrow[v, _CAP] = cap[v]
         total += cap[v]
@@ -729,20 +747,20 @@ def _stable_kernel(
         _set_threshold(v, vrow, hv, thr)
     dirty = np.zeros(n_vac, dtype=np.uint8)
     dlist = np.empty(n_vac, dtype=np.int64)
-    nd = 0
+    nd = np.int64(0)  # (not a literal: one compiled specialisation)
     stack = np.empty(n_units, dtype=np.int64)
     on_stack = np.zeros(n_units, dtype=np.bool_)
-    n_log = 0
+    n_log = np.int64(0)
     sc = (
         np.empty(max_cap + 1, dtype=np.int64),
         np.empty(max_cap + 1, dtype=np.int64),
         np.empty(max_cap + 1, dtype=np.int64),
     )
-    top = 0
+    top = np.int64(0)
     for u in range(n_units - 1, -1, -1):
         if U[u, _U_N] > 0:
             top = _push(u, stack, top, on_stack)
-    proposals = 0
+    proposals = np.int64(0)
     while True:
         more, top, nd, n_log, full = _run_da(
             stack, top, on_stack, U, hpk, hoff, bits, u_ptr, vac, ws, vs, v_tb, kp, n_units, vrow,
@@ -752,7 +770,7 @@ def _stable_kernel(
         if not full:
             break
         lg = _grow(lg, n_log)
-    rounds = 0
+    rounds = np.int64(0)
     converged = True
     if has_big:
         idx_ptr, idx_rows = _index_log(lg, n_log, n_vac)
@@ -760,65 +778,70 @@ def _stable_kernel(
         mark = np.zeros(n_units, dtype=np.uint8)
         hk_sorted = np.empty(max_cap + 1, dtype=np.int64)
         hs_prefix = np.empty(max_cap + 2, dtype=np.int64)
-        skipped = np.empty(n_vac, dtype=np.int64)
-        seen = np.zeros(max_rounds + 1, dtype=np.int64)
-        salt = np.int64(0)
+        seen = np.zeros(max_rounds + 1, dtype=np.int64)  # matching fingerprint per round
+        blocking = np.zeros(max_rounds + 1, dtype=np.int64)  # blocking units per round
+        stop_at = max_rounds
         while True:
             if n_log - idx_upto > max(1 << 20, len(idx_rows) // 4):
                 # fold the log's tail into the index (re-opened entries are dropped)
                 lg2 = np.empty((len(idx_rows) + n_log - idx_upto, 4), dtype=np.int32)
-                k = 0
+                k = np.int64(0)
                 for v in range(n_vac):
                     for r in range(idx_ptr[v], idx_ptr[v + 1]):
                         if idx_rows[r, 0] >= 0:
                             lg2[k, 0] = v
-                            lg2[k, 1:] = idx_rows[r]
+                            for c in range(3):
+                                lg2[k, 1 + c] = idx_rows[r, c]
                             k += 1
                 for r in range(idx_upto, n_log):
                     if lg[r, 1] >= 0:
-                        lg2[k] = lg[r]
+                        for c in range(4):
+                            lg2[k, c] = lg[r, c]
                         k += 1
                 idx_ptr, idx_rows = _index_log(lg2, k, n_vac)
-                n_log = 0
-                idx_upto = 0
-            top, n_skip = _repair_round(
+                n_log = np.int64(0)
+                idx_upto = np.int64(0)
+            top = _repair_round(
                 U, bits, vac, ws, v_tb, kp, vrow, hv, dirty, dlist, nd, stack, on_stack, n_units,
-                lg, n_log, idx_ptr, idx_rows, idx_upto, mark, hk_sorted, hs_prefix, salt, skipped,
+                lg, n_log, idx_ptr, idx_rows, idx_upto, mark, hk_sorted, hs_prefix,
             )  # fmt: skip
-            nd = 0
-            for j in range(n_skip):  # blocking pairs left out stay open
-                v = skipped[j]
-                if not dirty[v]:
-                    dirty[v] = 1
-                    dlist[nd] = v
-                    nd += 1
-            if rounds % 250 == 0:
-                print(rounds, top, n_skip, nd, salt != 0)
-            if top == 0 and n_skip == 0:
+            nd = np.int64(0)
+            if top == 0:
                 break
-            if rounds >= max_rounds:
+            if rounds >= stop_at:
                 converged = False
                 for j in range(top):
                     on_stack[stack[j]] = False
                 break
-            if salt == 0:
-                # a matching seen after an earlier round means the rounds cycle: from now on
-                # re-open a seeded random half of the blocking units each round
+            if stop_at == max_rounds:
+                # The same matching as after an earlier round: the rounds cycle (with travel
+                # groups a stable matching need not exist, and re-proposals can go round in
+                # circles), so more rounds cannot converge. Stop at the round of the cycle
+                # that leaves the fewest blocking units (the first such round).
                 h = np.int64(0)
                 for u in range(n_units):
                     if U[u, _U_SEAT] >= 0:
-                        h += _mix((u << 20) ^ U[u, _U_SEAT])
+                        h += _mix((np.int64(u) << 24) ^ U[u, _U_SEAT])
+                seen[rounds] = h
+                blocking[rounds] = top
                 for j in range(rounds):
                     if seen[j] == h:
-                        salt = _mix(seed) | 1
-                seen[rounds] = h
-            if salt != 0:
-                salt = _mix(salt + rounds) | 1
+                        best = j
+                        for k in range(j, rounds):
+                            if blocking[k] < blocking[best]:
+                                best = k
+                        stop_at = min(max_rounds, rounds + best - j)
+                        break
+                if rounds >= stop_at:
+                    converged = False
+                    for j in range(top):
+                        on_stack[stack[j]] = False
+                    break
             rounds += 1
             while True:
                 more, top, nd, n_log, full = _run_da(
                     stack, top, on_stack, U, hpk, hoff, bits, u_ptr, vac, ws, vs, v_tb, kp,
-                    n_units, vrow, hv, thr, dirty, dlist, nd, True, lg, n_log, sc,
+                    n_units, vrow, hv, thr, dirty, dlist, nd, has_big, lg, n_log, sc,
                 )  # fmt: skip
                 proposals += more
                 if not full:
@@ -865,9 +888,9 @@ def assign_stable(
     ws, ws_min, tb_bits, off_bits = _key_layout(units, market.n_vacancies)
     kp = (np.int64(ws_min), np.int64(tb_bits), np.int64(off_bits), np.int64((1 << tb_bits) - 1))
     n_units = units.n_units
-    U = np.empty((n_units, _U_COLS), dtype=np.int64)
-    hpk = np.empty(n_units * _K, dtype=np.int64)
-    hoff = np.empty(n_units * _K, dtype=np.int32)
+    U = work_array((n_units, _U_COLS), np.int64)
+    hpk = work_array(n_units * _K, np.int64)
+    hoff = work_array(n_units * _K, np.int32)
     with threads_for(n_units):
         _init_units(
             units.ptr, units.vacancy, ws, units.vacancy_score, v_tb, kp,
@@ -878,11 +901,11 @@ def assign_stable(
     n_vac = market.n_vacancies
     match_edge, proposals, rounds, converged = _stable_kernel(
         units.ptr, units.vacancy, ws, units.vacancy_score, v_tb, kp, U, hpk, hoff, cap,
-        max_rounds, has_big, np.empty((n_vac, 8), dtype=np.int64),
-        np.empty((int(cap.sum()), 3), dtype=np.int64), np.empty(n_vac, dtype=np.int64),
-        np.zeros(len(units.vacancy) // 64 + 1, dtype=np.uint64),
+        max_rounds, has_big, work_array((n_vac, 8), np.int64),
+        work_array((int(cap.sum()), 3), np.int64), work_array(n_vac, np.int64),
+        work_array(len(units.vacancy) // 64 + 1, np.uint64, zeroed=True),
         # every entry is proposed to at most once before the repair: room for all of them
-        np.empty((len(units.vacancy) + 1024 if has_big else 1, 4), dtype=np.int32), seed,
+        work_array((len(units.vacancy) + 1024 if has_big else 1, 4), np.int32),
     )  # fmt: skip
     return _assignment(units, match_edge, int(proposals), int(rounds), bool(converged))
 

@@ -139,6 +139,48 @@ def test_group_repair_fixes_displacement() -> None:
     assert result.worker_vacancy.tolist() == [0, 0, 1, 1, 1]
 
 
+# A small market (24 workers in travel groups and alone, 3 vacancies) whose repair rounds cycle
+# for seed 0: no round can converge, so the repair stops once the matching repeats.
+CYCLING = Market(
+    ptr=np.array([0, 1, 3, 6, 9, 11, 13, 15, 17, 18, 18, 20, 22, 22, 25, 27, 30, 33, 36, 39, 41,
+                  43, 46, 46, 47]),
+    vacancy=np.array([1, 1, 2, 2, 0, 1, 0, 2, 1, 2, 0, 2, 0, 2, 1, 1, 2, 0, 2, 1, 0, 1, 2, 0, 1,
+                      2, 0, 0, 2, 1, 1, 2, 0, 2, 0, 1, 0, 2, 1, 2, 1, 2, 1, 2, 0, 1, 1]),
+    worker_score=np.array([-1, 4, 4, 2, 0, -2, 1, -4, 1, 3, -2, 3, -3, -3, -4, 0, 1, 3, 1, 0, -3,
+                           -3, 2, 1, 1, -1, 0, -4, -4, -3, 4, -4, 1, 3, -2, 2, 2, -1, -4, 0, 2, 1,
+                           -3, -1, 4, -2, -3]),
+    vacancy_score=np.array([-4, 4, 0, -4, 2, 2, 1, -1, 1, -1, -3, 2, -1, -3, 3, -3, -3, -4, 3, -2,
+                            -1, -2, -1, 1, 0, 2, 1, 0, 1, 0, -1, 3, 3, -2, 4, 2, 2, 4, -2, 0, 4,
+                            -4, 2, -1, 0, 1, 0]),
+    capacity=np.array([1, 3, 3]),
+    group=np.array([3, -1, 2, 0, 3, 3, -1, -1, 0, 3, -1, -1, 3, -1, 2, -1, 2, 3, -1, 1, 1, 0, -1,
+                    0]),
+)  # fmt: skip
+
+
+def test_a_cycling_repair_stops_at_its_best_round() -> None:
+    results = [assign_stable(CYCLING, seed=0, max_rounds=r) for r in (100, 1000)]
+    for result in results:
+        assert not result.converged
+        assert result.repair_rounds < 100  # stopped when the matching repeated
+        report = check_assignment(CYCLING, result.worker_vacancy, seed=0)
+        assert report.ok and report.blocking_pairs > 0
+        assert report.blocking_pairs == _group_blocking_brute_force(
+            CYCLING, result.worker_vacancy, 0
+        )
+    assert np.array_equal(results[0].worker_vacancy, results[1].worker_vacancy)
+    # the stop is the round of the cycle leaving the fewest blocking units
+    per_round = [
+        int((blocking_pairs(CYCLING, assign_stable(CYCLING, seed=0, max_rounds=r).worker_vacancy)
+             .per_unit > 0).sum())
+        for r in range(results[0].repair_rounds + 1)
+    ]  # fmt: skip
+    assert per_round[-1] == min(per_round[1:])
+    # capped below the stop, the repair still ends where max_rounds runs out
+    capped = assign_stable(CYCLING, seed=0, max_rounds=2)
+    assert capped.repair_rounds == 2 and not capped.converged
+
+
 @pytest.fixture(scope="module")
 def library_available() -> None:
     try:
