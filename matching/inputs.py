@@ -21,9 +21,10 @@ from jobs.models import Vacancy
 from laborbridge import access
 from laborbridge.models import Occupation, Region
 from matching import engine
-from matching.engine.inputs import NO_LIMIT_AGE, NO_START
+from matching.engine.inputs import EDUCATION_UNKNOWN, NO_LIMIT_AGE, NO_START
 from matching.models import ACTIVE_STATUSES, Match, MatchRound
 from workers.models import (
+    EDUCATION_LEVEL,
     ConsentStatus,
     WishCity,
     WishOccupation,
@@ -84,6 +85,7 @@ def _load_vacancies(round_: MatchRound) -> tuple[engine.VacancyArrays, list[int]
             "social_insurance",
             "shift_pattern",
             "start_date",
+            "min_education",
         )
     )
     rows = [row for row in rows if row[3] - row[4] > 0]
@@ -121,6 +123,7 @@ def _load_vacancies(round_: MatchRound) -> tuple[engine.VacancyArrays, list[int]
         start_date=[row[18].toordinal() if row[18] else NO_START for row in rows],
         brand_ptr=empty_ptr,
         brand_ids=np.zeros(0, dtype=np.int64),
+        min_education=[row[19] or 0 for row in rows],
     )
     return arrays, [row[0] for row in rows], [row[2] for row in rows]
 
@@ -171,6 +174,7 @@ def _load_workers(round_: MatchRound, region: Region) -> tuple[engine.WorkerArra
             "accepts_dormitory",
             "accepts_shift_work",
             "travel_group_id",
+            "education",
         )
     )
     ids = [row[0] for row in rows]
@@ -230,6 +234,7 @@ def _load_workers(round_: MatchRound, region: Region) -> tuple[engine.WorkerArra
         accepts_dormitory=[row[9] for row in rows],
         accepts_shift_work=[row[10] for row in rows],
         travel_group=[row[11] if row[11] is not None else -1 for row in rows],
+        education=[EDUCATION_LEVEL.get(row[12], EDUCATION_UNKNOWN) for row in rows],
     )
     return arrays, ids
 

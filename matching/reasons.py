@@ -38,6 +38,16 @@ def _int(value) -> int:
         return 0
 
 
+def _education(value) -> str:
+    """The vacancy's minimum schooling in words (jobs.models.Education)."""
+    from jobs.models import Education
+
+    try:
+        return str(Education(int(value)).label)
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def _level(value) -> str:
     from workers.models import SkillLevel
 
@@ -107,6 +117,14 @@ def describe(reason: dict, names: dict[str, dict[int, str]] | None = None) -> st
         "wage_below_floor": lambda: _("工资低于最低期望"),
         "skill_level_too_low": lambda: _("技能等级低于岗位要求"),
         "shift_work_not_accepted": lambda: _("不接受倒班"),
+        "education_too_low": lambda: (
+            (
+                _("未登记文化程度，岗位要求%(required)s")
+                if _int(reason.get("level", -1)) < 0
+                else _("文化程度低于岗位要求（%(required)s）")
+            )
+            % {"required": _education(reason.get("required"))}
+        ),
         "group_member_ineligible": lambda: _("同行人员中有人不符合条件"),
         "headcount_below_group_size": lambda: _("岗位人数不足以容纳整个同行小组"),
         "no_eligible_vacancy": lambda: (

@@ -44,6 +44,19 @@ class Education(models.TextChoices):
     BACHELOR = "bachelor", _("本科及以上")
 
 
+# A worker's schooling as the level a vacancy's minimum (jobs.models.Education) is compared with;
+# a senior-high and a vocational-school diploma meet the same requirement (高中/中专/技校).
+EDUCATION_LEVEL = {
+    Education.NONE: 0,
+    Education.PRIMARY: 1,
+    Education.JUNIOR: 2,
+    Education.SENIOR: 3,
+    Education.VOCATIONAL: 3,
+    Education.COLLEGE: 4,
+    Education.BACHELOR: 5,
+}
+
+
 class SkillLevel(models.IntegerChoices):
     """National vocational skill levels; higher is more skilled (the engine compares them)."""
 

@@ -11,7 +11,8 @@ passes (the two group rules apply to travel groups only):
 * its maximum wage is at least the worker's minimum wage;
 * the worker's skill level in its occupation (a related occupation's skill counts one level
   lower) reaches its minimum skill level;
-* it does not work shifts, or the worker accepts shift work.
+* it does not work shifts, or the worker accepts shift work;
+* the worker's schooling reaches its minimum education (if it sets one).
 
 The kernel never scans all pairs: for each worker it builds the (deduplicated) set of candidate
 occupations and visits only the (occupation, city) buckets of the vacancy index that the
@@ -147,8 +148,9 @@ def _candidates_kernel(
         w_occ,
         w_city_ptr,
         w_city,
+        w_edu,
     ) = WE
-    (v_age_min, v_age_max, v_start, v_wage_max, v_min_level, v_benefits, v_req, v_city) = VE
+    (v_age_min, v_age_max, v_start, v_wage_max, v_min_level, v_benefits, v_req, v_city, v_min_edu) = VE  # fmt: skip
     (w_unit, _, _, _, _, w_skill_years, _, _, _, _, _, w_dorm, w_poverty, w_brand) = SW
     (v_occ, _, v_wage_min, _, v_scoring_certs, v_unit, _, v_brand_ptr, v_brand) = SV  # fmt: skip
     words = v_req.shape[1]
@@ -176,6 +178,7 @@ def _candidates_kernel(
             )  # noqa: E501
             c0, c1 = w_city_ptr[w], w_city_ptr[w + 1]
             age, depart, min_wage, shift_ok = w_age[w], w_depart[w], w_min_wage[w], w_shift[w]
+            edu = w_edu[w]
             pos = out_ptr[w] if fill else 0
             for i in range(k):
                 o = occs[i]
@@ -199,7 +202,9 @@ def _candidates_kernel(
                             continue
                         if v_start[t] < depart or v_wage_max[t] < min_wage or lvl < v_min_level[t]:
                             continue
-                        if v_benefits[t, 4] and not shift_ok:
+                        if (v_benefits[t, 4] and not shift_ok) or (
+                            v_min_edu[t] > 0 and edu < v_min_edu[t]
+                        ):
                             continue
                         certs_ok = True
                         for q in range(words):
@@ -382,6 +387,10 @@ def ineligibility(instance: Instance, worker: int, vacancy: int) -> tuple[Reason
         out.append(Reason(R.SKILL_LEVEL_TOO_LOW, level=level, required=int(V.min_skill_level[v])))
     if bool(V.shift_work[v]) and not bool(W.accepts_shift_work[w]):
         out.append(Reason(R.SHIFT_WORK_NOT_ACCEPTED))
+    if int(V.min_education[v]) > 0 and int(W.education[w]) < int(V.min_education[v]):
+        out.append(
+            Reason(R.EDUCATION_TOO_LOW, level=int(W.education[w]), required=int(V.min_education[v]))
+        )
     return tuple(out)
 
 
@@ -405,9 +414,10 @@ def _exclusion_counts_kernel(
         w_occ,
         w_city_ptr,
         w_city,
+        w_edu,
     ) = WE
-    (v_age_min, v_age_max, v_start, v_wage_max, v_min_level, v_benefits, v_req, v_city) = VE  # fmt: skip
-    out = np.zeros((len(workers), 10), dtype=np.int64)
+    (v_age_min, v_age_max, v_start, v_wage_max, v_min_level, v_benefits, v_req, v_city, v_min_edu) = VE  # fmt: skip
+    out = np.zeros((len(workers), 11), dtype=np.int64)
     considered = np.zeros(len(workers), dtype=np.int64)
     stamp = np.full(n_occ, -1, dtype=np.int64)
     slot = np.empty(n_occ, dtype=np.int32)
@@ -455,6 +465,8 @@ def _exclusion_counts_kernel(
                     out[i, 6] += 1
                 if v_benefits[v, 4] and not w_shift[w]:
                     out[i, 7] += 1
+                if v_min_edu[v] > 0 and w_edu[w] < v_min_edu[v]:
+                    out[i, 8] += 1
     return out, considered
 
 
@@ -484,6 +496,6 @@ def main_exclusion(counts_row: np.ndarray, considered: int) -> tuple[str, int]:
     """
     if considered == 0:
         return R.OCCUPATION_MISMATCH, int(counts_row[0])
-    inner = counts_row[1:8]
+    inner = counts_row[1 : 1 + len(R.VACANCY_RULES)]
     r = int(np.argmax(inner)) + 1
     return R.RULES[r], int(inner[r - 1])

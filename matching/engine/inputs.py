@@ -23,6 +23,19 @@ if TYPE_CHECKING:
 NO_LIMIT_AGE = 200
 NO_START = np.iinfo(np.int32).max  # vacancy with no fixed start date: open to any departure date
 
+# Schooling, ordered so that a higher level meets a lower requirement. A worker whose schooling
+# was not recorded has EDUCATION_UNKNOWN and meets no requirement (only "none required").
+EDUCATION_LEVELS = (
+    "none",
+    "primary",
+    "junior_middle",
+    "senior_or_vocational",
+    "college",
+    "bachelor",
+)
+EDUCATION_UNKNOWN = -1
+_NOT_GIVEN = np.empty(0, dtype=np.int8)  # marks an optional array field the caller left out
+
 
 class PovertyStatus(enum.IntEnum):
     """Household poverty status; the two non-zero values carry policy priority."""
@@ -60,6 +73,7 @@ class Worker:
     accepts_dormitory: bool = True
     accepts_shift_work: bool = True
     travel_group: int | None = None
+    education: int = EDUCATION_UNKNOWN  # 0 none, 1 primary … 5 bachelor (see EDUCATION_LEVELS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,6 +100,7 @@ class Vacancy:
     shift_work: bool = False
     start_date: date | None = None  # None = open start
     preferred_labor_brands: frozenset[int] = frozenset()
+    min_education: int = 0  # 0 = no requirement; else the lowest level of EDUCATION_LEVELS
 
 
 def _csr(rows: Sequence[Sequence[int]], dtype: type = np.int64) -> tuple[np.ndarray, np.ndarray]:
@@ -133,9 +148,13 @@ class WorkerArrays:
     accepts_dormitory: np.ndarray
     accepts_shift_work: np.ndarray
     travel_group: np.ndarray  # -1 = travels alone
+    # int8 schooling level per worker; left out = not recorded for anyone (EDUCATION_UNKNOWN)
+    education: np.ndarray = field(default_factory=lambda: _NOT_GIVEN)
 
     def __post_init__(self) -> None:
         n = len(self.age)
+        if self.education is _NOT_GIVEN:
+            object.__setattr__(self, "education", np.full(n, EDUCATION_UNKNOWN, dtype=np.int8))
         conv = {
             "age": np.int32,
             "home_region": np.int64,
@@ -148,6 +167,7 @@ class WorkerArrays:
             "accepts_dormitory": np.bool_,
             "accepts_shift_work": np.bool_,
             "travel_group": np.int64,
+            "education": np.int8,
         }
         for name, dtype in conv.items():
             object.__setattr__(self, name, _as(getattr(self, name), dtype, n))
@@ -208,6 +228,7 @@ class WorkerArrays:
             travel_group=np.asarray(
                 [-1 if w.travel_group is None else w.travel_group for w in workers]
             ),
+            education=np.asarray([w.education for w in workers]),
         )
 
 
@@ -238,9 +259,13 @@ class VacancyArrays:
     start_date: np.ndarray  # ordinal days; NO_START = open
     brand_ptr: np.ndarray
     brand_ids: np.ndarray
+    # int8 minimum schooling level per vacancy; left out = no requirement anywhere
+    min_education: np.ndarray = field(default_factory=lambda: _NOT_GIVEN)
 
     def __post_init__(self) -> None:
         n = len(self.occupation)
+        if self.min_education is _NOT_GIVEN:
+            object.__setattr__(self, "min_education", np.zeros(n, dtype=np.int8))
         conv = {
             "occupation": np.int64,
             "headcount": np.int32,
@@ -259,6 +284,7 @@ class VacancyArrays:
             "social_insurance": np.bool_,
             "shift_work": np.bool_,
             "start_date": np.int32,
+            "min_education": np.int8,
         }
         for name, dtype in conv.items():
             object.__setattr__(self, name, _as(getattr(self, name), dtype, n))
@@ -310,6 +336,7 @@ class VacancyArrays:
             ),
             brand_ptr=br_ptr,
             brand_ids=br,
+            min_education=np.asarray([v.min_education for v in vacancies]),
         )
 
 

@@ -166,6 +166,7 @@ class Prepared:
     w_depart: np.ndarray
     w_dorm: np.ndarray
     w_shift: np.ndarray
+    w_edu: np.ndarray  # int8 schooling level, -1 = not recorded
     w_poverty: np.ndarray
     w_brand: np.ndarray  # dense or -1
     # vacancies
@@ -179,6 +180,7 @@ class Prepared:
     v_req: np.ndarray  # (m, words) uint64 required certificates
     v_scoring_certs: np.ndarray  # (m, words) required | preferred
     v_min_level: np.ndarray
+    v_min_edu: np.ndarray  # int8
     v_start: np.ndarray
     v_unit: np.ndarray
     v_benefits: np.ndarray  # (m, 5) bool: dormitory, meals, travel, insurance, shift work
@@ -192,9 +194,10 @@ class Prepared:
         """Return the (worker, vacancy) array tuples the eligibility kernels take."""
         return (
             (self.w_age, self.w_depart, self.w_min_wage, self.w_shift, self.w_cert, self.w_skill_ptr,
-             self.w_skill_occ, self.w_skill_level, self.w_occ_ptr, self.w_occ, self.w_city_ptr, self.w_city),
+             self.w_skill_occ, self.w_skill_level, self.w_occ_ptr, self.w_occ, self.w_city_ptr, self.w_city,
+             self.w_edu),
             (self.v_age_min, self.v_age_max, self.v_start, self.v_wage_max, self.v_min_level,
-             self.v_benefits, self.v_req, self.v_city),
+             self.v_benefits, self.v_req, self.v_city, self.v_min_edu),
         )  # fmt: skip
 
     def scoring_args(self) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
@@ -307,6 +310,7 @@ def prepare(instance: Instance) -> Prepared:
         w_depart=w.earliest_departure,
         w_dorm=w.accepts_dormitory,
         w_shift=w.accepts_shift_work,
+        w_edu=w.education,
         w_poverty=w.poverty,
         w_brand=_dense(w.labor_brand, brand_universe),
         v_occ=internal(v_occ_ext),
@@ -319,6 +323,7 @@ def prepare(instance: Instance) -> Prepared:
         v_req=np.ascontiguousarray(req),
         v_scoring_certs=np.ascontiguousarray(req | pref),
         v_min_level=internal(v.min_skill_level),
+        v_min_edu=internal(v.min_education),
         v_start=internal(v.start_date),
         v_unit=internal(unit_vectors(v.lat, v.lng)),
         v_benefits=np.ascontiguousarray(benefits),

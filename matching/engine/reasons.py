@@ -21,6 +21,10 @@ Eligibility rules (``ineligibility()``, ``no_eligible_vacancy`` unmatched reason
                               skill counts one level lower) below the vacancy's minimum.
                               params: ``level``, ``required``.
 ``shift_work_not_accepted``   vacancy works shifts and the worker does not accept shift work.
+``education_too_low``         worker's schooling below the vacancy's minimum (0 = none required,
+                              1 primary … 5 bachelor; a worker whose schooling is not recorded
+                              has level -1 and meets no requirement). params: ``level``,
+                              ``required``.
 ``group_member_ineligible``   (travel groups) no vacancy is eligible for every member.
 ``headcount_below_group_size``  (travel groups) vacancies eligible for every member exist but
                               none has headcount for the whole group. params: ``size``.
@@ -89,6 +93,7 @@ DESTINATION_NOT_WISHED = "destination_not_wished"
 WAGE_BELOW_FLOOR = "wage_below_floor"
 SKILL_LEVEL_TOO_LOW = "skill_level_too_low"
 SHIFT_WORK_NOT_ACCEPTED = "shift_work_not_accepted"
+EDUCATION_TOO_LOW = "education_too_low"
 GROUP_MEMBER_INELIGIBLE = "group_member_ineligible"
 HEADCOUNT_BELOW_GROUP_SIZE = "headcount_below_group_size"
 
@@ -102,10 +107,13 @@ RULES: tuple[str, ...] = (
     WAGE_BELOW_FLOOR,
     SKILL_LEVEL_TOO_LOW,
     SHIFT_WORK_NOT_ACCEPTED,
+    EDUCATION_TOO_LOW,
     GROUP_MEMBER_INELIGIBLE,
     HEADCOUNT_BELOW_GROUP_SIZE,
 )
 RULE_INDEX = MappingProxyType({code: i for i, code in enumerate(RULES)})
+# The rules one vacancy of a matching occupation can fail (not the occupation or group rules).
+VACANCY_RULES = RULES[1 : RULE_INDEX[GROUP_MEMBER_INELIGIBLE]]
 
 # Worker side.
 WAGE_ABOVE_EXPECTATION = "wage_above_expectation"

@@ -171,6 +171,10 @@ def generate(
         start_date=BASE_DAY + rng.integers(-5, 45, m),
         brand_ptr=brand_ptr,
         brand_ids=brand_ids,
+        # (its own stream, so that adding the rule left every other figure of a seed unchanged)
+        min_education=np.random.default_rng([seed, 1]).choice(
+            [0, 2, 3], size=m, p=[0.85, 0.1, 0.05]
+        ),
     )
 
     # ---- workers (travel-group members share home, wishes and departure with their leader)
@@ -256,6 +260,9 @@ def generate(
         accepts_dormitory=rng.random(n) < 0.85,
         accepts_shift_work=rng.random(n) < 0.8,
         travel_group=group,
+        education=np.random.default_rng([seed, 2]).choice(
+            [-1, 0, 1, 2, 3, 4, 5], size=n, p=[0.03, 0.03, 0.12, 0.5, 0.24, 0.06, 0.02]
+        ),
     )
     return Instance(workers, vacancies, related)
 

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from jobs.models import Vacancy
 from matching import rounds, services
 from matching.inputs import round_inputs_load
 from matching.models import Match, MatchRound, RoundStatus
@@ -40,6 +41,27 @@ def test_higher_priority_workers_get_the_places(coordinator):
     winner = Match.objects.get(round=round_).worker
     # Skill levels are 1,2,3,1 and years 0..3: the level-3 worker (index 2) has top priority.
     assert winner == world.workers[2]
+
+
+def test_minimum_education_excludes_with_a_reason_in_words(coordinator):
+    from matching.reasons import describe
+
+    world = scenario.build(workers=4, headcounts=(4,))
+    Vacancy.objects.filter(pk=world.vacancies[0].pk).update(min_education=3)
+    for worker, education in zip(
+        world.workers, ["senior", "vocational", "junior", ""], strict=True
+    ):
+        Worker.objects.filter(pk=worker.pk).update(education=education)
+    round_ = _round(coordinator, world)
+    rounds.round_execute(round_id=round_.pk, task_id="t")
+    round_.refresh_from_db()
+    matched = set(Match.objects.filter(round=round_).values_list("worker_id", flat=True))
+    assert matched == {world.workers[0].pk, world.workers[1].pk}  # senior high = vocational
+    assert round_.statistics["no_eligible_by_rule"] == {"education_too_low": 2}
+    text = describe({"code": "education_too_low", "level": 2, "required": 3})
+    assert text == "文化程度低于岗位要求（高中/中专/技校及以上）"
+    text = describe({"code": "education_too_low", "level": -1, "required": 3})
+    assert text == "未登记文化程度，岗位要求高中/中专/技校及以上"
 
 
 def test_running_twice_writes_once(coordinator):

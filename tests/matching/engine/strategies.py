@@ -45,6 +45,7 @@ def workers(draw: st.DrawFn, group: int | None = None) -> Worker:
         accepts_dormitory=draw(st.booleans()),
         accepts_shift_work=draw(st.booleans()),
         travel_group=group,
+        education=draw(st.sampled_from([-1, 0, 1, 2, 2, 3, 4, 5])),
     )
 
 
@@ -75,6 +76,7 @@ def vacancies(draw: st.DrawFn) -> Vacancy:
             st.one_of(st.none(), st.builds(lambda d: DAY0 + timedelta(days=d), st.integers(-5, 30)))
         ),
         preferred_labor_brands=frozenset(draw(st.sets(st.sampled_from(BRANDS), max_size=1))),
+        min_education=draw(st.sampled_from([0, 0, 0, 2, 3])),
     )
 
 

@@ -64,6 +64,13 @@ def test_each_rule_is_reported() -> None:
         replace(BASE_WORKER, accepts_shift_work=False), replace(BASE_VACANCY, shift_work=True)
     ) == (R.SHIFT_WORK_NOT_ACCEPTED,)
     assert _pair(replace(BASE_WORKER, wish_cities=()), replace(BASE_VACANCY, city=370100)) == ()
+    # schooling: a higher level meets a lower minimum; unrecorded schooling meets none
+    senior_required = replace(BASE_VACANCY, min_education=3)
+    assert _pair(replace(BASE_WORKER, education=2), senior_required) == (R.EDUCATION_TOO_LOW,)
+    assert _pair(replace(BASE_WORKER, education=3), senior_required) == ()
+    assert _pair(replace(BASE_WORKER, education=5), senior_required) == ()
+    assert _pair(BASE_WORKER, senior_required) == (R.EDUCATION_TOO_LOW,)  # not recorded
+    assert _pair(BASE_WORKER, BASE_VACANCY) == ()  # no minimum: unrecorded is fine
 
 
 def test_ineligibility_params() -> None:

@@ -33,7 +33,7 @@ def _expected_rule(instance: Instance, w: int) -> str:
         counts.update(set(codes))
     if considered == 0:
         return R.OCCUPATION_MISMATCH
-    return max(R.RULES[1:8], key=lambda code: (counts[code], -R.RULES.index(code)))
+    return max(R.VACANCY_RULES, key=lambda code: (counts[code], -R.RULES.index(code)))
 
 
 def _check_reasons(instance: Instance, params: Params) -> None:
