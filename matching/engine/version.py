@@ -3,4 +3,7 @@
 # Bump the minor number when scores or tie-breaking change (same inputs would match differently).
 # 1.1.0: with travel groups, a repair that cycles stops at the round of the cycle with the
 # fewest blocking units instead of wherever max_rounds ran out (identical whenever it converges).
-ENGINE_VERSION = "1.1.0"
+# 1.2.0: a vacancy's minimum education is an eligibility rule (education_too_low); free units
+# start proposing strongest first (same matching without groups; with groups the repair may
+# settle on a different round).
+ENGINE_VERSION = "1.2.0"
