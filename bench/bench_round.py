@@ -60,13 +60,16 @@ def _generate(workers: int, vacancies: int, seed: int) -> None:
 
     rng = random.Random(seed)
     campaign = Campaign.objects.get(code="2026-chunfeng-dingxi-qingdao")
-    # Every occupation of the service, farming and production groups, so that a worker's one
-    # or two skills (plus related occupations) give ~50 eligible vacancies, as in the issue.
+    # Every occupation of the service, farming and production groups. A worker's skills and
+    # their related occupations reach about one vacancy in eight; the vacancies' own
+    # requirements (start date, pay floor, skill level, schooling, age, shifts) then leave ~50
+    # eligible vacancies per worker, the density the issue's engine targets assume.
     occupations = list(
         Occupation.objects.filter(group__code__in=["4", "5", "6"]).values_list("pk", flat=True)
     )
-    # Correlated demand: a few occupations are much more popular, as in real rosters.
-    weights = [1.0 / (1 + i) ** 0.7 for i in range(len(occupations))]
+    # Correlated demand: some occupations are more popular, as in real rosters.
+    weights = [1.0 / (1 + i) ** 0.15 for i in range(len(occupations))]
+    shift_patterns = ["day", "two_shifts", "three_shifts", "rotating"]
     employers = []
     for index in range(max(1, vacancies // 8)):
         district = rng.choice(QINGDAO_DISTRICTS)
@@ -90,6 +93,7 @@ def _generate(workers: int, vacancies: int, seed: int) -> None:
         headcount = max(1, int(rng.expovariate(1 / (workers / vacancies))))
         headcount_total += headcount
         low = rng.randrange(40, 75) * 100
+        skill = rng.choices([0, 1, 2, 3], [0.1, 0.2, 0.4, 0.3])[0]
         rows.append(
             Vacancy(
                 employer=employer,
@@ -99,7 +103,12 @@ def _generate(workers: int, vacancies: int, seed: int) -> None:
                 wage_min=low,
                 wage_max=low + rng.randrange(5, 25) * 100,
                 district_id=employer.district_id,
-                start_date=dt.date(2026, 3, 1) + dt.timedelta(days=rng.randrange(30)),
+                start_date=dt.date(2026, 2, 20) + dt.timedelta(days=rng.randrange(60)),
+                min_skill_level=skill,
+                min_education=rng.choices([0, 2, 3], [0.4, 0.4, 0.2])[0],
+                age_min=18,
+                age_max=rng.choice([35, 40, 45, 50, 55]),
+                shift_pattern=rng.choices(shift_patterns, [0.4, 0.3, 0.1, 0.2])[0],
                 campaign=campaign,
                 status="open",
                 dormitory=rng.random() < 0.7,
@@ -114,7 +123,8 @@ def _generate(workers: int, vacancies: int, seed: int) -> None:
             county = DINGXI_COUNTIES[index % len(DINGXI_COUNTIES)]
             # (county, birth date, serial) is unique for every index below 84 million.
             step = index // len(DINGXI_COUNTIES)
-            born = dt.date(1972, 1, 1) + dt.timedelta(days=step % 12000)
+            # ages 22-54 spread evenly (7,919 is prime to 12,000: a permutation of each block)
+            born = dt.date(1972, 1, 1) + dt.timedelta(days=step * 7919 % 12000)
             body = f"{county}{born:%Y%m%d}{step // 12000:03d}"
             worker = Worker(
                 name=f"工人{index}",
@@ -122,8 +132,13 @@ def _generate(workers: int, vacancies: int, seed: int) -> None:
                 home_county_id=county,
                 poverty_status="poverty_alleviated" if rng.random() < 0.6 else "none",
                 consent_status="given",
-                min_wage=rng.randrange(35, 60) * 100,
-                earliest_departure=dt.date(2026, 2, 20),
+                min_wage=rng.randrange(50, 78) * 100,
+                earliest_departure=dt.date(2026, 2, 20) + dt.timedelta(days=rng.randrange(45)),
+                accepts_shift_work=rng.random() < 0.5,
+                education=rng.choices(
+                    ["primary", "junior", "senior", "vocational", "college"],
+                    [0.15, 0.5, 0.15, 0.15, 0.05],
+                )[0],
             )
             worker.set_id_number(body + id_number_check_char(body))
             batch.append(worker)
