@@ -19,11 +19,22 @@ class Scenario:
     workers: list[Worker]
 
 
-def build(*, workers: int = 6, headcounts=(2, 2), poverty_every: int = 3) -> Scenario:
-    """Workers of Anding and Tongwei with one skill each; vacancies of that occupation."""
-    campaign = Campaign.objects.get(code=CAMPAIGN)
+def build(
+    *,
+    workers: int = 6,
+    headcounts=(2, 2),
+    poverty_every: int = 3,
+    campaign: str = CAMPAIGN,
+    counties: tuple[str, str] = (ANDING, TONGWEI),
+    district: tuple[str, str] = ("370214", "370200"),
+) -> Scenario:
+    """Workers of Anding and Tongwei with one skill each; vacancies of that occupation.
+
+    ``campaign``, ``counties`` (home counties, alternating) and ``district`` (the employer's
+    district and city) build the same scenario for another pairing."""
+    campaign = Campaign.objects.get(code=campaign)
     occupation = Occupation.objects.order_by("code").first()
-    employer = EmployerFactory(district_id="370214", city_id="370200")
+    employer = EmployerFactory(district_id=district[0], city_id=district[1])
     vacancies = [
         VacancyFactory(
             employer=employer,
@@ -39,7 +50,7 @@ def build(*, workers: int = 6, headcounts=(2, 2), poverty_every: int = 3) -> Sce
     people = []
     for index in range(workers):
         worker = WorkerFactory(
-            home_county_id=ANDING if index % 2 == 0 else TONGWEI,
+            home_county_id=counties[index % 2],
             poverty_status="poverty_alleviated" if index % poverty_every == 0 else "none",
         )
         Worker.objects.filter(pk=worker.pk).update(consent_status="given", min_wage=4500)

@@ -71,3 +71,30 @@ def test_a_worker_killed_mid_round_has_its_round_redone_once(celery_worker_proce
     assert round_.attempt == 2
     workers = list(Match.objects.filter(round=round_).values_list("worker_id", flat=True))
     assert len(workers) == len(set(workers)) == 4
+
+
+def test_rounds_of_two_campaigns_run_in_parallel_on_two_workers(celery_worker_process, admin_user):
+    dingxi = scenario.build(workers=6, headcounts=(2, 2))
+    # Linxia city -> Jinan Shizhong: another pairing, so other workers and vacancies
+    linxia = scenario.build(
+        workers=4,
+        headcounts=(3,),
+        campaign="2026-chunfeng-linxia-jinan-shizhong",
+        counties=("622901", "622901"),
+        district=("370103", "370100"),
+    )
+    celery_worker_process(pause=3)
+    celery_worker_process(pause=3)
+    first = services.match_round_create(actor=admin_user, campaign=dingxi.campaign, seed=1)
+    second = services.match_round_create(actor=admin_user, campaign=linxia.campaign, seed=1)
+    done = [
+        _wait(r.pk, lambda r: r.status in (RoundStatus.SUCCEEDED, RoundStatus.FAILED))
+        for r in (first, second)
+    ]
+    assert [r.status for r in done] == [RoundStatus.SUCCEEDED] * 2, [r.failure_reason for r in done]
+    # each round sleeps 3 s while running: on one worker they would run one after the other
+    a, b = done
+    assert a.started_at < b.finished_at and b.started_at < a.finished_at, "ran one after the other"
+    assert Match.objects.filter(round=a).count() == 4
+    assert Match.objects.filter(round=b).count() == 3
+    assert not Match.objects.filter(round=a, worker__in=linxia.workers).exists()
