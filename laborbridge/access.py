@@ -388,3 +388,26 @@ def pickup_points_visible_to(user: User):
     if role == Role.COORDINATOR:
         return PickupPoint.objects.filter(_prefix_q("county__code", west_prefixes_of(user)))
     return PickupPoint.objects.none()
+
+
+def pickup_point_counties_managed_by(user: User) -> QuerySet[Region]:
+    """Return the counties whose pickup points the user may add, edit and remove: a county
+    official their own county, a coordinator their pairing's western counties, admin all."""
+    role = _role(user)
+    counties = Region.objects.filter(level=Region.Level.COUNTY)
+    if role == Role.ADMIN:
+        return counties
+    if role == Role.COUNTY_OFFICIAL:
+        return counties.filter(pk=user.county_id)
+    if role == Role.COORDINATOR:
+        return counties.filter(_prefix_q("code", west_prefixes_of(user)))
+    return counties.none()
+
+
+def pickup_points_managed_by(user: User):
+    """Return the pickup points the user may edit and remove (see the counties above)."""
+    from transport.models import PickupPoint
+
+    if _role(user) == Role.ADMIN:
+        return PickupPoint.objects.all()
+    return PickupPoint.objects.filter(county__in=pickup_point_counties_managed_by(user))

@@ -25,6 +25,7 @@ _NAVIGATION = {
         ("matching:county_matches", _("匹配与推荐")),
         ("transport:county_travel", _("出行安排")),
         ("jobs:vacancy_list", _("岗位信息")),
+        ("transport:notifications", _("通知")),
     ],
     Role.EMPLOYER_HR: [
         ("home", _("首页")),
@@ -32,6 +33,7 @@ _NAVIGATION = {
         ("jobs:candidates", _("候选人")),
         ("transport:arrivals", _("到岗签到")),
         ("jobs:employer_profile", _("企业信息")),
+        ("transport:notifications", _("通知")),
     ],
     Role.COORDINATOR: [
         ("home", _("首页")),
@@ -41,6 +43,7 @@ _NAVIGATION = {
         ("jobs:vacancy_list", _("岗位")),
         ("jobs:employer_list", _("企业")),
         ("admin:index", _("匹配审核")),
+        ("transport:notifications", _("通知")),
     ],
 }
 
@@ -68,6 +71,22 @@ def navigation(request) -> dict:
         url for url, _label in items if path == url or (url != "/" and path.startswith(url))
     ]
     active = max(matching, key=len) if matching else None
-    return {
-        "nav_items": [{"url": url, "label": label, "active": url == active} for url, label in items]
-    }
+    nav = [{"url": url, "label": label, "active": url == active} for url, label in items]
+    notices = _url("transport:notifications")
+    for item in nav:
+        if item["url"] == notices:
+            item["badge"] = _unread_notifications(user)  # one COUNT query per page
+    return {"nav_items": nav}
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def _unread_notifications(user) -> int:
+    from transport.selectors import notifications_unread_count
+
+    return notifications_unread_count(user)

@@ -1,5 +1,6 @@
 """Writes of the shared core: the audit log."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -39,6 +40,8 @@ def model_changes(instance: models.Model, fields: list[str], values: dict[str, A
 def _plain(value: Any) -> Any:
     if isinstance(value, models.Model):
         return str(value.pk)
+    if isinstance(value, Decimal):  # money: exact, as text (JSON has no decimal type)
+        return str(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

@@ -19,8 +19,16 @@ class _ReadOnly(admin.ModelAdmin):
 
 @admin.register(PickupPoint)
 class PickupPointAdmin(_ReadOnly):
-    list_display = ["name", "county", "township", "is_default", "latitude", "longitude"]
-    list_filter = ["is_default"]
+    list_display = [
+        "name",
+        "county",
+        "township",
+        "is_default",
+        "is_active",
+        "latitude",
+        "longitude",
+    ]
+    list_filter = ["is_default", "is_active"]
     search_fields = ["name", "address", "county__name"]
 
 
@@ -58,7 +66,16 @@ class SeatAdmin(_ReadOnly):
 
 @admin.register(Bus)
 class BusAdmin(_ReadOnly):
-    list_display = ["trip", "kind", "key", "vehicle_index", "capacity", "occupied"]
+    list_display = [
+        "trip",
+        "kind",
+        "key",
+        "vehicle_index",
+        "capacity",
+        "occupied",
+        "plate_number",
+        "driver_name",
+    ]
     list_filter = ["kind"]
     list_select_related = ["trip__origin", "trip__destination"]
 

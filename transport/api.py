@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -68,7 +69,7 @@ _MANIFEST_RENDERERS = [JSONRenderer, XlsxRenderer]
 def _coordinators_only(user) -> None:
     """Refuse other roles before looking at the body (their answer is 403, never 400)."""
     if not access.has_role(user, "coordinator", "admin"):
-        raise PermissionDenied("only coordinators plan transport")
+        raise PermissionDenied(_("只有协作专员可以安排运输。"))
 
 
 class _StationField(serializers.SlugRelatedField):
@@ -89,6 +90,8 @@ class ManifestRowOutputSerializer(serializers.Serializer):
     district = serializers.CharField()
     stop_time = serializers.CharField()
     boarding = serializers.CharField()
+    feeder_bus = serializers.CharField()
+    arrival_bus = serializers.CharField()
 
 
 class ManifestOutputSerializer(serializers.Serializer):
@@ -101,6 +104,8 @@ class ManifestOutputSerializer(serializers.Serializer):
     departure = serializers.CharField()
     arrival = serializers.CharField()
     seats = serializers.IntegerField()
+    plate = serializers.CharField(help_text="bus manifests: the vehicle's licence plate")
+    driver = serializers.CharField(help_text="bus manifests: the driver's name and mobile")
     travellers = serializers.SerializerMethodField()
     rows = ManifestRowOutputSerializer(many=True)
 
@@ -141,6 +146,12 @@ class TripViewSet(
         escort_phone = serializers.CharField()
         fare_per_seat = serializers.DecimalField(max_digits=10, decimal_places=2)
         fare_per_vehicle = serializers.DecimalField(max_digits=12, decimal_places=2)
+        feeder_bus_fare = serializers.DecimalField(
+            max_digits=10, decimal_places=2, allow_null=True, help_text="null: the plan's fare"
+        )
+        arrival_bus_fare = serializers.DecimalField(
+            max_digits=10, decimal_places=2, allow_null=True, help_text="null: the plan's fare"
+        )
 
     class TripInputSerializer(serializers.Serializer):
         campaign = serializers.SlugField()
@@ -162,6 +173,12 @@ class TripViewSet(
         escort_phone = serializers.CharField(max_length=20, required=False, default="")
         fare_per_seat = serializers.DecimalField(max_digits=10, decimal_places=2, default=0)
         fare_per_vehicle = serializers.DecimalField(max_digits=12, decimal_places=2, default=0)
+        feeder_bus_fare = serializers.DecimalField(
+            max_digits=10, decimal_places=2, required=False, allow_null=True, default=None
+        )
+        arrival_bus_fare = serializers.DecimalField(
+            max_digits=10, decimal_places=2, required=False, allow_null=True, default=None
+        )
         note = serializers.CharField(required=False, default="", allow_blank=True)
 
     class TripUpdateInputSerializer(serializers.Serializer):
@@ -173,6 +190,12 @@ class TripViewSet(
         escort_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
         fare_per_seat = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
         fare_per_vehicle = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+        feeder_bus_fare = serializers.DecimalField(
+            max_digits=10, decimal_places=2, required=False, allow_null=True
+        )
+        arrival_bus_fare = serializers.DecimalField(
+            max_digits=10, decimal_places=2, required=False, allow_null=True
+        )
         cars = serializers.IntegerField(min_value=1, max_value=40, required=False)
         seats_per_car = serializers.IntegerField(min_value=1, max_value=400, required=False)
         note = serializers.CharField(required=False, allow_blank=True)
@@ -267,6 +290,115 @@ class TripViewSet(
         return _xlsx(content, f"{trip.service_number}-carrier.xlsx")
 
 
+# --- pickup points ----------------------------------------------------------------------
+
+
+class _RegionField(serializers.SlugRelatedField):
+    def __init__(self, level: str, **kwargs):
+        from laborbridge.models import Region
+
+        super().__init__(slug_field="code", queryset=Region.objects.filter(level=level), **kwargs)
+
+
+class PickupPointViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """County pickup points: a coordinator's western counties', an official's own county's.
+    DELETE removes a point nobody's journey starts at — deleted if no record mentions it,
+    else deactivated (``outcome`` says which); refused with 400 while journeys start there."""
+
+    class PickupPointOutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        county = serializers.CharField(source="county_id")
+        county_name = serializers.CharField(source="county.name")
+        township = serializers.CharField(source="township_id", allow_null=True)
+        township_name = serializers.CharField(source="township.name", default=None)
+        name = serializers.CharField()
+        address = serializers.CharField()
+        latitude = serializers.FloatField()
+        longitude = serializers.FloatField()
+        is_default = serializers.BooleanField()
+        is_active = serializers.BooleanField()
+
+    class PickupPointInputSerializer(serializers.Serializer):
+        county = _RegionField("county")
+        township = _RegionField("township", required=False, allow_null=True, default=None)
+        name = serializers.CharField(max_length=100)
+        address = serializers.CharField(
+            max_length=200, required=False, default="", allow_blank=True
+        )
+        latitude = serializers.FloatField(min_value=-90, max_value=90)
+        longitude = serializers.FloatField(min_value=-180, max_value=180)
+        is_default = serializers.BooleanField(default=False)
+
+    class PickupPointUpdateInputSerializer(serializers.Serializer):
+        township = _RegionField("township", required=False, allow_null=True)
+        name = serializers.CharField(max_length=100, required=False)
+        address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+        latitude = serializers.FloatField(min_value=-90, max_value=90, required=False)
+        longitude = serializers.FloatField(min_value=-180, max_value=180, required=False)
+        is_default = serializers.BooleanField(required=False)
+
+    class PickupPointRemovedOutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        outcome = serializers.ChoiceField(choices=["deleted", "deactivated"])
+
+    serializer_class = PickupPointOutputSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["county", "is_active"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            access.pickup_points_visible_to(self.request.user)
+            .select_related("county", "township")
+            .order_by("county_id", "-is_default", "name", "pk")
+        )
+
+    def get_serializer_class(self):
+        return {
+            "create": self.PickupPointInputSerializer,
+            "partial_update": self.PickupPointUpdateInputSerializer,
+        }.get(self.action, self.PickupPointOutputSerializer)
+
+    def _managed(self, pk):
+        return get_object_or_404(access.pickup_points_managed_by(self.request.user), pk=pk)
+
+    @extend_schema(responses={201: PickupPointOutputSerializer})
+    def create(self, request, *args, **kwargs):
+        if not access.has_role(request.user, "coordinator", "admin", "county_official"):
+            raise PermissionDenied(_("只有协作专员和县级工作人员可以管理集合点。"))
+        data = self.PickupPointInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        point = _call(services.pickup_point_create, actor=request.user, **data.validated_data)
+        return Response(
+            self.PickupPointOutputSerializer(point).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(responses={200: PickupPointOutputSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        point = self._managed(kwargs["pk"])
+        data = self.PickupPointUpdateInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        point = _call(
+            services.pickup_point_update, actor=request.user, point=point, **data.validated_data
+        )
+        return Response(self.PickupPointOutputSerializer(point).data)
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
+
+    @extend_schema(responses={200: PickupPointRemovedOutputSerializer})
+    def destroy(self, request, *args, **kwargs):
+        point = self._managed(kwargs["pk"])
+        pk = point.pk
+        outcome = _call(services.pickup_point_remove, actor=request.user, point=point)
+        return Response({"id": pk, "outcome": outcome})
+
+
 # --- seats ------------------------------------------------------------------------------
 
 
@@ -278,7 +410,8 @@ def _seat_reload(seat: Seat) -> Seat:
 
 class SeatViewSet(viewsets.ReadOnlyModelViewSet):
     """Seats the user may see: a coordinator's campaigns', an official's county's workers',
-    HR's incoming people. ``roll-call`` (coordinators) and ``check-in`` (HR) act on one."""
+    HR's incoming people. ``roll-call`` and ``undo-no-show`` (coordinators) and ``check-in``
+    (HR) act on one."""
 
     class SeatOutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -335,6 +468,15 @@ class SeatViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(self.SeatOutputSerializer(_seat_reload(seat)).data)
 
     @extend_schema(request=None, responses={200: SeatOutputSerializer})
+    @action(detail=True, methods=["post"], url_path="undo-no-show")
+    def undo_no_show(self, request, pk=None):
+        """Take back a no-show recorded by mistake: the seat is restored if still free, and
+        the county official and HR are told the no-show notice was a mistake (coordinators)."""
+        seat = self.get_object()
+        seat = _call(services.seat_no_show_undo, actor=request.user, seat=seat)
+        return Response(self.SeatOutputSerializer(_seat_reload(seat)).data)
+
+    @extend_schema(request=None, responses={200: SeatOutputSerializer})
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request, pk=None):
         """Confirm the traveller's arrival at the factory gate: the match becomes hired (HR)."""
@@ -348,7 +490,8 @@ class SeatViewSet(viewsets.ReadOnlyModelViewSet):
 
 class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Transport plans of the coordinator's campaigns: POST queues a run; ``confirm``,
-    ``move`` and ``swap`` review and adjust the current plan; ``costs`` totals it."""
+    ``move`` and ``swap`` review and adjust the current plan; ``fares`` sets its bus fares;
+    ``costs`` totals it."""
 
     class TransportPlanOutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -396,6 +539,10 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         seat_a = serializers.IntegerField()
         seat_b = serializers.IntegerField()
 
+    class PlanFaresInputSerializer(serializers.Serializer):
+        feeder_bus_fare = serializers.DecimalField(max_digits=10, decimal_places=2)
+        arrival_bus_fare = serializers.DecimalField(max_digits=10, decimal_places=2)
+
     class PlanCostsOutputSerializer(serializers.Serializer):
         total = serializers.FloatField()
         per_traveller = serializers.FloatField()
@@ -416,6 +563,7 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
             "create": self.TransportPlanCreateInputSerializer,
             "move": self.SeatMoveInputSerializer,
             "swap": self.SeatSwapInputSerializer,
+            "fares": self.PlanFaresInputSerializer,
             "costs": self.PlanCostsOutputSerializer,
         }.get(self.action, self.TransportPlanOutputSerializer)
 
@@ -482,6 +630,18 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
             SeatViewSet.SeatOutputSerializer([_seat_reload(a), _seat_reload(b)], many=True).data
         )
 
+    @extend_schema(responses={200: PlanCostsOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def fares(self, request, pk=None):
+        """Set the current plan's feeder and arrival bus fares; answers the new costs."""
+        plan = self.get_object()
+        data = self.PlanFaresInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = _call(
+            services.plan_bus_fares_update, actor=request.user, plan=plan, **data.validated_data
+        )
+        return Response(self.PlanCostsOutputSerializer(selectors.plan_costs(plan)).data)
+
     @action(detail=True, methods=["get"])
     def costs(self, request, pk=None):
         plan = self.get_object()
@@ -493,8 +653,9 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
 # --- buses and notifications ------------------------------------------------------------
 
 
-class BusViewSet(viewsets.ReadOnlyModelViewSet):
-    """Feeder and arrival buses of the coordinator's trips, with their manifests."""
+class BusViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Feeder and arrival buses of the coordinator's trips, with their manifests. PATCH
+    records the hired vehicle: licence plate, driver's name and mobile."""
 
     class BusOutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -511,15 +672,40 @@ class BusViewSet(viewsets.ReadOnlyModelViewSet):
         distance_km = serializers.FloatField()
         stops = serializers.JSONField()
         adjusted = serializers.BooleanField()
+        plate_number = serializers.CharField()
+        driver_name = serializers.CharField()
+        driver_phone = serializers.CharField()
+
+    class BusUpdateInputSerializer(serializers.Serializer):
+        plate_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+        driver_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+        driver_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
 
     serializer_class = BusOutputSerializer
     permission_classes = [IsAuthenticated]
     filterset_fields = ["trip", "kind", "plan"]
+    http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
         return access.buses_visible_to(self.request.user).order_by(
             "trip_id", "kind", "key", "vehicle_index"
         )
+
+    def get_serializer_class(self):
+        if self.action == "partial_update":
+            return self.BusUpdateInputSerializer
+        return self.BusOutputSerializer
+
+    @extend_schema(responses={200: BusOutputSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        bus = self.get_object()
+        data = self.BusUpdateInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        bus = _call(services.bus_update, actor=request.user, bus=bus, **data.validated_data)
+        return Response(self.BusOutputSerializer(bus).data)
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
 
     @extend_schema(
         parameters=[_FORMAT],
@@ -535,7 +721,10 @@ class BusViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class TransportNotificationViewSet(viewsets.ReadOnlyModelViewSet):
-    """Transport notifications (no-shows) for the user's county, employer or campaigns."""
+    """Transport notifications (no-shows and their corrections) for the user's county,
+    employer or campaigns, each with ``is_read`` for this user; ``?unread=true`` lists the
+    unread ones. ``read`` / ``unread`` mark one, ``read-all`` marks all, ``unread-count``
+    counts them — read state is per recipient."""
 
     class TransportNotificationOutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -547,11 +736,42 @@ class TransportNotificationViewSet(viewsets.ReadOnlyModelViewSet):
         worker = serializers.IntegerField(source="worker_id")
         trip = serializers.IntegerField(source="trip_id")
         created_at = serializers.DateTimeField()
+        is_read = serializers.BooleanField()
+
+    class UnreadCountOutputSerializer(serializers.Serializer):
+        unread = serializers.IntegerField()
 
     serializer_class = TransportNotificationOutputSerializer
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return access.transport_notifications_visible_to(self.request.user).order_by(
-            "-created_at", "-pk"
-        )
+        unread_only = self.request.query_params.get("unread") in ("1", "true", "yes")
+        return selectors.notifications_for(self.request.user, None, unread_only=unread_only)
+
+    def _reload(self, pk):
+        return selectors.notifications_for(self.request.user, None).get(pk=pk)
+
+    @extend_schema(request=None, responses={200: TransportNotificationOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notice = self.get_object()
+        services.notification_mark_read(actor=request.user, notification=notice)
+        return Response(self.TransportNotificationOutputSerializer(self._reload(notice.pk)).data)
+
+    @extend_schema(request=None, responses={200: TransportNotificationOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def unread(self, request, pk=None):
+        notice = self.get_object()
+        services.notification_mark_unread(actor=request.user, notification=notice)
+        return Response(self.TransportNotificationOutputSerializer(self._reload(notice.pk)).data)
+
+    @extend_schema(request=None, responses={200: UnreadCountOutputSerializer})
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        services.notifications_mark_all_read(actor=request.user)
+        return Response({"unread": selectors.notifications_unread_count(request.user)})
+
+    @extend_schema(responses={200: UnreadCountOutputSerializer})
+    @action(detail=False, methods=["get"], url_path="unread-count")
+    def unread_count(self, request):
+        return Response({"unread": selectors.notifications_unread_count(request.user)})

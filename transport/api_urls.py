@@ -2,6 +2,7 @@ from rest_framework.routers import DefaultRouter
 
 from transport.api import (
     BusViewSet,
+    PickupPointViewSet,
     SeatViewSet,
     TransportNotificationViewSet,
     TransportPlanViewSet,
@@ -13,6 +14,7 @@ router.register("transport/trips", TripViewSet, basename="transport-trip")
 router.register("transport/plans", TransportPlanViewSet, basename="transport-plan")
 router.register("transport/seats", SeatViewSet, basename="transport-seat")
 router.register("transport/buses", BusViewSet, basename="transport-bus")
+router.register("transport/pickup-points", PickupPointViewSet, basename="transport-pickup-point")
 router.register(
     "transport/notifications", TransportNotificationViewSet, basename="transport-notification"
 )

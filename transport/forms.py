@@ -3,12 +3,11 @@
 import re
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from laborbridge import access
 from laborbridge.models import Region, Station
-from transport.models import Trip, TripMode
+from transport.models import PickupPoint, Trip, TripMode
 
 _SEAT = re.compile(r"^\s*(\d{1,2})\s*(?:车|-|\s)\s*(\d{1,3})\s*([A-Za-z])\s*$")
 
@@ -79,6 +78,20 @@ class TripForm(forms.Form):
     fare_per_vehicle = forms.DecimalField(
         label=_("每车/整列包价（元）"), min_value=0, decimal_places=2, initial=0
     )
+    feeder_bus_fare = forms.DecimalField(
+        label=_("送站大巴每车费用（元）"),
+        min_value=0,
+        decimal_places=2,
+        required=False,
+        help_text=_("留空按运输方案的统一标准"),
+    )
+    arrival_bus_fare = forms.DecimalField(
+        label=_("接站大巴每车费用（元）"),
+        min_value=0,
+        decimal_places=2,
+        required=False,
+        help_text=_("留空按运输方案的统一标准"),
+    )
     note = forms.CharField(
         label=_("备注"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
@@ -113,6 +126,8 @@ class TripForm(forms.Form):
             "escort_phone": trip.escort_phone,
             "fare_per_seat": trip.fare_per_seat,
             "fare_per_vehicle": trip.fare_per_vehicle,
+            "feeder_bus_fare": trip.feeder_bus_fare,
+            "arrival_bus_fare": trip.arrival_bus_fare,
             "note": trip.note,
         }
 
@@ -147,6 +162,21 @@ class PlanRunForm(forms.Form):
         help_text=_("人数不足时不预订整列专列或包机"),
     )
 
+    feeder_bus_fare = forms.DecimalField(
+        label=_("送站大巴每车费用（元）"),
+        min_value=0,
+        decimal_places=2,
+        required=False,
+        help_text=_("车次单独设置的费用优先"),
+    )
+    arrival_bus_fare = forms.DecimalField(
+        label=_("接站大巴每车费用（元）"),
+        min_value=0,
+        decimal_places=2,
+        required=False,
+        help_text=_("车次单独设置的费用优先"),
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = access.transport_campaigns_managed_by(user)
@@ -156,7 +186,22 @@ class PlanRunForm(forms.Form):
         params = {key: self.cleaned_data[key] for key in keys}
         fill = self.cleaned_data["min_fill_percent"] / 100
         params.update(min_fill_special_train=fill, min_fill_charter_flight=fill)
+        for key in ("feeder_bus_fare", "arrival_bus_fare"):
+            if self.cleaned_data.get(key) is not None:
+                fare = float(self.cleaned_data[key])
+                params[key] = int(fare) if fare.is_integer() else fare
         return params
+
+
+class PlanFaresForm(forms.Form):
+    """What one feeder and one arrival bus cost in a plan's accounts."""
+
+    feeder_bus_fare = forms.DecimalField(
+        label=_("送站大巴每车费用（元）"), min_value=0, decimal_places=2
+    )
+    arrival_bus_fare = forms.DecimalField(
+        label=_("接站大巴每车费用（元）"), min_value=0, decimal_places=2
+    )
 
 
 class SeatMoveForm(forms.Form):
@@ -181,23 +226,85 @@ class SeatSwapForm(forms.Form):
         self.fields["trip"].queryset = trips
 
 
+class TownshipField(forms.ChoiceField):
+    """A township of the given counties, the options grouped by county; cleans to a Region."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        self._townships: dict[str, Region] = {}
+
+    def limit_to(self, counties) -> None:
+        townships = Region.objects.filter(
+            level=Region.Level.TOWNSHIP, parent__in=counties
+        ).select_related("parent")
+        self._townships = {t.code: t for t in townships.order_by("code")}
+        groups: dict[str, list] = {}
+        for township in self._townships.values():
+            groups.setdefault(township.parent.name, []).append((township.code, township.name))
+        empty = [("", _("（全县）"))]
+        if len(groups) == 1:
+            self.choices = empty + next(iter(groups.values()))
+        else:
+            self.choices = empty + list(groups.items())
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self._townships.get(value) if value else None
+
+
 class PickupPointForm(forms.Form):
     county = forms.ModelChoiceField(label=_("县区"), queryset=None)
+    township = TownshipField(
+        label=_("乡镇"), help_text=_("只服务某个乡镇时选择；该乡镇的劳动力优先在此上车。")
+    )
     name = forms.CharField(label=_("集合点名称"), max_length=100)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     latitude = forms.FloatField(label=_("纬度"), min_value=-90, max_value=90)
     longitude = forms.FloatField(label=_("经度"), min_value=-180, max_value=180)
     is_default = forms.BooleanField(label=_("设为本县默认集合点"), required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, point: PickupPoint | None = None, **kwargs):
+        if point is not None:
+            kwargs.setdefault("initial", self.initial_for(point))
         super().__init__(*args, **kwargs)
-        counties = Region.objects.filter(level=Region.Level.COUNTY)
-        if not access.has_role(user, "admin"):
-            west = Q(pk__in=[])
-            for prefix in access.west_prefixes_of(user):
-                west |= Q(code__startswith=prefix)
-            counties = counties.filter(west)
-        self.fields["county"].queryset = counties.order_by("code")
+        counties = access.pickup_point_counties_managed_by(user).order_by("code")
+        if point is not None:
+            counties = counties.filter(pk=point.county_id)
+        self.fields["county"].queryset = counties
+        if point is not None or counties.count() == 1:
+            # The county of an existing point never changes; an official has only theirs.
+            only = point.county_id if point is not None else counties.first().pk
+            self.fields["county"].initial = only
+            self.fields["county"].disabled = True
+        self.fields["township"].limit_to(counties)
+
+    @staticmethod
+    def initial_for(point: PickupPoint) -> dict:
+        return {
+            "county": point.county_id,
+            "township": point.township_id or "",
+            "name": point.name,
+            "address": point.address,
+            "latitude": point.latitude,
+            "longitude": point.longitude,
+            "is_default": point.is_default,
+        }
+
+    def clean(self):
+        data = super().clean()
+        county, township = data.get("county"), data.get("township")
+        if county is not None and township is not None and township.parent_id != county.pk:
+            self.add_error("township", _("乡镇不属于所选县区。"))
+        return data
+
+
+class BusVehicleForm(forms.Form):
+    """The vehicle hired for a feeder or arrival bus; the service checks the formats."""
+
+    plate_number = forms.CharField(label=_("车牌号"), max_length=20, required=False)
+    driver_name = forms.CharField(label=_("司机"), max_length=50, required=False)
+    driver_phone = forms.CharField(label=_("司机电话"), max_length=20, required=False)
 
 
 class CarrierExportForm(forms.Form):

@@ -1,8 +1,8 @@
 """The adapter from the database to the pure planner: travellers, trips, pickup points, locks.
 
 Travellers are the campaign's confirmed matches (both sides said yes): each becomes a planner
-``Traveller`` with the pickup point of the worker's township (if one serves it) or else the
-county's default one, the destination employer's district and coordinates, the worker's
+``Traveller`` with the active pickup point of the worker's township (if one serves it) or else
+the county's default one, the destination employer's district and coordinates, the worker's
 travel group (family → family, fellow villagers → village) and the earliest departure date —
 the worker's own, or the vacancy's start date minus the travel time of the fastest trip.
 
@@ -207,7 +207,7 @@ def plan_inputs_load(*, campaign: Campaign) -> PlanInputs:
     for match in matches:
         match_of[worker_key(match.worker_id)] = match
         counties.add(match.worker.home_county_id)
-    points = list(PickupPoint.objects.filter(county_id__in=counties).order_by("pk"))
+    points = list(PickupPoint.objects.filter(county_id__in=counties, is_active=True).order_by("pk"))
     employers: dict[int, planner.Employer] = {}
     travellers = []
     for key, match in match_of.items():

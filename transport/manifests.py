@@ -38,6 +38,8 @@ class ManifestRow:
     district: str
     stop_time: str = ""
     boarding: str = ""
+    feeder_bus: str = ""
+    arrival_bus: str = ""
 
 
 @dataclass
@@ -55,6 +57,8 @@ class Manifest:
     seats: int = 0
     stops: list[dict] = field(default_factory=list)
     generated_at: str = ""
+    plate: str = ""
+    driver: str = ""
 
     @property
     def totals_by_county(self) -> list[tuple[str, int]]:
@@ -98,6 +102,29 @@ def manifest_seats(trip: Trip) -> QuerySet[Seat]:
     )
 
 
+def bus_vehicle_label(bus: Bus | None) -> str:
+    """Return how a traveller finds their bus: "2号车 甘J12345" (the plate once known)."""
+    if bus is None:
+        return ""
+    number = _("%(no)s号车") % {"no": bus.vehicle_index}
+    return f"{number} {bus.plate_number}" if bus.plate_number else number
+
+
+def bus_label(bus: Bus) -> str:
+    """Return a bus as people say it: "G2096 接站分流大巴 胶州市 2号车"."""
+    where = bus.district.name if bus.district_id else bus.trip.origin.name
+    return _("%(trip)s %(kind)s %(place)s %(no)s号车") % {
+        "trip": bus.trip.service_number,
+        "kind": bus.get_kind_display(),
+        "place": where,
+        "no": bus.vehicle_index,
+    }
+
+
+def bus_driver_label(bus: Bus) -> str:
+    return " ".join(x for x in (bus.driver_name, bus.driver_phone) if x)
+
+
 def _row(seat: Seat) -> ManifestRow:
     rides = {ride.kind: ride for ride in seat.bus_rides.all()}
     feeder, arrival = rides.get(BusKind.FEEDER), rides.get(BusKind.ARRIVAL)
@@ -116,6 +143,8 @@ def _row(seat: Seat) -> ManifestRow:
         district=employer.district.name,
         stop_time=_clock(arrival.stop_time) if arrival else "",
         boarding=seat.get_boarding_display(),
+        feeder_bus=bus_vehicle_label(feeder.bus) if feeder else "",
+        arrival_bus=bus_vehicle_label(arrival.bus) if arrival else "",
     )
 
 
@@ -174,18 +203,14 @@ def bus_manifest(bus: Bus) -> Manifest:
             "seat__match__vacancy__employer__district",
         )
         .prefetch_related(
-            Prefetch("seat__bus_rides", queryset=BusRider.objects.select_related("pickup_point"))
+            Prefetch(
+                "seat__bus_rides", queryset=BusRider.objects.select_related("pickup_point", "bus")
+            )
         )
         .order_by("stop_time", "seat__car__car_no", "seat__row", "seat__letter")
     )
     feeder = bus.kind == BusKind.FEEDER
-    where = bus.district.name if bus.district_id else trip.origin.name
-    vehicle = _("%(trip)s %(kind)s %(place)s %(no)s号车") % {
-        "trip": trip.service_number,
-        "kind": bus.get_kind_display(),
-        "place": where,
-        "no": bus.vehicle_index,
-    }
+    vehicle = bus_label(bus)
     stops = [
         {
             "name": s.get("name", ""),
@@ -214,6 +239,8 @@ def bus_manifest(bus: Bus) -> Manifest:
         seats=bus.capacity,
         stops=stops,
         generated_at=_when(timezone.now()),
+        plate=bus.plate_number,
+        driver=bus_driver_label(bus),
     )
 
 
@@ -237,6 +264,16 @@ _COLUMNS = (
     ("district", gettext_lazy("目的区县")),
     ("stop_time", gettext_lazy("到厂时间")),
 )
+# A trip's or car's manifest also says which feeder and arrival bus each traveller takes;
+# a bus manifest names its vehicle and driver in the header instead.
+_BUS_COLUMNS = (
+    ("feeder_bus", gettext_lazy("送站车辆")),
+    ("arrival_bus", gettext_lazy("接站车辆")),
+)
+
+
+def manifest_columns(manifest: Manifest) -> tuple:
+    return _COLUMNS if manifest.kind == "bus" else _COLUMNS + _BUS_COLUMNS
 
 
 def _sheet_header(sheet, manifest: Manifest, width: int) -> int:
@@ -254,6 +291,11 @@ def _sheet_header(sheet, manifest: Manifest, width: int) -> int:
         (_("带队"), manifest.escort),
         (_("人数"), f"{len(manifest.rows)} / {manifest.seats}"),
     ]
+    if manifest.kind == "bus":
+        facts += [
+            (_("车牌号"), manifest.plate or _("待定")),
+            (_("司机"), manifest.driver or _("待定")),
+        ]
     for label, value in facts:
         sheet.append([label, value])
     sheet.append([])
@@ -265,7 +307,8 @@ def manifest_workbook(manifest: Manifest, *, full_ids: dict[int, str] | None = N
     book = Workbook()
     sheet = book.active
     sheet.title = _("乘车名单")
-    columns = [("no", gettext_lazy("序号")), *_COLUMNS]
+    data_columns = manifest_columns(manifest)
+    columns = [("no", gettext_lazy("序号")), *data_columns]
     _sheet_header(sheet, manifest, len(columns))
     sheet.append([str(label) for _key, label in columns])
     header_row = sheet.max_row
@@ -273,7 +316,7 @@ def manifest_workbook(manifest: Manifest, *, full_ids: dict[int, str] | None = N
         cell.font = Font(bold=True)
     for index, row in enumerate(manifest.rows, start=1):
         values = [index]
-        for key, _label in _COLUMNS:
+        for key, _label in data_columns:
             value = getattr(row, key)
             if key == "id_number" and full_ids is not None:
                 value = full_ids.get(row.seat_id, value)
@@ -283,7 +326,8 @@ def manifest_workbook(manifest: Manifest, *, full_ids: dict[int, str] | None = N
     sheet.append([_("合计"), _("%(n)s 人") % {"n": len(manifest.rows)}])
     for county, count in manifest.totals_by_county:
         sheet.append(["", county, count])
-    for number, width in enumerate((6, 11, 10, 21, 14, 10, 18, 12, 26, 10, 12), start=1):
+    widths = (6, 11, 10, 21, 14, 10, 18, 12, 26, 10, 12, 16, 16)
+    for number, width in enumerate(widths[: len(columns)], start=1):
         sheet.column_dimensions[get_column_letter(number)].width = width
     for row in sheet.iter_rows(min_row=header_row):
         for cell in row:

@@ -50,6 +50,9 @@ class PickupPoint(models.Model):
     latitude = models.FloatField(_("纬度"))
     longitude = models.FloatField(_("经度"))
     is_default = models.BooleanField(_("本县默认集合点"), default=False)
+    # A point that past trips used is deactivated rather than deleted, so their records
+    # (riders, bus stops) keep pointing at it; the planner only sees active points.
+    is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -58,11 +61,19 @@ class PickupPoint(models.Model):
         verbose_name = _("集合点")
         verbose_name_plural = _("集合点")
         constraints = [
-            models.UniqueConstraint(fields=["county", "name"], name="pickup_point_unique_name"),
+            models.UniqueConstraint(
+                fields=["county", "name"],
+                condition=models.Q(is_active=True),
+                name="pickup_point_unique_active_name",
+            ),
             models.UniqueConstraint(
                 fields=["county"],
                 condition=models.Q(is_default=True),
                 name="pickup_point_one_default_per_county",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_active=True) | models.Q(is_default=False),
+                name="pickup_point_default_is_active",
             ),
             models.CheckConstraint(
                 condition=models.Q(latitude__gte=-90, latitude__lte=90)
@@ -122,6 +133,23 @@ class Trip(models.Model):
     )
     fare_per_vehicle = models.DecimalField(
         _("每车/整列包价（元）"), max_digits=12, decimal_places=2, default=0
+    )
+    # What one feeder / arrival bus of this trip costs; empty: the plan's fare for all trips.
+    feeder_bus_fare = models.DecimalField(
+        _("送站大巴每车费用（元）"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("留空按运输方案的统一标准"),
+    )
+    arrival_bus_fare = models.DecimalField(
+        _("接站大巴每车费用（元）"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("留空按运输方案的统一标准"),
     )
     note = models.TextField(_("备注"), blank=True)
     created_by = models.ForeignKey(
@@ -454,6 +482,11 @@ class Bus(models.Model):
     # [{"kind": "pickup_point"|"station"|"employer", "id": …, "name": …, "time": ISO 8601}]
     stops = models.JSONField(_("停靠点"), default=list, blank=True)
     adjusted = models.BooleanField(_("手工调整过"), default=False)
+    # The vehicle the coordinator hired for this run; kept across re-planning for the bus of
+    # the same trip, kind, group and number (see ``transport.runs``).
+    plate_number = models.CharField(_("车牌号"), max_length=12, blank=True)
+    driver_name = models.CharField(_("司机"), max_length=50, blank=True)
+    driver_phone = models.CharField(_("司机电话"), max_length=11, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -520,6 +553,7 @@ class BusRider(models.Model):
 
 class NotificationKind(models.TextChoices):
     NO_SHOW = "no_show", _("点名未到")
+    NO_SHOW_UNDO = "no_show_undo", _("更正：撤销未到")
 
 
 class Notification(models.Model):
@@ -572,3 +606,32 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NotificationRead(models.Model):
+    """That one recipient has read a notification. Several officials of a county or HR users
+    of a company each see the same notification; each reads it for themself."""
+
+    notification = models.ForeignKey(
+        Notification, verbose_name=_("通知"), on_delete=models.CASCADE, related_name="reads"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("阅读人"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    read_at = models.DateTimeField(_("阅读时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-read_at", "-id"]
+        verbose_name = _("通知阅读记录")
+        verbose_name_plural = _("通知阅读记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "user"], name="notification_read_once_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.notification_id}"

@@ -180,6 +180,8 @@ def plan_write_results(*, claim: Claim, inputs: PlanInputs, result: planner.Plan
     )
 
     # Buses of the open trips are rebuilt; unconfirmed seats replaced; confirmed ones stay.
+    # The vehicles hired for them (plate, driver) stay with the bus of the same number.
+    vehicles = _vehicles_of(open_ids)
     Bus.objects.filter(trip_id__in=open_ids).delete()
     Seat.objects.filter(trip_id__in=open_ids, released_at=None, confirmed=False).delete()
     released = {(key_id(a.traveller_id), key_id(a.trip_id)) for a in result.released_locks}
@@ -211,7 +213,7 @@ def plan_write_results(*, claim: Claim, inputs: PlanInputs, result: planner.Plan
         )
     Seat.objects.bulk_create(fresh, batch_size=SEAT_WRITE_BATCH)
     _cars_recount(cars, open_ids)
-    _buses_write(plan, inputs, result, open_ids)
+    _buses_write(plan, inputs, result, open_ids, vehicles)
 
     match_of = inputs.match_of
     carried = [entry for p in previous for entry in p.trunk if entry["trip"] in frozen]
@@ -243,6 +245,8 @@ def plan_write_results(*, claim: Claim, inputs: PlanInputs, result: planner.Plan
             "vehicles": r.vehicles,
             "seats": r.seats,
             "lower_bound": r.lower_bound,
+            # fewest buses that reach every stop within the ride cap (>= lower_bound)
+            "ride_bound": r.ride_bound,
             "fill_rate": round(r.fill_rate, 4),
             "excess": r.excess,
         }
@@ -332,8 +336,34 @@ def _cars_recount(cars: list[TripCar], trip_ids: list[int]) -> None:
             TripCar.objects.filter(pk=car.pk).update(occupied=counts.get(car.pk, 0))
 
 
+_VehicleKey = tuple[int, str, str, int]  # trip, kind, key, vehicle index
+
+
+def _vehicles_of(trip_ids: list[int]) -> dict[_VehicleKey, dict[str, str]]:
+    """Return the plate and driver recorded for the buses of ``trip_ids``, by bus identity."""
+    rows = (
+        Bus.objects.filter(trip_id__in=trip_ids)
+        .exclude(plate_number="", driver_name="", driver_phone="")
+        .values_list(
+            "trip_id", "kind", "key", "vehicle_index", "plate_number", "driver_name", "driver_phone"
+        )
+    )
+    return {
+        (trip, kind, key, index): {
+            "plate_number": plate,
+            "driver_name": driver,
+            "driver_phone": phone,
+        }
+        for trip, kind, key, index, plate, driver, phone in rows
+    }
+
+
 def _buses_write(
-    plan: TransportPlan, inputs: PlanInputs, result: planner.Plan, trip_ids: list[int]
+    plan: TransportPlan,
+    inputs: PlanInputs,
+    result: planner.Plan,
+    trip_ids: list[int],
+    vehicles: dict[_VehicleKey, dict[str, str]] | None = None,
 ) -> None:
     """Create the feeder and arrival buses of the plan and put each traveller on theirs."""
     seat_of = {
@@ -381,6 +411,11 @@ def _buses_write(
         )
         for leg in legs
     ]
+    for bus in buses:
+        for name, value in (
+            (vehicles or {}).get((bus.trip_id, bus.kind, bus.key, bus.vehicle_index), {}).items()
+        ):
+            setattr(bus, name, value)
     Bus.objects.bulk_create(buses, batch_size=SEAT_WRITE_BATCH)
     riders = []
     for bus, leg in zip(buses, legs, strict=True):

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from laborbridge import access
@@ -13,6 +13,8 @@ from transport.models import (
     Bus,
     BusKind,
     BusRider,
+    NotificationRead,
+    PickupPoint,
     PlanStatus,
     ReleaseReason,
     RunStatus,
@@ -27,6 +29,20 @@ from transport.services import BUS_FARE_DEFAULTS
 from workers.models import TravelGroup, Worker
 
 WHOLE_BOOKING_MODES = (TripMode.SPECIAL_TRAIN, TripMode.CHARTER_FLIGHT)
+
+
+def pickup_points_for(user: User) -> QuerySet[PickupPoint]:
+    """Return the active pickup points of the counties whose points the user manages."""
+    return (
+        access.pickup_points_managed_by(user)
+        .filter(is_active=True)
+        .select_related("county", "township")
+        .order_by("county_id", "-is_default", "name")
+    )
+
+
+def pickup_points_inactive_count(user: User) -> int:
+    return access.pickup_points_managed_by(user).filter(is_active=False).count()
 
 
 def trips_for_campaign(user: User, campaign: Campaign) -> QuerySet[Trip]:
@@ -57,6 +73,10 @@ def plan_current(campaign: Campaign) -> TransportPlan | None:
     )
 
 
+def trip_bus_count(trip: Trip) -> int:
+    return Bus.objects.filter(trip=trip).count()
+
+
 def trip_cars(trip: Trip) -> list[TripCar]:
     return list(trip.car_rows.order_by("car_no"))
 
@@ -78,6 +98,7 @@ class TripView:
     arrival: list[Bus]
     cost: float
     seated: int
+    bus_cost: float = 0.0
 
 
 def plan_review(plan: TransportPlan) -> dict:
@@ -103,6 +124,7 @@ def plan_review(plan: TransportPlan) -> dict:
             arrival=buses[(trip.pk, BusKind.ARRIVAL)],
             cost=costs["trip_cost"].get(trip.pk, 0.0) if costs else 0.0,
             seated=sum(c.occupied for c in trip.car_rows.all()),
+            bus_cost=costs["trip_bus_cost"].get(trip.pk, 0.0) if costs else 0.0,
         )
         for trip in trips
     ]
@@ -198,6 +220,8 @@ def leg_rows(entries: list[dict], names: dict[int, str], places: dict[str, str])
                 kind_label=_leg_kind_label(entry["kind"]),
                 label=" ".join(str(x) for x in (trip, _leg_kind_label(entry["kind"]), place) if x),
                 fill_percent=round(100 * entry["fill_rate"]),
+                # plans made before the ride-cap bound was reported: the seat bound
+                ride_bound=entry.get("ride_bound", entry["lower_bound"]),
             )
         )
     return rows
@@ -215,12 +239,26 @@ def trip_cost(trip: Trip, booked_car_nos: set[int], cars: list[TripCar]) -> floa
     return sum(per_vehicle + per_seat * c.seats for c in used)
 
 
+def plan_bus_fares(plan: TransportPlan | None) -> dict[str, float]:
+    """Return the plan's feeder and arrival bus fares (the defaults without a plan)."""
+    params = plan.params if plan is not None else {}
+    return {k: params.get(k, v) for k, v in BUS_FARE_DEFAULTS.items()}
+
+
+def bus_fare_of(trip: Trip, kind: str, fares: dict[str, float]) -> float:
+    """Return what one bus of ``kind`` of ``trip`` costs: the trip's own fare, else the plan's."""
+    name = "feeder_bus_fare" if kind == BusKind.FEEDER else "arrival_bus_fare"
+    own = getattr(trip, name)
+    return float(own) if own is not None else fares[name]
+
+
 def plan_costs(plan: TransportPlan) -> dict:
     """Return the plan's costs ("免车费" accounts): per trip, per mode, per county, total.
 
     A trip costs its booking (see ``trip_cost``); a chartered feeder or arrival bus its fare
-    from the plan's parameters. Each traveller carries an equal share of their trip and of
-    each bus they ride; a county's total is its travellers' shares.
+    — the trip's own bus fare when it has one, else the plan's. Each traveller carries an
+    equal share of their trip and of each bus they ride; a county's total is its
+    travellers' shares.
     """
     fares = {k: float(plan.params.get(k, v)) for k, v in BUS_FARE_DEFAULTS.items()}
     booked = {entry["trip"]: set(entry["booked_car_nos"]) for entry in plan.trunk}
@@ -229,7 +267,16 @@ def plan_costs(plan: TransportPlan) -> dict:
             "pk", "trip_id", "worker__home_county__name"
         )
     )
-    trip_ids = {trip_id for _pk, trip_id, _county in seats} | set(booked)
+    buses = list(
+        Bus.objects.filter(plan=plan)
+        .annotate(n=Count("riders"))
+        .values_list("pk", "kind", "n", "trip_id")
+    )
+    trip_ids = (
+        {trip_id for _pk, trip_id, _county in seats}
+        | set(booked)
+        | {trip_id for *_rest, trip_id in buses}
+    )
     trips = {t.pk: t for t in Trip.objects.filter(pk__in=trip_ids).prefetch_related("car_rows")}
     trip_cost_of = {
         pk: round(trip_cost(t, booked.get(pk, set()), list(t.car_rows.all())), 2)
@@ -241,23 +288,19 @@ def plan_costs(plan: TransportPlan) -> dict:
     share: dict[int, float] = {}
     for pk, trip_id, _county in seats:
         share[pk] = trip_cost_of[trip_id] / riders[trip_id]
-    buses = list(
-        Bus.objects.filter(plan=plan).annotate(n=Count("riders")).values_list("pk", "kind", "n")
-    )
-    bus_fare = {
-        pk: fares["feeder_bus_fare" if kind == BusKind.FEEDER else "arrival_bus_fare"]
-        for pk, kind, _n in buses
-    }
-    bus_riders = {pk: n for pk, _kind, n in buses}
+    bus_fare = {pk: bus_fare_of(trips[trip_id], kind, fares) for pk, kind, _n, trip_id in buses}
+    bus_riders = {pk: n for pk, _kind, n, _trip in buses}
     for bus_id, seat_id in BusRider.objects.filter(bus__plan=plan).values_list("bus_id", "seat_id"):
         if seat_id in share and bus_riders[bus_id]:
             share[seat_id] += bus_fare[bus_id] / bus_riders[bus_id]
     by_mode: dict[str, float] = defaultdict(float)
     for pk, cost in trip_cost_of.items():
         by_mode[str(TripMode(trips[pk].mode).label)] += cost
-    for _pk, kind, _n in buses:
+    trip_bus_cost: dict[int, float] = defaultdict(float)
+    for pk, kind, _n, trip_id in buses:
         label = _("送站大巴") if kind == BusKind.FEEDER else _("接站分流大巴")
-        by_mode[label] += fares["feeder_bus_fare" if kind == BusKind.FEEDER else "arrival_bus_fare"]
+        by_mode[label] += bus_fare[pk]
+        trip_bus_cost[trip_id] += bus_fare[pk]
     by_county: dict[str, float] = defaultdict(float)
     for pk, _trip_id, county in seats:
         by_county[county] += share[pk]
@@ -267,6 +310,7 @@ def plan_costs(plan: TransportPlan) -> dict:
         "per_traveller": round(total / len(seats), 2) if seats else 0.0,
         "travellers": len(seats),
         "trip_cost": trip_cost_of,
+        "trip_bus_cost": {pk: round(v, 2) for pk, v in trip_bus_cost.items()},
         "by_mode": [
             {"label": k, "value": round(v)}
             for k, v in sorted(by_mode.items(), key=lambda kv: -kv[1])
@@ -357,9 +401,23 @@ def rides_of(seat: Seat) -> dict[str, BusRider]:
     return {ride.kind: ride for ride in seat.bus_rides.all()}
 
 
-def notifications_for(user: User, limit: int = 20):
-    return (
+def notifications_for(user: User, limit: int | None = 20, *, unread_only: bool = False):
+    """Return the transport notifications the user sees, newest first, each with ``is_read``
+    (for this user)."""
+    notices = (
         access.transport_notifications_visible_to(user)
         .select_related("trip", "worker", "employer", "county")
-        .order_by("-created_at", "-pk")[:limit]
+        .annotate(
+            is_read=Exists(
+                NotificationRead.objects.filter(notification=OuterRef("pk"), user_id=user.pk)
+            )
+        )
+        .order_by("-created_at", "-pk")
     )
+    if unread_only:
+        notices = notices.filter(is_read=False)
+    return notices[:limit] if limit else notices
+
+
+def notifications_unread_count(user: User) -> int:
+    return access.transport_notifications_visible_to(user).exclude(reads__user_id=user.pk).count()

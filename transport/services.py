@@ -12,6 +12,8 @@ services never deadlock.
 """
 
 import datetime as dt
+import math
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -21,6 +23,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.models import Employer
 from laborbridge import access
 from laborbridge.identifiers import validate_mobile
 from laborbridge.models import Campaign, Region, Station, User
@@ -36,6 +39,7 @@ from transport.models import (
     BusRider,
     Notification,
     NotificationKind,
+    NotificationRead,
     PickupPoint,
     PlanStatus,
     ReleaseReason,
@@ -50,6 +54,8 @@ from transport.planner.domain import seat_position
 
 # Cost of a chartered feeder / arrival bus for one run, in yuan, when a plan does not say.
 BUS_FARE_DEFAULTS = {"feeder_bus_fare": 1500, "arrival_bus_fare": 800}
+# A bus fare at or above this is a typo (a whole train costs less than a million).
+BUS_FARE_MAX = 1_000_000
 # The planner parameters a coordinator may set for a run (the rest keep their defaults).
 PLANNER_PARAMS = (
     "max_wait_days",
@@ -83,6 +89,38 @@ def _require(condition: bool, message: str, code: str = "invalid") -> None:
 # --- pickup points ----------------------------------------------------------------------
 
 
+def _pickup_point_values_clean(*, county: Region, values: dict) -> dict:
+    """Return the point's values normalised, or raise ValidationError naming each bad field."""
+    errors: dict[str, str] = {}
+    values = dict(values)
+    values["name"] = (values.get("name") or "").strip()
+    values["address"] = (values.get("address") or "").strip()
+    if not values["name"]:
+        errors["name"] = _("请填写集合点名称。")
+    township = values.get("township")
+    if township is not None and (
+        township.level != Region.Level.TOWNSHIP or township.parent_id != county.code
+    ):
+        errors["township"] = _("乡镇不属于该集合点所在的县区。")
+    latitude, longitude = values.get("latitude"), values.get("longitude")
+    if latitude is None or not -90 <= latitude <= 90:
+        errors["latitude"] = _("纬度应在 -90 到 90 之间。")
+    if longitude is None or not -180 <= longitude <= 180:
+        errors["longitude"] = _("经度应在 -180 到 180 之间。")
+    values["is_default"] = bool(values.get("is_default"))
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _pickup_point_name_free(county: Region, name: str, exclude_pk: int | None = None) -> None:
+    taken = PickupPoint.objects.filter(county=county, name=name, is_active=True)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError({"name": _("本县已有名为“%(name)s”的集合点。") % {"name": name}})
+
+
 @transaction.atomic
 def pickup_point_create(
     *,
@@ -97,39 +135,151 @@ def pickup_point_create(
 ) -> PickupPoint:
     """Create a county pickup point; the default one replaces the county's previous default.
     ``actor=None`` is the system (reference and demo data)."""
-    if actor is not None and not (
-        access.has_role(actor, "admin")
-        or (
-            access.has_role(actor, "coordinator")
-            and any(county.code.startswith(p) for p in access.west_prefixes_of(actor))
-        )
+    if (
+        actor is not None
+        and not access.pickup_point_counties_managed_by(actor).filter(pk=county.pk).exists()
     ):
         raise PermissionDenied(_("您无权为该县设置集合点。"))
     _require(county.level == Region.Level.COUNTY, _("集合点必须属于一个县级行政区。"))
-    _require(
-        township is None or township.parent_id == county.code,
-        _("乡镇不属于所选县区。"),
-    )
-    _require(bool(name.strip()), _("请填写集合点名称。"))
-    _require(-90 <= latitude <= 90 and -180 <= longitude <= 180, _("经纬度超出范围。"))
-    if is_default:
-        PickupPoint.objects.filter(county=county, is_default=True).update(is_default=False)
-    point = PickupPoint.objects.create(
+    values = _pickup_point_values_clean(
         county=county,
-        township=township,
-        name=name.strip(),
-        address=address.strip(),
-        latitude=latitude,
-        longitude=longitude,
-        is_default=is_default,
+        values={
+            "name": name,
+            "address": address,
+            "township": township,
+            "latitude": latitude,
+            "longitude": longitude,
+            "is_default": is_default,
+        },
     )
+    _pickup_point_name_free(county, values["name"])
+    if values["is_default"]:
+        PickupPoint.objects.filter(county=county, is_default=True).update(is_default=False)
+    point = PickupPoint.objects.create(county=county, **values)
     audit_record(
         actor=actor,
         action="pickup_point.create",
         target=point,
-        changes={"county": county.code, "name": point.name, "default": is_default},
+        changes={
+            "county": county.code,
+            "township": point.township_id,
+            "name": point.name,
+            "default": point.is_default,
+        },
     )
     return point
+
+
+_PICKUP_POINT_FIELDS = ("name", "address", "township", "latitude", "longitude", "is_default")
+
+
+def _pickup_point_locked(actor: User, point: PickupPoint) -> PickupPoint:
+    locked = (
+        access.pickup_points_managed_by(actor)
+        .select_for_update()
+        .select_related("county")
+        .filter(pk=point.pk)
+        .first()
+    )
+    if locked is None:
+        raise PermissionDenied(_("您无权修改该集合点。"))
+    _require(locked.is_active, _("该集合点已停用，不能再修改。"), "inactive")
+    return locked
+
+
+@transaction.atomic
+def pickup_point_update(*, actor: User, point: PickupPoint, **values) -> PickupPoint:
+    """Change a pickup point's name, address, township, coordinates or default flag. Its
+    county stays: a point in another county is a new point.
+
+    Seats and buses already planned keep their stops and times; the next planning run
+    uses the new place."""
+    unknown = set(values) - set(_PICKUP_POINT_FIELDS)
+    if unknown:
+        raise TypeError(f"pickup_point_update() got unexpected fields {sorted(unknown)}")
+    point = _pickup_point_locked(actor, point)
+    merged = {name: getattr(point, name) for name in _PICKUP_POINT_FIELDS}
+    merged.update(values)
+    merged = _pickup_point_values_clean(county=point.county, values=merged)
+    changes = model_changes(point, list(_PICKUP_POINT_FIELDS), merged)
+    if not changes:
+        return point
+    if "name" in changes:
+        _pickup_point_name_free(point.county, merged["name"], exclude_pk=point.pk)
+    if merged["is_default"] and not point.is_default:
+        PickupPoint.objects.filter(county=point.county, is_default=True).exclude(
+            pk=point.pk
+        ).update(is_default=False)
+    for name in changes:
+        setattr(point, name, merged[name])
+    point.save(update_fields=[*changes, "updated_at"])
+    audit_record(actor=actor, action="pickup_point.update", target=point, changes=changes)
+    return point
+
+
+def pickup_point_riders_waiting(point: PickupPoint):
+    """Return the held seats that still start their journey at ``point``: a feeder ride from
+    it on a seat neither released nor checked in at the gate (draft or confirmed plan)."""
+    return Seat.objects.filter(
+        released_at=None,
+        checked_in_at=None,
+        bus_rides__pickup_point=point,
+        bus_rides__kind=BusKind.FEEDER,
+    ).distinct()
+
+
+def _bus_stops_at(bus_stops: list, point_id: int) -> bool:
+    return any(s.get("kind") == "pickup_point" and s.get("id") == point_id for s in bus_stops)
+
+
+@transaction.atomic
+def pickup_point_remove(*, actor: User, point: PickupPoint) -> str:
+    """Remove a pickup point, refused while a planned or confirmed journey starts there.
+
+    A point no record mentions is deleted; one that past journeys used (bus riders, bus
+    stops) is deactivated instead, so that history keeps its place. Returns ``"deleted"``
+    or ``"deactivated"``."""
+    point = _pickup_point_locked(actor, point)
+    waiting = pickup_point_riders_waiting(point)
+    count = waiting.count()
+    if count:
+        trips = sorted(set(waiting.values_list("trip__service_number", flat=True)))
+        raise ValidationError(
+            _(
+                "集合点“%(name)s”已安排 %(count)s 人在此上车（%(trips)s），不能删除。"
+                "请先为这些人调整行程或重新规划运输方案。"
+            )
+            % {"name": point.name, "count": count, "trips": "、".join(trips)},
+            code="in_use",
+        )
+    # A bus of a current plan whose journey has not happened yet (none of its riders checked
+    # in at a gate) may stop there even when nobody boards there any more.
+    current = (
+        Bus.objects.filter(kind=BusKind.FEEDER, plan__run_status=RunStatus.SUCCEEDED)
+        .exclude(plan__status=PlanStatus.SUPERSEDED)
+        .exclude(riders__seat__checked_in_at__isnull=False)
+    )
+    if any(
+        _bus_stops_at(stops or [], point.pk) for stops in current.values_list("stops", flat=True)
+    ):
+        raise ValidationError(
+            _("集合点“%(name)s”仍是已安排送站大巴的停靠点，不能删除；请先重新规划。")
+            % {"name": point.name},
+            code="in_use",
+        )
+    used = BusRider.objects.filter(pickup_point=point).exists() or any(
+        _bus_stops_at(bus_stops or [], point.pk)
+        for bus_stops in Bus.objects.filter(kind=BusKind.FEEDER).values_list("stops", flat=True)
+    )
+    changes = {"county": point.county_id, "name": point.name, "default": point.is_default}
+    if used:
+        point.is_active, point.is_default = False, False
+        point.save(update_fields=["is_active", "is_default", "updated_at"])
+        audit_record(actor=actor, action="pickup_point.deactivate", target=point, changes=changes)
+        return "deactivated"
+    audit_record(actor=actor, action="pickup_point.delete", target=point, changes=changes)
+    point.delete()
+    return "deleted"
 
 
 # --- trips ------------------------------------------------------------------------------
@@ -151,6 +301,8 @@ _TRIP_FIELDS = (
     "escort_phone",
     "fare_per_seat",
     "fare_per_vehicle",
+    "feeder_bus_fare",
+    "arrival_bus_fare",
     "note",
 )
 # Changing these re-draws the cars, so they are refused once anyone holds a seat.
@@ -206,6 +358,11 @@ def _trip_values_clean(values: dict) -> dict:
         values[name] = fare
         if fare < 0:
             errors[name] = _("票价不能为负数。")
+    for name in ("feeder_bus_fare", "arrival_bus_fare"):
+        fare = values.get(name)
+        values[name] = None if fare is None or fare == "" else Decimal(str(fare))
+        if values[name] is not None and not 0 <= values[name] < BUS_FARE_MAX:
+            errors[name] = _("大巴费用应在 0 到 %(max)s 元之间。") % {"max": BUS_FARE_MAX}
     for name in ("operator", "escort_name", "note"):
         values[name] = (values.get(name) or "").strip()
     if errors:
@@ -243,6 +400,8 @@ def trip_create(
     escort_phone: str = "",
     fare_per_seat: Decimal | float = 0,
     fare_per_vehicle: Decimal | float = 0,
+    feeder_bus_fare: Decimal | float | None = None,
+    arrival_bus_fare: Decimal | float | None = None,
     note: str = "",
 ) -> Trip:
     """Create a trip of ``campaign`` with its cars. ``actor=None`` is the system (demo data)."""
@@ -269,6 +428,8 @@ def trip_create(
             "escort_phone": escort_phone,
             "fare_per_seat": fare_per_seat,
             "fare_per_vehicle": fare_per_vehicle,
+            "feeder_bus_fare": feeder_bus_fare,
+            "arrival_bus_fare": arrival_bus_fare,
             "note": note,
         }
     )
@@ -299,7 +460,8 @@ def trip_create(
 
 @transaction.atomic
 def trip_update(*, actor: User, trip: Trip, **values) -> Trip:
-    """Change a trip. Its cars and seats cannot change once anyone holds a seat on it."""
+    """Change a trip. Its cars and seats cannot change once anyone holds a seat on it; new
+    departure or arrival times move its feeder and arrival buses with them."""
     unknown = set(values) - set(_TRIP_FIELDS)
     if unknown:
         raise TypeError(f"trip_update() got unexpected fields {sorted(unknown)}")
@@ -318,6 +480,10 @@ def trip_update(*, actor: User, trip: Trip, **values) -> Trip:
         raise ValidationError(
             _("该车次已安排座位，不能再修改方式、车厢和座位；请新建车次后重新规划。")
         )
+    shifts = {
+        BusKind.FEEDER: merged["departure_at"] - trip.departure_at,
+        BusKind.ARRIVAL: merged["arrival_at"] - trip.arrival_at,
+    }
     for name in changes:
         setattr(trip, name, merged[name])
     trip.save(update_fields=[*changes, "updated_at"])
@@ -325,7 +491,51 @@ def trip_update(*, actor: User, trip: Trip, **values) -> Trip:
         trip.car_rows.all().delete()
         _trip_cars_create(trip)
     audit_record(actor=actor, action="trip.update", target=trip, changes=changes)
+    if any(shifts.values()):
+        _trip_buses_retime(actor=actor, trip=trip, shifts=shifts)
     return trip
+
+
+def _trip_buses_retime(*, actor: User, trip: Trip, shifts: dict[str, dt.timedelta]) -> list[int]:
+    """Move the trip's buses with its new times: feeder buses by the change of departure (so
+    they keep their buffer before it), arrival buses by the change of arrival (so they
+    still leave the same time after it) — stops and riders' times with them."""
+    buses = list(Bus.objects.select_for_update().filter(trip=trip).order_by("pk"))
+    moved: dict[str, list[int]] = {BusKind.FEEDER: [], BusKind.ARRIVAL: []}
+    now = timezone.now()
+    for bus in buses:
+        shift = shifts[bus.kind]
+        if not shift:
+            continue
+        stops = [
+            dict(s, time=(dt.datetime.fromisoformat(s["time"]) + shift).isoformat())
+            if s.get("time")
+            else s
+            for s in bus.stops
+        ]
+        Bus.objects.filter(pk=bus.pk).update(
+            departure_at=bus.departure_at + shift,
+            arrival_at=bus.arrival_at + shift,
+            stops=stops,
+            updated_at=now,
+        )
+        BusRider.objects.filter(bus=bus, stop_time__isnull=False).update(
+            stop_time=F("stop_time") + shift
+        )
+        moved[bus.kind].append(bus.pk)
+    if moved[BusKind.FEEDER] or moved[BusKind.ARRIVAL]:
+        audit_record(
+            actor=actor,
+            action="trip.buses_retime",
+            target=trip,
+            changes={
+                "feeder_shift_minutes": shifts[BusKind.FEEDER].total_seconds() / 60,
+                "arrival_shift_minutes": shifts[BusKind.ARRIVAL].total_seconds() / 60,
+                "feeder_buses": moved[BusKind.FEEDER],
+                "arrival_buses": moved[BusKind.ARRIVAL],
+            },
+        )
+    return moved[BusKind.FEEDER] + moved[BusKind.ARRIVAL]
 
 
 # --- plans ------------------------------------------------------------------------------
@@ -343,9 +553,49 @@ def plan_params_clean(*, seed: int, params: dict | None) -> dict:
     except (planner.PlanInputError, TypeError) as error:
         raise ValidationError(_("参数无效：%(error)s") % {"error": error}) from None
     fares = {k: params.get(k, v) for k, v in BUS_FARE_DEFAULTS.items()}
-    if any(not isinstance(v, int | float) or v < 0 for v in fares.values()):
-        raise ValidationError(_("大巴费用不能为负数。"))
+    if any(
+        isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v < BUS_FARE_MAX
+        for v in fares.values()
+    ):
+        raise ValidationError(
+            _("大巴费用应在 0 到 %(max)s 元之间。") % {"max": BUS_FARE_MAX}, code="bad_fare"
+        )
     return {**knobs, **fares}
+
+
+@transaction.atomic
+def plan_bus_fares_update(
+    *, actor: User, plan: TransportPlan, feeder_bus_fare: float, arrival_bus_fare: float
+) -> TransportPlan:
+    """Set what one feeder and one arrival bus cost in the current plan's accounts (trips may
+    set their own, see ``Trip.feeder_bus_fare``). Only the costs change, never the plan."""
+    plan = access.transport_plans_visible_to(actor).select_for_update().filter(pk=plan.pk).first()
+    if plan is None:
+        raise PermissionDenied(_("您无权修改该运输方案。"))
+    _require(plan.is_current, _("只能修改当前方案的大巴费用。"), "not_current")
+    errors = {}
+    fares = {}
+    for name, value in (
+        ("feeder_bus_fare", feeder_bus_fare),
+        ("arrival_bus_fare", arrival_bus_fare),
+    ):
+        try:
+            fare = float(value)
+        except (TypeError, ValueError):
+            fare = -1.0
+        if not 0 <= fare < BUS_FARE_MAX:
+            errors[name] = _("大巴费用应在 0 到 %(max)s 元之间。") % {"max": BUS_FARE_MAX}
+        fares[name] = int(fare) if fare.is_integer() else round(fare, 2)
+    if errors:
+        raise ValidationError(errors)
+    old = {k: plan.params.get(k, v) for k, v in BUS_FARE_DEFAULTS.items()}
+    changes = {k: [old[k], fares[k]] for k in fares if old[k] != fares[k]}
+    if not changes:
+        return plan
+    plan.params = {**plan.params, **fares}
+    plan.save(update_fields=["params", "updated_at"])
+    audit_record(actor=actor, action="transport_plan.bus_fares", target=plan, changes=changes)
+    return plan
 
 
 def planner_params(plan: TransportPlan) -> planner.Params:
@@ -461,9 +711,15 @@ def _bus_rides_drop(seat: Seat) -> None:
     buses = list(
         Bus.objects.select_for_update().filter(pk__in=[r.bus_id for r in rides]).order_by("pk")
     )
+    ride_of = {r.bus_id: r for r in rides}
     for bus in buses:
+        ride = ride_of[bus.pk]
+        place = ("pickup_point", ride.pickup_point_id) if ride.pickup_point_id else None
+        place = ("employer", ride.employer_id) if ride.employer_id else place
+        index = _stop_index(bus.stops, *place) if place else None
+        stops = _stops_count(bus.stops, index, -1) if index is not None else bus.stops
         Bus.objects.filter(pk=bus.pk, occupied__gt=0).update(
-            occupied=F("occupied") - 1, updated_at=timezone.now()
+            occupied=F("occupied") - 1, stops=stops, updated_at=timezone.now()
         )
     BusRider.objects.filter(pk__in=[r.pk for r in rides]).delete()
 
@@ -594,102 +850,308 @@ def seats_swap(*, actor: User, seat_a: Seat, seat_b: Seat) -> tuple[Seat, Seat]:
 
 
 def _bus_rides_add(seat: Seat) -> None:
-    """Put a traveller moved to another trip on that trip's feeder and arrival buses: a bus
-    of the same group with a free seat, else a new bus (marked as adjusted by hand)."""
+    """Put a traveller who joins a trip by hand (moved there, or a no-show undone) on its
+    feeder and arrival buses, with the times they board and get off.
+
+    Feeder: a bus that already stops at their pickup point and has a free seat, else a new
+    bus from that point, reaching the station the planner's buffer before departure.
+    Arrival: a bus that already stops at their employer's gate, else one of the same
+    district with room (their gate is added as its last stop), else a new bus leaving the
+    planner's disembarking time after arrival. Drive times are estimated like the planner
+    does (great-circle distance × road factor at the bus speed). Buses locked in pk order.
+    """
     from transport.inputs import pickup_point_for
 
-    trip, plan = seat.trip, seat.plan
     worker, employer = seat.worker, seat.match.vacancy.employer
-    points = list(PickupPoint.objects.filter(county_id=worker.home_county_id).order_by("pk"))
+    points = list(
+        PickupPoint.objects.filter(county_id=worker.home_county_id, is_active=True).order_by("pk")
+    )
     point = pickup_point_for(worker, points)
-    params = planner_params(plan)
-    for kind, key in ((BusKind.FEEDER, trip.origin.code), (BusKind.ARRIVAL, employer.district_id)):
-        place_id = point.pk if kind == BusKind.FEEDER and point else employer.pk
-        place_kind = "pickup_point" if kind == BusKind.FEEDER else "employer"
-        if kind == BusKind.FEEDER and point is None:
-            continue  # no pickup point in the county: nobody to collect them from
-        candidates = list(
-            Bus.objects.select_for_update()
-            .filter(plan=plan, trip=trip, kind=kind, key=key)
-            .order_by("pk")
+    route = _RouteClock(seat.trip, planner_params(seat.plan))
+    if point is not None:  # else nobody can collect them: the county has no pickup point
+        _feeder_ride_add(seat, point, route)
+    _arrival_ride_add(seat, employer, route)
+
+
+class _RouteClock:
+    """Times and distances of one trip's bus legs, estimated the way the planner does."""
+
+    def __init__(self, trip: Trip, params: planner.Params) -> None:
+        from transport.inputs import station_of
+
+        self.trip, self.params = trip, params
+        self.mode = planner.Mode(trip.mode)
+        origin, destination = station_of(trip.origin), station_of(trip.destination)
+        self.origin = (origin.lat, origin.lng)
+        self.destination = (destination.lat, destination.lng)
+
+    def drive(self, a: tuple[float, float], b: tuple[float, float], *, speed: float):
+        """Return (km, whole minutes) by road from ``a`` to ``b``."""
+        from transport.planner.geo import haversine_km
+
+        km = float(haversine_km(a[0], a[1], b[0], b[1])) * self.params.road_factor
+        return km, math.ceil(km / speed * 60.0 - 1e-9)
+
+    @property
+    def at_station(self) -> dt.datetime:
+        """When feeder buses reach the departure station."""
+        return timezone.localtime(self.trip.departure_at) - dt.timedelta(
+            minutes=self.params.station_buffer(self.mode)
         )
-        bus = next((b for b in candidates if _bus_take(b.pk)), None)
-        if bus is None:
-            bus = _bus_new(plan, trip, kind, key, params, employer)
-            _bus_take(bus.pk)
-        stop = next(
-            (s for s in bus.stops if s.get("kind") == place_kind and s.get("id") == place_id), None
-        )
-        if stop is None:
-            name = point.name if kind == BusKind.FEEDER else employer.name
-            stops = list(bus.stops)
-            stops.insert(
-                -1 if kind == BusKind.FEEDER else len(stops),
-                {"kind": place_kind, "id": place_id, "name": name, "time": None},
-            )
-            Bus.objects.filter(pk=bus.pk).update(stops=stops, adjusted=True)
-        BusRider.objects.create(
-            bus=bus,
-            seat=seat,
-            kind=kind,
-            pickup_point=point if kind == BusKind.FEEDER else None,
-            employer=employer if kind == BusKind.ARRIVAL else None,
-            stop_time=dt.datetime.fromisoformat(stop["time"])
-            if stop and stop.get("time")
-            else None,
+
+    @property
+    def leave_station(self) -> dt.datetime:
+        """When arrival buses leave the arrival station."""
+        return timezone.localtime(self.trip.arrival_at) + dt.timedelta(
+            minutes=self.params.disembark(self.mode)
         )
 
 
-def _bus_new(
-    plan: TransportPlan, trip: Trip, kind: str, key: str, params: planner.Params, employer
-) -> Bus:
-    index = (
-        Bus.objects.filter(plan=plan, trip=trip, kind=kind, key=key).aggregate(
-            n=Max("vehicle_index")
-        )["n"]
-        or 0
-    ) + 1
-    mode = planner.Mode(trip.mode)
-    if kind == BusKind.FEEDER:
-        arrival = timezone.localtime(trip.departure_at) - dt.timedelta(
-            minutes=params.station_buffer(mode)
-        )
-        departure = arrival - dt.timedelta(hours=1)
-        capacity = params.feeder_bus_seats
-        station = {
-            "kind": "station",
-            "id": trip.origin.code,
-            "name": trip.origin.name_zh,
-            "time": arrival.isoformat(),
-        }
-        stops = [station]
-    else:
-        departure = timezone.localtime(trip.arrival_at) + dt.timedelta(
-            minutes=params.disembark(mode)
-        )
-        arrival = departure + dt.timedelta(hours=1)
-        capacity = params.arrival_bus_seats
+def _stop_index(stops: list[dict], kind: str, place_id) -> int | None:
+    return next(
+        (i for i, s in enumerate(stops) if s.get("kind") == kind and s.get("id") == place_id),
+        None,
+    )
+
+
+def _stops_count(stops: list[dict], index: int, change: int) -> list[dict]:
+    """Return ``stops`` with the people of stop ``index`` and of the station changed."""
+    stops = [dict(s) for s in stops]
+    for i, stop in enumerate(stops):
+        if i == index or stop.get("kind") == "station":
+            stop["people"] = max(0, int(stop.get("people") or 0) + change)
+    return stops
+
+
+def _candidate_buses(seat: Seat, kind: str, key: str) -> list[Bus]:
+    return list(
+        Bus.objects.select_for_update()
+        .filter(plan=seat.plan, trip=seat.trip, kind=kind, key=key)
+        .order_by("pk")
+    )
+
+
+def _ride_create(seat: Seat, bus: Bus, index: int, **place) -> None:
+    """Seat the traveller on ``bus`` at its stop ``index`` (already taken: see _bus_take)."""
+    stops = _stops_count(bus.stops, index, +1)
+    Bus.objects.filter(pk=bus.pk).update(stops=stops)
+    BusRider.objects.create(
+        bus=bus,
+        seat=seat,
+        kind=bus.kind,
+        stop_time=dt.datetime.fromisoformat(stops[index]["time"]),
+        **place,
+    )
+
+
+def _feeder_ride_add(seat: Seat, point: PickupPoint, route: _RouteClock) -> None:
+    trip = seat.trip
+    for bus in _candidate_buses(seat, BusKind.FEEDER, trip.origin.code):
+        index = _stop_index(bus.stops, "pickup_point", point.pk)
+        if index is not None and bus.stops[index].get("time") and _bus_take(bus.pk):
+            _ride_create(seat, bus, index, pickup_point=point)
+            return
+    params = route.params
+    km, minutes = route.drive(
+        (point.latitude, point.longitude), route.origin, speed=params.feeder_speed_kmh
+    )
+    at_station = route.at_station
+    pickup = at_station - dt.timedelta(minutes=minutes)
+    bus = _bus_new(
+        seat,
+        kind=BusKind.FEEDER,
+        key=trip.origin.code,
+        capacity=params.feeder_bus_seats,
+        departure=pickup,
+        arrival=at_station,
+        minutes=minutes,
+        km=km,
+        stops=[
+            {"kind": "pickup_point", "id": point.pk, "name": point.name, "time": pickup},
+            {
+                "kind": "station",
+                "id": trip.origin.code,
+                "name": trip.origin.name_zh,
+                "time": at_station,
+            },
+        ],
+    )
+    _ride_create(seat, bus, 0, pickup_point=point)
+
+
+def _arrival_ride_add(seat: Seat, employer, route: _RouteClock) -> None:
+    from transport.inputs import employer_of
+
+    trip, params = seat.trip, route.params
+    gate = employer_of(employer, {})
+    buses = _candidate_buses(seat, BusKind.ARRIVAL, employer.district_id)
+    for bus in buses:
+        index = _stop_index(bus.stops, "employer", employer.pk)
+        if index is not None and bus.stops[index].get("time") and _bus_take(bus.pk):
+            _ride_create(seat, bus, index, employer=employer)
+            return
+    for bus in buses:
+        # A bus of the district with room drives on to their gate after its last stop; a
+        # company's own bus (专车) stays its own.
+        if bus.dedicated_employer_id or not bus.stops or not _bus_take(bus.pk):
+            continue
+        last = bus.stops[-1]
+        if last.get("kind") == "employer":
+            here = employer_of(Employer.objects.select_related("district").get(pk=last["id"]), {})
+            start = (here.lat, here.lng)
+        else:
+            start = route.destination
+        km, minutes = route.drive(start, (gate.lat, gate.lng), speed=params.arrival_speed_kmh)
+        minutes += params.dropoff_dwell_minutes if last.get("kind") == "employer" else 0
+        when = dt.datetime.fromisoformat(last["time"]) + dt.timedelta(minutes=minutes)
         stops = [
+            *bus.stops,
+            {
+                "kind": "employer",
+                "id": employer.pk,
+                "name": employer.name,
+                "time": when.isoformat(),
+                "people": 0,
+            },
+        ]
+        Bus.objects.filter(pk=bus.pk).update(
+            stops=stops,
+            arrival_at=when,
+            ride_minutes=F("ride_minutes") + minutes,
+            distance_km=round(bus.distance_km + km, 1),
+            adjusted=True,
+        )
+        bus.stops = stops
+        _ride_create(seat, bus, len(stops) - 1, employer=employer)
+        return
+    depart = route.leave_station
+    km, minutes = route.drive(
+        route.destination, (gate.lat, gate.lng), speed=params.arrival_speed_kmh
+    )
+    at_gate = depart + dt.timedelta(minutes=minutes)
+    bus = _bus_new(
+        seat,
+        kind=BusKind.ARRIVAL,
+        key=employer.district_id,
+        capacity=params.arrival_bus_seats,
+        departure=depart,
+        arrival=at_gate,
+        minutes=minutes,
+        km=km,
+        stops=[
             {
                 "kind": "station",
                 "id": trip.destination.code,
                 "name": trip.destination.name_zh,
-                "time": departure.isoformat(),
-            }
-        ]
+                "time": depart,
+            },
+            {"kind": "employer", "id": employer.pk, "name": employer.name, "time": at_gate},
+        ],
+    )
+    _ride_create(seat, bus, 1, employer=employer)
+
+
+def _bus_new(
+    seat: Seat,
+    *,
+    kind: str,
+    key: str,
+    capacity: int,
+    departure: dt.datetime,
+    arrival: dt.datetime,
+    minutes: int,
+    km: float,
+    stops: list[dict],
+) -> Bus:
+    """Create a bus of the seat's trip for hand adjustments, its first seat already taken."""
+    index = (
+        Bus.objects.filter(plan=seat.plan, trip=seat.trip, kind=kind, key=key).aggregate(
+            n=Max("vehicle_index")
+        )["n"]
+        or 0
+    ) + 1
     return Bus.objects.create(
-        plan=plan,
-        trip=trip,
+        plan=seat.plan,
+        trip=seat.trip,
         kind=kind,
         key=key,
         district_id=key if kind == BusKind.ARRIVAL else None,
         vehicle_index=index,
         capacity=capacity,
+        occupied=1,
         departure_at=departure,
         arrival_at=arrival,
-        stops=stops,
+        ride_minutes=minutes,
+        distance_km=round(km, 1),
+        stops=[dict(s, time=s["time"].isoformat(), people=0) for s in stops],
         adjusted=True,
     )
+
+
+# --- buses: the vehicle and its driver --------------------------------------------------
+
+# 甘J·12345, 鲁B12345, 鲁B·D12345 (new energy): a province character, the city letter, then
+# five or six letters and digits. Written with or without the dot or spaces.
+_PLATE = re.compile(r"^[\u4e00-\u9fff][A-Z][A-Z0-9]{5,6}$")
+_BUS_VEHICLE_FIELDS = ("plate_number", "driver_name", "driver_phone")
+
+
+def plate_number_normalize(value: str) -> str:
+    """Return a licence plate as stored ("甘J12345"), or raise ValidationError."""
+    plate = re.sub(r"[\s·•.\-]", "", value or "").upper()
+    if plate and not _PLATE.match(plate):
+        raise ValidationError(
+            _("车牌号格式不正确，应如“甘J·12345”或“鲁B·D12345”。"), code="invalid_plate"
+        )
+    return plate
+
+
+@transaction.atomic
+def bus_update(*, actor: User, bus: Bus, **values) -> Bus:
+    """Record the vehicle hired for a feeder or arrival bus: its licence plate, the driver's
+    name and mobile. Only the fields given change; an empty value clears one."""
+    unknown = set(values) - set(_BUS_VEHICLE_FIELDS)
+    if unknown:
+        raise TypeError(f"bus_update() got unexpected fields {sorted(unknown)}")
+    bus = (
+        access.buses_visible_to(actor)
+        .select_for_update()
+        .select_related("plan", "trip")
+        .filter(pk=bus.pk)
+        .first()
+    )
+    if bus is None:
+        raise PermissionDenied(_("您无权修改该大巴。"))
+    _require(bus.plan.is_current, _("只能修改当前方案的大巴。"), "not_current")
+    errors: dict[str, str] = {}
+    merged = {name: getattr(bus, name) for name in _BUS_VEHICLE_FIELDS}
+    merged.update({k: (v or "").strip() for k, v in values.items()})
+    try:
+        merged["plate_number"] = plate_number_normalize(merged["plate_number"])
+    except ValidationError as error:
+        errors["plate_number"] = error.messages[0]
+    if len(merged["driver_name"]) > 50:
+        errors["driver_name"] = _("司机姓名不能超过 50 个字。")
+    if merged["driver_phone"]:
+        try:
+            merged["driver_phone"] = validate_mobile(merged["driver_phone"])
+        except ValidationError as error:
+            errors["driver_phone"] = error.messages[0]
+    if errors:
+        raise ValidationError(errors)
+    changes = model_changes(bus, list(_BUS_VEHICLE_FIELDS), merged)
+    if not changes:
+        return bus
+    for name in changes:
+        setattr(bus, name, merged[name])
+    bus.save(update_fields=[*changes, "updated_at"])
+    audit_record(
+        actor=actor,
+        action="bus.update",
+        target=bus,
+        changes={**changes, "trip": bus.trip.service_number, "kind": bus.kind},
+    )
+    return bus
 
 
 # --- boarding and arrival ---------------------------------------------------------------
@@ -708,7 +1170,11 @@ def seat_roll_call(*, actor: User, seat: Seat, present: bool) -> Seat:
         if seat.boarding == BoardingStatus.NO_SHOW and not present:
             return seat
         raise ValidationError(
-            _("该座位已释放（点名未到）。如本人已赶到，请重新规划或调座安排。"), code="released"
+            _(
+                "该座位已释放（点名未到）。如系误记，请点“撤销未到”；"
+                "如本人后来赶到，请重新规划或调座安排。"
+            ),
+            code="released",
         )
     _require(seat.confirmed, _("运输方案确认后才能点名。"), "not_confirmed")
     status = BoardingStatus.PRESENT if present else BoardingStatus.NO_SHOW
@@ -733,6 +1199,143 @@ def seat_roll_call(*, actor: User, seat: Seat, present: bool) -> Seat:
         changes={"boarding": [old, status], "seat": seat.label, "worker": seat.worker_id},
     )
     return seat
+
+
+@transaction.atomic
+def seat_no_show_undo(*, actor: User, seat: Seat) -> Seat:
+    """Take back a no-show recorded by mistake at the roll call: the traveller gets their
+    seat back — only if nobody has taken it since and they hold no other seat — goes back
+    on their buses and is "not yet called"; the county official and HR are told that the
+    no-show notice was a mistake."""
+    from matching.models import MatchStatus
+
+    if not access.seats_managed_by(actor).filter(pk=seat.pk).exists():
+        raise PermissionDenied(_("您无权为该车次点名。"))
+    car_id = Seat.objects.values_list("car_id", flat=True).get(pk=seat.pk)
+    _cars_lock([car_id])
+    seat = _seat_locked(seat.pk)
+    if seat.released_at is None and seat.boarding != BoardingStatus.NO_SHOW:
+        return seat  # already undone (a second tap)
+    _require(
+        seat.boarding == BoardingStatus.NO_SHOW and seat.release_reason == ReleaseReason.NO_SHOW,
+        _("该座位不是因点名未到而释放的，无法撤销。"),
+        "not_no_show",
+    )
+    name = seat.worker.name
+    _require(
+        seat.match.status in (MatchStatus.CONFIRMED, MatchStatus.HIRED),
+        _("%(name)s 的匹配已结束，不能恢复座位。") % {"name": name},
+        "match_ended",
+    )
+    elsewhere = (
+        Seat.objects.filter(
+            worker=seat.worker, released_at=None, trip__campaign_id=seat.trip.campaign_id
+        )
+        .select_related("trip", "car")
+        .first()
+    )
+    if elsewhere is not None:
+        raise ValidationError(
+            _("%(name)s 已另有座位（%(trip)s %(seat)s），不能恢复原座位。")
+            % {"name": name, "trip": elsewhere.trip.service_number, "seat": elsewhere.label},
+            code="has_seat",
+        )
+    holder = (
+        Seat.objects.filter(car=seat.car, row=seat.row, letter=seat.letter, released_at=None)
+        .select_related("worker")
+        .first()
+    )
+    if holder is not None:
+        raise SeatTaken(
+            _(
+                "原座位 %(seat)s 已安排给 %(other)s，无法撤销“未到”。"
+                "如 %(name)s 确已上车，请为其调座或重新规划。"
+            )
+            % {"seat": seat.label, "other": holder.worker.name, "name": name},
+            code="seat_taken",
+        )
+    try:
+        _car_take(seat.car_id)
+    except CarFull:
+        raise CarFull(
+            _("原座位所在车厢已满，无法撤销“未到”；请为 %(name)s 调座或重新规划。")
+            % {"name": name},
+            code="car_full",
+        ) from None
+    from transport.selectors import plan_current
+
+    # A re-plan since the roll call moved the trip's held seats to the new current plan.
+    current = plan_current(seat.trip.campaign)
+    if current is not None and current.pk != seat.plan_id:
+        seat.plan = current
+    seat.released_at, seat.release_reason = None, ""
+    seat.boarding, seat.boarding_marked_at, seat.boarding_marked_by = (
+        BoardingStatus.PENDING,
+        timezone.now(),
+        actor,
+    )
+    try:
+        with transaction.atomic():
+            seat.save(
+                update_fields=[
+                    "plan",
+                    "released_at",
+                    "release_reason",
+                    "boarding",
+                    "boarding_marked_at",
+                    "boarding_marked_by",
+                    "updated_at",
+                ]
+            )
+    except IntegrityError:
+        raise SeatTaken(
+            _("原座位已有人，或 %(name)s 在该车次已有座位，无法撤销“未到”。") % {"name": name},
+            code="seat_taken",
+        ) from None
+    list(Bus.objects.select_for_update().filter(trip=seat.trip).order_by("pk"))
+    _bus_rides_add(seat)
+    _no_show_undo_notify(actor=actor, seat=seat)
+    audit_record(
+        actor=actor,
+        action="seat.no_show_undo",
+        target=seat,
+        changes={
+            "boarding": [BoardingStatus.NO_SHOW, BoardingStatus.PENDING],
+            "seat": seat.label,
+            "worker": seat.worker_id,
+        },
+    )
+    return seat
+
+
+def _no_show_undo_notify(*, actor: User, seat: Seat) -> Notification:
+    worker, trip = seat.worker, seat.trip
+    employer = seat.match.vacancy.employer
+    departure = timezone.localtime(trip.departure_at)
+    return Notification.objects.create(
+        kind=NotificationKind.NO_SHOW_UNDO,
+        title=_("更正：%(name)s 未到系误记（%(trip)s %(date)s）")
+        % {"name": worker.name, "trip": trip.service_number, "date": f"{departure:%m-%d %H:%M}"},
+        body=_(
+            "此前通知 %(name)s（%(id)s）在 %(trip)s 上车点名时未到，系点名误记，现已撤销，"
+            "座位 %(seat)s 已恢复，行程照常。之前的未到通知作废，请县人社局和 %(employer)s "
+            "以本通知为准。"
+        )
+        % {
+            "name": worker.name,
+            "id": worker.id_number_masked,
+            "trip": trip.service_number,
+            "seat": seat.label,
+            "employer": employer.name,
+        },
+        county_id=worker.home_county_id,
+        employer=employer,
+        worker=worker,
+        match=seat.match,
+        trip=trip,
+        seat=seat,
+        created_by=actor,
+    )
 
 
 def _no_show_notify(*, actor: User, seat: Seat) -> Notification:
@@ -797,6 +1400,45 @@ def seat_check_in(*, actor: User, seat: Seat) -> Seat:
         changes={"worker": seat.worker_id, "match": seat.match_id, "trip": seat.trip_id},
     )
     return seat
+
+
+# --- notifications: read and unread, per recipient ---------------------------------------
+
+
+def _notification_visible(actor: User, notification: Notification) -> Notification:
+    found = access.transport_notifications_visible_to(actor).filter(pk=notification.pk).first()
+    if found is None:
+        raise PermissionDenied(_("您无权查看该通知。"))
+    return found
+
+
+def notification_mark_read(*, actor: User, notification: Notification) -> bool:
+    """Mark a notification read for ``actor`` (only); True if it was unread."""
+    notification = _notification_visible(actor, notification)
+    _read, created = NotificationRead.objects.get_or_create(notification=notification, user=actor)
+    return created
+
+
+def notification_mark_unread(*, actor: User, notification: Notification) -> bool:
+    """Mark a notification unread again for ``actor``; True if it was read."""
+    notification = _notification_visible(actor, notification)
+    deleted, _rows = NotificationRead.objects.filter(notification=notification, user=actor).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, actor: User) -> int:
+    """Mark every notification ``actor`` sees as read; return how many were unread."""
+    unread = list(
+        access.transport_notifications_visible_to(actor)
+        .exclude(reads__user=actor)
+        .values_list("pk", flat=True)
+    )
+    NotificationRead.objects.bulk_create(
+        [NotificationRead(notification_id=pk, user=actor) for pk in unread],
+        ignore_conflicts=True,  # a second tab marking the same ones at once
+    )
+    return len(unread)
 
 
 # --- the carrier's real-name check ------------------------------------------------------

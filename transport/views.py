@@ -16,19 +16,23 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from laborbridge import access
 from transport import manifests, selectors, services
 from transport.forms import (
+    BusVehicleForm,
     CarrierExportForm,
     PickupPointForm,
+    PlanFaresForm,
     PlanRunForm,
     SeatMoveForm,
     SeatSwapForm,
     TripForm,
 )
+from transport.manifests import bus_label
 from transport.models import BoardingStatus, RunStatus, Seat, TripCar
 from transport.reasons import stage_label
 
@@ -80,7 +84,9 @@ def trip_list(request):
     campaign, campaigns = _campaign_of(request)
     trips = selectors.trips_for_campaign(request.user, campaign) if campaign else []
     plans = selectors.plans_for_campaign(request.user, campaign)[:10] if campaign else []
-    form = PlanRunForm(user=request.user, initial={"campaign": campaign})
+    current = selectors.plan_current(campaign) if campaign else None
+    initial = {"campaign": campaign, **selectors.plan_bus_fares(current)}
+    form = PlanRunForm(user=request.user, initial=initial)
     return render(
         request,
         "transport/trip_list.html",
@@ -90,7 +96,9 @@ def trip_list(request):
             "trips": trips,
             "plans": plans,
             "form": form,
-            "current": selectors.plan_current(campaign) if campaign else None,
+            "current": current,
+            "costs": selectors.plan_costs(current) if current else None,
+            "unread": selectors.notifications_unread_count(request.user),
         },
     )
 
@@ -125,12 +133,19 @@ def trip_update(request, pk: int):
         values = {k: v for k, v in form.cleaned_data.items() if k != "campaign"}
         if not values.get("seats_per_car"):
             values["seats_per_car"] = max(values.get("car_seats") or [trip.seats_per_car])
+        times = (trip.departure_at, trip.arrival_at)
         try:
-            services.trip_update(actor=request.user, trip=trip, **values)
+            trip = services.trip_update(actor=request.user, trip=trip, **values)
         except ValidationError as error:
             _form_errors(form, error)
         else:
             messages.success(request, _("车次已保存。"))
+            buses = selectors.trip_bus_count(trip)
+            if buses and times != (trip.departure_at, trip.arrival_at):
+                messages.info(
+                    request,
+                    _("%(count)s 辆送站/接站大巴已按新的出发、到达时间调整。") % {"count": buses},
+                )
             return redirect("transport:trip_detail", pk=trip.pk)
     return render(request, "transport/trip_form.html", {"form": form, "trip": trip})
 
@@ -167,10 +182,17 @@ def trip_detail(request, pk: int):
     )
 
 
+def _refuse_unless_pickup_manager(request):
+    if not access.has_role(request.user, "coordinator", "admin", "county_official"):
+        return HttpResponseForbidden(_("只有协作专员和县级工作人员可以管理集合点。"))
+    return None
+
+
 @login_required
 def pickup_points(request):
-    """The county pickup points of the coordinator's western counties; add one."""
-    if refused := _refuse_unless_coordinator(request):
+    """The county pickup points the user manages (a coordinator: the pairing's western
+    counties; an official: their county); add one."""
+    if refused := _refuse_unless_pickup_manager(request):
         return refused
     form = PickupPointForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -183,8 +205,70 @@ def pickup_points(request):
         else:
             messages.success(request, _("集合点“%(name)s”已添加。") % {"name": point.name})
             return redirect("transport:pickup_points")
-    points = access.pickup_points_visible_to(request.user).select_related("county", "township")
-    return render(request, "transport/pickup_points.html", {"form": form, "points": points})
+    points = selectors.pickup_points_for(request.user)
+    return render(
+        request,
+        "transport/pickup_points.html",
+        {
+            "form": form,
+            "points": points,
+            "inactive": selectors.pickup_points_inactive_count(request.user),
+        },
+    )
+
+
+@login_required
+def pickup_point_update(request, pk: int):
+    if refused := _refuse_unless_pickup_manager(request):
+        return refused
+    point = get_object_or_404(
+        access.pickup_points_managed_by(request.user).filter(is_active=True), pk=pk
+    )
+    form = PickupPointForm(request.POST or None, user=request.user, point=point)
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "county"}
+        try:
+            services.pickup_point_update(actor=request.user, point=point, **values)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            waiting = services.pickup_point_riders_waiting(point).count()
+            messages.success(request, _("集合点已保存。"))
+            if waiting:
+                messages.warning(
+                    request,
+                    _(
+                        "已有 %(count)s 人安排在此上车，已排定的送站大巴路线和时间不变；"
+                        "重新规划后按新的位置安排。"
+                    )
+                    % {"count": waiting},
+                )
+            return redirect("transport:pickup_points")
+    return render(request, "transport/pickup_point_form.html", {"form": form, "point": point})
+
+
+@login_required
+@require_POST
+def pickup_point_remove(request, pk: int):
+    if refused := _refuse_unless_pickup_manager(request):
+        return refused
+    point = get_object_or_404(
+        access.pickup_points_managed_by(request.user).filter(is_active=True), pk=pk
+    )
+    try:
+        outcome = services.pickup_point_remove(actor=request.user, point=point)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _errors(error))
+        return redirect("transport:pickup_point_update", pk=point.pk)
+    if outcome == "deleted":
+        messages.success(request, _("集合点“%(name)s”已删除。") % {"name": point.name})
+    else:
+        messages.success(
+            request,
+            _("集合点“%(name)s”已停用：以往行程仍记录在此上车，因此保留记录，不再用于规划。")
+            % {"name": point.name},
+        )
+    return redirect("transport:pickup_points")
 
 
 # --- plans ------------------------------------------------------------------------------
@@ -238,6 +322,7 @@ def plan_detail(request, pk: int):
         context.update(selectors.plan_review(plan))
         context["move_form"] = SeatMoveForm(trips=trips)
         context["swap_form"] = SeatSwapForm(trips=trips)
+        context["fares_form"] = PlanFaresForm(initial=selectors.plan_bus_fares(plan))
     return render(request, "transport/plan_detail.html", context)
 
 
@@ -254,6 +339,26 @@ def plan_confirm(request, pk: int):
     else:
         messages.success(request, _("运输方案 v%(version)s 已确认。") % {"version": plan.version})
     return redirect("transport:plan_detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_fares(request, pk: int):
+    """Set the plan's feeder and arrival bus fares; the costs on the page follow."""
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    plan = get_object_or_404(access.transport_plans_visible_to(request.user), pk=pk)
+    form = PlanFaresForm(request.POST)
+    if form.is_valid():
+        try:
+            services.plan_bus_fares_update(actor=request.user, plan=plan, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, _("大巴费用已保存，费用合计已按新标准计算。"))
+    else:
+        messages.error(request, _errors(ValidationError(list(form.errors.values()))))
+    return redirect(f"{reverse('transport:plan_detail', args=[plan.pk])}#costs")
 
 
 def _seat_at(trip, place) -> Seat:
@@ -371,6 +476,40 @@ def bus_manifest(request, pk: int):
     )
 
 
+def _back(request, fallback: str) -> str:
+    """Return the page to go back to after a small form: ``next`` if it is ours."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@login_required
+@require_POST
+def bus_update(request, pk: int):
+    """Record a bus's licence plate and driver (from the plan review or the trip page)."""
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    bus = get_object_or_404(access.buses_visible_to(request.user), pk=pk)
+    fallback = f"{reverse('transport:trip_detail', args=[bus.trip_id])}#bus-{bus.pk}"
+    form = BusVehicleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(ValidationError(list(form.errors.values()))))
+        return redirect(_back(request, fallback))
+    try:
+        bus = services.bus_update(actor=request.user, bus=bus, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(
+            request,
+            _("%(bus)s 的车辆信息已保存。") % {"bus": bus_label(bus)},
+        )
+    return redirect(_back(request, fallback))
+
+
 @login_required
 def carrier_export(request, pk: int):
     """The carrier's real-name list with full ID numbers: asks why, records it, downloads."""
@@ -438,6 +577,33 @@ def roll_call_mark(request, pk: int):
     return redirect(f"{url}?car={seat.car.car_no}#seat-{seat.pk}")
 
 
+@login_required
+@require_POST
+def roll_call_undo(request, pk: int):
+    """Take back a no-show recorded by mistake (the row's "撤销未到")."""
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    seat = get_object_or_404(access.seats_managed_by(request.user), pk=pk)
+    error_text = ""
+    try:
+        seat = services.seat_no_show_undo(actor=request.user, seat=seat)
+    except (ValidationError, PermissionDenied) as error:
+        error_text = _errors(error)
+    if request.headers.get("HX-Request"):
+        seat = selectors.seat_rows(seat.trip).filter(pk=seat.pk).first() or seat
+        return render(request, "transport/_roll_call_row.html", {"seat": seat, "error": error_text})
+    if error_text:
+        messages.error(request, error_text)
+    else:
+        messages.success(
+            request,
+            _("已撤销 %(name)s 的“未到”，座位 %(seat)s 已恢复，并已通知县人社局和企业。")
+            % {"name": seat.worker.name, "seat": seat.label},
+        )
+    url = reverse("transport:roll_call", args=[seat.trip_id])
+    return redirect(f"{url}?car={seat.car.car_no}#seat-{seat.pk}")
+
+
 # --- county officials and HR ------------------------------------------------------------
 
 
@@ -455,7 +621,8 @@ def county_travel(request):
         {
             "page": page,
             "unplaced": selectors.county_unplaced(request.user),
-            "notifications": selectors.notifications_for(request.user),
+            "notifications": selectors.notifications_for(request.user, 5),
+            "unread": selectors.notifications_unread_count(request.user),
         },
     )
 
@@ -471,7 +638,11 @@ def arrivals(request):
     return render(
         request,
         "transport/arrivals.html",
-        {"page": page, "notifications": selectors.notifications_for(request.user)},
+        {
+            "page": page,
+            "notifications": selectors.notifications_for(request.user, 5),
+            "unread": selectors.notifications_unread_count(request.user),
+        },
     )
 
 
@@ -488,3 +659,46 @@ def check_in(request, pk: int):
     else:
         messages.success(request, _("%(name)s 已到岗签到。") % {"name": seat.worker.name})
     return redirect(f"{reverse('transport:arrivals')}?page={request.POST.get('page', 1)}")
+
+
+# --- notifications ----------------------------------------------------------------------
+
+
+@login_required
+def notifications(request):
+    """The user's transport notifications (no-shows and corrections), unread first marked;
+    ``?unread=1`` lists only the unread ones."""
+    unread_only = request.GET.get("unread") == "1"
+    page = Paginator(
+        selectors.notifications_for(request.user, None, unread_only=unread_only), 30
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "transport/notifications.html",
+        {
+            "page": page,
+            "unread": selectors.notifications_unread_count(request.user),
+            "unread_only": unread_only,
+        },
+    )
+
+
+@login_required
+@require_POST
+def notification_mark(request, pk: int):
+    """Mark one notification read (or, with ``read=0``, unread again) for the user."""
+    notice = get_object_or_404(access.transport_notifications_visible_to(request.user), pk=pk)
+    if request.POST.get("read", "1") == "0":
+        services.notification_mark_unread(actor=request.user, notification=notice)
+    else:
+        services.notification_mark_read(actor=request.user, notification=notice)
+    return redirect(_back(request, reverse("transport:notifications")))
+
+
+@login_required
+@require_POST
+def notifications_mark_all(request):
+    count = services.notifications_mark_all_read(actor=request.user)
+    if count:
+        messages.success(request, _("%(count)s 条通知已标为已读。") % {"count": count})
+    return redirect(_back(request, reverse("transport:notifications")))

@@ -14,7 +14,7 @@ from matching.models import Match, MatchStatus
 from tests.e2e.conftest import ARTIFACTS, login
 from tests.factories import CHENGYANG, JIAOZHOU, PASSWORD, EmployerFactory, make_user
 from tests.transport import scenario
-from transport.models import Notification, Seat, TransportPlan
+from transport.models import Bus, Notification, Seat, TransportPlan
 from workers.models import WorkerStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -71,9 +71,20 @@ def test_special_train_from_plan_to_factory_gate(page, world):
     page.get_by_role("button", name="确认方案").click()
     expect(page.locator(".messages")).to_contain_text("已确认")
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "transport-plan.png", full_page=True)
     plan = TransportPlan.objects.get()
     assert plan.status == "confirmed" and plan.stats["placed"] == people
+
+    # The coordinator records the hired arrival bus and its driver on the plan review.
+    bus = Bus.objects.filter(kind="arrival").order_by("pk").first()
+    card = page.locator(f"#bus-{bus.pk}")
+    card.locator("summary").click()
+    card.get_by_label("车牌号").fill("鲁B·12345")
+    card.get_by_label("司机", exact=True).fill("张师傅")
+    card.get_by_label("司机电话").fill("13905320000")
+    card.get_by_role("button", name="保存").click()
+    expect(page.locator(".messages")).to_contain_text("车辆信息已保存")
+    expect(page.locator(f"#bus-{bus.pk} .vehicle")).to_contain_text("鲁B12345")
+    page.screenshot(path=ARTIFACTS / "transport-plan.png", full_page=True)
 
     # A car's manifest, printed to A4.
     first = Seat.objects.select_related("car").filter(trip=built.train).order_by("pk").first()
@@ -98,17 +109,32 @@ def test_special_train_from_plan_to_factory_gate(page, world):
     page.goto(f"{page.base_url}/transport/trips/{built.train.pk}/roll-call/?car={car}")
     page.on("dialog", lambda dialog: dialog.accept())
     absent = first
-    for seat in in_car.order_by("row", "letter").select_related("worker"):
+    ordered = list(in_car.order_by("row", "letter").select_related("worker"))
+    # One traveller is marked absent by a slip of the finger and the mark is taken back.
+    mistaken = next(s for s in ordered if s.pk != absent.pk)  # cars fill from car 1
+    for seat in ordered:
         row = page.locator(f"#seat-{seat.pk}")
         if seat.pk == absent.pk:
             row.get_by_role("button", name=f"{seat.worker.name} 未到").click()
             expect(page.locator(f"#seat-{seat.pk}")).to_contain_text("座位已释放")
-        else:
-            row.get_by_role("button", name=f"{seat.worker.name} 已到").click()
-            expect(page.locator(f"#seat-{seat.pk}")).to_have_class(re.compile("present"))
+            continue
+        if seat == mistaken:
+            row.get_by_role("button", name=f"{seat.worker.name} 未到").click()
+            expect(page.locator(f"#seat-{seat.pk}")).to_contain_text("座位已释放")
+            page.locator(f"#seat-{seat.pk}").get_by_role(
+                "button", name=f"撤销 {seat.worker.name} 未到"
+            ).click()
+            expect(page.locator(f"#seat-{seat.pk}")).not_to_contain_text("座位已释放")
+        page.locator(f"#seat-{seat.pk}").get_by_role(
+            "button", name=f"{seat.worker.name} 已到"
+        ).click()
+        expect(page.locator(f"#seat-{seat.pk}")).to_have_class(re.compile("present"))
     page.screenshot(path=ARTIFACTS / "transport-roll-call-phone.png", full_page=True)
-    notice = Notification.objects.get()
+    notice = Notification.objects.get(kind="no_show", seat=absent)
     assert notice.worker_id == absent.worker_id
+    correction = Notification.objects.get(kind="no_show_undo")
+    assert correction.worker_id == mistaken.worker_id and "误记" in correction.title
+    assert Seat.objects.get(pk=mistaken.pk).boarding == "present"
     page.set_viewport_size({"width": 1280, "height": 900})
     _logout(page)
 
@@ -122,6 +148,12 @@ def test_special_train_from_plan_to_factory_gate(page, world):
     page.screenshot(path=ARTIFACTS / "transport-county-travel.png", full_page=True)
     if absent.worker.home_county_id == "621102":
         expect(page.locator("#notifications")).to_contain_text("未按时上车")
+    if Notification.objects.filter(county_id="621102").exists():
+        # Their notices are unread until they mark them; colleagues keep their own state.
+        expect(page.locator("#unread-count")).to_be_visible()
+        page.locator("#notifications").get_by_role("button", name="全部标为已读").click()
+        expect(page.locator("#unread-count")).to_have_count(0)
+        expect(page.locator("#notifications li.unread")).to_have_count(0)
     _logout(page)
 
     # HR checks their people in at the gate.

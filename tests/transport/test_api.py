@@ -315,9 +315,12 @@ def _endpoints(world, plan):
         ),
         ("post", f"{API}/plans/{plan.pk}/swap/", {"seat_a": seat.pk, "seat_b": other.pk}),
         ("get", f"{API}/plans/{plan.pk}/costs/", None),
+        ("post", f"{API}/plans/{plan.pk}/fares/", {"feeder_bus_fare": 1, "arrival_bus_fare": 1}),
         ("get", f"{API}/buses/{bus.pk}/", None),
         ("get", f"{API}/buses/{bus.pk}/manifest/", None),
+        ("patch", f"{API}/buses/{bus.pk}/", {"plate_number": "甘J12345"}),
         ("post", f"{API}/seats/{seat.pk}/roll-call/", {"status": "no_show"}),
+        ("post", f"{API}/seats/{seat.pk}/undo-no-show/", None),
     ]
 
 
@@ -349,3 +352,5 @@ def test_every_coordinator_endpoint_refuses_everyone_else(api, request, user, pl
     )
     assert TransportPlan.objects.count() == 1 and Trip.objects.count() == 3
     assert not AuditEvent.objects.filter(action="trip.carrier_export").exists()
+    assert not Bus.objects.exclude(plate_number="").exists()
+    assert TransportPlan.objects.get().params["feeder_bus_fare"] == 1500

@@ -14,7 +14,6 @@ from transport.models import (
     BoardingStatus,
     Bus,
     Notification,
-    PickupPoint,
     PlanStatus,
     Seat,
     TransportPlan,
@@ -62,13 +61,6 @@ COORDINATOR_PAGES = [
         None,
     ),
     ("plan_detail", "get", lambda w, p: reverse("transport:plan_detail", args=[p.pk]), None),
-    ("pickup_points", "get", lambda w, p: reverse("transport:pickup_points"), None),
-    (
-        "pickup_point_add",
-        "post",
-        lambda w, p: reverse("transport:pickup_points"),
-        lambda w: {"county": "621102", "name": "新集合点", "latitude": 35.5, "longitude": 104.6},
-    ),
     (
         "plan_run",
         "post",
@@ -89,6 +81,24 @@ COORDINATOR_PAGES = [
     ),
     ("plan_swap", "post", lambda w, p: reverse("transport:plan_swap", args=[p.pk]), None),
     (
+        "plan_fares",
+        "post",
+        lambda w, p: reverse("transport:plan_fares", args=[p.pk]),
+        lambda w: {"feeder_bus_fare": "1", "arrival_bus_fare": "1"},
+    ),
+    (
+        "roll_call_undo",
+        "post",
+        lambda w, p: reverse("transport:roll_call_undo", args=[_seat(w).pk]),
+        None,
+    ),
+    (
+        "bus_update",
+        "post",
+        lambda w, p: reverse("transport:bus_update", args=[Bus.objects.first().pk]),
+        lambda w: {"plate_number": "甘J12345", "driver_name": "张师傅"},
+    ),
+    (
         "roll_call_mark",
         "post",
         lambda w, p: reverse("transport:roll_call_mark", args=[_seat(w).pk]),
@@ -107,6 +117,9 @@ SCOPED = {
     "plan_move",
     "plan_swap",
     "roll_call_mark",
+    "roll_call_undo",
+    "bus_update",
+    "plan_fares",
 }
 
 
@@ -124,7 +137,8 @@ class TestCoordinatorPagesRefuseOthers:
         assert _open(client, page, world, planned).status_code == 403
         assert Seat.objects.filter(boarding=BoardingStatus.NO_SHOW).count() == 0
         assert TransportPlan.objects.count() == 1
-        assert not PickupPoint.objects.filter(name="新集合点").exists()
+        assert not Bus.objects.exclude(plate_number="").exists()
+        assert TransportPlan.objects.get().params["feeder_bus_fare"] == 1500
 
     @pytest.mark.parametrize("page", COORDINATOR_PAGES, ids=[p[0] for p in COORDINATOR_PAGES])
     def test_anonymous_is_sent_to_login(self, client, planned, world, page):
@@ -142,39 +156,7 @@ class TestCoordinatorPagesRefuseOthers:
         client.force_login(coordinator_other)
         assert _open(client, page, world, planned).status_code == 404
         assert Seat.objects.filter(boarding=BoardingStatus.NO_SHOW).count() == 0
-
-
-class TestPickupPoints:
-    def test_coordinator_adds_a_default_point(self, client, coordinator, world):
-        client.force_login(coordinator)
-        response = client.post(
-            reverse("transport:pickup_points"),
-            {
-                "county": "621102",
-                "name": "安定区 西站集合点",
-                "latitude": 35.59,
-                "longitude": 104.6,
-                "is_default": "on",
-            },
-        )
-        assert response.status_code == 302
-        defaults = PickupPoint.objects.filter(county_id="621102", is_default=True)
-        assert list(defaults.values_list("name", flat=True)) == ["安定区 西站集合点"]
-        assert AuditEvent.objects.filter(action="pickup_point.create").exists()
-        assert (
-            "安定区 西站集合点" in client.get(reverse("transport:pickup_points")).content.decode()
-        )
-
-    def test_coordinator_of_another_pairing_cannot_add_one_in_dingxi(
-        self, client, coordinator_other, world
-    ):
-        client.force_login(coordinator_other)
-        body = client.post(
-            reverse("transport:pickup_points"),
-            {"county": "621102", "name": "越界集合点", "latitude": 35.5, "longitude": 104.6},
-        ).content.decode()
-        assert not PickupPoint.objects.filter(name="越界集合点").exists()
-        assert "安定区集合点" not in body  # nor sees Dingxi's points
+        assert not Bus.objects.exclude(plate_number="").exists()
 
 
 class TestCoordinatorJourney:

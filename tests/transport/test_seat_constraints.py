@@ -218,3 +218,36 @@ def test_concurrent_swaps_moves_and_no_shows_keep_every_invariant(crowd, coordin
     outcomes = _race(calls)
     assert all(o in ("ok", "refused") or "刚被他人调整" in o for o in outcomes), outcomes
     _assert_invariants()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_undoing_no_shows_while_others_take_their_seats_seats_one_person(crowd, coordinator):
+    """Four no-shows are undone at the very moment four other travellers are moved into
+    exactly those seats: each seat ends up held once, by one of the two, and every counter
+    (cars and buses) equals its rows."""
+    train = crowd.train
+    seats = list(Seat.objects.filter(trip=train, released_at=None).order_by("pk"))
+    absent, movers = seats[:4], seats[4:8]
+    for seat in absent:
+        services.seat_roll_call(actor=coordinator, seat=seat, present=False)
+    calls = []
+    for gone, mover in zip(absent, movers, strict=True):
+        calls.append(lambda s=gone: services.seat_no_show_undo(actor=coordinator, seat=s))
+        calls.append(
+            lambda s=mover, g=gone: services.seat_move(
+                actor=coordinator,
+                seat=s,
+                trip=train,
+                car_no=g.car.car_no,
+                row=g.row,
+                letter=g.letter,
+            )
+        )
+    outcomes = _race(calls)
+    assert all(o in ("ok", "refused") for o in outcomes), outcomes
+    assert outcomes.count("ok") == 4, outcomes  # one winner per seat
+    for gone in absent:
+        held = Seat.objects.filter(car=gone.car, row=gone.row, letter=gone.letter, released_at=None)
+        assert held.count() == 1
+    _assert_invariants()

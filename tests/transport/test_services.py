@@ -467,3 +467,14 @@ class TestRunSafety:
             transport_plan_run.apply(args=[plan.pk])
         plan.refresh_from_db()
         assert plan.run_status == RunStatus.FAILED and "disk full" in plan.failure_reason
+
+
+def test_leg_reports_carry_the_ride_cap_bound(planned):
+    from transport.selectors import leg_rows
+
+    assert planned.leg_reports
+    for entry in planned.leg_reports:
+        assert entry["lower_bound"] <= entry["ride_bound"] <= entry["vehicles"]
+    # a plan stored before the ride-cap bound existed shows its seat bound
+    old = [{k: v for k, v in planned.leg_reports[0].items() if k != "ride_bound"}]
+    assert leg_rows(old, {}, {})[0]["ride_bound"] == old[0]["lower_bound"]

@@ -49,14 +49,23 @@ How it plans
    concrete blocks afterwards (largest first, singles fill the rest).
 3. Arrival buses per (trip, district): a busload for one employer gets its own full buses;
    an employer whose remainder fills `own_bus_min_fill` of a bus keeps its own bus too; the
-   rest share buses routed through several gates (split delivery, ride cap, see `buses`).
+   rest share buses routed through several gates (split delivery, ride cap, see `buses`;
+   where the cap decides the count, the fewest buses are found exactly for up to 18 gates).
+   Then riders are swapped between booked trips for every leg above its seat bound + 1 (see
+   `rebalance`): with each trip's head count fixed, who rides which trip leaves the trunk's
+   cost, hours and days waited unchanged, and a far district's workers are better off on the
+   trip to the nearer station. A swap stays only if it brings legs within the bound without
+   an extra bus, or saves one.
 4. Seats. Cars are filled in car order with blocks sorted by (district, arrival bus, employer):
    each arrival bus unloads from neighbouring cars. A group sits in one car on consecutive
    seats of the row-major order (1A 1B 1C 1D 1F 2A …); groups no wider than a row are kept in
    one row where possible. Locked seats stay; their group's other members join them.
 5. Feeder buses per (trip, departure station) from the pickup points, arriving
    `station_buffer_minutes` (`airport_buffer_minutes` for flights) before departure.
-6. Report: each leg's vehicles against its lower bound and its fill rate.
+6. Report: each leg's vehicles against its lower bound ceil(people / seats), its fill rate,
+   and `ride_bound`, a lower bound that heeds the ride cap too (the fewest buses that reach
+   every stop of the leg within the cap, whatever their seats; counted where a bus leg has
+   more buses than its seat bound).
 
 What "fill" means for a reserved carriage
 =========================================
@@ -87,8 +96,13 @@ Known limits
 
 The lower bound ceil(people / seats) ignores the ride cap: an arrival district whose many
 small employers lie two hours from the station (Laixi, Pingdu from Qingdao station) can need
-more buses than bound + 1 because no bus can make more stops within the cap. The trunk
-model's LP bound is weak for whole-train bookings, so on large campaigns CP-SAT usually stops
+more buses than bound + 1 because no bus can make more stops within the cap. The rebalancing
+moves such workers to the trip to the nearer station where other riders can take their place
+at no cost; where nobody can (everyone allowed on the trip already rides it), the leg keeps
+its buses and `ride_bound` shows that the cap alone needs them (synthetic seed 2: Laixi from
+Qingdao station on 5 March, 13 gates, 39 people, 3 buses against a seat bound of 1). Trading
+waiting days for buses would need a price for a bus, which the objective does not have. The
+trunk model's LP bound is weak for whole-train bookings, so on large campaigns CP-SAT usually stops
 at its deterministic limit with a proven gap of a few per cent even when the incumbent is
 optimal. Feeder and arrival ride costs do not enter the trunk choice.
 

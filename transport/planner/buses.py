@@ -11,6 +11,15 @@ ride cap takes one bus. What is left is a split-delivery capacitated routing pro
 of one place may ride different buses. A sweep heuristic gives a first solution (it fills every
 bus before opening the next unless the ride cap forbids); OR-Tools routing then improves it
 with a deterministic greedy descent, so plans stay reproducible.
+
+Where the ride cap rather than the seats decides the bus count (many small employers two hours
+from the station: each bus reaches only a few of them within the cap), the heuristics can miss
+the fewest buses. So when the sweep needs more buses than the seats do and the pool has at most
+EXACT_MAX_PLACES places, the fewest rides are found exactly: Held–Karp gives the shortest ride
+through every subset of places (`ride_table`), and a search over maximal feasible subsets finds
+the fewest that cover all places (`_Covers`), first for the cap alone, which proves a lower
+bound, then with every place's people on one bus within the seats. The same count over a leg's
+places, seats aside, is the ride-cap bound of the report (`ride_cap_bound`).
 """
 
 from __future__ import annotations
@@ -27,6 +36,15 @@ from transport.planner.geo import haversine_km
 # Above this many chunks routing is skipped and the sweep result stands (keeps runtime bounded;
 # the sweep already meets the vehicle lower bound whenever the ride cap does not bind).
 ROUTING_MAX_NODES = 400
+# Held–Karp over the subsets of the places: 2^n × n table entries. A pool the heuristics leave
+# above its seat bound is solved exactly up to 18 places (0.35 s, 38 MB); the ride-cap bound of
+# a leg looks at its 16 places farthest from the hub (0.05 s, 8 MB).
+EXACT_MAX_PLACES = 18
+BOUND_MAX_PLACES = 16
+# Branches the search for the fewest rides may explore before it gives up undecided (bounds the
+# rare legs with many interchangeable stops to well under a second; counts, not seconds, so
+# plans stay reproducible).
+COVER_SEARCH_BUDGET = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,9 +149,18 @@ def buses_plan(bp: BusProblem, items_by_place: dict[int, list[list[int]]]) -> li
             return routes
     chunks = _chunks(pool, bp.chunk_size)
     best = _sweep(bp, geometry, chunks)
+    bound = math.ceil(pool_people / bp.capacity)
+    if len(best) > bound and len(places) <= EXACT_MAX_PLACES:
+        # The ride cap may be what costs buses: find the fewest rides within the cap exactly.
+        loads = {p: sum(len(it) for it in pool[p]) for p in places}
+        proven, exact = _fewest_rides(bp, geometry, places, loads, bound, len(best) - 1)
+        bound = max(bound, proven)
+        if exact is not None:
+            best = [
+                [k for p in ride for k, (q, _m) in enumerate(chunks) if q == p] for ride in exact
+            ]
     if len(best) > 1 and len(chunks) <= ROUTING_MAX_NODES:
         # Fewer buses first: ask routing for one bus less until it fails or meets the bound.
-        bound = math.ceil(pool_people / bp.capacity)
         while len(best) > bound:
             fewer = _route(bp, geometry, chunks, len(best) - 1, None)
             if fewer is None:
@@ -152,6 +179,180 @@ def buses_plan(bp: BusProblem, items_by_place: dict[int, list[list[int]]]) -> li
         order = _stop_order(geometry, list(stops))
         routes.append(BusRoute([(p, sorted(stops[p])) for p in order]))
     return routes
+
+
+def ride_table(minutes: NDArray[np.float64], dwell: float) -> NDArray[np.float64]:
+    """Return best[mask, last]: the shortest ride from the hub through the places of `mask`.
+
+    `minutes` holds road minutes with the hub as node 0 and place p as node p + 1; a ride ends
+    at place `last` and adds `dwell` at every stop before it (Held–Karp, layer by layer of
+    subset size, so every step is one NumPy operation over all subsets of that size).
+    """
+    n = minutes.shape[0] - 1
+    masks = np.arange(1 << n, dtype=np.int64)
+    best = np.full((1 << n, n), np.inf)
+    places = np.arange(n)
+    best[1 << places, places] = minutes[0, 1:]
+    step = minutes[1:, 1:] + dwell
+    size = np.bitwise_count(masks)
+    for k in range(2, n + 1):
+        layer = masks[size == k]
+        for last in range(n):
+            ending = layer[(layer >> last) & 1 == 1]
+            best[ending, last] = (best[ending ^ (1 << last)] + step[:, last]).min(axis=1)
+    return best
+
+
+class _Undecided(Exception):
+    """The cover search ran out of its branch budget."""
+
+
+class _Covers:
+    """Partition a set of places into k rides, each a subset of an `ok` family closed under subsets.
+
+    A subset of a feasible ride is feasible (dropping a stop never lengthens a ride: road times
+    obey the triangle inequality), so k rides can cover the places exactly when k maximal
+    feasible subsets can; the search branches on the maximal subsets holding the lowest place
+    still to cover and checks the last two rides with one vectorised lookup.
+    """
+
+    def __init__(self, ok: NDArray[np.bool_], n: int) -> None:
+        self.ok = ok
+        masks = np.flatnonzero(ok).astype(np.int64)
+        grows = np.zeros(len(masks), dtype=bool)
+        for p in range(n):
+            bigger = masks | (1 << p)
+            grows |= (bigger != masks) & ok[bigger]
+        maximal = masks[~grows]
+        size = np.bitwise_count(maximal)
+        self.maximal = maximal[np.lexsort((maximal, -size))]
+        self.largest = int(size.max()) if len(size) else 0
+        self.budget = COVER_SEARCH_BUDGET
+        self.failed: set[tuple[int, int]] = set()
+
+    def cover(self, rest: int, k: int) -> list[int] | None:
+        """Return k or fewer disjoint feasible masks whose union is `rest`, or None."""
+        if rest == 0:
+            return []
+        if k == 0 or rest.bit_count() > k * self.largest or (rest, k) in self.failed:
+            return None
+        if self.ok[rest]:
+            return [rest]
+        if k == 1:
+            self.failed.add((rest, k))
+            return None
+        low = rest & -rest
+        holding = self.maximal[(self.maximal & low) != 0]
+        found: list[int] | None = None
+        if k == 2:
+            others = rest & ~holding
+            hits = np.flatnonzero(self.ok[others])
+            if len(hits):
+                first = int(hits[0])
+                found = [rest & int(holding[first]), int(others[first])]
+        else:
+            for m in holding.tolist():
+                self.budget -= 1
+                if self.budget < 0:
+                    raise _Undecided
+                tail = self.cover(rest & ~m, k - 1)
+                if tail is not None:
+                    found = [rest & m, *tail]
+                    break
+        if found is None:
+            self.failed.add((rest, k))
+        return found
+
+    def fewest(self, n: int, lowest: int, highest: int) -> tuple[int, list[int] | None]:
+        """Return (proven lower bound, rides) for the fewest rides in [lowest, highest]."""
+        full = (1 << n) - 1
+        for k in range(max(lowest, 1), highest + 1):
+            try:
+                rides = self.cover(full, k)
+            except _Undecided:
+                return k, None
+            if rides is not None:
+                return k, rides
+        return max(lowest, highest + 1), None
+
+
+def ride_cap_bound(bp: BusProblem) -> int:
+    """Return a lower bound on the buses that can reach every place of `bp` within the ride cap.
+
+    Seats are ignored (the seat bound is separate). Exact for up to BOUND_MAX_PLACES places;
+    beyond that it is the exact count for the BOUND_MAX_PLACES places farthest from the hub,
+    which every plan must cover too. A place alone on a bus is always allowed.
+    """
+    n = len(bp.place_lat)
+    if n <= 1:
+        return n
+    geometry = _Geometry(bp)
+    chosen = sorted(range(n), key=lambda p: (-geometry.minutes[0, p + 1], p))[:BOUND_MAX_PLACES]
+    nodes = [0] + [p + 1 for p in sorted(chosen)]
+    table = ride_table(geometry.minutes[np.ix_(nodes, nodes)], geometry.dwell)
+    ok = table.min(axis=1) <= bp.max_ride_minutes + 1e-9
+    m = len(chosen)
+    ok[1 << np.arange(m)] = True
+    ok[0] = True
+    proven, _rides = _Covers(ok, m).fewest(m, 1, m)
+    return proven
+
+
+def _fewest_rides(
+    bp: BusProblem,
+    geometry: _Geometry,
+    places: list[int],
+    loads: dict[int, int],
+    lowest: int,
+    highest: int,
+) -> tuple[int, list[list[int]] | None]:
+    """Return (proven bound, rides) for the fewest buses within the ride cap, places kept whole.
+
+    The bound counts the rides needed for the cap alone (at least `lowest`); the rides, if any
+    within `highest` buses, list each bus's places in driving order and respect the seats.
+    """
+    n = len(places)
+    nodes = [0] + [p + 1 for p in places]
+    table = ride_table(geometry.minutes[np.ix_(nodes, nodes)], geometry.dwell)
+    ride = table.min(axis=1)
+    reach = ride <= bp.max_ride_minutes + 1e-9
+    reach[1 << np.arange(n)] = True
+    reach[0] = True
+    proven, _ = _Covers(reach, n).fewest(n, lowest, highest)
+    if proven > highest:
+        return proven, None
+    masks = np.arange(1 << n, dtype=np.int64)
+    load = np.zeros(1 << n, dtype=np.int64)
+    for k, p in enumerate(places):
+        load += loads[p] * ((masks >> k) & 1)
+    fits = reach & (load <= bp.capacity)
+    _proven, rides = _Covers(fits, n).fewest(n, proven, highest)
+    if rides is None:
+        return proven, None
+    out: list[list[int]] = []
+    for mask in rides:
+        order = _ride_order(table, geometry.dwell, geometry.minutes[np.ix_(nodes, nodes)], mask)
+        visited = [places[k] for k in order]
+        if len(visited) > 1 and geometry.ride_minutes(visited) > bp.max_ride_minutes + 1e-9:
+            return proven, None
+        out.append(visited)
+    return proven, out
+
+
+def _ride_order(
+    table: NDArray[np.float64], dwell: float, minutes: NDArray[np.float64], mask: int
+) -> list[int]:
+    """Return the places of `mask` in the order of its shortest ride (walks the table back)."""
+    order: list[int] = []
+    last = int(np.argmin(table[mask]))
+    while True:
+        order.append(last)
+        prev = mask ^ (1 << last)
+        if prev == 0:
+            break
+        costs = table[prev] + minutes[1:, last + 1] + dwell
+        last, mask = int(np.argmin(costs)), prev
+    return order[::-1]
 
 
 def _stop_order(geometry: _Geometry, visited: list[int]) -> list[int]:

@@ -19,6 +19,7 @@ from transport.planner.domain import (
     Trip,
     seat_position,
 )
+from transport.planner.legs import leg_ride_bound
 from transport.planner.result import LegKind, Plan, Reason, SplitReason, StopKind
 
 
@@ -43,6 +44,7 @@ def plan_violations(
     out += group_violations(plan, travellers)
     out += bus_violations(plan, travellers, trips, params)
     out += lower_bound_violations(plan, trips)
+    out += ride_bound_violations(plan, travellers, trips, params)
     out += lock_violations(plan, travellers, locked)
     return out
 
@@ -277,6 +279,54 @@ def lower_bound_violations(plan: Plan, trips: Sequence[Trip]) -> list[Violation]
         fill = people / seats if seats else 0.0
         if abs(r.fill_rate - fill) > 1e-3:
             out.append(Violation("fill_rate_wrong", f"{key}: {r.fill_rate} vs {fill:.4f}"))
+    return out
+
+
+def ride_bound_violations(
+    plan: Plan, travellers: Sequence[Traveller], trips: Sequence[Trip], params: Params | None
+) -> list[Violation]:
+    """Check every leg's ride-cap bound lies between its seat bound and its vehicles.
+
+    With `params`, the bound of every arrival leg above its seat bound is counted again from the
+    employers' and the station's coordinates (feeder legs would need the pickup points).
+    """
+    out: list[Violation] = []
+    for r in plan.leg_reports:
+        key = f"{r.kind} {r.trip_id} {r.key}"
+        if not r.lower_bound <= r.ride_bound <= r.vehicles:
+            out.append(
+                Violation(
+                    "ride_bound_out_of_range",
+                    f"{key}: seat bound {r.lower_bound}, ride bound {r.ride_bound}, "
+                    f"vehicles {r.vehicles}",
+                )
+            )
+        elif r.kind is LegKind.TRUNK and r.ride_bound != r.lower_bound:
+            out.append(Violation("ride_bound_wrong", f"{key}: a trunk leg has no ride cap"))
+    if params is None:
+        return out
+    employer = {t.id: t.employer for t in travellers}
+    trip_by_id = {t.id: t for t in trips}
+    stops: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for leg in plan.arrival_legs:
+        for tid in leg.members:
+            if tid in employer:
+                stops[(leg.trip_id, leg.key)].add(employer[tid].id)
+    coords = {e.id: (e.lat, e.lng) for e in employer.values()}
+    for r in plan.leg_reports:
+        trip = trip_by_id.get(r.trip_id)
+        if r.kind is not LegKind.ARRIVAL or r.vehicles <= r.lower_bound or trip is None:
+            continue
+        places = [coords[e] for e in sorted(stops[(r.trip_id, r.key)])]
+        hub = (trip.destination.lat, trip.destination.lng)
+        bound = max(r.lower_bound, leg_ride_bound(params, hub, places, feeder=False))
+        if bound != r.ride_bound:
+            out.append(
+                Violation(
+                    "ride_bound_wrong",
+                    f"arrival {r.trip_id} {r.key}: reported {r.ride_bound}, counted {bound}",
+                )
+            )
     return out
 
 

@@ -1,4 +1,4 @@
-"""The planning pipeline: demand → trunk → arrival buses → seats → feeder buses → report."""
+"""The planning pipeline: demand → trunk → arrival buses ⇄ rebalance → seats → feeder → report."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from transport.planner.domain import (
     Trip,
     seat_at,
 )
-from transport.planner.legs import arrival_legs_build, feeder_legs_build
+from transport.planner.legs import arrival_legs_build, feeder_legs_build, ride_bounds
+from transport.planner.rebalance import riders_rebalance
 from transport.planner.report import bus_reports, group_outcomes, group_splits, trunk_reports
 from transport.planner.result import (
     BusLeg,
@@ -30,7 +31,7 @@ from transport.planner.result import (
 from transport.planner.seating import trip_seat
 from transport.planner.trunk import TrunkResult, trunk_plan
 
-PLANNER_VERSION = "1.0.0"
+PLANNER_VERSION = "1.1.0"
 
 Progress = Callable[[str, float], None]
 
@@ -91,6 +92,8 @@ def plan(
     for n, j in enumerate(booked_trips, start=1):
         arrival[j] = arrival_legs_build(problem, j, riders_of(j), blocks_of(j))
         notify("arrival", n / len(booked_trips))
+    # Legs the ride cap pushes above seat bound + 1: swap riders with another trip if that helps.
+    riders_rebalance(problem, trunk.on_trip, arrival, riders_of)
     lap("arrival")
 
     notify("seats", 0.0)
@@ -184,7 +187,9 @@ def _assemble(
     trip_by_id = {t.id: t for t in trips}
     arrival_legs = [leg for j in booked_trips for leg in arrival.get(j, [])]
     reports = (
-        trunk_reports(bookings, seats, trip_by_id) + bus_reports(feeder) + bus_reports(arrival_legs)
+        trunk_reports(bookings, seats, trip_by_id)
+        + bus_reports(feeder, ride_bounds(problem, feeder))
+        + bus_reports(arrival_legs, ride_bounds(problem, arrival_legs))
     )
     outcomes = group_outcomes(travellers, seats, trip_by_id)
     splits = group_splits(outcomes, split_reasons)

@@ -55,13 +55,21 @@ def trunk_reports(
                 seats=seat_total,
                 lower_bound=fewest_units(all_cars, n),
                 fill_rate=round(n / seat_total, 4) if seat_total else 0.0,
+                ride_bound=fewest_units(all_cars, n),
             )
         )
     return rows
 
 
-def bus_reports(legs: Sequence[BusLeg]) -> list[LegReport]:
-    """Return one row per (trip, kind, key) bus leg: buses against ceil(people / seats)."""
+def bus_reports(
+    legs: Sequence[BusLeg], ride_bounds: Mapping[tuple[LegKind, str, str], int] | None = None
+) -> list[LegReport]:
+    """Return one row per (trip, kind, key) bus leg: buses against ceil(people / seats).
+
+    `ride_bounds` holds the buses the ride cap alone requires (see `legs.ride_bounds`); a row's
+    `ride_bound` is the larger of that and the seat bound.
+    """
+    ride_bounds = ride_bounds or {}
     grouped: dict[tuple[LegKind, str, str], list[BusLeg]] = defaultdict(list)
     for leg in legs:
         grouped[(leg.kind, leg.trip_id, leg.key)].append(leg)
@@ -69,6 +77,7 @@ def bus_reports(legs: Sequence[BusLeg]) -> list[LegReport]:
     for (kind, trip_id, key), buses in sorted(grouped.items()):
         n = sum(len(b.members) for b in buses)
         seat_total = sum(b.capacity for b in buses)
+        bound = fewest_units([b.capacity for b in buses], n)
         rows.append(
             LegReport(
                 kind=kind,
@@ -77,8 +86,9 @@ def bus_reports(legs: Sequence[BusLeg]) -> list[LegReport]:
                 people=n,
                 vehicles=len(buses),
                 seats=seat_total,
-                lower_bound=fewest_units([b.capacity for b in buses], n),
+                lower_bound=bound,
                 fill_rate=round(n / seat_total, 4) if seat_total else 0.0,
+                ride_bound=max(bound, ride_bounds.get((kind, trip_id, key), 0)),
             )
         )
     return rows

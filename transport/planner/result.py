@@ -95,6 +95,12 @@ class LegReport:
     for a whole train / aircraft, the cars actually occupied; `lower_bound` is the fewest
     units of the trip that could seat `people`. Feeder: one row per (trip, departure station).
     Arrival: one row per (trip, destination district).
+
+    `ride_bound` also heeds the ride cap: the larger of `lower_bound` and the fewest buses that
+    can reach every stop of the leg from its station within the cap, whatever their seats (a
+    far district's gates may each need a bus of their own). It is counted for bus legs with
+    more buses than `lower_bound` — exactly for up to 16 stops, else on the 16 stops farthest
+    from the station — and equals `lower_bound` elsewhere. `vehicles` never falls below it.
     """
 
     kind: LegKind
@@ -105,10 +111,17 @@ class LegReport:
     seats: int
     lower_bound: int
     fill_rate: float
+    ride_bound: int
 
     @property
     def excess(self) -> int:
+        """Return the vehicles above the seat bound ceil(people / seats)."""
         return self.vehicles - self.lower_bound
+
+    @property
+    def excess_over_ride_bound(self) -> int:
+        """Return the vehicles above `ride_bound`, the bound that heeds the ride cap too."""
+        return self.vehicles - self.ride_bound
 
 
 @dataclass(frozen=True, slots=True)

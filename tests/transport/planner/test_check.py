@@ -6,9 +6,18 @@ from dataclasses import replace
 
 import pytest
 
-from tests.transport.planner.builders import POINT, people, trip
+from tests.transport.planner.builders import (
+    LAIXI,
+    LAIXI_GATES,
+    POINT,
+    QINGDAO,
+    employer,
+    people,
+    trip,
+)
 from transport.planner import (
     GroupKind,
+    LegKind,
     Mode,
     Params,
     Plan,
@@ -103,3 +112,29 @@ def test_traveller_missing_from_the_buses_is_caught(good: Plan) -> None:
 def test_lock_not_kept_is_caught(good: Plan) -> None:
     lock = SeatAssignment("S0000", TRAIN.id, Seat(3, 2, "D"))
     assert "lock_not_kept" in _codes(good, locked=(lock,))
+
+
+def test_ride_bound_is_reported_and_a_wrong_one_is_caught() -> None:
+    # 39 workers at 13 Laixi gates off one train to Qingdao station: one busload of people,
+    # but the ride cap alone needs three buses, and the report says so.
+    workers = []
+    for k, ((lat, lng), n) in enumerate(LAIXI_GATES):
+        workers += people(n, prefix=f"L{k:02d}-", boss=employer(f"LX{k:02d}", LAIXI, lat, lng))
+    train = replace(trip(cars=1, seats=60), destination=QINGDAO)
+    result = plan(workers, [train], pickup_points=[POINT], params=PARAMS)
+
+    def codes(bad: Plan) -> set[str]:
+        return {v.code for v in plan_violations(bad, workers, [train], params=PARAMS)}
+
+    assert codes(result) == set()
+    rows = list(result.leg_reports)
+    k, row = next((k, r) for k, r in enumerate(rows) if r.kind is LegKind.ARRIVAL)
+    assert (row.people, row.vehicles, row.lower_bound, row.ride_bound) == (39, 3, 1, 3)
+    assert row.excess == 2 and row.excess_over_ride_bound == 0
+    for wrong, code in ((2, "ride_bound_wrong"), (4, "ride_bound_out_of_range")):
+        rows[k] = replace(row, ride_bound=wrong)
+        assert code in codes(replace(result, leg_reports=tuple(rows)))
+    trunk = next(k for k, r in enumerate(rows) if r.kind is LegKind.TRUNK)
+    rows = list(result.leg_reports)
+    rows[trunk] = replace(rows[trunk], ride_bound=rows[trunk].lower_bound - 1)
+    assert "ride_bound_out_of_range" in codes(replace(result, leg_reports=tuple(rows)))

@@ -75,7 +75,7 @@ def test_lower_bound_report_is_ceil_people_over_seats(inst: Instance) -> None:
             else inst.params.arrival_bus_seats
         )
         assert row.lower_bound == -(-row.people // capacity)
-        assert row.vehicles >= row.lower_bound
+        assert row.lower_bound <= row.ride_bound <= row.vehicles
         assert row.fill_rate == round(row.people / (row.vehicles * capacity), 4)
 
 
