@@ -11,13 +11,12 @@ import csv
 import io
 import json
 import time
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
+from laborbridge.background import BackgroundJob, Claim
 from matching.models import ACTIVE_STATUSES, Match, MatchRound, MatchStatus, RoundStatus
 from workers.models import Worker, WorkerStatus
 
@@ -32,53 +31,14 @@ STAGES = {
     "reasons": (85, 90),
     "write": (90, 100),
 }
-# Progress writes are throttled: a round of a million workers reports thousands of fractions.
-_PROGRESS_INTERVAL = 0.5
-
-
-@dataclass
-class Claim:
-    round_id: int
-    attempt: int
+ROUNDS = BackgroundJob(
+    model=MatchRound, status_field="status", stage_span=lambda stage: STAGES.get(stage, (0, 100))
+)
 
 
 def round_claim(*, round_id: int, task_id: str) -> Claim | None:
     """Claim a queued (or orphaned running) round for this attempt; None if already finished."""
-    now = timezone.now()
-    claimed = MatchRound.objects.filter(
-        pk=round_id, status__in=[RoundStatus.QUEUED, RoundStatus.RUNNING]
-    ).update(
-        status=RoundStatus.RUNNING,
-        task_id=task_id,
-        attempt=F("attempt") + 1,
-        started_at=now,
-        progress_stage="load",
-        progress_percent=0,
-        updated_at=now,
-    )
-    if not claimed:
-        return None
-    attempt = MatchRound.objects.values_list("attempt", flat=True).get(pk=round_id)
-    return Claim(round_id=round_id, attempt=attempt)
-
-
-class ProgressReporter:
-    """Write a round's stage and percent, at most twice a second, outside any transaction."""
-
-    def __init__(self, claim: Claim) -> None:
-        self.claim = claim
-        self._last = 0.0
-
-    def __call__(self, stage: str, fraction: float) -> None:
-        now = time.monotonic()
-        if now - self._last < _PROGRESS_INTERVAL and fraction < 1.0:
-            return
-        self._last = now
-        low, high = STAGES.get(stage, (0, 100))
-        percent = int(low + (high - low) * max(0.0, min(1.0, fraction)))
-        MatchRound.objects.filter(
-            pk=self.claim.round_id, attempt=self.claim.attempt, status=RoundStatus.RUNNING
-        ).update(progress_stage=stage, progress_percent=percent, updated_at=timezone.now())
+    return ROUNDS.claim(round_id, task_id)
 
 
 @transaction.atomic
@@ -92,7 +52,7 @@ def round_write_results(
     input_snapshot: dict,
 ) -> bool:
     """Store a round's proposed matches and statistics; False if this attempt lost the round."""
-    round_ = MatchRound.objects.select_for_update().get(pk=claim.round_id)
+    round_ = MatchRound.objects.select_for_update().get(pk=claim.pk)
     if round_.status != RoundStatus.RUNNING or round_.attempt != claim.attempt:
         return False
     # Workers who got an active match elsewhere since the inputs were read are skipped: the
@@ -197,14 +157,7 @@ def _insert_matches(matches: list[Match]) -> None:
 
 def round_fail(*, round_id: int, reason: str) -> None:
     """Mark a round failed with the reason (unless it already finished)."""
-    MatchRound.objects.filter(
-        pk=round_id, status__in=[RoundStatus.QUEUED, RoundStatus.RUNNING]
-    ).update(
-        status=RoundStatus.FAILED,
-        failure_reason=reason[:2000],
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
-    )
+    ROUNDS.fail(round_id, reason)
 
 
 def round_execute(*, round_id: int, task_id: str) -> bool:
@@ -215,7 +168,7 @@ def round_execute(*, round_id: int, task_id: str) -> bool:
     claim = round_claim(round_id=round_id, task_id=task_id)
     if claim is None:
         return False
-    progress = ProgressReporter(claim)
+    progress = ROUNDS.progress(claim)
     round_ = MatchRound.objects.select_related("campaign").get(pk=round_id)
     started = time.perf_counter()
     progress("load", 0.0)

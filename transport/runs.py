@@ -11,13 +11,13 @@ trip the planner saw, unconfirmed seats and all buses are replaced, confirmed se
 they are and are carried over to the new plan.
 """
 
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Count, F
+from django.db.models import Count
 from django.utils import timezone
 
+from laborbridge.background import BackgroundJob, Claim
 from laborbridge.models import Campaign
 from transport import planner
 from transport.inputs import (
@@ -45,67 +45,27 @@ from transport.reasons import STAGES
 # 10,000 seats take ~1.2 s on PostgreSQL and ~0.9 s on SQLite; batches of 250 to 5,000 rows
 # were all within that noise, and 1,000 rows × 18 columns stays well under SQLite's limit.
 SEAT_WRITE_BATCH = 1000
-# Progress writes are throttled: the planner reports many fractions per stage.
-_PROGRESS_INTERVAL = 0.5
 
 
 class StaleInputs(Exception):
     """Raised when boarding began on a trip while the plan was being computed."""
 
 
-@dataclass
-class Claim:
-    plan_id: int
-    attempt: int
+PLANS = BackgroundJob(
+    model=TransportPlan,
+    status_field="run_status",
+    stage_span=lambda stage: STAGES.get(stage, (0, 100, ""))[:2],
+)
 
 
 def plan_claim(*, plan_id: int, task_id: str) -> Claim | None:
     """Claim a queued (or orphaned running) plan for this attempt; None if already finished."""
-    now = timezone.now()
-    claimed = TransportPlan.objects.filter(
-        pk=plan_id, run_status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
-    ).update(
-        run_status=RunStatus.RUNNING,
-        task_id=task_id[:64],
-        attempt=F("attempt") + 1,
-        started_at=now,
-        progress_stage="load",
-        progress_percent=0,
-        updated_at=now,
-    )
-    if not claimed:
-        return None
-    attempt = TransportPlan.objects.values_list("attempt", flat=True).get(pk=plan_id)
-    return Claim(plan_id=plan_id, attempt=attempt)
-
-
-class ProgressReporter:
-    """Write a plan's stage and percent, at most twice a second, outside any transaction."""
-
-    def __init__(self, claim: Claim) -> None:
-        self.claim = claim
-        self._last = 0.0
-
-    def __call__(self, stage: str, fraction: float) -> None:
-        now = time.monotonic()
-        if now - self._last < _PROGRESS_INTERVAL and fraction < 1.0:
-            return
-        self._last = now
-        low, high, _label = STAGES.get(stage, (0, 100, ""))
-        percent = int(low + (high - low) * max(0.0, min(1.0, fraction)))
-        TransportPlan.objects.filter(
-            pk=self.claim.plan_id, attempt=self.claim.attempt, run_status=RunStatus.RUNNING
-        ).update(progress_stage=stage, progress_percent=percent, updated_at=timezone.now())
+    return PLANS.claim(plan_id, task_id)
 
 
 def plan_fail(*, plan_id: int, reason: str) -> None:
     """Mark a plan failed with the reason (unless it already finished)."""
-    now = timezone.now()
-    TransportPlan.objects.filter(
-        pk=plan_id, run_status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
-    ).update(
-        run_status=RunStatus.FAILED, failure_reason=reason[:2000], finished_at=now, updated_at=now
-    )
+    PLANS.fail(plan_id, reason)
 
 
 def plan_execute(*, plan_id: int, task_id: str) -> bool:
@@ -124,7 +84,7 @@ def plan_execute(*, plan_id: int, task_id: str) -> bool:
 
 
 def _plan_run(plan_id: int, claim: Claim) -> bool:
-    progress = ProgressReporter(claim)
+    progress = PLANS.progress(claim)
     plan_row = TransportPlan.objects.select_related("campaign").get(pk=plan_id)
     progress("load", 0.0)
     inputs = plan_inputs_load(campaign=plan_row.campaign)
@@ -155,9 +115,7 @@ def _plan_run(plan_id: int, claim: Claim) -> bool:
 @transaction.atomic
 def plan_write_results(*, claim: Claim, inputs: PlanInputs, result: planner.Plan) -> bool:
     """Store the plan's seats, buses and reports; False if this attempt lost the plan."""
-    plan = (
-        TransportPlan.objects.select_for_update().select_related("campaign").get(pk=claim.plan_id)
-    )
+    plan = TransportPlan.objects.select_for_update().select_related("campaign").get(pk=claim.pk)
     if plan.run_status != RunStatus.RUNNING or plan.attempt != claim.attempt:
         return False
     campaign: Campaign = plan.campaign
