@@ -107,11 +107,20 @@ def main() -> None:
         f"engine, solve from explicit preference lists (same input as the library): {min(engine_prefs) * 1000:.1f} ms"
     )
     print(f"engine, deferred acceptance alone: {min(engine_assign) * 1000:.1f} ms")
+    # The "the library needs about a minute there" is the library's whole run (building
+    # its players from the lists, then solving); the engine's whole run from the instance also
+    # builds its lists (candidates and scores), which the library is handed ready-made.
     print(
-        f"speed-up, library solve / engine whole solve: {lib_solve / best:,.0f}×  (target ≥ 300×)"
+        f"speed-up, library whole run / engine whole solve from the instance: {lib_total / best:,.0f}×  (target ≥ 300×)"
     )
     print(
-        f"speed-up, library build+solve / engine from preference lists: {lib_total / min(engine_prefs):,.0f}×"
+        f"speed-up, library whole run / engine from the same preference lists: {lib_total / min(engine_prefs):,.0f}×"
+    )
+    print(
+        f"speed-up, library solve step / engine from the same preference lists: {lib_solve / min(engine_prefs):,.0f}×"
+    )
+    print(
+        f"speed-up, library solve step / engine deferred acceptance: {lib_solve / min(engine_assign):,.0f}×"
     )
     if not same:
         sys.exit(1)
