@@ -85,6 +85,17 @@ def _report(
         f"  trunk solver      {stats.trunk_solver}; objective {stats.trunk_objective:,.0f}, "
         f"bound {stats.trunk_bound:,.0f} (gap {gap:.2%})"
     )
+    if stats.moved_travellers:
+        solved = stats.trunk_objective - stats.moved_trunk_cost
+        waited = stats.wait_person_days - stats.moved_wait_person_days
+        print(
+            f"  moved for buses   {stats.moved_travellers} travellers to other booked trips: "
+            f"person-days waited {waited:,} → {stats.wait_person_days:,}, trunk objective "
+            f"{solved:,.0f} → {stats.trunk_objective:,.0f} (+{stats.moved_trunk_cost:,.0f} yuan), "
+            f"{stats.moved_buses_saved} bus(es) saved ({stats.moved_bus_cost_saved:,.0f} yuan)"
+        )
+    else:
+        print("  moved for buses   none")
     print(f"  buses             {stats.feeder_buses} feeder, {stats.arrival_buses} arrival")
     print(
         f"  families          {stats.families_together}/{stats.families} together, "
@@ -162,7 +173,8 @@ def main() -> int:
     params = Params()
     print(
         f"transport planner {PLANNER_VERSION}; CP-SAT workers {params.num_workers}, "
-        f"deterministic limit {params.trunk_deterministic_time}, wall limit {params.trunk_time_limit_s} s"
+        f"deterministic limit {params.trunk_deterministic_time}, wall limit {params.trunk_time_limit_s} s; "
+        f"bus cost {params.arrival_bus_cost:,.0f} arrival / {params.feeder_bus_cost:,.0f} feeder yuan"
     )
     all_ok = True
     for seed in args.seeds:

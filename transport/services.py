@@ -600,7 +600,17 @@ def plan_bus_fares_update(
 
 def planner_params(plan: TransportPlan) -> planner.Params:
     knobs = {k: v for k, v in plan.params.items() if k in PLANNER_PARAMS}
-    return planner.Params(seed=plan.seed, **knobs)
+    # The plan's bus fares are what the planner weighs a bus against travellers' waiting with
+    # (a trip's own fares only change the cost accounts afterwards).
+    fares = {
+        name: float(plan.params.get(name, BUS_FARE_DEFAULTS[name])) for name in BUS_FARE_DEFAULTS
+    }
+    return planner.Params(
+        seed=plan.seed,
+        feeder_bus_cost=fares["feeder_bus_fare"],
+        arrival_bus_cost=fares["arrival_bus_fare"],
+        **knobs,
+    )
 
 
 @transaction.atomic

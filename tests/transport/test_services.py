@@ -478,3 +478,18 @@ def test_leg_reports_carry_the_ride_cap_bound(planned):
     # a plan stored before the ride-cap bound existed shows its seat bound
     old = [{k: v for k, v in planned.leg_reports[0].items() if k != "ride_bound"}]
     assert leg_rows(old, {}, {})[0]["ride_bound"] == old[0]["lower_bound"]
+
+
+def test_the_plans_bus_fares_are_what_the_planner_weighs_buses_with(world, coordinator):
+    plan = services.plan_create(
+        actor=coordinator,
+        campaign=world.campaign,
+        params={"feeder_bus_fare": 1200, "arrival_bus_fare": 650},
+    )
+    params = services.planner_params(plan)
+    assert (params.feeder_bus_cost, params.arrival_bus_cost) == (1200.0, 650.0)
+    runs.plan_fail(plan_id=plan.pk, reason="test: let another plan be created")
+    default = services.planner_params(
+        services.plan_create(actor=coordinator, campaign=world.campaign)
+    )
+    assert default.arrival_bus_cost == services.BUS_FARE_DEFAULTS["arrival_bus_fare"]

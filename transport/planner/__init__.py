@@ -56,6 +56,11 @@ How it plans
    cost, hours and days waited unchanged, and a far district's workers are better off on the
    trip to the nearer station. A swap stays only if it brings legs within the bound without
    an extra bus, or saves one.
+   A leg still above it may then send the workers of one gate (whole blocks, no locked seat)
+   to another booked trip with free seats, e.g. a later one (`riders_move`): the trunk
+   objective rises by their extra waiting and travel time, and the move is made only when the
+   feeder and arrival buses it saves, priced at `arrival_bus_cost` / `feeder_bus_cost`, are
+   worth more. `stats.moved_*` report it; `trunk_objective` and `wait_person_days` include it.
 4. Seats. Cars are filled in car order with blocks sorted by (district, arrival bus, employer):
    each arrival bus unloads from neighbouring cars. A group sits in one car on consecutive
    seats of the row-major order (1A 1B 1C 1D 1F 2A …); groups no wider than a row are kept in

@@ -199,7 +199,11 @@ def seat_at(trip: Trip, car_index: int, position: int) -> Seat:
 class Params:
     """Knobs of a planning run; the defaults describe a Dingxi → Qingdao campaign.
 
-    Costs are in yuan. `min_fill_*` is the smallest share of booked seats that must be filled
+    Costs are in yuan. `arrival_bus_cost` / `feeder_bus_cost` price one bus of a leg (a
+    chartered 50-seat coach for half a day in the destination city / the home county); they
+    are not part of the trunk objective, but a worker group moves to another booked trip
+    (waiting longer, see `rebalance`) when the trunk objective rises by less than the buses
+    this saves. `min_fill_*` is the smallest share of booked seats that must be filled
     before a booking is allowed (see the package docstring for what "fill" means); trips that
     already hold locked seats are exempt because they are booked already.
     """
@@ -234,6 +238,8 @@ class Params:
     road_factor: float = 1.3  # road distance ÷ great-circle distance
     pickup_dwell_minutes: int = 10
     dropoff_dwell_minutes: int = 5
+    arrival_bus_cost: float = 1500.0  # a chartered 50-seat coach, half a day in the city
+    feeder_bus_cost: float = 1500.0  # the same coach, half a day in the home county
     own_bus_min_fill: float = 0.8  # an employer whose remainder fills this share gets its own bus
     bus_chunk_size: int = 6  # single travellers are routed in chunks of this many
 
@@ -250,6 +256,12 @@ class Params:
         for name, value in positive.items():
             if not value > 0 or (isinstance(value, float) and not math.isfinite(value)):
                 raise PlanInputError(f"params.{name} must be positive, got {value!r}")
+        for name, cost in (
+            ("arrival_bus_cost", self.arrival_bus_cost),
+            ("feeder_bus_cost", self.feeder_bus_cost),
+        ):
+            if not (cost >= 0 and math.isfinite(cost)):
+                raise PlanInputError(f"params.{name} must be >= 0 and finite, got {cost!r}")
         for mode in Mode:
             fill = self.min_fill(mode)
             if not 0.0 <= fill <= 1.0:

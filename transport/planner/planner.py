@@ -17,7 +17,7 @@ from transport.planner.domain import (
     seat_at,
 )
 from transport.planner.legs import arrival_legs_build, feeder_legs_build, ride_bounds
-from transport.planner.rebalance import riders_rebalance
+from transport.planner.rebalance import Moves, riders_move, riders_rebalance
 from transport.planner.report import bus_reports, group_outcomes, group_splits, trunk_reports
 from transport.planner.result import (
     BusLeg,
@@ -31,7 +31,7 @@ from transport.planner.result import (
 from transport.planner.seating import trip_seat
 from transport.planner.trunk import TrunkResult, trunk_plan
 
-PLANNER_VERSION = "1.1.0"
+PLANNER_VERSION = "1.2.0"
 
 Progress = Callable[[str, float], None]
 
@@ -94,6 +94,10 @@ def plan(
         notify("arrival", n / len(booked_trips))
     # Legs the ride cap pushes above seat bound + 1: swap riders with another trip if that helps.
     riders_rebalance(problem, trunk.on_trip, arrival, riders_of)
+    # Legs still above it: move a gate's workers to another booked trip if the buses it saves
+    # are worth more than the extra waiting and travel time (the trunk objective rises).
+    moves = riders_move(problem, trunk.on_trip, arrival, riders_of, trunk.booked)
+    trunk.objective += moves.trunk_cost
     lap("arrival")
 
     notify("seats", 0.0)
@@ -128,7 +132,16 @@ def plan(
 
     notify("report", 0.0)
     result = _assemble(
-        problem, trunk, booked_trips, seat_of, arrival, feeder, unplaced, split_reasons, seconds
+        problem,
+        trunk,
+        booked_trips,
+        seat_of,
+        arrival,
+        feeder,
+        unplaced,
+        split_reasons,
+        moves,
+        seconds,
     )
     lap("report")
     result.stats.seconds.update(seconds)
@@ -145,6 +158,7 @@ def _assemble(
     feeder: list[BusLeg],
     unplaced: dict[int, tuple[Reason, str]],
     split_reasons: dict[str, SplitReason],
+    moves: Moves,
     seconds: dict[str, float],
 ) -> Plan:
     travellers, trips, params = problem.travellers, problem.trips, problem.params
@@ -218,6 +232,15 @@ def _assemble(
         trunk_solver=", ".join(f"{name}×{count}" for name, count in sorted(solvers.items())),
         trunk_objective=round(trunk.objective, 2),
         trunk_bound=round(trunk.bound, 2),
+        moved_travellers=moves.travellers,
+        moved_wait_person_days=moves.wait_person_days,
+        moved_trunk_cost=round(moves.trunk_cost, 2),
+        moved_buses_saved=moves.arrival_buses_saved + moves.feeder_buses_saved,
+        moved_bus_cost_saved=round(
+            moves.arrival_buses_saved * params.arrival_bus_cost
+            + moves.feeder_buses_saved * params.feeder_bus_cost,
+            2,
+        ),
         seconds=dict(seconds),
     )
     return Plan(

@@ -17,6 +17,18 @@ quarter of gates. Every moved block must be allowed on its new trip (route, ride
 and neither end may hold a locked seat. The buses of both trips are planned again to judge the
 swap, which stays only if fewer legs of the two trips are above their seat bound + 1 without
 an extra bus (feeder buses included), or if it saves a bus.
+
+Some legs stay above bound + 1 because no swap at equal cost exists: the ride cap alone needs
+their buses, and the workers could leave only for a trip with a different cost (a later date
+means more days waited). `riders_move` weighs that: for each such leg it tries to move the
+workers of one gate (with every block they belong to, never a part of a family or village
+group, never a block holding a locked seat) to another booked trip with free seats in its
+booked units, allowed for every moved block. The trunk objective rises by the per-person
+cost difference, rounded as the trunk model rounds it (no fare changes: the booked seats are
+paid for either way); the buses of both trips are planned again and priced with
+`Params.arrival_bus_cost` and `feeder_bus_cost`. The move with the largest saving (buses
+saved minus the trunk increase) is made if that saving is positive and no leg of the two trips
+ends further above its bound; the leg is then looked at again.
 """
 
 from __future__ import annotations
@@ -24,9 +36,11 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 from transport.planner.demand import Block, Problem
 from transport.planner.legs import arrival_legs_build, feeder_legs_build
+from transport.planner.report import fewest_units
 from transport.planner.result import BusLeg
 
 # Swaps tried in all; each plans the buses of two trips again (about 0.1 s). Legs above the
@@ -35,8 +49,32 @@ MAX_SWAPS_TRIED = 40
 # Other trips a leg's workers may be swapped onto, nearest arrival station first.
 MAX_PARTNER_TRIPS = 4
 
+# Moves judged in all; each plans the buses of two trips again (about 0.05 s). Only legs the
+# swaps leave above bound + 1 are looked at (0-2 in a 10,000-traveller campaign).
+MAX_MOVES_TRIED = 120
+# Cheapest (by trunk cost) moves judged per look at one leg.
+MAX_MOVES_PER_LEG = 30
+
 # (buses above their leg's seat bound + 1, buses): smaller is better, in that order.
 Score = tuple[int, int]
+# (buses above their leg's seat bound + 1, arrival buses, feeder buses).
+Count = tuple[int, int, int]
+
+
+@dataclass(slots=True)
+class Moves:
+    """What `riders_move` did: travellers moved to other trips, and what that cost and saved.
+
+    `wait_person_days` counts each traveller's days after their own earliest date, as
+    `PlanStats.wait_person_days` does; `trunk_cost` is the rise of the trunk objective.
+    """
+
+    changed: set[int] = field(default_factory=set)
+    travellers: int = 0
+    wait_person_days: int = 0
+    trunk_cost: float = 0.0
+    arrival_buses_saved: int = 0
+    feeder_buses_saved: int = 0
 
 
 def riders_rebalance(
@@ -75,6 +113,134 @@ def riders_rebalance(
             if tried >= MAX_SWAPS_TRIED:
                 break
     return changed
+
+
+def riders_move(
+    problem: Problem,
+    on_trip: dict[int, list[Block]],
+    arrival: dict[int, list[BusLeg]],
+    riders_of: Callable[[int], list[int]],
+    booked: dict[int, list[int]],
+) -> Moves:
+    """Move gate groups off arrival legs above seat bound + 1 where the buses saved pay for it.
+
+    `booked` holds each trip's booked units, which stay as they are: a group moves only into
+    free seats. `arrival` is kept up to date as in `riders_rebalance`.
+    """
+    params = problem.params
+    judge = _Judge(problem, on_trip, riders_of)
+    moves = Moves()
+    tried = 0
+    settled: set[tuple[int, str]] = set()
+    while tried < MAX_MOVES_TRIED:
+        over = [leg for leg in _legs_over(problem, arrival) if leg not in settled]
+        if not over:
+            break
+        j, district = over[0]
+        settled.add((j, district))
+        candidates = sorted(_move_candidates(problem, on_trip, booked, riders_of, j, district))
+        best: tuple[float, int, tuple[str, ...], list[Block], Count, Count] | None = None
+        for delta, t, keys, moving in candidates[:MAX_MOVES_PER_LEG]:
+            if tried >= MAX_MOVES_TRIED:
+                break
+            tried += 1
+            before, after = judge.move_count(j, t, moving)
+            saved = (before[1] - after[1]) * params.arrival_bus_cost + (
+                before[2] - after[2]
+            ) * params.feeder_bus_cost
+            gain = saved - delta
+            if gain > 0 and after[0] <= before[0] and (best is None or gain > best[0]):
+                best = (gain, t, keys, moving, before, after)
+        if best is None:
+            continue
+        _gain, t, _keys, moving, before, after = best
+        judge.apply(j, t, moving)
+        for trip in (j, t):
+            arrival[trip] = arrival_legs_build(problem, trip, riders_of(trip), on_trip[trip])
+        moves.changed |= {j, t}
+        moves.travellers += sum(b.size for b in moving)
+        moves.trunk_cost += _trunk_delta(problem, moving, j, t)
+        moves.arrival_buses_saved += before[1] - after[1]
+        moves.feeder_buses_saved += before[2] - after[2]
+        for b in moving:
+            for i in b.members:
+                earliest = problem.travellers[i].earliest_departure
+                moves.wait_person_days += max(0, (problem.trips[t].date - earliest).days) - max(
+                    0, (problem.trips[j].date - earliest).days
+                )
+        settled.discard((j, district))  # look at it again if it is still over
+    return moves
+
+
+def _trunk_delta(problem: Problem, moving: list[Block], j: int, t: int) -> float:
+    """Return the rise of the trunk objective when `moving` leaves trip `j` for `t`.
+
+    Per person the trunk model counts round(travel-time value + waiting) at the block's
+    earliest date; bookings do not change (only free seats of booked units are used).
+    """
+    cost = problem.trip_cost_per_person
+    return float(
+        sum(b.size * (round(cost(t, b.earliest)) - round(cost(j, b.earliest))) for b in moving)
+    )
+
+
+def _move_candidates(
+    problem: Problem,
+    on_trip: dict[int, list[Block]],
+    booked: dict[int, list[int]],
+    riders_of: Callable[[int], list[int]],
+    j: int,
+    district: str,
+) -> Iterator[tuple[float, int, tuple[str, ...], list[Block]]]:
+    """Yield (trunk cost rise, trip, block keys, blocks) for each gate group of the leg and trip.
+
+    A gate group is every block on `j` with a worker of that gate in `district`; blocks holding
+    a locked seat stay. The other trip must be booked, allowed for every moved block and have
+    the free seats; trip `j` must keep its minimum fill and its units within the fewest that
+    seat its riders + 1.
+    """
+    travellers = problem.travellers
+    trips = problem.trips
+    params = problem.params
+    blocks = on_trip.get(j, [])
+    gates = sorted(
+        {
+            travellers[i].employer.id
+            for b in blocks
+            for i in b.members
+            if travellers[i].employer.district_code == district
+        }
+    )
+    load = len(riders_of(j))
+    locked_here = load - sum(b.size for b in blocks)
+    capacity = sum(trips[j].seats_in_car(c) for c in booked.get(j, []))
+    all_cars = [trips[j].seats_in_car(c) for c in range(trips[j].cars)]
+    seen: set[tuple[str, ...]] = set()
+    for gate in gates:
+        moving = [
+            b
+            for b in blocks
+            if b.forced_trip is None and any(travellers[i].employer.id == gate for i in b.members)
+        ]
+        keys = tuple(b.key for b in moving)
+        if not moving or keys in seen:
+            continue
+        seen.add(keys)
+        size = sum(b.size for b in moving)
+        left = load - size
+        fill = params.min_fill(trips[j].mode)
+        if left <= 0 or (not locked_here and 1000 * left < round(1000 * fill) * capacity):
+            continue
+        if not trips[j].whole_booking and len(booked[j]) > fewest_units(all_cars, left) + 1:
+            continue
+        targets = set(moving[0].eligible).intersection(*(b.eligible for b in moving[1:]))
+        for t in sorted(targets - {j}):
+            units = booked.get(t, [])
+            if not units or on_trip.get(t) is None:
+                continue
+            free = sum(trips[t].seats_in_car(c) for c in units) - len(riders_of(t))
+            if free >= size:
+                yield _trunk_delta(problem, moving, j, t), t, keys, moving
 
 
 def _legs_over(problem: Problem, arrival: dict[int, list[BusLeg]]) -> list[tuple[int, str]]:
@@ -223,6 +389,19 @@ class _Judge:
         self._move(j2, j, moving, partners)
         return False
 
+    def move_count(self, j: int, t: int, moving: list[Block]) -> tuple[Count, Count]:
+        """Return the counts of trips `j` and `t` before and after moving `moving` to `t`."""
+        districts = set().union(*(_districts(self.problem, b) for b in moving))
+        before = self._count((j, t), districts)
+        self._move(j, t, moving, [])
+        after = self._count((j, t), districts)
+        self._move(t, j, moving, [])
+        return before, after
+
+    def apply(self, j: int, t: int, moving: list[Block]) -> None:
+        """Move `moving` from trip `j` to trip `t`."""
+        self._move(j, t, moving, [])
+
     def _move(self, j: int, j2: int, moving: list[Block], partners: list[Block]) -> None:
         """Move `moving` from `j` to `j2` and `partners` from `j2` to `j`."""
         leaving = {b.key for b in moving}
@@ -234,8 +413,13 @@ class _Judge:
 
     def _score(self, trips: tuple[int, ...], districts: set[str]) -> Score:
         """Return the score of the feeder legs and the `districts`' arrival legs of `trips`."""
+        bad, arrival, feeder = self._count(trips, districts)
+        return bad, arrival + feeder
+
+    def _count(self, trips: tuple[int, ...], districts: set[str]) -> Count:
+        """Return the counts of the feeder legs and the `districts`' arrival legs of `trips`."""
         problem = self.problem
-        bad, buses = 0, 0
+        bad, buses, feeder = 0, 0, 0
         for j in trips:
             riders = self.riders_of(j)
             blocks = self.on_trip[j]
@@ -254,8 +438,8 @@ class _Judge:
                 legs = feeder_legs_build(problem, j, riders, blocks)
                 self.tallies[key] = _tally(legs, problem.params.feeder_bus_seats)
             b, n = self.tallies[key]
-            bad, buses = bad + b, buses + n
-        return bad, buses
+            bad, feeder = bad + b, feeder + n
+        return bad, buses, feeder
 
 
 def _tally(legs: list[BusLeg], seats: int) -> Score:

@@ -147,7 +147,10 @@ class PlanStats:
 
     `trunk_objective` is booking cost + travel-time and waiting costs (+ a penalty above any
     booking for each person left out) as solved; `trunk_bound` is the solver's proven lower
-    bound on it, equal when the trunk choice is proven optimal. `seconds` holds the wall time
+    bound on it, equal when the trunk choice is proven optimal. It includes `moved_trunk_cost`:
+    the rise from moving `moved_travellers` to other booked trips to save `moved_buses_saved`
+    feeder and arrival buses worth `moved_bus_cost_saved` (see `rebalance.riders_move`), which added
+    `moved_wait_person_days` to `wait_person_days`. `seconds` holds the wall time
     per stage and is left out of plan equality.
     """
 
@@ -172,6 +175,11 @@ class PlanStats:
     trunk_solver: str = ""
     trunk_objective: float = 0.0
     trunk_bound: float = 0.0
+    moved_travellers: int = 0
+    moved_wait_person_days: int = 0
+    moved_trunk_cost: float = 0.0
+    moved_buses_saved: int = 0
+    moved_bus_cost_saved: float = 0.0
     seconds: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
