@@ -175,6 +175,7 @@ def _solve_market(
             optimal_exact=info.exact,
             repaired_groups=info.repaired_groups,
             total_weight=info.total_weight,
+            optimal_solver=info.solver,  # "auction", or "ortools" if the auction fell back
         )
     else:
         assert stable is not None

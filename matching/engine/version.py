@@ -5,5 +5,6 @@
 # fewest blocking units instead of wherever max_rounds ran out (identical whenever it converges).
 # 1.2.0: a vacancy's minimum education is an eligibility rule (education_too_low); free units
 # start proposing strongest first (same matching without groups; with groups the repair may
-# settle on a different round).
+# settle on a different round); optimal mode solved by an exact auction (same optimum as the
+# min-cost flow, but ties — and, with groups, the repair after a split — may land differently).
 ENGINE_VERSION = "1.2.0"
