@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -114,7 +115,7 @@ class Update:
     changes: dict[str, list[Any]]
 
 
-class RowImporter:
+class RowImporter(ABC):
     """Base class of an app's importer; see the package docstring for the contract."""
 
     kind: ClassVar[str]
@@ -150,35 +151,39 @@ class RowImporter:
     # Hooks -----------------------------------------------------------------------------
     def prepare(self, rows: Sequence[Row]) -> None:
         """Load whatever lookups the cleaners and ``validate`` need, once per import."""
+        return None  # optional hook: nothing to do unless the importer says so
 
     def validate(self, row: Row) -> None:
         """Check a cleaned row across columns; raise :class:`RowRejected` or ``row.reject``."""
+        return None  # optional hook: nothing to do unless the importer says so
 
+    @abstractmethod
     def key(self, row: Row) -> Hashable:
-        raise NotImplementedError
+        """Return what identifies the row's object (e.g. the ID number's blind index)."""
 
+    @abstractmethod
     def existing(self, keys: Sequence[Hashable]) -> dict[Hashable, Any]:
         """Return the stored objects for ``keys`` — all of them, not only the user's scope."""
-        raise NotImplementedError
 
     def check_existing(self, row: Row, obj: Any) -> None:
         """Refuse to touch ``obj`` (e.g. it belongs to another county): raise RowRejected."""
+        return None  # optional hook: nothing to do unless the importer says so
 
+    @abstractmethod
     def diff(self, row: Row, obj: Any) -> dict[str, list[Any]]:
         """Return ``{column key: [old, new]}`` for what the row would change; {} = unchanged."""
-        raise NotImplementedError
 
+    @abstractmethod
     def apply(self, *, creates: Sequence[Row], updates: Sequence[Update]) -> None:
         """Write the rows in bulk; called inside the commit transaction, audit here."""
-        raise NotImplementedError
 
     def label(self, row: Row) -> str:
         """Return a short non-sensitive label of the row for the preview (e.g. the name)."""
         return ""
 
+    @abstractmethod
     def export_row(self, obj: Any) -> Mapping[str, Any]:
         """Return column key → cell value for an export in the template's layout."""
-        raise NotImplementedError
 
     def column(self, key: str) -> Column:
         for column in self.columns:
