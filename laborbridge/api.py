@@ -1,10 +1,28 @@
-"""Read-only API for reference data."""
+"""Read-only API for reference data, and the API's shared error kit.
+
+API views of every app raise, never build, error responses (see ``laborbridge.api_errors``):
+
+- ``from laborbridge.api import Conflict`` → ``raise Conflict(_("…"))`` answers 409,
+- ``from laborbridge.api import ServiceUnavailable`` →
+  ``raise ServiceUnavailable(_("…"), retry_after=30)`` answers 503 with Retry-After,
+- a service's Django ``ValidationError`` / ``PermissionDenied`` may simply propagate: the one
+  exception handler turns them into 400 / 403 with the body ``{"code", "message", "fields"}``.
+"""
 
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from laborbridge import access
+from laborbridge.api_errors import Conflict, ServiceUnavailable
 from laborbridge.models import Campaign, Occupation, Region
+
+__all__ = [
+    "CampaignViewSet",
+    "Conflict",
+    "OccupationViewSet",
+    "RegionViewSet",
+    "ServiceUnavailable",
+]
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):

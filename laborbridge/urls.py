@@ -35,5 +35,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+# Unrouted URLs under /api/ answer with the API's error body, others with the 404 page.
+handler404 = "laborbridge.api_errors.api_not_found"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
