@@ -102,8 +102,12 @@ _DEV_ID_KEY = "ZGV2LW9ubHktaWQtZW5jcnlwdGlvbi1rZXktMzJieXQ="
 _DEV_HMAC_KEY = "ZGV2LW9ubHktaWQtYmxpbmQtaW5kZXgta2V5LTMyYnk="
 ID_ENCRYPTION_KEY = env_str("LABORBRIDGE_ID_ENCRYPTION_KEY", "" if PRODUCTION else _DEV_ID_KEY)
 ID_HMAC_KEY = env_str("LABORBRIDGE_ID_HMAC_KEY", "" if PRODUCTION else _DEV_HMAC_KEY)
+# The encryption keyring, newest first: "k2:<base64>,k1:<base64>" — the first encrypts, all
+# decrypt; LABORBRIDGE_ID_ENCRYPTION_KEY alone still works (as key "k0"). Parsed and checked by
+# laborbridge.crypto.parse_keyring; `manage.py rotate_keys` moves data off an old key.
+ID_KEYS = env_str("LABORBRIDGE_ID_KEYS", "")
 if PRODUCTION and (
-    not ID_ENCRYPTION_KEY
+    not (ID_ENCRYPTION_KEY or ID_KEYS)
     or not ID_HMAC_KEY
     or _DEV_ID_KEY in (ID_ENCRYPTION_KEY, ID_HMAC_KEY)
     or _DEV_HMAC_KEY in (ID_ENCRYPTION_KEY, ID_HMAC_KEY)
