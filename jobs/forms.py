@@ -214,6 +214,7 @@ class VacancyForm(forms.ModelForm):
                     employer=self.employer,
                     data=self.vacancy_data(),
                     filled_count=self.instance.filled_count,
+                    current=self.instance if self.instance.pk else None,
                 )
             except ValidationError as error:
                 apply_errors(self, error)

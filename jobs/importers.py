@@ -596,6 +596,7 @@ class VacancyImporter(RowImporter):
                 employer=self.employer,
                 data=self._data(row, vacancy),
                 filled_count=vacancy.filled_count if vacancy else 0,
+                current=vacancy,
             )
         except ValidationError as error:
             for field, messages in error.message_dict.items():

@@ -30,6 +30,7 @@ from jobs.models import (
 )
 from laborbridge import access
 from laborbridge.identifiers import validate_credit_code
+from laborbridge.minimum_wage import MONTHLY_HOURS, minimum_wage_for, monthly_floor
 from laborbridge.models import Campaign, CertificateType, Occupation, Region, User
 from laborbridge.services import audit_record, model_changes
 
@@ -47,19 +48,43 @@ VACANCY_TRANSITIONS: dict[str, set[str]] = {
 WAGE_CEILING = 100_000
 
 # Phrases that set a condition the Employment Promotion Law forbids (sex, ethnicity, home
-# region). Deliberately narrow — restrictive wording only — so that ordinary text such as
-# "男女不限" or "设清真窗口" passes; it catches the common phrasings, not every one.
+# region; art. 3, 27, 28, 31) or an age limit outside the vacancy's age range fields.
+# Deliberately narrow — restrictive wording only — so that ordinary text such as "男女不限",
+# "设清真窗口" or "年满18周岁" passes; it catches the common phrasings, not every one.
+_RESTRICT = r"(?:限|只招|仅招|只要|仅限|不招|不要|不收|谢绝)"
+_PROVINCES = (
+    "北京|天津|河北|山西|内蒙古?|辽宁|吉林|黑龙江|上海|江苏|浙江|安徽|福建|江西|山东|河南|湖北"
+    "|湖南|广东|广西|海南|重庆|四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆|外地|外省|外县|外市"
+)
 _DISCRIMINATORY = [
-    re.compile(pattern)
+    re.compile(pattern, re.IGNORECASE)
     for pattern in (
         r"(?:限|只招|仅招|只要|仅限|要求|不招|不要|不收)\s*(?:男|女)(?:性|士|工|生)?",
         r"(?:男|女)(?:性|士|工|生)?\s*优先",
+        r"\b(?:males?|females?|men|women)\s+only\b",
+        r"\bonly\s+(?:males?|females?|men|women)\b",
         r"(?:限|只招|仅招|只要|仅限|不招|不要|不收)\s*\S{0,6}?族",
         r"\S{1,3}族\s*优先",
         r"(?:限|只招|仅招|只要|仅限|不招|不要|不收)\s*\S{0,6}?(?:户籍|户口|籍贯|籍)",
         r"本地(?:人|户口|户籍)\s*优先|(?:限|只招|仅招|只要|仅限)\s*本(?:地|市|省|县)",
+        rf"{_RESTRICT}\s*(?:{_PROVINCES})(?:省|市|县)?人",
+        r"外地人\s*(?:勿扰|免谈|不要|不招|谢绝)",
     )
 ]
+# Age limits written into the text instead of the age range fields: "35岁以下", "限40周岁",
+# "年龄不超过45岁". The statutory floor ("年满16/18周岁") is not a restriction.
+_AGE_LIMITS = [
+    re.compile(pattern)
+    for pattern in (
+        r"\d{2}\s*周?岁\s*(?:以下|以内|之内|以上|之间|左右)",
+        r"(?:限|只招|仅招|只要|仅限)\s*\d{2}\s*(?:[-—~～至到]\s*\d{2}\s*)?周?岁",
+        r"年龄\s*(?:不超过|不大于|不高于|小于|低于|在)\s*\d{2}",
+        r"\d{2}\s*[-—~～至到]\s*\d{2}\s*周?岁",
+    )
+]
+_STATUTORY_AGE = re.compile(r"年满\s*1[68]\s*周?岁\s*(?:以上)?")
+# Titles name the job, not the sex of who does it: "包装女工" is a condition in disguise.
+_TITLE_SEX = re.compile(r"(?:男|女)(?:工|士)")
 SCREENED_FIELDS = (
     "title",
     "description",
@@ -339,17 +364,92 @@ def employer_verify(
 # ---------------------------------------------------------------------------- vacancies
 
 
-def vacancy_discriminatory_phrase(text: str) -> str | None:
+def vacancy_discriminatory_phrase(text: str, *, title: bool = False) -> str | None:
     """Return the first phrase of ``text`` that sets a sex, ethnicity or region condition."""
-    for pattern in _DISCRIMINATORY:
-        found = pattern.search(text or "")
+    text = text or ""
+    patterns = [*_DISCRIMINATORY, _TITLE_SEX] if title else _DISCRIMINATORY
+    for pattern in patterns:
+        found = pattern.search(text)
         if found:
             return found.group(0)
     return None
 
 
-def vacancy_validate(*, employer: Employer, data: VacancyData, filled_count: int = 0) -> None:
-    """Raise a ValidationError naming every field of ``data`` that cannot be saved."""
+def vacancy_age_limit_phrase(text: str) -> str | None:
+    """Return the first phrase of ``text`` that limits age outside the age range fields."""
+    text = _STATUTORY_AGE.sub(" ", text or "")
+    for pattern in _AGE_LIMITS:
+        found = pattern.search(text)
+        if found:
+            return found.group(0).strip()
+    return None
+
+
+def _vacancy_dates_and_wage_errors(
+    data: VacancyData, current: Vacancy | None
+) -> dict[str, list[str]]:
+    """Refuse a start date in the past and a wage below the workplace's legal minimum.
+
+    Both are checked for a new vacancy and, on an edit, only when the value changes, so an
+    old vacancy whose start has passed can still be corrected elsewhere.
+    """
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    if data.start_date < today and (current is None or current.start_date != data.start_date):
+        errors["start_date"] = [
+            _("到岗日期 %(date)s 已经过去，请填写今天（%(today)s）或以后的日期。")
+            % {"date": data.start_date.isoformat(), "today": today.isoformat()}
+        ]
+    wage_changed = current is None or (current.wage_min, current.pay_type, current.district_id) != (
+        data.wage_min,
+        data.pay_type,
+        data.district.pk,
+    )
+    if not wage_changed or data.wage_min < 1:
+        return errors
+    standard = minimum_wage_for(district=data.district, on=max(data.start_date, today))
+    if standard is None:
+        return errors
+    hourly = data.pay_type == PayType.HOURLY
+    floor = monthly_floor(standard, hourly_paid=hourly)
+    if data.wage_min >= floor:
+        return errors
+    values = {
+        "wage": data.wage_min,
+        "place": data.district.full_name or data.district.name,
+        "monthly": standard.monthly,
+        "hourly": f"{standard.hourly.normalize():f}",
+        "tier": standard.tier,
+        "since": standard.effective_from.isoformat(),
+        "floor": floor,
+        "hours": f"{MONTHLY_HOURS:g}",
+    }
+    if hourly and data.wage_min >= standard.monthly:
+        message = _(
+            "计时岗位月薪下限 %(wage)d 元按每月 %(hours)s 小时折算，低于%(place)s的小时最低工资"
+            " %(hourly)s 元（%(tier)s，%(since)s 起执行）；月薪下限至少应为 %(floor)d 元。"
+        )
+    else:
+        message = _(
+            "月薪下限 %(wage)d 元低于%(place)s的最低工资标准 %(monthly)d 元/月"
+            "（%(tier)s，%(since)s 起执行）；月薪下限至少应为 %(floor)d 元。"
+        )
+    errors["wage_min"] = [message % values]
+    return errors
+
+
+def vacancy_validate(
+    *,
+    employer: Employer,
+    data: VacancyData,
+    filled_count: int = 0,
+    current: Vacancy | None = None,
+) -> None:
+    """Raise a ValidationError naming every field of ``data`` that cannot be saved.
+
+    ``current`` is the stored vacancy on an edit (None for a new one): a past start date
+    or a wage below the legal minimum is refused when new or changed.
+    """
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -392,6 +492,9 @@ def vacancy_validate(*, employer: Employer, data: VacancyData, filled_count: int
         employer.district_id
     ):
         add("campaign", _("该招聘行动不接收本企业所在地区的岗位。"))
+    if data.district.level == "county":
+        for field, messages in _vacancy_dates_and_wage_errors(data, current).items():
+            errors.setdefault(field, []).extend(messages)
     for field, messages in vacancy_wording_errors(
         {field: getattr(data, field) for field in SCREENED_FIELDS}
     ).items():
@@ -403,12 +506,22 @@ def vacancy_wording_errors(texts: dict[str, str]) -> dict[str, list[str]]:
     """Return, per field, the message refusing a discriminatory condition in its text."""
     errors = {}
     for field, text in texts.items():
-        phrase = vacancy_discriminatory_phrase(text)
+        phrase = vacancy_discriminatory_phrase(text, title=field == "title")
         if phrase:
             errors[field] = [
                 _(
                     "含有“%(phrase)s”：招聘不得设置性别、民族、地域等歧视性条件"
                     "（《就业促进法》），请删除后再保存。"
+                )
+                % {"phrase": phrase}
+            ]
+            continue
+        phrase = vacancy_age_limit_phrase(text)
+        if phrase:
+            errors[field] = [
+                _(
+                    "含有“%(phrase)s”：不得在文字中另设年龄限制（歧视性条件），"
+                    "年龄要求请填在“最低年龄”“最高年龄”两栏。"
                 )
                 % {"phrase": phrase}
             ]
@@ -467,7 +580,9 @@ def vacancy_update(*, actor: User, vacancy: Vacancy, data: VacancyData) -> Vacan
     if vacancy.status == VacancyStatus.CLOSED:
         raise ValidationError(_("岗位已关闭，不能再修改。"), code="closed")
     employer = vacancy.employer
-    vacancy_validate(employer=employer, data=data, filled_count=vacancy.filled_count)
+    vacancy_validate(
+        employer=employer, data=data, filled_count=vacancy.filled_count, current=vacancy
+    )
     values = _vacancy_values(data)
     changes = model_changes(vacancy, _SCALAR_FIELDS, values)
     old_campaign = vacancy.campaign_id
@@ -609,7 +724,12 @@ def vacancies_import(
         campaigns.add(vacancy.campaign_id)
         if vacancy.employer_id != employer.pk or vacancy.status == VacancyStatus.CLOSED:
             raise ValidationError(_("岗位已关闭或不属于本企业，不能修改。"))
-        vacancy_validate(employer=employer, data=update.data, filled_count=vacancy.filled_count)
+        vacancy_validate(
+            employer=employer,
+            data=update.data,
+            filled_count=vacancy.filled_count,
+            current=vacancy,
+        )
         if (
             update.status != vacancy.status
             and update.status not in VACANCY_TRANSITIONS[vacancy.status]

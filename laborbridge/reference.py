@@ -6,7 +6,9 @@ README.
 """
 
 import csv
+import functools
 import json
+import unicodedata
 from pathlib import Path
 
 from django.db import transaction
@@ -15,6 +17,7 @@ from laborbridge.models import (
     Campaign,
     CertificateType,
     LaborBrand,
+    MinimumWage,
     Occupation,
     OccupationGroup,
     Pairing,
@@ -193,6 +196,28 @@ def _load_stations(data_dir: Path) -> int:
     return len(items)
 
 
+def _load_minimum_wages(data_dir: Path) -> int:
+    if not (data_dir / "minimum_wages.json").exists():
+        return 0
+    count = 0
+    for standard in _json(data_dir, "minimum_wages.json"):
+        for tier in standard["tiers"]:
+            for code in tier["region_codes"]:
+                MinimumWage.objects.update_or_create(
+                    region_id=code,
+                    effective_from=standard["effective_from"],
+                    defaults={
+                        "tier": tier["tier"],
+                        "monthly": tier["monthly"],
+                        "hourly": tier["hourly"],
+                        "source": standard["source"],
+                        "verified": standard.get("verified", False),
+                    },
+                )
+                count += 1
+    return count
+
+
 @transaction.atomic
 def reference_load(*, data_dir: Path = DATA_DIR) -> dict[str, int]:
     """Upsert every reference table from ``data_dir``; return the row count of each."""
@@ -204,4 +229,22 @@ def reference_load(*, data_dir: Path = DATA_DIR) -> dict[str, int]:
         "pairings": _load_pairings(data_dir),
         "campaigns": _load_campaigns(data_dir),
         "stations": _load_stations(data_dir),
+        "minimum_wages": _load_minimum_wages(data_dir),
     }
+
+
+@functools.cache
+def occupation_aliases(data_dir: Path = DATA_DIR) -> dict[str, str | None]:
+    """Return colloquial occupation word → occupation code (None: general labour, no trade).
+
+    Read from ``occupation_aliases.json`` (its ``source`` says where the words come from);
+    words are folded like importer cells (NFKC, no spaces, lower case).
+    """
+    path = data_dir / "occupation_aliases.json"
+    if not path.exists():
+        return {}
+    aliases: dict[str, str | None] = {}
+    for item in _json(data_dir, "occupation_aliases.json")["aliases"]:
+        word = unicodedata.normalize("NFKC", item["alias"]).replace(" ", "").lower()
+        aliases[word] = item["occupation_code"]
+    return aliases

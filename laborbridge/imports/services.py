@@ -29,6 +29,7 @@ from laborbridge.imports.pipeline import Parsed, Plan, classify, error_entries, 
 from laborbridge.imports.reading import MAX_FILE_BYTES, ImportFileError, read_table
 from laborbridge.imports.workbooks import rejected_workbook
 from laborbridge.models import AuditEvent, User
+from laborbridge.models.audit import actor_snapshot
 from laborbridge.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -82,12 +83,25 @@ def audit_record_bulk(
     from laborbridge.imports.writing import insert_values
 
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    snapshot = actor_snapshot(actor)
     return insert_values(
         AuditEvent,
-        ["actor_id", "action", "target_type", "target_id", "changes", "reason", "created_at"],
+        [
+            "actor_id",
+            "actor_username",
+            "actor_name",
+            "action",
+            "target_type",
+            "target_id",
+            "changes",
+            "reason",
+            "created_at",
+        ],
         (
             (
                 actor_id,
+                snapshot["actor_username"],
+                snapshot["actor_name"],
                 action,
                 target._meta.label_lower,
                 str(target.pk),

@@ -1,10 +1,11 @@
-from laborbridge.imports.models import ImportJob
+from laborbridge.imports.models import ImportColumnMapping, ImportJob, OccupationWordMapping
 from laborbridge.models.accounts import Role, User
 from laborbridge.models.audit import AuditEvent
 from laborbridge.models.reference import (
     Campaign,
     CertificateType,
     LaborBrand,
+    MinimumWage,
     Occupation,
     OccupationGroup,
     Pairing,
@@ -16,10 +17,13 @@ __all__ = [
     "AuditEvent",
     "Campaign",
     "CertificateType",
+    "ImportColumnMapping",
     "ImportJob",
     "LaborBrand",
+    "MinimumWage",
     "Occupation",
     "OccupationGroup",
+    "OccupationWordMapping",
     "Pairing",
     "Region",
     "Role",

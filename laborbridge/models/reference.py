@@ -207,3 +207,34 @@ class Station(BilingualNameMixin):
         ordering = ["code"]
         verbose_name = _("车站/机场")
         verbose_name_plural = _("车站/机场")
+
+
+class MinimumWage(models.Model):
+    """The legal minimum wage of a region from a date (最低工资标准), with its source.
+
+    A province-level row is the province's lowest tier: it applies wherever no city or
+    county row says more, so an unlisted district is never held to a tier it may not have.
+    """
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("地区"), on_delete=models.PROTECT, related_name="minimum_wages"
+    )
+    tier = models.CharField(_("档次"), max_length=20)
+    monthly = models.PositiveIntegerField(_("月最低工资（元）"))
+    hourly = models.DecimalField(_("小时最低工资（元）"), max_digits=6, decimal_places=2)
+    effective_from = models.DateField(_("执行日期"))
+    source = models.CharField(_("来源文件"), max_length=200)
+    verified = models.BooleanField(_("已核对原文"), default=False)
+
+    class Meta:
+        ordering = ["region", "-effective_from"]
+        verbose_name = _("最低工资标准")
+        verbose_name_plural = _("最低工资标准")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "effective_from"], name="minimum_wage_region_date_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.tier} {self.monthly}"

@@ -1,6 +1,9 @@
 """The employers and vacancies API: scoping, HR writes, lifecycle, anonymous refusal."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from jobs.models import Vacancy, VacancyStatus, VerificationStatus
 from tests.factories import make_credit_code
@@ -15,7 +18,7 @@ def new_vacancy(occupation, **fields):
         "headcount": 5,
         "wage_min": 6000,
         "wage_max": 8000,
-        "start_date": "2026-03-10",
+        "start_date": (timezone.localdate() + dt.timedelta(days=60)).isoformat(),
     }
     payload.update(fields)
     return payload

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from jobs.models import Vacancy, VacancyStatus
@@ -16,6 +17,8 @@ from tests.factories import VacancyFactory
 pytestmark = pytest.mark.django_db
 
 KIND = "jobs.vacancies"
+# New vacancies must start in the future: next year's spring, whenever the suite runs.
+NEXT = timezone.localdate().year + 1
 HEADER = [
     "岗位编号", "职位名称", "工种", "需求人数", "月薪下限", "月薪上限", "工作地点", "到岗日期",
     "提供宿舍", "必备证书", "岗位描述", "状态",
@@ -76,23 +79,23 @@ def messy(names, employer_x, employer_y):
     rows = [
         HEADER,
         # 2: new draft, full-width digits, wage written "5千"
-        ["", "电子装配工", occ, "２０", "5千", "7000元", "城阳区", "2026/3/1", "是", cert, "", ""],
+        ["", "电子装配工", occ, "２０", "5千", "7000元", "城阳区", f"{NEXT}/3/1", "是", cert, "", ""],
         # 3: new, published at once, occupation by code, district by code
-        ["", "仓库理货员", occ2, 8, 5000, 6000, "370281", "2026-03-15", "否", "", "", "招聘中"],
+        ["", "仓库理货员", occ2, 8, 5000, 6000, "370281", f"{NEXT}-03-15", "否", "", "", "招聘中"],
         # 4: wage range upside down
-        ["", "质检员", occ, 3, 8000, 6000, "", "2026-03-01", "", "", "", ""],
+        ["", "质检员", occ, 3, 8000, 6000, "", f"{NEXT}-03-01", "", "", "", ""],
         # 5: discriminatory condition
-        ["", "搬运工", occ, 5, 5000, 6000, "", "2026-03-01", "", "", "限男性", ""],
+        ["", "搬运工", occ, 5, 5000, 6000, "", f"{NEXT}-03-01", "", "", "限男性", ""],
         # 6: unknown occupation
-        ["", "调酒师", "调酒", 2, 5000, 6000, "", "2026-03-01", "", "", "", ""],
+        ["", "调酒师", "调酒", 2, 5000, 6000, "", f"{NEXT}-03-01", "", "", "", ""],
         # 7: headcount missing
-        ["", "叉车工", occ, "", 5000, 6000, "", "2026-03-01", "", "", "", ""],
+        ["", "叉车工", occ, "", 5000, 6000, "", f"{NEXT}-03-01", "", "", "", ""],
         # 8: impossible date
-        ["", "焊工", occ, 2, 5000, 6000, "", "2026-13-01", "", "", "", ""],
+        ["", "焊工", occ, 2, 5000, 6000, "", f"{NEXT}-13-01", "", "", "", ""],
         # 9: another employer's vacancy number
-        [foreign.pk, "偷改", occ, 2, 5000, 6000, "", "2026-03-01", "", "", "", ""],
+        [foreign.pk, "偷改", occ, 2, 5000, 6000, "", f"{NEXT}-03-01", "", "", "", ""],
         # 10: the same vacancy as row 2 again
-        ["", "电子装配工", occ, 20, 5000, 7000, "城阳区", "2026-03-01", "是", cert, "", ""],
+        ["", "电子装配工", occ, 20, 5000, 7000, "城阳区", f"{NEXT}-03-01", "是", cert, "", ""],
         # 11: update of an own vacancy by number: more headcount
         [own_open.pk, "包装工", own_open.occupation.name_zh, 15, 5000, 6500, "", "2026-03-01",
          "", "", "", ""],
@@ -101,7 +104,7 @@ def messy(names, employer_x, employer_y):
          "", "", "", "招聘中"],
         # 13: empty line (skipped), 14: a new status that a new vacancy cannot have
         [],
-        ["", "夜班保安", occ, 2, 4000, 4500, "", "2026-03-01", "", "", "", "已关闭"],
+        ["", "夜班保安", occ, 2, 4000, 4500, "", f"{NEXT}-03-01", "", "", "", "已关闭"],
     ]  # fmt: skip
     return {"data": xlsx(rows), "own_open": own_open, "own_closed": own_closed, "foreign": foreign}
 

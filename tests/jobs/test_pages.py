@@ -1,7 +1,10 @@
 """HR pages, coordinators' review page and the scoping of every jobs page."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from jobs.models import Employer, Vacancy, VacancyStatus, VerificationStatus
 from matching.models import Decision, Match, MatchStatus
@@ -24,7 +27,7 @@ def vacancy_form(occupation, **fields):
         "address": "城阳区工业园 8 号",
         "shift_pattern": "two_shifts",
         "working_hours": "每天 10 小时",
-        "start_date": "2026-03-01",
+        "start_date": (timezone.localdate() + dt.timedelta(days=60)).isoformat(),
         "contract_months": "12",
         "age_min": "18",
         "age_max": "50",

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from jobs import services
 from jobs.models import Vacancy, VacancyStatus, VerificationStatus
@@ -23,7 +24,7 @@ def data(occupation, district, **fields) -> VacancyData:
         "wage_min": 5500,
         "wage_max": 7000,
         "district": district,
-        "start_date": dt.date(2026, 3, 1),
+        "start_date": timezone.localdate() + dt.timedelta(days=60),
     }
     values.update(fields)
     return VacancyData(**values)
