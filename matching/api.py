@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -10,6 +11,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from laborbridge import access
+from laborbridge.api_errors import Conflict, ServiceUnavailable
+from laborbridge.background import RunBusy
+from laborbridge.tasking import RETRY_AFTER_SECONDS, EnqueueFailed
 from matching import selectors, services
 from matching.models import RoundMode
 from matching.reasons import describe_all
@@ -18,6 +22,8 @@ from matching.reasons import describe_all
 def _call(function, **kwargs):
     try:
         return function(**kwargs)
+    except RunBusy:
+        raise  # the view answers 409
     except DjangoPermissionDenied as error:
         raise PermissionDenied(str(error)) from None
     except DjangoValidationError as error:
@@ -68,13 +74,18 @@ class MatchRoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         campaign = get_object_or_404(
             access.campaigns_visible_to(request.user), code=data.validated_data["campaign"]
         )
-        round_ = _call(
-            services.match_round_create,
-            actor=request.user,
-            campaign=campaign,
-            mode=data.validated_data["mode"],
-            seed=data.validated_data["seed"],
-        )
+        try:
+            round_ = _call(
+                services.match_round_create,
+                actor=request.user,
+                campaign=campaign,
+                mode=data.validated_data["mode"],
+                seed=data.validated_data["seed"],
+            )
+        except RunBusy as error:
+            raise Conflict(error.messages[0]) from None
+        except EnqueueFailed as error:
+            raise ServiceUnavailable(error.message, retry_after=RETRY_AFTER_SECONDS) from None
         return Response(self.RoundOutputSerializer(round_).data, status=status.HTTP_201_CREATED)
 
 
@@ -112,6 +123,17 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
             ]
         )
         reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+        def validate(self, attrs):
+            # A refusal without its reason is an error, not a silent decline.
+            if (
+                attrs["decision"] in ("decline", "employer_decline", "reject")
+                and not attrs["reason"].strip()
+            ):
+                raise serializers.ValidationError(
+                    {"reason": _("谢绝或驳回时请填写原因，对方会看到。")}
+                )
+            return attrs
 
     serializer_class = MatchOutputSerializer
     permission_classes = [IsAuthenticated]

@@ -15,13 +15,14 @@ Rows are locked match first, then vacancy, everywhere, so two services never dea
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from jobs.board import board_invalidate
 from jobs.models import Vacancy, VacancyStatus
 from laborbridge import access
+from laborbridge.background import RunBusy
 from laborbridge.models import User
 from laborbridge.services import audit_record
 from laborbridge.tasking import enqueue_on_commit
@@ -163,7 +164,8 @@ def match_offer(*, actor: User, match: Match) -> Match:
 def match_worker_respond(
     *, actor: User | None, match: Match, accept: bool, reason: str = ""
 ) -> Match:
-    """Record the worker's answer (given through their county official). Accepting twice is harmless."""
+    """Record the worker's answer (given through their county official). Accepting twice is
+    harmless; a decline needs its reason, which the county and the employer will read."""
     if (
         actor is not None
         and not access.matches_answerable_for_worker_by(actor).filter(pk=match.pk).exists()
@@ -178,6 +180,10 @@ def match_worker_respond(
         % {"status": _status_label(match)},
     )
     if not accept:
+        if not reason.strip():
+            raise ValidationError(
+                {"reason": _("求职者谢绝时请填写原因（如：家中有事、工资不合适、岗位太远）。")}
+            )
         return _move(
             match,
             MatchStatus.DECLINED,
@@ -290,6 +296,23 @@ def match_mark_hired(*, actor: User | None, match: Match) -> Match:
 MATCH_WRITE_BATCH = 2000
 
 
+class RoundBusy(RunBusy):
+    """The campaign already has a queued or running round."""
+
+    def __init__(self, busy: MatchRound | None) -> None:
+        self.round = busy
+        super().__init__(
+            _("该招聘行动已有一轮匹配（#%(id)s）正在进行，请等待其完成。")
+            % {"id": busy.pk if busy else "?"}
+        )
+
+
+def _live_round(campaign) -> MatchRound | None:
+    return MatchRound.objects.filter(
+        campaign=campaign, status__in=[RoundStatus.QUEUED, RoundStatus.RUNNING]
+    ).first()
+
+
 @transaction.atomic
 def match_round_create(
     *,
@@ -300,6 +323,7 @@ def match_round_create(
     parameters: dict | None = None,
 ) -> MatchRound:
     """Queue a matching round for ``campaign``; the Celery task starts after commit."""
+    from matching.rounds import round_fail
     from matching.tasks import match_round_run  # the task module imports this one
 
     if not access.campaigns_visible_to(actor).filter(
@@ -308,18 +332,29 @@ def match_round_create(
         raise PermissionDenied(_("您无权为该招聘行动发起匹配。"))
     if mode not in RoundMode.values:
         raise ValidationError({"mode": _("未知的匹配方式。")})
-    busy = MatchRound.objects.filter(
-        campaign=campaign, status__in=[RoundStatus.QUEUED, RoundStatus.RUNNING]
-    ).first()
+    busy = _live_round(campaign)
     if busy is not None:
-        raise ValidationError(
-            _("该招聘行动已有一轮匹配（#%(id)s）正在进行，请等待其完成。") % {"id": busy.pk}
-        )
-    round_ = MatchRound.objects.create(
-        campaign=campaign, mode=mode, seed=seed, parameters=parameters or {}, created_by=actor
-    )
+        raise RoundBusy(busy)
+    try:
+        # The partial unique index is the guard: two requests may both pass the check above.
+        with transaction.atomic():
+            round_ = MatchRound.objects.create(
+                campaign=campaign,
+                mode=mode,
+                seed=seed,
+                parameters=parameters or {},
+                created_by=actor,
+            )
+    except IntegrityError:
+        raise RoundBusy(_live_round(campaign)) from None
     audit_record(
         actor=actor, action="round.create", target=round_, changes={"mode": mode, "seed": seed}
     )
-    enqueue_on_commit(match_round_run, round_.pk)
+    # A publish that fails (broker down) fails the round with the reason and raises
+    # EnqueueFailed after the commit, so the next request is not refused as "running".
+    enqueue_on_commit(
+        match_round_run,
+        round_.pk,
+        on_error=lambda reason: round_fail(round_id=round_.pk, reason=reason),
+    )
     return round_

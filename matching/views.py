@@ -8,14 +8,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from laborbridge import access
+from laborbridge.background import RunBusy
+from laborbridge.security import safe_next
+from laborbridge.tasking import EnqueueFailed
 from matching import selectors, services
 from matching.models import MatchStatus, RoundMode, RoundStatus
-from matching.reasons import explain
+from matching.reasons import explain, stage_label, timings_sentence, unmatched_sentences
 
 
 class RoundStartForm(forms.Form):
@@ -35,6 +39,29 @@ class RoundStartForm(forms.Form):
         self.fields["campaign"].queryset = access.campaigns_visible_to(user)
 
 
+class WorkerAnswerForm(forms.Form):
+    """The worker's answer as the county official records it: a decline needs its reason;
+    a missing or unknown answer is an error, never taken for a decline."""
+
+    answer = forms.ChoiceField(
+        choices=[("accept", gettext_lazy("接受")), ("decline", gettext_lazy("谢绝"))],
+        error_messages={
+            "required": gettext_lazy("请选择求职者的答复：接受或谢绝。"),
+            "invalid_choice": gettext_lazy("未知的答复，请选择接受或谢绝。"),
+        },
+    )
+    reason = forms.CharField(required=False, max_length=500)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == "decline" and not data.get("reason", "").strip():
+            self.add_error(
+                "reason",
+                gettext_lazy("求职者谢绝时请填写原因（如：家中有事、工资不合适、岗位太远）。"),
+            )
+        return data
+
+
 def _coordinator_only(user) -> bool:
     return access.has_role(user, "coordinator", "admin")
 
@@ -44,6 +71,7 @@ def round_list(request):
     if not _coordinator_only(request.user):
         return HttpResponseForbidden(_("只有协作专员可以管理匹配轮次。"))
     form = RoundStartForm(request.POST or None, user=request.user)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             round_ = services.match_round_create(
@@ -52,15 +80,22 @@ def round_list(request):
                 mode=form.cleaned_data["mode"],
                 seed=form.cleaned_data["seed"],
             )
+        except RunBusy as error:
+            form.add_error(None, error)
+            status = 409
         except ValidationError as error:
             form.add_error(None, error)
+        except EnqueueFailed as error:
+            # The round was recorded and marked failed; the list below shows it with the reason.
+            form.add_error(None, error.message)
+            status = 503
         else:
             messages.success(request, _("匹配轮次 #%(id)s 已开始。") % {"id": round_.pk})
             return redirect("matching:round_detail", pk=round_.pk)
     page = Paginator(selectors.rounds_visible_to(request.user), 25).get_page(
         request.GET.get("page")
     )
-    return render(request, "matching/round_list.html", {"form": form, "page": page})
+    return render(request, "matching/round_list.html", {"form": form, "page": page}, status=status)
 
 
 @login_required
@@ -72,6 +107,12 @@ def round_detail(request, pk: int):
         "round": round_,
         "charts": selectors.round_charts(round_),
         "live": round_.status in (RoundStatus.QUEUED, RoundStatus.RUNNING),
+        "stage": stage_label(round_.progress_stage) if round_.progress_stage else "—",
+        "unmatched_sentences": unmatched_sentences(round_.statistics or {}),
+        # how long each stage took is for whoever runs the servers, not for coordinators
+        "timings": timings_sentence(round_.timings)
+        if access.has_role(request.user, "admin") and round_.timings
+        else "",
     }
     if request.headers.get("HX-Request"):
         response = render(request, "matching/_round_progress.html", context)
@@ -103,13 +144,21 @@ def county_matches(request):
 @require_POST
 def worker_answer(request, pk: int):
     match = get_object_or_404(access.matches_answerable_for_worker_by(request.user), pk=pk)
-    accept = request.POST.get("answer") == "accept"
+    form = WorkerAnswerForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ValidationError([m for ms in form.errors.values() for m in ms])
         services.match_worker_respond(
-            actor=request.user, match=match, accept=accept, reason=request.POST.get("reason", "")
+            actor=request.user,
+            match=match,
+            accept=form.cleaned_data["answer"] == "accept",
+            reason=form.cleaned_data["reason"],
         )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, "；".join(getattr(error, "messages", [str(error)])))
     else:
         messages.success(request, _("已记录 %(name)s 的答复。") % {"name": match.worker.name})
-    return redirect(request.POST.get("next") or "matching:county_matches")
+    # Only a page of this site: a crafted next= must not send the official elsewhere.
+    return redirect(
+        safe_next(request, request.POST.get("next"), reverse("matching:county_matches"))
+    )
