@@ -10,3 +10,5 @@ app = Celery("laborbridge")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["laborbridge.imports"])
+# The beat task that recovers runs whose worker died, and the heartbeat signal handlers.
+app.autodiscover_tasks(["laborbridge"], related_name="background")

@@ -71,6 +71,9 @@ def env_database(name: str, default: str) -> dict:
     if not config.get("NAME"):
         raise ImproperlyConfigured(f"{name}={raw!r} does not name a database.")
     if config["ENGINE"] == "django.db.backends.postgresql":
+        # A persistent connection is checked before a request reuses it, so a PostgreSQL
+        # restart costs one reconnect instead of a burst of 500s.
+        config["CONN_HEALTH_CHECKS"] = True
         # Tests name their own database; CI runs several suites against one server.
         test_name = env_str("DATABASE_TEST_NAME")
         if test_name:
@@ -215,8 +218,15 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     )
 
 if REDIS_URL:
+    # The cache shares Redis with the broker; while Redis is down it degrades to a memory
+    # cache per process (laborbridge.cache) so pages keep answering. Short socket timeouts
+    # keep a hung Redis from holding a request.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "laborbridge.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -237,6 +247,34 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing gives up fast when Redis is down: the request answers 503 within ~1 s and the
+# row is marked failed (laborbridge.tasking bounds the publish retries). Without these a
+# publish waited ~20 s. The socket timeout also bounds a Redis that hangs instead of refusing.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.3,
+    "interval_max": 0.3,
+}
+# No task runs longer than this (killed and failed with the reason when it does); a round at
+# a million workers takes ~1 min, the biggest import a few.
+CELERY_TASK_TIME_LIMIT = 60 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis redelivers an unacknowledged (acks_late) message after this many seconds. It must
+    # exceed the longest task (CELERY_TASK_TIME_LIMIT, 1 h), or a message still being worked
+    # on is handed to a second worker and a long round runs twice at once. The default is
+    # the same 3,600 s as the time limit, too close. A worker that died is noticed long
+    # before this by its heartbeat (laborbridge.background, within 2 min).
+    "visibility_timeout": 2 * 60 * 60,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 2
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.3}
+}
 # Matching rounds are long and memory-hungry; they get their own queue so that a big round
 # never delays an import or a notification. Workers consume both: `-Q celery,matching`.
 CELERY_TASK_ROUTES = {"matching.tasks.*": {"queue": "matching"}}
@@ -244,6 +282,14 @@ CELERY_TASK_ROUTES = {"matching.tasks.*": {"queue": "matching"}}
 # deleted once their import is a week old.
 CELERY_BEAT_SCHEDULE = {
     "purge-import-files": {"task": "imports.purge_files", "schedule": 6 * 60 * 60},
+    # Requeue (or fail) rounds, plans and imports whose worker died: heartbeat older than
+    # 60 s, checked every 30 s (laborbridge.background.REAP_EVERY_SECONDS). An unrun copy
+    # expires rather than piling up behind a busy queue.
+    "reap-background-runs": {
+        "task": "background.reap",
+        "schedule": 30,
+        "options": {"expires": 25},
+    },
 }
 # Failure-injection hook for the integration tests that kill a worker mid-round: seconds to
 # pause after a round has loaded its inputs. Always 0 outside those tests.

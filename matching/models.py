@@ -48,6 +48,10 @@ class MatchRound(models.Model):
     task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
     # Incremented by each claim; only the latest attempt may write results.
     attempt = models.PositiveIntegerField(_("执行次数"), default=0)
+    # Written every few seconds by the running worker; a stale one means the worker is gone
+    # and the reaper requeues the round (laborbridge.background).
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    recoveries = models.PositiveSmallIntegerField(_("中断后重新排队次数"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("发起人"),
@@ -68,6 +72,12 @@ class MatchRound(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(progress_percent__lte=100), name="round_progress_percent"
+            ),
+            # Two coordinators pressing "run" at once get one round and one 409.
+            models.UniqueConstraint(
+                fields=["campaign"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="round_one_live_per_campaign",
             ),
         ]
 

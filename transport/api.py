@@ -22,7 +22,10 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from laborbridge import access
+from laborbridge.api_errors import Conflict, ServiceUnavailable
+from laborbridge.background import RunBusy
 from laborbridge.models import Station
+from laborbridge.tasking import RETRY_AFTER_SECONDS, EnqueueFailed
 from transport import manifests, selectors, services
 from transport.models import BoardingStatus, Seat, TripMode
 from transport.reasons import stage_label, unplaced_label
@@ -33,6 +36,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _call(function, **kwargs):
     try:
         return function(**kwargs)
+    except RunBusy:
+        raise  # the view answers 409
     except DjangoPermissionDenied as error:
         raise PermissionDenied(str(error)) from None
     except DjangoValidationError as error:
@@ -575,13 +580,18 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         campaign = get_object_or_404(
             access.campaigns_visible_to(request.user), code=data.validated_data["campaign"]
         )
-        plan = _call(
-            services.plan_create,
-            actor=request.user,
-            campaign=campaign,
-            seed=data.validated_data["seed"],
-            params=data.validated_data["params"],
-        )
+        try:
+            plan = _call(
+                services.plan_create,
+                actor=request.user,
+                campaign=campaign,
+                seed=data.validated_data["seed"],
+                params=data.validated_data["params"],
+            )
+        except RunBusy as error:
+            raise Conflict(error.messages[0]) from None
+        except EnqueueFailed as error:
+            raise ServiceUnavailable(error.message, retry_after=RETRY_AFTER_SECONDS) from None
         return Response(
             self.TransportPlanOutputSerializer(plan).data, status=status.HTTP_201_CREATED
         )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from jobs.models import Employer
 from laborbridge import access
+from laborbridge.background import RunBusy
 from laborbridge.identifiers import validate_mobile
 from laborbridge.models import Campaign, Region, Station, User
 from laborbridge.services import audit_record, model_changes
@@ -613,11 +614,29 @@ def planner_params(plan: TransportPlan) -> planner.Params:
     )
 
 
+class PlanBusy(RunBusy):
+    """The campaign's trips are already being planned."""
+
+    def __init__(self, busy: TransportPlan | None) -> None:
+        self.plan = busy
+        super().__init__(
+            _("该招聘行动的运输方案 v%(version)s 正在规划，请等待其完成。")
+            % {"version": busy.version if busy else "?"}
+        )
+
+
+def _live_plan(campaign: Campaign) -> TransportPlan | None:
+    return TransportPlan.objects.filter(
+        campaign=campaign, run_status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+    ).first()
+
+
 @transaction.atomic
 def plan_create(
     *, actor: User, campaign: Campaign, seed: int = 0, params: dict | None = None
 ) -> TransportPlan:
     """Queue a planning run for ``campaign``; the Celery task starts after commit."""
+    from transport.runs import plan_fail
     from transport.tasks import transport_plan_run  # the task module imports this one
 
     if not access.transport_campaigns_managed_by(actor).filter(pk=campaign.pk).exists():
@@ -626,14 +645,9 @@ def plan_create(
     stored = plan_params_clean(seed=seed, params=params)
     # Lock the campaign so two coordinators pressing "plan" get versions 1 and 2, not a clash.
     Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
-    busy = TransportPlan.objects.filter(
-        campaign=campaign, run_status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
-    ).first()
+    busy = _live_plan(campaign)
     if busy is not None:
-        raise ValidationError(
-            _("该招聘行动的运输方案 v%(version)s 正在规划，请等待其完成。")
-            % {"version": busy.version}
-        )
+        raise PlanBusy(busy)
     _require(
         Trip.objects.filter(campaign=campaign).exists(),
         _("请先为该招聘行动添加车次。"),
@@ -641,16 +655,27 @@ def plan_create(
     version = (
         TransportPlan.objects.filter(campaign=campaign).aggregate(v=Max("version"))["v"] or 0
     ) + 1
-    plan = TransportPlan.objects.create(
-        campaign=campaign, version=version, seed=seed, params=stored, created_by=actor
-    )
+    try:
+        # The campaign lock above serialises creates; the partial unique index
+        # (transport_plan_one_run_at_a_time) is the guard should any path skip it.
+        with transaction.atomic():
+            plan = TransportPlan.objects.create(
+                campaign=campaign, version=version, seed=seed, params=stored, created_by=actor
+            )
+    except IntegrityError:
+        raise PlanBusy(_live_plan(campaign)) from None
     audit_record(
         actor=actor,
         action="transport_plan.create",
         target=plan,
         changes={"version": version, "seed": seed, "params": stored},
     )
-    enqueue_on_commit(transport_plan_run, plan.pk)
+    # A failed publish (broker down) fails the plan with the reason and raises EnqueueFailed.
+    enqueue_on_commit(
+        transport_plan_run,
+        plan.pk,
+        on_error=lambda reason: plan_fail(plan_id=plan.pk, reason=reason),
+    )
     return plan
 
 

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from laborbridge import access
+from laborbridge.background import RunBusy
+from laborbridge.tasking import EnqueueFailed
 from transport import manifests, selectors, services
 from transport.forms import (
     BusVehicleForm,
@@ -290,6 +292,19 @@ def plan_run(request):
             seed=form.cleaned_data["seed"],
             params=form.params(),
         )
+    except RunBusy as error:
+        # Show the plan that is running, with why this one was refused.
+        messages.error(request, _errors(error))
+        busy = getattr(error, "plan", None)
+        if busy is not None:
+            response = plan_detail(request, busy.pk)
+            response.status_code = 409
+            return response
+        return redirect("transport:trip_list")
+    except EnqueueFailed as error:
+        # The plan was recorded and marked failed with the reason; its page says so.
+        messages.error(request, error.message)
+        return redirect("transport:trip_list")
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, _errors(error))
         return redirect(

@@ -20,10 +20,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from laborbridge import access
+from laborbridge.api_errors import ServiceUnavailable
 from laborbridge.imports import services
 from laborbridge.imports.base import importer_class
 from laborbridge.imports.models import ImportJob
 from laborbridge.imports.workbooks import XLSX_CONTENT_TYPE, template_workbook
+from laborbridge.tasking import RETRY_AFTER_SECONDS, EnqueueFailed
 
 _XLSX = OpenApiResponse(response=OpenApiTypes.BINARY, description="xlsx workbook")
 
@@ -100,6 +102,8 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             ) from None
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from None
+        except EnqueueFailed as error:  # broker down: the job is stored and marked failed
+            raise ServiceUnavailable(error.message, retry_after=RETRY_AFTER_SECONDS) from None
         job.refresh_from_db()
         return Response(ImportJobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
@@ -112,6 +116,8 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             job = services.import_job_confirm(actor=request.user, job=job)
         except DjangoValidationError as error:
             return Response({"detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
+        except EnqueueFailed as error:  # broker down: the job is marked failed
+            raise ServiceUnavailable(error.message, retry_after=RETRY_AFTER_SECONDS) from None
         job.refresh_from_db()
         return Response(ImportJobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 

@@ -48,6 +48,10 @@ class ImportJob(models.Model):
     errors = models.JSONField(_("被拒绝的行"), default=list, blank=True)
     failure_reason = models.TextField(_("失败原因"), blank=True)
     task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
+    # Written every few seconds by the running worker; a stale one means the worker is gone
+    # and the reaper requeues the job (laborbridge.background).
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    recoveries = models.PositiveSmallIntegerField(_("中断后重新排队次数"), default=0)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)

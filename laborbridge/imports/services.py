@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import os
 import pickle
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laborbridge import access, crypto
+from laborbridge.background import BackgroundJob, Step
 from laborbridge.imports.base import RowImporter, importer_class
 from laborbridge.imports.models import ImportJob
 from laborbridge.imports.pipeline import Parsed, Plan, classify, error_entries, parse
@@ -31,6 +33,7 @@ from laborbridge.imports.workbooks import rejected_workbook
 from laborbridge.models import AuditEvent, User
 from laborbridge.models.audit import actor_snapshot
 from laborbridge.services import audit_record
+from laborbridge.tasking import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -148,16 +151,33 @@ def import_job_create(
     return job
 
 
+# Preview and commit run as background jobs: a heartbeat while they run, and the reaper
+# (laborbridge.background) requeues a job whose worker died — the commit is one transaction,
+# so a dead commit wrote nothing and running it again is safe.
+IMPORT_RUNS = BackgroundJob(
+    model=ImportJob,
+    status_field="status",
+    steps=(
+        Step(Status.PREVIEW_QUEUED, Status.PREVIEWING, "imports.preview"),
+        Step(Status.COMMIT_QUEUED, Status.COMMITTING, "imports.commit"),
+    ),
+)
+
+
 def _enqueue(stage: str, job_id: int) -> None:
+    """Publish the stage's task after commit; a failed publish fails the job with the reason
+    (and raises ``EnqueueFailed`` to the view) instead of leaving it queued."""
     from laborbridge.imports import tasks
 
     task = tasks.import_preview_task if stage == "preview" else tasks.import_commit_task
-
-    def send() -> None:
-        result = task.delay(job_id)
-        ImportJob.objects.filter(pk=job_id, task_id="").update(task_id=result.id or "")
-
-    transaction.on_commit(send)
+    task_id = str(uuid.uuid4())
+    ImportJob.objects.filter(pk=job_id).update(task_id=task_id)
+    enqueue_on_commit(
+        task,
+        job_id,
+        task_id=task_id,
+        on_error=lambda reason: import_job_mark_failed(job_id=job_id, reason=reason),
+    )
 
 
 def _release(job_id: int, queued: str, running: str) -> None:

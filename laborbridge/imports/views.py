@@ -23,6 +23,7 @@ from laborbridge.imports import services
 from laborbridge.imports.base import importer_class
 from laborbridge.imports.models import ImportJob
 from laborbridge.imports.workbooks import XLSX_CONTENT_TYPE, template_workbook
+from laborbridge.tasking import EnqueueFailed
 
 # Errors listed on the page; the rejected-rows workbook always has all of them.
 ERRORS_ON_PAGE = 1000
@@ -84,6 +85,8 @@ def import_start(
             )
         except ValidationError as error:
             form.add_error("file", error.message_dict.get("file", error.messages))
+        except EnqueueFailed as error:  # broker down: the job below is marked failed
+            form.add_error(None, error.message)
         else:
             return redirect(_urls(request, name, job)["job"])
     jobs = services.import_jobs_for(request.user, kind)
@@ -172,6 +175,8 @@ def import_confirm(request, kind: str, name: str, pk: int, **_options):
         services.import_job_confirm(actor=request.user, job=job)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except EnqueueFailed as error:  # broker down: the job is marked failed with the reason
+        messages.error(request, error.message)
     return redirect(_urls(request, name, job)["job"])
 
 
