@@ -7,8 +7,6 @@ campaigns are named by their codes.
 
 import json
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -22,28 +20,16 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from laborbridge import access
+from laborbridge.api import ApiDateTimeField, column_range
 from laborbridge.api_errors import Conflict, ServiceUnavailable
 from laborbridge.background import RunBusy
 from laborbridge.models import Station
 from laborbridge.tasking import RETRY_AFTER_SECONDS, EnqueueFailed
 from transport import manifests, selectors, services
-from transport.models import BoardingStatus, Seat, TripMode
+from transport.models import BoardingStatus, Seat, TransportPlan, TripCar, TripMode
 from transport.reasons import stage_label, unplaced_label
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _call(function, **kwargs):
-    try:
-        return function(**kwargs)
-    except RunBusy:
-        raise  # the view answers 409
-    except DjangoPermissionDenied as error:
-        raise PermissionDenied(str(error)) from None
-    except DjangoValidationError as error:
-        raise ValidationError(
-            error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
-        ) from None
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -164,14 +150,14 @@ class TripViewSet(
         service_number = serializers.CharField(max_length=20)
         origin = _StationField()
         destination = _StationField()
-        departure_at = serializers.DateTimeField()
-        arrival_at = serializers.DateTimeField()
+        departure_at = ApiDateTimeField()
+        arrival_at = ApiDateTimeField()
         cars = serializers.IntegerField(min_value=1, max_value=40)
         seats_per_car = serializers.IntegerField(min_value=0, max_value=400, default=0)
         car_seats = serializers.ListField(
-            child=serializers.IntegerField(min_value=1, max_value=400), default=list
+            child=serializers.IntegerField(min_value=1, max_value=400), default=list, max_length=40
         )
-        first_car_no = serializers.IntegerField(min_value=1, default=1)
+        first_car_no = serializers.IntegerField(min_value=1, max_value=99, default=1)
         seat_letters = serializers.CharField(max_length=8, required=False, default="")
         operator = serializers.CharField(max_length=100, required=False, default="")
         escort_name = serializers.CharField(max_length=50, required=False, default="")
@@ -188,8 +174,8 @@ class TripViewSet(
 
     class TripUpdateInputSerializer(serializers.Serializer):
         service_number = serializers.CharField(max_length=20, required=False)
-        departure_at = serializers.DateTimeField(required=False)
-        arrival_at = serializers.DateTimeField(required=False)
+        departure_at = ApiDateTimeField(required=False)
+        arrival_at = ApiDateTimeField(required=False)
         operator = serializers.CharField(max_length=100, required=False, allow_blank=True)
         escort_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
         escort_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
@@ -236,7 +222,7 @@ class TripViewSet(
         campaign = get_object_or_404(
             access.campaigns_visible_to(request.user), code=values.pop("campaign")
         )
-        trip = _call(services.trip_create, actor=request.user, campaign=campaign, **values)
+        trip = services.trip_create(actor=request.user, campaign=campaign, **values)
         return Response(self.TripOutputSerializer(trip).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: TripOutputSerializer})
@@ -244,7 +230,7 @@ class TripViewSet(
         trip = self.get_object()
         data = self.TripUpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        trip = _call(services.trip_update, actor=request.user, trip=trip, **data.validated_data)
+        trip = services.trip_update(actor=request.user, trip=trip, **data.validated_data)
         return Response(self.TripOutputSerializer(trip).data)
 
     def update(self, request, *args, **kwargs):
@@ -286,8 +272,7 @@ class TripViewSet(
         trip = self._managed(pk)
         data = self.CarrierExportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        content = _call(
-            services.trip_carrier_export,
+        content = services.trip_carrier_export(
             actor=request.user,
             trip=trip,
             reason=data.validated_data["reason"],
@@ -320,7 +305,9 @@ class PickupPointViewSet(
         county = serializers.CharField(source="county_id")
         county_name = serializers.CharField(source="county.name")
         township = serializers.CharField(source="township_id", allow_null=True)
-        township_name = serializers.CharField(source="township.name", default=None)
+        township_name = serializers.CharField(
+            source="township.name", default=None, allow_null=True, help_text="null: no township"
+        )
         name = serializers.CharField()
         address = serializers.CharField()
         latitude = serializers.FloatField()
@@ -378,7 +365,7 @@ class PickupPointViewSet(
             raise PermissionDenied(_("只有协作专员和县级工作人员可以管理集合点。"))
         data = self.PickupPointInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        point = _call(services.pickup_point_create, actor=request.user, **data.validated_data)
+        point = services.pickup_point_create(actor=request.user, **data.validated_data)
         return Response(
             self.PickupPointOutputSerializer(point).data, status=status.HTTP_201_CREATED
         )
@@ -388,9 +375,7 @@ class PickupPointViewSet(
         point = self._managed(kwargs["pk"])
         data = self.PickupPointUpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        point = _call(
-            services.pickup_point_update, actor=request.user, point=point, **data.validated_data
-        )
+        point = services.pickup_point_update(actor=request.user, point=point, **data.validated_data)
         return Response(self.PickupPointOutputSerializer(point).data)
 
     def update(self, request, *args, **kwargs):
@@ -400,7 +385,7 @@ class PickupPointViewSet(
     def destroy(self, request, *args, **kwargs):
         point = self._managed(kwargs["pk"])
         pk = point.pk
-        outcome = _call(services.pickup_point_remove, actor=request.user, point=point)
+        outcome = services.pickup_point_remove(actor=request.user, point=point)
         return Response({"id": pk, "outcome": outcome})
 
 
@@ -441,6 +426,13 @@ class SeatViewSet(viewsets.ReadOnlyModelViewSet):
     class SeatRollCallInputSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=[BoardingStatus.PRESENT, BoardingStatus.NO_SHOW])
 
+    class SeatCheckInInputSerializer(serializers.Serializer):
+        confirm_not_roll_called = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="HR checked the identity of a traveller nobody roll-called on the trip.",
+        )
+
     serializer_class = SeatOutputSerializer
     permission_classes = [IsAuthenticated]
     filterset_fields = ["trip", "boarding", "confirmed", "plan"]
@@ -464,8 +456,7 @@ class SeatViewSet(viewsets.ReadOnlyModelViewSet):
         seat = self.get_object()
         data = self.SeatRollCallInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        seat = _call(
-            services.seat_roll_call,
+        seat = services.seat_roll_call(
             actor=request.user,
             seat=seat,
             present=data.validated_data["status"] == BoardingStatus.PRESENT,
@@ -478,15 +469,22 @@ class SeatViewSet(viewsets.ReadOnlyModelViewSet):
         """Take back a no-show recorded by mistake: the seat is restored if still free, and
         the county official and HR are told the no-show notice was a mistake (coordinators)."""
         seat = self.get_object()
-        seat = _call(services.seat_no_show_undo, actor=request.user, seat=seat)
+        seat = services.seat_no_show_undo(actor=request.user, seat=seat)
         return Response(self.SeatOutputSerializer(_seat_reload(seat)).data)
 
-    @extend_schema(request=None, responses={200: SeatOutputSerializer})
+    @extend_schema(request=SeatCheckInInputSerializer, responses={200: SeatOutputSerializer})
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request, pk=None):
-        """Confirm the traveller's arrival at the factory gate: the match becomes hired (HR)."""
+        """Confirm the traveller's arrival at the factory gate: the match becomes hired (HR).
+        A traveller nobody roll-called needs ``confirm_not_roll_called: true``."""
         seat = self.get_object()
-        seat = _call(services.seat_check_in, actor=request.user, seat=seat)
+        data = self.SeatCheckInInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        seat = services.seat_check_in(
+            actor=request.user,
+            seat=seat,
+            confirm_not_roll_called=data.validated_data["confirm_not_roll_called"],
+        )
         return Response(self.SeatOutputSerializer(_seat_reload(seat)).data)
 
 
@@ -530,19 +528,19 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
 
     class TransportPlanCreateInputSerializer(serializers.Serializer):
         campaign = serializers.SlugField()
-        seed = serializers.IntegerField(min_value=0, default=0)
+        seed = serializers.IntegerField(default=0, **column_range(TransportPlan, "seed"))
         params = serializers.DictField(required=False, default=dict)
 
     class SeatMoveInputSerializer(serializers.Serializer):
-        seat = serializers.IntegerField()
-        trip = serializers.IntegerField()
-        car_no = serializers.IntegerField(min_value=1)
-        row = serializers.IntegerField(min_value=1)
+        seat = serializers.IntegerField(**column_range(Seat, "id", min_value=1))
+        trip = serializers.IntegerField(**column_range(Seat, "trip", min_value=1))
+        car_no = serializers.IntegerField(**column_range(TripCar, "car_no", min_value=1))
+        row = serializers.IntegerField(**column_range(Seat, "row", min_value=1))
         letter = serializers.CharField(max_length=1)
 
     class SeatSwapInputSerializer(serializers.Serializer):
-        seat_a = serializers.IntegerField()
-        seat_b = serializers.IntegerField()
+        seat_a = serializers.IntegerField(**column_range(Seat, "id", min_value=1))
+        seat_b = serializers.IntegerField(**column_range(Seat, "id", min_value=1))
 
     class PlanFaresInputSerializer(serializers.Serializer):
         feeder_bus_fare = serializers.DecimalField(max_digits=10, decimal_places=2)
@@ -581,8 +579,7 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
             access.campaigns_visible_to(request.user), code=data.validated_data["campaign"]
         )
         try:
-            plan = _call(
-                services.plan_create,
+            plan = services.plan_create(
                 actor=request.user,
                 campaign=campaign,
                 seed=data.validated_data["seed"],
@@ -599,7 +596,7 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     @extend_schema(request=None, responses={200: TransportPlanOutputSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        plan = _call(services.plan_confirm, actor=request.user, plan=self.get_object())
+        plan = services.plan_confirm(actor=request.user, plan=self.get_object())
         return Response(self.TransportPlanOutputSerializer(plan).data)
 
     @extend_schema(responses={200: SeatViewSet.SeatOutputSerializer})
@@ -615,8 +612,7 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         trip = get_object_or_404(
             access.trips_managed_by(request.user).filter(campaign=plan.campaign), pk=values["trip"]
         )
-        seat = _call(
-            services.seat_move,
+        seat = services.seat_move(
             actor=request.user,
             seat=seat,
             trip=trip,
@@ -635,7 +631,7 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         seats = access.seats_managed_by(request.user).filter(plan=plan)
         a = get_object_or_404(seats, pk=data.validated_data["seat_a"])
         b = get_object_or_404(seats, pk=data.validated_data["seat_b"])
-        a, b = _call(services.seats_swap, actor=request.user, seat_a=a, seat_b=b)
+        a, b = services.seats_swap(actor=request.user, seat_a=a, seat_b=b)
         return Response(
             SeatViewSet.SeatOutputSerializer([_seat_reload(a), _seat_reload(b)], many=True).data
         )
@@ -647,9 +643,7 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         plan = self.get_object()
         data = self.PlanFaresInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        plan = _call(
-            services.plan_bus_fares_update, actor=request.user, plan=plan, **data.validated_data
-        )
+        plan = services.plan_bus_fares_update(actor=request.user, plan=plan, **data.validated_data)
         return Response(self.PlanCostsOutputSerializer(selectors.plan_costs(plan)).data)
 
     @action(detail=True, methods=["get"])
@@ -711,7 +705,7 @@ class BusViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
         bus = self.get_object()
         data = self.BusUpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        bus = _call(services.bus_update, actor=request.user, bus=bus, **data.validated_data)
+        bus = services.bus_update(actor=request.user, bus=bus, **data.validated_data)
         return Response(self.BusOutputSerializer(bus).data)
 
     def update(self, request, *args, **kwargs):

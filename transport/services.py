@@ -1403,9 +1403,13 @@ def _no_show_notify(*, actor: User, seat: Seat) -> Notification:
 
 
 @transaction.atomic
-def seat_check_in(*, actor: User, seat: Seat) -> Seat:
+def seat_check_in(*, actor: User, seat: Seat, confirm_not_roll_called: bool = False) -> Seat:
     """Confirm at the factory gate that the traveller has arrived: the match becomes hired
     and the worker employed (``matching.services.match_mark_hired``).
+
+    Someone nobody roll-called on the trip may not be who the seat was for: HR must say
+    they checked (``confirm_not_roll_called``), and the audit row records that the check-in
+    happened without a roll call.
 
     Opening the worker's employment record belongs to the placement / follow-up issue of
     ``workers``; when it lands, it is called here, in this transaction.
@@ -1421,19 +1425,27 @@ def seat_check_in(*, actor: User, seat: Seat) -> Seat:
         "released",
     )
     _require(seat.confirmed, _("运输方案确认后才能签到。"), "not_confirmed")
+    not_roll_called = seat.boarding == BoardingStatus.PENDING
+    _require(
+        not not_roll_called or confirm_not_roll_called,
+        _(
+            "%(name)s 在行程中没有上车点名记录。请核对本人身份证件后勾选"
+            "“未经点名，已核实本人”再确认到岗；系统会记录这次未经点名的签到。"
+        )
+        % {"name": seat.worker.name},
+        "not_roll_called",
+    )
     match_mark_hired(actor=actor, match=seat.match)
     seat.checked_in_at, seat.checked_in_by = timezone.now(), actor
     fields = ["checked_in_at", "checked_in_by", "updated_at"]
-    if seat.boarding == BoardingStatus.PENDING:
+    changes = {"worker": seat.worker_id, "match": seat.match_id, "trip": seat.trip_id}
+    if not_roll_called:
         seat.boarding = BoardingStatus.PRESENT  # they evidently travelled
         fields.append("boarding")
+        changes["boarding"] = [BoardingStatus.PENDING, BoardingStatus.PRESENT]
+        changes["not_roll_called"] = True
     seat.save(update_fields=fields)
-    audit_record(
-        actor=actor,
-        action="seat.check_in",
-        target=seat,
-        changes={"worker": seat.worker_id, "match": seat.match_id, "trip": seat.trip_id},
-    )
+    audit_record(actor=actor, action="seat.check_in", target=seat, changes=changes)
     return seat
 
 

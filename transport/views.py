@@ -326,8 +326,12 @@ def plan_detail(request, pk: int):
     live = plan.run_status in (RunStatus.QUEUED, RunStatus.RUNNING)
     context = {"plan": plan, "live": live, "stage": stage_label(plan.progress_stage)}
     if request.headers.get("HX-Request"):
-        # The poll's answer; once the run is over it reloads the page to show the review.
-        return render(request, "transport/_plan_progress.html", dict(context, partial=True))
+        # The poll's answer; once the run is over htmx reloads the page (HX-Refresh) to show
+        # the review — no inline script, the Content-Security-Policy forbids it.
+        response = render(request, "transport/_plan_progress.html", dict(context, partial=True))
+        if not live:
+            response["HX-Refresh"] = "true"
+        return response
     trips = (
         access.trips_managed_by(request.user)
         .filter(campaign=plan.campaign)
@@ -668,7 +672,11 @@ def check_in(request, pk: int):
         return HttpResponseForbidden(_("只有企业人事可以办理到岗签到。"))
     seat = get_object_or_404(access.seats_checkable_in_by(request.user), pk=pk)
     try:
-        seat = services.seat_check_in(actor=request.user, seat=seat)
+        seat = services.seat_check_in(
+            actor=request.user,
+            seat=seat,
+            confirm_not_roll_called=request.POST.get("confirm_not_roll_called") == "on",
+        )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, _errors(error))
     else:

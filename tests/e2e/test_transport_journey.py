@@ -164,7 +164,10 @@ def test_special_train_from_plan_to_factory_gate(page, world):
     ).select_related("worker")
     expect(page.locator("table tbody tr")).to_have_count(mine.count())
     for seat in mine:
-        page.locator(f"#arrival-{seat.pk}").get_by_role("button", name="确认到岗").click()
+        row = page.locator(f"#arrival-{seat.pk}")
+        if seat.boarding == "pending":  # nobody roll-called them: HR confirms the identity
+            row.get_by_label("未经点名，已核实本人").check()
+        row.get_by_role("button", name="确认到岗").click()
         expect(page.locator(f"#arrival-{seat.pk}")).to_contain_text("已到岗")
     page.screenshot(path=ARTIFACTS / "transport-arrivals.png", full_page=True)
     hired = Match.objects.filter(vacancy__employer=world["chengyang"], status=MatchStatus.HIRED)

@@ -265,7 +265,9 @@ class TestWrites:
             403,
             404,
         )
-        response = _as(api, hr_x).post(f"{API}/seats/{seat.pk}/check-in/")
+        response = _as(api, hr_x).post(
+            f"{API}/seats/{seat.pk}/check-in/", {"confirm_not_roll_called": True}
+        )
         assert response.status_code == 200 and response.json()["checked_in_at"]
         assert Match.objects.get(pk=seat.match_id).status == MatchStatus.HIRED
 

@@ -1,6 +1,7 @@
 """Transport pages: what each role may open, what it sees, and that lists stay cheap."""
 
 import io
+from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
@@ -284,10 +285,19 @@ class TestCoordinatorJourney:
         body = client.get(url + f"?car={car}").content.decode()
         held = Seat.objects.filter(trip=world.train, car__car_no=car, released_at=None)
         assert body.count("<tr><td>") == held.count() > 0
-        assert "@page" in body and "方案 v1" in body
+        # A4 print rules live in the one stylesheet; the signature column has its own class
+        assert 'class="manifest"' in body and "css/app.css" in body and "方案 v1" in body
+        assert body.count('<td class="sign">') == held.count()
         response = client.get(url + "?format=xlsx")
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-        load_workbook(io.BytesIO(response.content))
+        # the file and its title name the trip as people say it: number, route, day
+        disposition = unquote(response["Content-Disposition"])
+        trip = world.train
+        assert trip.service_number in disposition and trip.origin.name in disposition
+        title = load_workbook(io.BytesIO(response.content)).active["A1"].value
+        assert (
+            title.startswith("乘车名单 " + trip.service_number) and trip.destination.name in title
+        )
         assert client.get(url + "?car=99").status_code == 404
 
     def test_carrier_export_asks_why_and_records_it(self, client, coordinator, planned, world):
@@ -375,7 +385,9 @@ class TestArrivals:
         assert all(m.worker.name in body for m in mine)
         assert not any(m.worker.name in body for m in others)
         seat = Seat.objects.get(worker=mine[0].worker)
-        client.post(reverse("transport:check_in", args=[seat.pk]))
+        client.post(
+            reverse("transport:check_in", args=[seat.pk]), {"confirm_not_roll_called": "on"}
+        )
         assert Match.objects.get(pk=mine[0].pk).status == MatchStatus.HIRED
         assert "已到岗" in client.get(reverse("transport:arrivals")).content.decode()
 

@@ -138,7 +138,7 @@ class TestServices:
         assert riders.exists()
         for seat in Seat.objects.filter(bus_rides__in=riders).select_related("match__vacancy"):
             hr = hr_x if seat.match.vacancy.employer_id == hr_x.employer_id else hr_y
-            services.seat_check_in(actor=hr, seat=seat)  # they arrived: now it is history
+            services.seat_check_in(actor=hr, seat=seat, confirm_not_roll_called=True)  # arrived
         assert services.pickup_point_remove(actor=coordinator, point=point) == "deactivated"
         point.refresh_from_db()
         assert not point.is_active and not point.is_default

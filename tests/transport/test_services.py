@@ -401,7 +401,9 @@ class TestBoarding:
 class TestCheckIn:
     def test_check_in_hires_and_employs(self, hr_x, planned, world):
         match = next(m for m in world.matches if m.vacancy.employer_id == hr_x.employer_id)
-        seat = services.seat_check_in(actor=hr_x, seat=_seat(match.worker))
+        seat = services.seat_check_in(
+            actor=hr_x, seat=_seat(match.worker), confirm_not_roll_called=True
+        )
         assert seat.checked_in_at and seat.checked_in_by == hr_x
         assert Match.objects.get(pk=match.pk).status == MatchStatus.HIRED
         assert Worker.objects.get(pk=match.worker_id).status == WorkerStatus.EMPLOYED
