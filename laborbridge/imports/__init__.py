@@ -1,7 +1,7 @@
 """Spreadsheet imports: column specs, tolerant reading and cleaning, preview → commit.
 
-Officials live in Excel. This package turns a roster they already keep (``.xlsx`` or
-``.csv`` in UTF-8 or GB18030, headers in any of their usual spellings, cells with full-width
+Officials live in Excel. This package turns a roster they already keep (``.xlsx``, ``.xls``,
+WPS ``.et``, ``.ods`` or ``.csv`` in UTF-8 or GB18030, headers in any of their usual spellings, cells with full-width
 digits, stray spaces and dates in five formats) into validated rows, shows a preview
 (created / updated / unchanged / rejected, every rejection with its row number, column and a
 Chinese reason), and on confirmation writes the valid rows in one transaction. Apps supply
@@ -76,14 +76,18 @@ Flow and API (``laborbridge.imports.services``)::
     template_workbook(importer) -> bytes       # headers, 填写说明 sheet, drop-downs
     export_workbook(importer, rows) -> bytes   # rows = importer.export_row(obj) dicts
     # laborbridge.imports.reading:
-    read_table(data, filename) -> Table       # xlsx/csv → header row + rows (used above)
+    read_table(data, filename) -> Table       # workbook/csv → sheets of rows (used above)
 
 Bulk writes for ``apply`` (``laborbridge.imports.writing``): ``insert_values(Model, fields,
 rows)`` and ``update_values(Model, fields, rows)`` take plain value tuples and skip the ORM's
 per-value compilation (``bulk_create`` costs ~10 µs per field per row: 13 s for a 10,000-row
 roster with its wishes and history, against ~1.5 s this way); ``audit_record_bulk`` (in
 ``services``) writes one audit event per changed object the same way. Reading uses a fast
-regular-expression .xlsx reader (``laborbridge.imports.xlsx``) with openpyxl as fallback.
+calamine (``python-calamine``) behind hard limits (``laborbridge.imports.limits``: upload
+size, each zip member's declared and actual inflated size, rows, columns, cells, cell
+length — checked before any cell is read; calamine runs in a forked child with an
+address-space limit). Exports are written by ``laborbridge.spreadsheets``, which
+neutralises formulas.
 
 The preview stores its cleaned rows (pickled, AES-GCM encrypted, like the file) in
 ``job.parsed_data``; the commit reuses them instead of reading and cleaning the file again,

@@ -7,27 +7,30 @@ status, counts, preview and every rejected row; ``POST …/{id}/commit/`` confir
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from laborbridge import access
-from laborbridge.api_errors import ServiceUnavailable
+from laborbridge.api_errors import Conflict, Gone, ServiceUnavailable, error_responses
 from laborbridge.imports import services
 from laborbridge.imports.base import importer_class
 from laborbridge.imports.models import ImportJob
 from laborbridge.imports.workbooks import XLSX_CONTENT_TYPE, template_workbook
 from laborbridge.tasking import RETRY_AFTER_SECONDS, EnqueueFailed
 
-_XLSX = OpenApiResponse(response=OpenApiTypes.BINARY, description="xlsx workbook")
+_XLSX = {
+    (200, XLSX_CONTENT_TYPE): OpenApiResponse(
+        response=OpenApiTypes.BINARY, description="xlsx workbook"
+    )
+}
 
 
 class ImportJobOutputSerializer(serializers.Serializer):
@@ -94,14 +97,11 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         upload = serializer.validated_data["file"]
         try:
             job = services.import_job_create(
-                actor=request.user, kind=self.kind, file_name=upload.name, data=upload.read()
+                actor=request.user,
+                kind=self.kind,
+                file_name=upload.name,
+                data=services.upload_read(upload),
             )
-        except DjangoValidationError as error:
-            raise ValidationError(
-                error.message_dict if hasattr(error, "error_dict") else error.messages
-            ) from None
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from None
         except EnqueueFailed as error:  # broker down: the job is stored and marked failed
             raise ServiceUnavailable(error.message, retry_after=RETRY_AFTER_SECONDS) from None
         job.refresh_from_db()
@@ -114,8 +114,8 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         job = self.get_object()
         try:
             job = services.import_job_confirm(actor=request.user, job=job)
-        except DjangoValidationError as error:
-            return Response({"detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
+        except DjangoValidationError as error:  # not previewed yet, or already committed
+            raise Conflict(" ".join(error.messages)) from None
         except EnqueueFailed as error:  # broker down: the job is marked failed
             raise ServiceUnavailable(error.message, retry_after=RETRY_AFTER_SECONDS) from None
         job.refresh_from_db()
@@ -127,22 +127,22 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         job = self.get_object()
         try:
             job = services.import_job_cancel(actor=request.user, job=job)
-        except DjangoValidationError as error:
-            return Response({"detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
+        except DjangoValidationError as error:  # already finished
+            raise Conflict(" ".join(error.messages)) from None
         return Response(ImportJobOutputSerializer(job).data)
 
-    @extend_schema(responses={200: _XLSX})
+    @extend_schema(responses={**_XLSX, **error_responses(410)})
     @action(detail=True, methods=["get"], url_path="rejected-rows")
     def rejected_rows(self, request, pk=None):
         """Download the rejected rows with an error column."""
         job = self.get_object()
         try:
             data = services.rejected_rows_workbook(actor=request.user, job=job)
-        except DjangoValidationError as error:
-            return Response({"detail": " ".join(error.messages)}, status=status.HTTP_410_GONE)
+        except DjangoValidationError as error:  # the upload was purged
+            raise Gone(" ".join(error.messages)) from None
         return _xlsx(data, f"rejected-{job.pk}.xlsx")
 
-    @extend_schema(responses={200: _XLSX})
+    @extend_schema(responses=_XLSX)
     @action(detail=False, methods=["get"])
     def template(self, request):
         """Download the empty template with its explanation sheet and drop-down lists."""

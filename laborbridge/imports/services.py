@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, models, transaction
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from laborbridge import access, crypto
 from laborbridge.background import BackgroundJob, Step
 from laborbridge.imports.base import RowImporter, importer_class
+from laborbridge.imports.limits import file_too_large, out_of_memory
 from laborbridge.imports.models import ImportJob
 from laborbridge.imports.pipeline import Parsed, Plan, classify, error_entries, parse
 from laborbridge.imports.reading import MAX_FILE_BYTES, ImportFileError, read_table
@@ -45,26 +45,21 @@ STALE_AFTER = dt.timedelta(minutes=10)
 KEEP_FILES_FOR = dt.timedelta(days=7)
 # The preview keeps this many change samples (what an update would change) for the page.
 CHANGE_SAMPLES = 200
-ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt")
+# calamine reads every workbook format county offices use, .xls and WPS .et included.
+ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".et", ".ods", ".csv", ".txt")
 
-_FILE_NONCE = 12
 _FILE_AAD = b"laborbridge:import-file:v1"
 _PROGRESS_KEY = "imports:progress:{}"
 
 
-def _file_cipher() -> AESGCM:
-    # The uploaded roster holds ID numbers in clear: encrypt it with the same key as they are.
-    return AESGCM(crypto._key("ID_ENCRYPTION_KEY"))
-
-
 def file_encrypt(data: bytes) -> bytes:
-    nonce = os.urandom(_FILE_NONCE)
-    return nonce + _file_cipher().encrypt(nonce, data, _FILE_AAD)
+    # The uploaded roster holds ID numbers in clear: encrypt it with the keys they use (the
+    # ciphertext names its key, so rotation and older files keep working).
+    return crypto.encrypt(data, purpose=_FILE_AAD)
 
 
 def file_decrypt(blob: bytes) -> bytes:
-    blob = bytes(blob)
-    return _file_cipher().decrypt(blob[:_FILE_NONCE], blob[_FILE_NONCE:], _FILE_AAD)
+    return crypto.decrypt(blob, purpose=_FILE_AAD)
 
 
 def import_importer(job: ImportJob) -> RowImporter:
@@ -118,6 +113,16 @@ def audit_record_bulk(
     )
 
 
+def upload_read(upload) -> bytes:
+    """Return an uploaded file's bytes, refusing one over the size limit before reading it."""
+    if upload.size is not None and upload.size > MAX_FILE_BYTES:
+        raise ValidationError({"file": file_too_large(upload.size)})
+    data = upload.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise ValidationError({"file": file_too_large(len(data))})
+    return data
+
+
 @transaction.atomic
 def import_job_create(
     *, actor: User, kind: str, file_name: str, data: bytes, options: dict | None = None
@@ -128,11 +133,11 @@ def import_job_create(
         raise PermissionDenied(_("您无权导入%(title)s。") % {"title": cls.title})
     file_name = os.path.basename(file_name or "upload")[:200]
     if not file_name.lower().endswith(ALLOWED_SUFFIXES):
-        raise ValidationError({"file": _("请上传 .xlsx 或 .csv 文件。")})
+        raise ValidationError({"file": _("请上传 .xlsx、.xls、.ods 或 .csv 文件。")})
     if not data:
         raise ValidationError({"file": _("上传的文件是空的。")})
     if len(data) > MAX_FILE_BYTES:
-        raise ValidationError({"file": _("文件太大（超过 20 MB），请拆分后分批导入。")})
+        raise ValidationError({"file": file_too_large(len(data))})
     job = ImportJob.objects.create(
         kind=kind,
         owner=actor,
@@ -257,8 +262,14 @@ def _ignored_notes(importer: RowImporter, ignored: Sequence[str]) -> dict[str, s
 
 def _preview_payload(importer: RowImporter, parsed: Parsed, plan: Plan) -> dict:
     header = parsed.header
+    how = getattr(header, "how", {})
     columns = [
-        {"key": c.key, "header": c.label, "source": header.source.get(c.key, "")}
+        {
+            "key": c.key,
+            "header": c.label,
+            "source": header.source.get(c.key, ""),
+            "how": how.get(c.key, ""),
+        }
         for c in importer.columns
     ]
     changes = []
@@ -278,13 +289,17 @@ def _preview_payload(importer: RowImporter, parsed: Parsed, plan: Plan) -> dict:
     return {
         "sheet": header.sheet,
         "header_row": header.row_number,
+        "header_first_row": getattr(header, "first_row", 0) or header.row_number,
         "columns": columns,
         "ignored_headers": header.ignored,
-        "ignored_notes": _ignored_notes(importer, header.ignored),
+        "ignored_notes": getattr(header, "notes", None)
+        or _ignored_notes(importer, header.ignored),
+        "unknown_headers": getattr(header, "unknown", header.ignored),
         "missing_columns": [importer.column(key).label for key in header.missing],
         "blank_rows": parsed.blank_rows,
         "counts": plan.counts,
         "changes": changes,
+        **importer.preview_extras(parsed, plan),
     }
 
 
@@ -299,6 +314,12 @@ def import_job_preview(*, job_id: int) -> ImportJob | None:
         plan = classify(importer, parsed.rows)
     except ImportFileError as error:
         _fail(job_id, Status.PREVIEWING, error.message)
+        if getattr(error, "preview", None):  # unrecognised headers the official may map
+            ImportJob.objects.filter(pk=job_id).update(preview=error.preview)
+        return ImportJob.objects.get(pk=job_id)
+    except MemoryError:
+        # The reader's limits should make this impossible; never leave the job "previewing".
+        _fail(job_id, Status.PREVIEWING, out_of_memory().message)
         return ImportJob.objects.get(pk=job_id)
     except (OperationalError, InterfaceError):
         _release(job_id, Status.PREVIEW_QUEUED, Status.PREVIEWING)

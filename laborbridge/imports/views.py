@@ -31,7 +31,7 @@ ERRORS_ON_PAGE = 1000
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("选择文件（.xlsx 或 .csv）"),
+        label=gettext_lazy("选择文件（.xlsx、.xls、.ods 或 .csv）"),
         error_messages={"required": gettext_lazy("请选择要上传的文件。")},
     )
 
@@ -41,7 +41,7 @@ def _urls(request, name: str, job: ImportJob | None = None, list_url_name: str =
     prefix = f"{namespace}:{name}" if namespace else name
     urls = {"start": reverse(prefix), "template": reverse(f"{prefix}_template")}
     if job is not None:
-        for action in ("job", "progress", "confirm", "cancel", "rejected"):
+        for action in ("job", "progress", "confirm", "cancel", "rejected", "map"):
             urls[action] = reverse(f"{prefix}_{action}", kwargs={"pk": job.pk})
     if list_url_name:
         urls["list"] = reverse(list_url_name)
@@ -81,7 +81,10 @@ def import_start(
         upload = form.cleaned_data["file"]
         try:
             job = services.import_job_create(
-                actor=request.user, kind=kind, file_name=upload.name, data=upload.read()
+                actor=request.user,
+                kind=kind,
+                file_name=upload.name,
+                data=services.upload_read(upload),
             )
         except ValidationError as error:
             form.add_error("file", error.message_dict.get("file", error.messages))
@@ -128,7 +131,11 @@ def _job_context(
         "progress": services.import_job_progress(job),
         "preview": job.preview or {},
         "counts": job.counts or {},
-        "errors": errors[:ERRORS_ON_PAGE],
+        # Each rejected row with the person's name, so the official knows whom to fix.
+        "errors": [
+            {**entry, "name": preview.get("rejected_names", {}).get(str(entry["row"]), "")}
+            for entry in errors[:ERRORS_ON_PAGE]
+        ],
         "errors_total": len(errors),
         "rejected_rows": len({entry["row"] for entry in errors}),
         "urls": _urls(request, name, job, list_url_name),
