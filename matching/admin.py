@@ -236,7 +236,7 @@ class MatchAdmin(_CoordinatorAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("匹配理由"))
     def explanation(self, obj):
-        items = describe_all(obj.reasons)
+        items = describe_all(obj.reasons, hide_zero=True)  # only what counted
         worker = [
             (r["text"], f"{r.get('points', 0):+d}") for r in items if r.get("side") == "worker"
         ]

@@ -10,6 +10,7 @@ attempt, so a stale attempt can never write, and a round's matches are written e
 import csv
 import io
 import json
+import threading
 import time
 
 from django.conf import settings
@@ -18,21 +19,26 @@ from django.utils import timezone
 
 from laborbridge.background import BackgroundJob, Claim
 from matching.models import ACTIVE_STATUSES, Match, MatchRound, MatchStatus, RoundStatus
+from matching.reasons import truthful_wage
 from workers.models import Worker, WorkerStatus
 
 # Stages shown on the round page, with the share of the progress bar each one covers.
 STAGES = {
     "load": (0, 15),
-    "candidates": (15, 45),
-    "scores": (45, 60),
-    "units": (60, 62),
-    "assignment": (62, 80),
+    "candidates": (15, 35),
+    "scores": (35, 45),
+    "units": (45, 47),
+    "assignment": (47, 55),
+    "optimal": (55, 80),  # the optimal solve dominates an optimal round (bench/RESULTS.md)
     "checks": (80, 85),
     "reasons": (85, 90),
     "write": (90, 100),
 }
 ROUNDS = BackgroundJob(
-    model=MatchRound, status_field="status", stage_span=lambda stage: STAGES.get(stage, (0, 100))
+    model=MatchRound,
+    status_field="status",
+    stage_span=lambda stage: STAGES.get(stage, (0, 100)),
+    task_name="matching.tasks.match_round_run",
 )
 
 
@@ -180,9 +186,11 @@ def round_execute(*, round_id: int, task_id: str) -> bool:
     params = engine.Params(
         mode=round_.mode, seed=round_.seed, **_engine_parameters(round_.parameters)
     )
-    result = engine.solve(
-        inputs.instance, params, progress=lambda stage, f: progress(_stage(stage), f)
-    )
+    heartbeat = _Heartbeat(progress, expected_seconds=_optimal_seconds(len(inputs.worker_ids)))
+    try:
+        result = engine.solve(inputs.instance, params, progress=heartbeat)
+    finally:
+        heartbeat.stop()
     progress("write", 0.0)
     explain_started = time.perf_counter()
     matches = _matches_from(round_, inputs, result, params)
@@ -213,8 +221,69 @@ def _stage(engine_stage: str) -> str:
     return {
         "prepare": "candidates",
         "assign_stable": "assignment",
-        "assign_optimal": "assignment",
+        "assign_optimal": "optimal",
     }.get(engine_stage, engine_stage)
+
+
+# Seconds the optimal assignment takes per worker, measured (bench/RESULTS.md: 2.4-3.3 s at
+# 100k workers); only the pace of the heartbeat below, never a limit.
+OPTIMAL_SECONDS_PER_WORKER = 3e-5
+HEARTBEAT_INTERVAL = 0.5
+
+
+def _optimal_seconds(workers: int) -> float:
+    return max(1.0, workers * OPTIMAL_SECONDS_PER_WORKER)
+
+
+class _Heartbeat:
+    """Pass the engine's progress on, and keep the bar moving through the optimal assignment.
+
+    The optimal solve is one compiled call that reports nothing until it ends (at a million
+    workers, tens of seconds). While it runs, a thread advances its stage on the clock:
+    ``t / (t + expected)`` of the stage — half of it after the expected time — so the bar
+    keeps moving, slows down when the solve takes longer than expected and only reaches the
+    stage's end when the solve does.
+    """
+
+    def __init__(self, progress, *, expected_seconds: float) -> None:
+        self.progress = progress
+        self.expected = expected_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __call__(self, engine_stage: str, fraction: float) -> None:
+        stage = _stage(engine_stage)
+        # Not inside an open transaction: the thread's own connection would wait on its locks.
+        if (
+            stage == "optimal"
+            and fraction <= 0.0
+            and self._thread is None
+            and not connection.in_atomic_block
+        ):
+            self._stop.clear()
+            self._thread = threading.Thread(
+                target=self._beat, args=(time.monotonic(),), name="round-heartbeat", daemon=True
+            )
+            self._thread.start()
+        elif stage == "optimal" and fraction >= 1.0:
+            self.stop()
+        self.progress(stage, fraction)
+
+    def _beat(self, started: float) -> None:
+        from django.db import connection as thread_connection
+
+        try:
+            while not self._stop.wait(HEARTBEAT_INTERVAL):
+                elapsed = time.monotonic() - started
+                self.progress("optimal", elapsed / (elapsed + self.expected))
+        finally:
+            thread_connection.close()  # this thread's own connection, opened by the updates
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
 
 
 def _engine_parameters(parameters: dict) -> dict:
@@ -238,8 +307,11 @@ def _matches_from(round_: MatchRound, inputs, result, params) -> list[Match]:
     explained = engine.explain_pairs_as_dicts(
         inputs.instance, matched, result.assignment[matched], params.weights
     )
+    min_wage = inputs.instance.workers.min_wage
     for w, reasons in zip(matched, explained, strict=True):
         v = int(result.assignment[w])
+        if not min_wage[w]:
+            reasons = truthful_wage(reasons, min_wage=None)  # no expectation: say the pay
         matches.append(
             Match(
                 round=round_,

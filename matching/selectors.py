@@ -5,7 +5,9 @@ from django.db.models import QuerySet
 from laborbridge import access
 from laborbridge.models import User
 from matching.models import Match, MatchRound
-from matching.reasons import describe
+from matching.reasons import describe, rule_label
+
+FILL_CHART_SIZE = 12  # occupations on the round page's chart, the most matched first
 
 
 def rounds_visible_to(user: User) -> QuerySet[MatchRound]:
@@ -17,23 +19,36 @@ def rounds_visible_to(user: User) -> QuerySet[MatchRound]:
 def round_charts(round_: MatchRound) -> dict:
     """Return the chart series of a finished round's statistics page."""
     stats = round_.statistics or {}
+    # Every series is sorted largest first and leaves out zeros: a bar of 0 says nothing.
     unmatched = [
         {"label": describe({"code": code}), "value": count}
-        for code, count in (stats.get("unmatched_by_reason") or {}).items()
+        for code, count in sorted(
+            (stats.get("unmatched_by_reason") or {}).items(), key=lambda kv: (-kv[1], kv[0])
+        )
+        if count
     ]
     rules = [
-        {"label": describe({"code": code}), "value": count}
+        {"label": rule_label(code), "value": count}
         for code, count in sorted(
-            (stats.get("no_eligible_by_rule") or {}).items(), key=lambda kv: -kv[1]
+            (stats.get("no_eligible_by_rule") or {}).items(), key=lambda kv: (-kv[1], kv[0])
         )
+        if count
     ]
     from laborbridge.models import Occupation
 
     by_occupation = stats.get("fill_by_occupation") or {}
     names = dict(Occupation.objects.filter(code__in=by_occupation).values_list("code", "name_zh"))
-    occupations = sorted(by_occupation.items(), key=lambda kv: -kv[1]["headcount"])[:12]
+    occupations = sorted(
+        ((code, entry) for code, entry in by_occupation.items() if entry.get("filled")),
+        key=lambda kv: (-kv[1]["filled"], -kv[1]["headcount"], kv[0]),
+    )[:FILL_CHART_SIZE]
     fill = [
-        {"label": names.get(code, code), "value": entry["filled"], "total": entry["headcount"]}
+        {
+            "label": names.get(code, code),
+            "value": entry["filled"],
+            "total": entry["headcount"],
+            "rate": round(100 * entry["filled"] / entry["headcount"]) if entry["headcount"] else 0,
+        }
         for code, entry in occupations
     ]
     poverty_total = stats.get("poverty_workers", 0)

@@ -79,6 +79,10 @@ def _when(value) -> str:
     return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
 
 
+def _day(value) -> str:
+    return _("%(month)s月%(day)s日") % {"month": value.month, "day": value.day}
+
+
 def _clock(value) -> str:
     return f"{timezone.localtime(value):%m-%d %H:%M}" if value else ""
 
@@ -170,14 +174,22 @@ def trip_manifest(trip: Trip, car_no: int | None = None) -> Manifest:
         unit = _("%(no)02d号大巴") if trip.mode == TripMode.CHARTERED_BUS else _("%(no)02d车")
         vehicle = f"{mode} {trip.service_number} · {unit % {'no': car_no}}"
         capacity = car.seats if car else 0
-        title = f"{trip.service_number}-{car_no:02d}"
+        title = f"{trip.service_number} {unit % {'no': car_no}}"
     else:
         vehicle = f"{mode} {trip.service_number}"
         capacity = trip.total_seats
         title = trip.service_number
     departure = timezone.localtime(trip.departure_at)
+    # The title names the trip as people say it (number, route, day), never an internal code;
+    # the .xlsx file is named after it.
     return Manifest(
-        title=_("乘车名单 %(name)s %(date)s") % {"name": title, "date": f"{departure:%Y%m%d}"},
+        title=_("乘车名单 %(name)s %(route)s %(date)s")
+        % {
+            "name": title,
+            "route": _("%(origin)s至%(destination)s")
+            % {"origin": trip.origin.name, "destination": trip.destination.name},
+            "date": _day(departure),
+        },
         vehicle=vehicle,
         plan=_plan_label(trip),
         operator=trip.operator,
@@ -209,7 +221,6 @@ def bus_manifest(bus: Bus) -> Manifest:
         )
         .order_by("stop_time", "seat__car__car_no", "seat__row", "seat__letter")
     )
-    feeder = bus.kind == BusKind.FEEDER
     vehicle = bus_label(bus)
     stops = [
         {
@@ -220,13 +231,8 @@ def bus_manifest(bus: Bus) -> Manifest:
         for s in bus.stops
     ]
     return Manifest(
-        title=_("乘车名单 %(trip)s %(kind)s %(key)s-%(no)s")
-        % {
-            "trip": trip.service_number,
-            "kind": "SC" if feeder else "JZ",
-            "key": bus.key,
-            "no": bus.vehicle_index,
-        },
+        title=_("乘车名单 %(bus)s %(date)s")
+        % {"bus": vehicle, "date": _day(timezone.localtime(bus.departure_at or trip.departure_at))},
         vehicle=vehicle,
         plan=_plan_label(trip),
         operator=trip.operator,

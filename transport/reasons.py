@@ -1,5 +1,8 @@
 """Words for the planner's codes: why someone is not placed, why a group was split, stages."""
 
+from typing import Any
+
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 UNPLACED_REASONS = {
@@ -44,3 +47,107 @@ def split_label(code: str) -> str:
 
 def stage_label(stage: str) -> str:
     return str(STAGES[stage][2]) if stage in STAGES else stage
+
+
+# --- why an unplaced person is on none of the trips ---------------------------------------
+
+# The rule that kept a person off one trip, in the order they are checked: the first that
+# applies is the one reported (a trip too far away is not also "full").
+TRIP_RULES = (
+    "feeder_ride",  # pickup point → origin station over the feeder bus ride cap
+    "arrival_ride",  # destination station → employer over the arrival bus ride cap
+    "before_earliest",  # departs before the person can leave
+    "wait",  # departs more than the maximum waiting days after they can leave
+    "not_booked",  # the planner did not book it (below its minimum occupancy)
+    "full",  # every booked seat is taken
+    "together",  # seats left, but not for the whole family in one car
+)
+
+
+def trip_refusals(
+    *, travellers, trips, pickup_points, params, result
+) -> dict[str, list[dict[str, Any]]]:
+    """Return, per unplaced traveller id, each trip and the rule that kept them off it.
+
+    Recomputed for the unplaced only (a few, usually) with the planner's own road times and
+    limits, so the words on the plan page are the rules the planner applied.
+    """
+    from transport.planner.demand import problem_build
+
+    unplaced = {u.traveller_id for u in result.unplaced}
+    points = {p.id for p in pickup_points}
+    subset = [t for t in travellers if t.id in unplaced and t.pickup_point_id in points]
+    if not subset or not trips:
+        return {}
+    problem = problem_build(subset, trips, pickup_points, params, ())
+    booked = {b.trip_id: b.booked_seats for b in result.trunk}
+    seated: dict[str, int] = {}
+    for seat in result.seats:
+        seated[seat.trip_id] = seated.get(seat.trip_id, 0) + 1
+    out: dict[str, list[dict[str, Any]]] = {}
+    for i, traveller in enumerate(problem.travellers):
+        rows = []
+        for j, trip in enumerate(problem.trips):
+            feeder, arrival = problem.feeder_minutes[i, j], problem.arrival_minutes[i, j]
+            waited = (trip.date - traveller.earliest_departure).days
+            row: dict[str, Any] = {"trip": trip.id}
+            if feeder > params.feeder_max_ride_minutes:
+                row.update(rule="feeder_ride", minutes=_minutes(feeder))
+                row["cap"] = params.feeder_max_ride_minutes
+            elif arrival > params.arrival_max_ride_minutes:
+                row.update(rule="arrival_ride", minutes=_minutes(arrival))
+                row["cap"] = params.arrival_max_ride_minutes
+            elif waited < 0:
+                row.update(
+                    rule="before_earliest", earliest=traveller.earliest_departure.isoformat()
+                )
+            elif waited > params.max_wait_days:
+                row.update(rule="wait", days=waited, max=params.max_wait_days)
+            elif trip.id not in booked:
+                row.update(rule="not_booked")
+            elif seated.get(trip.id, 0) >= booked[trip.id]:
+                row.update(rule="full", seats=booked[trip.id])
+            else:
+                row.update(rule="together")
+            rows.append(row)
+        out[traveller.id] = rows
+    return out
+
+
+def _minutes(value: float) -> int | None:
+    return None if value == float("inf") else int(round(value))
+
+
+def _hours(minutes: int | None) -> str:
+    return "—" if minutes is None else f"{minutes / 60:.1f}".removesuffix(".0")
+
+
+def trip_refusal_text(row: dict[str, Any], trip_name: str) -> str:
+    """Return one trip's refusal in words: "G2096（3月5日）：需等待 7 天，超过最长等待 5 天"."""
+    rule = row.get("rule")
+    if rule == "feeder_ride":
+        why = gettext("集合点到出发站车程约 %(hours)s 小时，超过送站大巴上限 %(cap)s 小时") % {
+            "hours": _hours(row.get("minutes")),
+            "cap": _hours(row.get("cap")),
+        }
+    elif rule == "arrival_ride":
+        why = gettext("到达站到用工企业车程约 %(hours)s 小时，超过接站大巴上限 %(cap)s 小时") % {
+            "hours": _hours(row.get("minutes")),
+            "cap": _hours(row.get("cap")),
+        }
+    elif rule == "before_earliest":
+        why = gettext("早于本人最早可出发日期 %(date)s") % {"date": row.get("earliest", "")}
+    elif rule == "wait":
+        why = gettext("需等待 %(days)s 天，超过最长等待天数 %(max)s 天") % {
+            "days": row.get("days"),
+            "max": row.get("max"),
+        }
+    elif rule == "not_booked":
+        why = gettext("乘车人数不足最低上座率，本方案未预订")
+    elif rule == "full":
+        why = gettext("预订的 %(seats)s 个座位已全部坐满") % {"seats": row.get("seats")}
+    elif rule == "together":
+        why = gettext("尚有空座，但没有能让同行家人坐在一起的车厢")
+    else:
+        why = str(rule)
+    return gettext("%(trip)s：%(why)s") % {"trip": trip_name, "why": why}

@@ -55,6 +55,7 @@ PLANS = BackgroundJob(
     model=TransportPlan,
     status_field="run_status",
     stage_span=lambda stage: STAGES.get(stage, (0, 100, ""))[:2],
+    task_name="transport.tasks.transport_plan_run",
 )
 
 
@@ -210,12 +211,26 @@ def plan_write_results(*, claim: Claim, inputs: PlanInputs, result: planner.Plan
         }
         for r in result.leg_reports
     ] + carried_reports
+    from transport.reasons import trip_refusals
+    from transport.services import planner_params
+
+    # per unplaced person, the rule that kept them off each trip (shown in words on the page)
+    refusals = trip_refusals(
+        travellers=inputs.travellers,
+        trips=inputs.trips,
+        pickup_points=inputs.pickup_points,
+        params=planner_params(plan),
+        result=result,
+    )
     plan.unplaced = [
         {
             "worker": key_id(u.traveller_id),
             "match": match_of[u.traveller_id].pk,
             "reason": str(u.reason),
             "detail": u.detail,
+            "trips": [
+                dict(row, trip=key_id(row["trip"])) for row in refusals.get(u.traveller_id, [])
+            ],
         }
         for u in result.unplaced
     ]

@@ -2,8 +2,10 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laborbridge import access
@@ -24,7 +26,7 @@ from transport.models import (
     TripCar,
     TripMode,
 )
-from transport.reasons import split_label, unplaced_label
+from transport.reasons import split_label, trip_refusal_text, unplaced_label
 from transport.services import BUS_FARE_DEFAULTS
 from workers.models import TravelGroup, Worker
 
@@ -113,8 +115,11 @@ def plan_review(plan: TransportPlan) -> dict:
         .order_by("departure_at", "pk")
     )
     buses = defaultdict(list)
+    early = []
     for bus in buses_of(plan) if plan.is_current else []:
         buses[(bus.trip_id, bus.kind)].append(bus)
+        if bus.kind == BusKind.FEEDER:
+            early += [dict(stop, bus=bus) for stop in _flag_early_pickups(bus)]
     costs = plan_costs(plan) if plan.is_current else None
     views = [
         TripView(
@@ -147,7 +152,33 @@ def plan_review(plan: TransportPlan) -> dict:
         "fill_chart": [{"label": leg["label"], "value": leg["fill_percent"]} for leg in legs],
         "unplaced_chart": _count_series(unplaced_label(u["reason"]) for u in plan.unplaced),
         "costs": costs,
+        "early_pickups": early,
+        "early_pickup_hour": EARLY_PICKUP_HOUR,
     }
+
+
+# A pickup before this hour (local time) means a night on the road for the county's people
+# and its officials: the review page flags it so the coordinator can move the trip or the bus.
+EARLY_PICKUP_HOUR = 5
+
+
+def _flag_early_pickups(bus: Bus) -> list[dict]:
+    """Mark the feeder bus's pickup stops before EARLY_PICKUP_HOUR; return those stops."""
+    flagged = []
+    for stop in bus.stops or []:
+        if stop.get("kind") != "pickup_point" or not stop.get("time"):
+            continue
+        try:
+            when = datetime.fromisoformat(stop["time"])
+        except (TypeError, ValueError):
+            continue
+        if timezone.is_aware(when):
+            when = timezone.localtime(when)
+        stop["clock"] = f"{when:%H:%M}"
+        if when.hour < EARLY_PICKUP_HOUR:
+            stop["early"] = True
+            flagged.append(stop)
+    return flagged
 
 
 def _leg_kind_label(kind: str) -> str:
@@ -167,16 +198,28 @@ def unplaced_rows(entries: list[dict]) -> list[dict]:
     matches = Match.objects.select_related("vacancy__employer").in_bulk(
         [e["match"] for e in entries]
     )
+    trip_ids = {row["trip"] for e in entries for row in e.get("trips") or []}
+    trips = Trip.objects.in_bulk(trip_ids) if trip_ids else {}
     rows = []
     for entry in entries:
         worker, match = workers.get(entry["worker"]), matches.get(entry["match"])
+        refusals = []
+        for row in sorted(
+            entry.get("trips") or [],
+            key=lambda r: (trips[r["trip"]].departure_at, r["trip"]) if r["trip"] in trips else 0,
+        ):
+            trip = trips.get(row["trip"])
+            if trip is not None:
+                name = f"{trip.service_number}（{timezone.localtime(trip.departure_at):%m-%d}）"
+                refusals.append(trip_refusal_text(row, name))
         rows.append(
             {
                 "worker": worker,
                 "employer": match.vacancy.employer.name if match else "",
                 "reason": unplaced_label(entry["reason"]),
                 "code": entry["reason"],
-                "detail": entry.get("detail", ""),
+                # the planner's detail is for developers (English, ids); people read the trips
+                "trips": refusals,
             }
         )
     return rows

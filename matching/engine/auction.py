@@ -244,7 +244,9 @@ def _scan(u, ptr, vac, pr, big, mult, price, cache, cbase, k):  # pragma: no cov
     return cnt, bound
 
 
-@njit(cache=True)
+# nogil: the phases run for seconds at scale; releasing the GIL lets the round's progress
+# heartbeat (matching.rounds) keep the page moving meanwhile.
+@njit(cache=True, nogil=True)
 def _auction(
     ptr, vac, pr, big, mult, person_unit, person_ptr, csc_ptr, csc_edge, csc_unit, capacity,
     price0, edge0, eps0, alpha, k, certify_eps, certify_work,
@@ -509,7 +511,7 @@ def _auction(
     return edge, price, lam, certified, phases, bids
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _certify(
     ptr, vac, pr, big, mult, person_unit, capacity, edge, price, lam, max_work
 ):  # pragma: no cover - compiled
@@ -619,7 +621,7 @@ def _certify(
     return True, exact, lam - d[m]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _verify(
     ptr, vac, pr, big, mult, person_unit, capacity, edge, price, lam, eps
 ):  # pragma: no cover - compiled

@@ -53,6 +53,7 @@ def candidate_x(vacancy_x):
     return offer(
         vacancy_x,
         name="王小明",
+        min_wage=5000,  # the expectation the wage reason below is measured against
         reasons=[
             {"side": "worker", "code": "wage_above_expectation", "points": 16, "amount": 800},
             {"side": "vacancy", "code": "poverty_priority", "points": 10},
