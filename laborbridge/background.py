@@ -216,6 +216,8 @@ class BackgroundJob:
     def _republish_on_commit(self, step: Step, pk: int) -> None:
         from laborbridge.tasking import publish
 
+        if step.task_name not in current_app.tasks:
+            current_app.loader.import_default_modules()  # outside a worker: autodiscover
         task = current_app.tasks[step.task_name]
 
         def send() -> None:
