@@ -93,9 +93,10 @@ class StationAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "target_type", "target_id", "reason"]
+    list_display = ["created_at", "actor_label", "action", "target_type", "target_id", "reason"]
     list_filter = ["action", "target_type"]
-    search_fields = ["target_id", "actor__username", "reason"]
+    search_fields = ["target_id", "actor_username", "actor_name", "reason"]
+    list_select_related = ["actor"]
     date_hierarchy = "created_at"
 
     # The audit log is evidence: nobody edits or deletes it from the admin.

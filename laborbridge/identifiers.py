@@ -9,6 +9,7 @@ import datetime as dt
 import re
 import unicodedata
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -111,14 +112,26 @@ def validate_credit_code(value: object) -> str:
 
 
 def validate_mobile(value: object) -> str:
-    """Return a mainland mobile number (11 digits) with any +86 prefix or separators removed."""
-    phone = normalize_text(value).replace("-", "")
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    elif phone.startswith("0086"):
-        phone = phone[4:]
-    if not _MOBILE.fullmatch(phone):
+    """Return a mainland mobile number (11 digits) with any +86 prefix or separators removed.
+
+    ``phonenumbers`` (libphonenumber's metadata) decides whether the number lies in an
+    allocated mobile range, so 10x / 12x or an unassigned segment such as 154 is refused.
+    """
+    text = normalize_text(value).replace("-", "")
+    try:
+        parsed = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        parsed = None
+    phone = str(parsed.national_number) if parsed is not None else text
+    if parsed is None or parsed.country_code != 86 or not _MOBILE.fullmatch(phone):
         raise ValidationError(_("手机号应为 11 位、以 1 开头的大陆手机号码。"), code="mobile")
+    if not phonenumbers.is_valid_number(parsed) or phonenumbers.number_type(parsed) not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        raise ValidationError(
+            _("手机号前几位不是已启用的大陆手机号段，请核对号码。"), code="mobile_range"
+        )
     return phone
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import models
 
 from laborbridge.models import AuditEvent, User
+from laborbridge.models.audit import actor_snapshot
 
 
 def audit_record(
@@ -19,6 +20,7 @@ def audit_record(
     """Record that ``actor`` did ``action`` to ``target``; call inside the write's transaction."""
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
+        **actor_snapshot(actor),
         action=action,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),

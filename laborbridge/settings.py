@@ -7,11 +7,14 @@ documented in ``.env.example``.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from laborbridge.security import secrets_check, trusted_proxies_parse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -88,10 +91,6 @@ PRODUCTION = DJANGO_ENV == "production"
 
 _DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
-if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET):
-    raise ImproperlyConfigured(
-        "DJANGO_ENV=production needs DJANGO_SECRET_KEY set to a random value of 50+ characters."
-    )
 
 DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list(
@@ -109,16 +108,18 @@ ID_HMAC_KEY = env_str("LABORBRIDGE_ID_HMAC_KEY", "" if PRODUCTION else _DEV_HMAC
 # decrypt; LABORBRIDGE_ID_ENCRYPTION_KEY alone still works (as key "k0"). Parsed and checked by
 # laborbridge.crypto.parse_keyring; `manage.py rotate_keys` moves data off an old key.
 ID_KEYS = env_str("LABORBRIDGE_ID_KEYS", "")
-if PRODUCTION and (
-    not (ID_ENCRYPTION_KEY or ID_KEYS)
-    or not ID_HMAC_KEY
-    or _DEV_ID_KEY in (ID_ENCRYPTION_KEY, ID_HMAC_KEY)
-    or _DEV_HMAC_KEY in (ID_ENCRYPTION_KEY, ID_HMAC_KEY)
-):
-    raise ImproperlyConfigured(
-        "DJANGO_ENV=production needs LABORBRIDGE_ID_ENCRYPTION_KEY and LABORBRIDGE_ID_HMAC_KEY "
-        "(32 random bytes each, base64) that differ from the development keys."
-    )
+# Start-up refuses missing or malformed ID keys (not base64, not 32 bytes) in every
+# environment and, in production, development keys and a short, repetitive or development
+# DJANGO_SECRET_KEY — each problem naming its variable (laborbridge.security).
+secrets_check(
+    production=PRODUCTION,
+    secret_key=SECRET_KEY,
+    development_secret_key=_DEV_SECRET,
+    encryption_keys=ID_KEYS,
+    encryption_key=ID_ENCRYPTION_KEY,
+    hmac_key=ID_HMAC_KEY,
+    development_id_keys={_DEV_ID_KEY, _DEV_HMAC_KEY},
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -133,6 +134,13 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Security (laborbridge/security.py, README "安全 / Security"): API tokens, login lockout,
+    # the second factor for staff and coordinators, the Content-Security-Policy.
+    "rest_framework.authtoken",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "laborbridge",
     "workers",
     "jobs",
@@ -142,14 +150,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "laborbridge.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "laborbridge.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "laborbridge.urls"
@@ -185,6 +198,55 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Security: client address, login lockout, second factor, CSP ------------------------
+# The reverse proxies (addresses or networks) whose X-Forwarded-For is believed. The one
+# setting behind every per-client limit: login lockout, API throttles and the QR-signup
+# limit all read the client address from laborbridge.security.client_address. Empty: the
+# socket's address is the client (no proxy, or a proxy we do not trust).
+TRUSTED_PROXIES = trusted_proxies_parse(
+    "LABORBRIDGE_TRUSTED_PROXIES", env_list("LABORBRIDGE_TRUSTED_PROXIES", [])
+)
+
+# django-axes: after LOGIN_FAILURE_LIMIT wrong passwords for one username (from anywhere), or
+# from one client address (for any usernames), sign-in is refused for the cool-off, even
+# with the right password; every further failure restarts the cool-off. Unlock: the admin's
+# "Access attempts" (delete the row) or `manage.py axes_reset_username <name>`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("LABORBRIDGE_LOGIN_LOCKOUT", True)
+AXES_FAILURE_LIMIT = env_int("LABORBRIDGE_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LABORBRIDGE_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "laborbridge.security.client_address"
+AXES_LOCKOUT_CALLABLE = "laborbridge.auth_views.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+AXES_VERBOSE = False
+
+# Staff, coordinators and administrators confirm sign-in with a TOTP code (django-otp) when
+# this is on: on in production, off for the demo and development unless set.
+REQUIRE_2FA = env_bool("LABORBRIDGE_REQUIRE_2FA", PRODUCTION)
+OTP_TOTP_ISSUER = "LaborBridge"
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files —
+# no inline <script>, no inline <style>, no eval. Images may be data: URIs (QR codes).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Chinese first; msgids are written in Chinese so the default language never depends on a
 # compiled catalogue, and English comes from each app's locale/en catalogue.
@@ -297,9 +359,19 @@ MATCHING_TEST_PAUSE_SECONDS = env_int("LABORBRIDGE_TEST_ROUND_PAUSE", 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Pages use the session; API clients send "Authorization: Token <key>" (issued by
+        # POST /api/v1/auth/token/ or `manage.py drf_create_token <user>`). No Basic auth:
+        # it sends the password with every request and bypasses the second factor.
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
+    # Per client address (laborbridge.security.client_address); the token endpoint has its
+    # own, stricter scope. Anonymous API use is the public job board.
+    "DEFAULT_THROTTLE_CLASSES": ["laborbridge.throttling.AnonymousClientThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("LABORBRIDGE_API_ANON_RATE", "300/minute"),
+        "auth": env_str("LABORBRIDGE_API_AUTH_RATE", "10/minute"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -316,6 +388,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
+# The schema and the browsable docs need sign-in unless this is on (development default).
+API_DOCS_PUBLIC = env_bool("LABORBRIDGE_API_DOCS_PUBLIC", not PRODUCTION)
 
 LOGGING = {
     "version": 1,

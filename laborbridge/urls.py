@@ -3,8 +3,9 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from laborbridge import auth_views as lb_auth_views
 from laborbridge import views
 
 urlpatterns = [
@@ -17,6 +18,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/2fa/", lb_auth_views.second_factor, name="second_factor"),
+    path("api/v1/auth/token/", lb_auth_views.ApiTokenView.as_view(), name="api-token"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("workers/", include("workers.urls")),
     path("jobs/", include("jobs.urls")),
@@ -31,8 +34,20 @@ urlpatterns = [
     path("api/v1/", include("jobs.api_urls")),
     path("api/v1/", include("matching.api_urls")),
     path("api/v1/", include("transport.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Sign-in required in production (API_DOCS_PUBLIC). The split Swagger view serves its
+    # script as a file, so the docs work under the Content-Security-Policy.
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[lb_auth_views.ApiDocsAccess]),
+        name="api-schema",
+    ),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", permission_classes=[lb_auth_views.ApiDocsAccess]
+        ),
+        name="api-docs",
+    ),
 ]
 
 # Unrouted URLs under /api/ answer with the API's error body, others with the 404 page.

@@ -76,6 +76,7 @@ class WorkerAdmin(admin.ModelAdmin):
     ]
     readonly_fields = [
         "id_number_masked",
+        "phone_masked",
         "birth_date",
         "sex",
         "consent_status",
@@ -84,7 +85,7 @@ class WorkerAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    exclude = ["id_number_encrypted", "id_number_index"]
+    exclude = ["id_number_encrypted", "id_number_index", "phone_encrypted", "phone_index"]
     inlines = [WishCityInline, WishOccupationInline, SkillInline, CertificateInline, ConsentInline]
 
     def has_add_permission(self, request):
@@ -108,11 +109,12 @@ class TravelGroupAdmin(admin.ModelAdmin):
 class SelfSignupAdmin(admin.ModelAdmin):
     list_display = ["name", "id_number_masked", "home_county", "campaign", "status", "created_at"]
     list_filter = ["status", "campaign"]
-    exclude = ["id_number_encrypted", "id_number_index", "phone"]
+    exclude = ["id_number_encrypted", "id_number_index", "phone_encrypted", "phone_index"]
     readonly_fields = [
         f.name
         for f in SelfSignup._meta.fields
-        if f.name not in {"id_number_encrypted", "id_number_index", "phone"}
+        if f.name
+        not in {"id_number_encrypted", "id_number_index", "phone_encrypted", "phone_index"}
     ]
 
     def has_add_permission(self, request):

@@ -158,6 +158,9 @@ class WorkerForm(forms.Form):
         )
         if worker is not None:
             del self.fields["id_number"]
+            self.fields["phone"].help_text = _(
+                "号码已遮挡显示；不改动则保留原号码，更换时直接输入新号码。"
+            )
             for name in ("consent_given_on", "consent_method", "consent_witness"):
                 del self.fields[name]
 
@@ -165,7 +168,8 @@ class WorkerForm(forms.Form):
     def initial_for(cls, worker: Worker) -> dict:
         return {
             "name": worker.name,
-            "phone": worker.phone,
+            # The mask until the official types a new number; an untouched mask keeps it.
+            "phone": worker.phone_masked,
             "home_county": worker.home_county_id,
             "home_township": worker.home_township_id,
             "home_village_name": worker.village_display,
@@ -191,8 +195,12 @@ class WorkerForm(forms.Form):
     def clean_id_number(self) -> str:
         return validate_id_number(self.cleaned_data["id_number"])
 
-    def clean_phone(self) -> str:
-        return validate_mobile(self.cleaned_data["phone"])
+    def clean_phone(self) -> str | None:
+        """Return the new mobile number, or None when the edit form's mask came back as is."""
+        value = self.cleaned_data["phone"]
+        if self.worker is not None and normalize_text(value) == self.worker.phone_masked:
+            return None
+        return validate_mobile(value)
 
     def clean_consent_given_on(self):
         value = self.cleaned_data.get("consent_given_on")
@@ -322,16 +330,26 @@ CertificateFormSet = forms.formset_factory(
 
 
 class RevealForm(forms.Form):
+    field = forms.ChoiceField(
+        label=_("查看哪一项"),
+        choices=[("id_number", _("身份证号")), ("phone", _("手机号"))],
+        initial="id_number",
+        required=False,
+        widget=forms.RadioSelect,
+    )
     reason = forms.CharField(
         label=_("查看原因"),
         max_length=200,
         min_length=2,
         error_messages={
-            "required": _("请说明查看完整身份证号的原因。"),
-            "min_length": _("请说明查看完整身份证号的原因。"),
+            "required": _("请说明查看完整号码的原因。"),
+            "min_length": _("请说明查看完整号码的原因。"),
         },
         help_text=_("查看会被记录（谁、何时、为何）。"),
     )
+
+    def clean_field(self) -> str:
+        return self.cleaned_data.get("field") or "id_number"
 
 
 class ConsentForm(forms.Form):
@@ -410,14 +428,14 @@ class BulkConsentForm(forms.Form):
 
 class ExportForm(forms.Form):
     full_id_numbers = forms.BooleanField(
-        label=_("导出完整身份证号（可修改后重新导入）"), required=False
+        label=_("导出完整身份证号和手机号（可修改后重新导入）"), required=False
     )
     reason = forms.CharField(label=_("导出原因"), max_length=200, required=False)
 
     def clean(self):
         data = super().clean()
         if data.get("full_id_numbers") and len((data.get("reason") or "").strip()) < 2:
-            self.add_error("reason", _("导出完整身份证号须说明原因。"))
+            self.add_error("reason", _("导出完整身份证号和手机号须说明原因。"))
         return data
 
 

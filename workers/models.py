@@ -94,6 +94,22 @@ class WorkerSource(models.TextChoices):
     API = "api", _("接口")
 
 
+def set_phone_fields(obj: object, phone: str) -> None:
+    """Set the encrypted phone's four columns on a worker, a signup or an importer's row."""
+    obj.phone_encrypted = crypto.phone_encrypt(phone)  # type: ignore[attr-defined]
+    obj.phone_index = crypto.phone_blind_index(phone)  # type: ignore[attr-defined]
+    obj.phone_last4 = phone[-4:]  # type: ignore[attr-defined]
+    obj.phone_masked = mask_phone(phone)  # type: ignore[attr-defined]
+
+
+def _phone_unreadable(obj: object) -> str:
+    # Reading a full phone must be a decision that is audited, never an attribute access.
+    raise AttributeError(
+        "The phone is stored encrypted: show phone_masked, or reveal it through "
+        "workers.services.worker_reveal (audited)."
+    )
+
+
 class TravelGroup(models.Model):
     """People who must travel and work together: a family or fellow villagers."""
 
@@ -153,7 +169,13 @@ class Worker(models.Model):
     id_number_masked = models.CharField(_("身份证号"), max_length=18, editable=False)
     birth_date = models.DateField(_("出生日期"), editable=False)
     sex = models.CharField(_("性别"), max_length=6, choices=Sex.choices, editable=False)
-    phone = models.CharField(_("手机号"), max_length=11)
+    # The phone, like the ID number, only encrypted (set it through ``phone = …`` or
+    # :meth:`set_phone`): a blind index for exact search, the last four digits for the
+    # "last four" search, the mask every page shows.
+    phone_encrypted = models.BinaryField(_("手机号（密文）"), editable=False)
+    phone_index = models.CharField(_("手机号索引"), max_length=64, editable=False)
+    phone_last4 = models.CharField(_("手机号后四位"), max_length=4, editable=False)
+    phone_masked = models.CharField(_("手机号"), max_length=11, editable=False)
     # Foreign keys covered by a composite index (see Meta) carry no index of their own:
     # every index costs ~10 % of a 10,000-row roster import on PostgreSQL.
     home_county = models.ForeignKey(
@@ -211,6 +233,10 @@ class Worker(models.Model):
         related_name="+",
         blank=True,
     )
+    # Occupation words of an import that match no occupation (待归类): kept so nobody is lost
+    # and the word can be mapped once for every worker who has it; matching ignores them.
+    skill_unclassified = models.CharField(_("待归类技能工种"), max_length=50, blank=True)
+    wishes_unclassified = models.CharField(_("待归类意向工种"), max_length=200, blank=True)
     min_wage = models.PositiveIntegerField(_("最低月薪（元）"), null=True, blank=True)
     earliest_departure = models.DateField(_("最早出发日期"), null=True, blank=True)
     accepts_dormitory = models.BooleanField(_("接受住宿舍"), default=True)
@@ -245,6 +271,12 @@ class Worker(models.Model):
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    # What `manage.py rotate_keys` re-encrypts, with the associated data each was sealed with.
+    encrypted_fields = {
+        "id_number_encrypted": crypto.PURPOSE_ID_NUMBER,
+        "phone_encrypted": crypto.PURPOSE_PHONE,
+    }
+
     class Meta:
         ordering = ["home_county_id", "name", "id"]
         verbose_name = _("劳动力")
@@ -254,7 +286,8 @@ class Worker(models.Model):
             models.Index(fields=["home_county", "poverty_status"]),
             models.Index(fields=["home_county", "name"]),
             models.Index(fields=["home_township", "status"]),
-            models.Index(fields=["phone"]),
+            models.Index(fields=["phone_index"]),
+            models.Index(fields=["home_county", "phone_last4"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -280,9 +313,15 @@ class Worker(models.Model):
         """Return the full number. Callers must go through ``workers.services`` to audit it."""
         return crypto.id_number_decrypt(self.id_number_encrypted)
 
-    @property
-    def phone_masked(self) -> str:
-        return mask_phone(self.phone)
+    def set_phone(self, phone: str) -> None:
+        """Store an already validated mobile number: ciphertext, blind index, last four, mask."""
+        set_phone_fields(self, phone)
+
+    def reveal_phone(self) -> str:
+        """Return the full phone. Callers must go through ``workers.services`` to audit it."""
+        return crypto.phone_decrypt(self.phone_encrypted)
+
+    phone = property(_phone_unreadable, set_phone, doc="Write-only: sets the encrypted phone.")
 
     @property
     def village_display(self) -> str:
@@ -523,7 +562,10 @@ class SelfSignup(models.Model):
         _("身份证号索引"), max_length=64, db_index=True, editable=False
     )
     id_number_masked = models.CharField(_("身份证号"), max_length=18, editable=False)
-    phone = models.CharField(_("手机号"), max_length=11)
+    phone_encrypted = models.BinaryField(_("手机号（密文）"), editable=False)
+    phone_index = models.CharField(_("手机号索引"), max_length=64, editable=False)
+    phone_last4 = models.CharField(_("手机号后四位"), max_length=4, editable=False)
+    phone_masked = models.CharField(_("手机号"), max_length=11, editable=False)
     wish_occupation_ids = models.JSONField(_("意向工种"), default=list, blank=True)
     wish_city_codes = models.JSONField(_("意向城市"), default=list, blank=True)
     min_wage = models.PositiveIntegerField(_("最低月薪（元）"), null=True, blank=True)
@@ -556,6 +598,11 @@ class SelfSignup(models.Model):
     created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    encrypted_fields = {
+        "id_number_encrypted": crypto.PURPOSE_ID_NUMBER,
+        "phone_encrypted": crypto.PURPOSE_PHONE,
+    }
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("扫码报名")
@@ -573,9 +620,13 @@ class SelfSignup(models.Model):
     def reveal_id_number(self) -> str:
         return crypto.id_number_decrypt(self.id_number_encrypted)
 
-    @property
-    def phone_masked(self) -> str:
-        return mask_phone(self.phone)
+    def set_phone(self, phone: str) -> None:
+        set_phone_fields(self, phone)
+
+    def reveal_phone(self) -> str:
+        return crypto.phone_decrypt(self.phone_encrypted)
+
+    phone = property(_phone_unreadable, set_phone, doc="Write-only: sets the encrypted phone.")
 
 
 class EmploymentStatus(models.TextChoices):

@@ -38,7 +38,10 @@ class NewWorker:
 
     def __init__(self, *, county: str, actor: User | None):
         self.pk = None
-        self.name = self.phone = self.home_village_name = self.education = self.note = ""
+        self.name = self.home_village_name = self.education = self.note = ""
+        self.skill_unclassified = self.wishes_unclassified = ""
+        self.phone_encrypted = b""
+        self.phone_index = self.phone_last4 = self.phone_masked = ""
         self.home_county_id = county
         self.home_township_id = self.home_village_id = self.labor_brand_id = None
         self.travel_group_id = self.min_wage = self.earliest_departure = None
@@ -148,7 +151,10 @@ WORKER_FIELDS = [
     "id_number_masked",
     "birth_date",
     "sex",
-    "phone",
+    "phone_encrypted",
+    "phone_index",
+    "phone_last4",
+    "phone_masked",
     "home_county_id",
     "home_township_id",
     "home_village_id",
@@ -156,6 +162,8 @@ WORKER_FIELDS = [
     "poverty_status",
     "education",
     "labor_brand_id",
+    "skill_unclassified",
+    "wishes_unclassified",
     "min_wage",
     "earliest_departure",
     "accepts_dormitory",
@@ -193,7 +201,10 @@ RELATED_FIELDS: dict[type, list[str]] = {
 
 SCALAR_FIELDS = [
     "name",
-    "phone",
+    "phone_encrypted",
+    "phone_index",
+    "phone_last4",
+    "phone_masked",
     "poverty_status",
     "education",
     "min_wage",
@@ -201,6 +212,8 @@ SCALAR_FIELDS = [
     "accepts_dormitory",
     "accepts_shift_work",
     "note",
+    "skill_unclassified",
+    "wishes_unclassified",
     "home_township_id",
     "home_village_id",
     "home_village_name",

@@ -24,6 +24,9 @@ from workers.models import (
 )
 
 _ID_LIKE = re.compile(r"^\d{17}[\dX]$")
+# A 5-10 digit phone tail decrypts the workers sharing its last four: ~1 in 10,000 of a
+# county, a few dozen µs each; the cap bounds a search on a very large scope.
+PHONE_TAIL_CANDIDATES = 5000
 
 
 def is_id_number_like(term: str) -> bool:
@@ -33,8 +36,10 @@ def is_id_number_like(term: str) -> bool:
 def worker_search(workers: QuerySet[Worker], term: str) -> QuerySet[Worker]:
     """Filter by a search term: an ID number (exact, via the blind index), a phone or a name.
 
-    An 18-character ID number is looked up by its HMAC, so the search never decrypts; a
-    phone matches exactly (11 digits) or by its last digits (4–10); anything else is a name.
+    An 18-character ID number and an 11-digit phone are looked up by their HMAC, so the
+    search never decrypts; 4 digits match a phone's stored last four. 5 to 10 digits narrow
+    by the last four in SQL and compare the rest after decrypting those few candidates
+    (at most PHONE_TAIL_CANDIDATES). Anything else is a name.
     """
     text = normalize_text(term)
     if not text:
@@ -45,9 +50,18 @@ def worker_search(workers: QuerySet[Worker], term: str) -> QuerySet[Worker]:
     digits = text.replace("-", "")
     if digits.isdigit():
         if len(digits) == 11:
-            return workers.filter(phone=digits)
-        if 4 <= len(digits) < 11:
-            return workers.filter(phone__endswith=digits)
+            return workers.filter(phone_index=crypto.phone_blind_index(digits))
+        if len(digits) == 4:
+            return workers.filter(phone_last4=digits)
+        if 4 < len(digits) < 11:
+            candidates = workers.filter(phone_last4=digits[-4:]).values_list(
+                "pk", "phone_encrypted"
+            )[:PHONE_TAIL_CANDIDATES]
+            return workers.filter(
+                pk__in=[
+                    pk for pk, blob in candidates if crypto.phone_decrypt(blob).endswith(digits)
+                ]
+            )
         return workers.none()
     return workers.filter(name__contains=text)
 
@@ -179,6 +193,7 @@ HISTORY_ACTIONS = {
     "worker.consent": _("记录授权"),
     "worker.consent_withdraw": _("撤回授权"),
     "worker.reveal_id_number": _("查看完整身份证号"),
+    "worker.reveal_phone": _("查看完整手机号"),
 }
 _HISTORY_FIELDS = {
     "wish_cities": _("意向城市"),

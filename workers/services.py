@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laborbridge import access, crypto
-from laborbridge.identifiers import validate_id_number, validate_mobile
+from laborbridge.identifiers import mask_phone, validate_id_number, validate_mobile
 from laborbridge.models import CertificateType, LaborBrand, Occupation, Region, User
 from laborbridge.services import audit_record, model_changes
 from workers.models import (
@@ -43,7 +43,6 @@ from workers.models import (
 
 _EDITABLE_FIELDS = [
     "name",
-    "phone",
     "home_county",
     "home_township",
     "home_village",
@@ -59,6 +58,10 @@ _EDITABLE_FIELDS = [
     "note",
 ]
 _LIST_FIELDS = ["wish_cities", "wish_occupations", "skills", "certificates"]
+# The phone is written through Worker.set_phone (four encrypted columns), not copied as is.
+_PHONE_FIELDS = ["phone_encrypted", "phone_index", "phone_last4", "phone_masked"]
+# What an official may reveal, with a reason, and how the reveal is named in the audit log.
+REVEALABLE = {"id_number": "worker.reveal_id_number", "phone": "worker.reveal_phone"}
 ALL_CONSENT_SCOPES = tuple(ConsentScope.values)
 # Version of the consent notice (告知书) a worker agrees to; bump when its text changes.
 CONSENT_TEXT_VERSION = "2026-01"
@@ -386,14 +389,19 @@ def worker_register(
 
 @transaction.atomic
 def worker_update(*, actor: User, worker: Worker, **values: Any) -> Worker:
-    """Change a worker's editable fields and lists (wishes, skills, certificates); audit it."""
+    """Change a worker's editable fields and lists (wishes, skills, certificates); audit it.
+
+    ``phone`` is optional (None or absent keeps the stored one); a changed phone is audited
+    masked, old and new.
+    """
     if not access.workers_editable_by(actor).filter(pk=worker.pk).exists():
         raise PermissionDenied(_("您无权修改该劳动力信息。"))
-    unknown = set(values) - set(_EDITABLE_FIELDS) - set(_LIST_FIELDS)
+    unknown = set(values) - set(_EDITABLE_FIELDS) - set(_LIST_FIELDS) - {"phone"}
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
+    phone = values.pop("phone", None)
+    phone = validate_mobile(phone) if phone is not None else None
     merged = {f: values.get(f, getattr(worker, f)) for f in _EDITABLE_FIELDS}
-    merged["phone"] = validate_mobile(merged["phone"])
     merged["name"] = merged["name"].strip()
     merged["note"] = (merged["note"] or "").strip()
     if not merged["name"]:
@@ -415,6 +423,8 @@ def worker_update(*, actor: User, worker: Worker, **values: Any) -> Worker:
         lists.get("certificates", []),
     )
     changes = model_changes(worker, _EDITABLE_FIELDS, merged)
+    if phone is not None and crypto.phone_blind_index(phone) != worker.phone_index:
+        changes["phone"] = [worker.phone_masked, mask_phone(phone)]
     if lists:
         before = _list_state(worker)
         for name, items in lists.items():
@@ -426,6 +436,9 @@ def worker_update(*, actor: User, worker: Worker, **values: Any) -> Worker:
     for name, value in merged.items():
         setattr(worker, name, value)
     scalar = [name for name in changes if name in _EDITABLE_FIELDS]
+    if "phone" in changes:
+        worker.set_phone(phone)  # type: ignore[arg-type]
+        scalar += _PHONE_FIELDS
     worker.save(update_fields=[*scalar, "updated_at"])
     replaced = related_rows(worker, **{n: lists[n] for n in lists if n in changes})
     relation = {
@@ -470,15 +483,31 @@ def worker_set_status(*, actor: User, worker: Worker, status: str, reason: str =
 
 
 @transaction.atomic
-def worker_reveal_id_number(*, actor: User, worker: Worker, reason: str) -> str:
-    """Return the full ID number and record who asked, when and why."""
+def worker_reveal(*, actor: User, worker: Worker, field: str, reason: str) -> str:
+    """Return the full ID number or phone and record who asked, for which, when and why."""
+    if field not in REVEALABLE:
+        raise ValidationError({"field": _("请选择要查看的信息：身份证号或手机号。")})
     if not access.workers_editable_by(actor).filter(pk=worker.pk).exists():
+        if field == "phone":
+            raise PermissionDenied(_("您无权查看该手机号。"))
         raise PermissionDenied(_("您无权查看该身份证号。"))
     reason = reason.strip()
     if len(reason) < 2:
+        if field == "phone":
+            raise ValidationError({"reason": _("请说明查看完整手机号的原因。")})
         raise ValidationError({"reason": _("请说明查看完整身份证号的原因。")})
-    audit_record(actor=actor, action="worker.reveal_id_number", target=worker, reason=reason)
-    return worker.reveal_id_number()
+    audit_record(actor=actor, action=REVEALABLE[field], target=worker, reason=reason)
+    return worker.reveal_phone() if field == "phone" else worker.reveal_id_number()
+
+
+def worker_reveal_id_number(*, actor: User, worker: Worker, reason: str) -> str:
+    """Return the full ID number and record who asked, when and why."""
+    return worker_reveal(actor=actor, worker=worker, field="id_number", reason=reason)
+
+
+def worker_reveal_phone(*, actor: User, worker: Worker, reason: str) -> str:
+    """Return the full phone and record who asked, when and why."""
+    return worker_reveal(actor=actor, worker=worker, field="phone", reason=reason)
 
 
 @transaction.atomic
@@ -623,15 +652,16 @@ def worker_export_workbook(
 ) -> bytes:
     """Return the workers as a roster .xlsx in the import template's layout; audit it.
 
-    With ``full_id_numbers`` the file can be edited and imported again; that reveals every
-    number, so it needs a reason and is recorded like a reveal.
+    ID numbers and phones are masked. With ``full_id_numbers`` the file carries both in full
+    and can be edited and imported again; that reveals every number, so it needs a reason
+    and is recorded like a reveal.
     """
     from laborbridge.imports.workbooks import export_workbook
     from workers.importers import WorkerRosterImporter
 
     reason = reason.strip()
     if full_id_numbers and len(reason) < 2:
-        raise ValidationError({"reason": _("导出完整身份证号须说明原因。")})
+        raise ValidationError({"reason": _("导出完整身份证号和手机号须说明原因。")})
     scoped = access.workers_visible_to(actor)
     if full_id_numbers:
         scoped = access.workers_editable_by(actor)

@@ -24,6 +24,7 @@ from jobs.models import Vacancy, VacancyStatus, VerificationStatus
 from laborbridge import access
 from laborbridge.identifiers import normalize_text, validate_id_number, validate_mobile
 from laborbridge.models import Campaign, Occupation, Region, Role
+from laborbridge.security import client_address
 from workers import signups
 from workers.forms import CityChoiceField, SignupDecisionForm
 from workers.models import SelfSignup
@@ -152,8 +153,9 @@ def _open_vacancies(campaign: Campaign):
 
 
 def _client_key(request) -> str:
-    # Hashed so the cache never holds addresses in clear.
-    address = request.META.get("REMOTE_ADDR", "")
+    # The real client behind the reverse proxy (LABORBRIDGE_TRUSTED_PROXIES), so that the
+    # province does not share the proxy's one budget. Hashed: the cache holds no addresses.
+    address = client_address(request)
     return hashlib.sha256(address.encode()).hexdigest()[:24]
 
 

@@ -202,7 +202,7 @@ def signup_verify(*, actor: User, signup: SelfSignup) -> Worker:
         actor=actor,
         name=signup.name,
         id_number=signup.reveal_id_number(),
-        phone=signup.phone,
+        phone=signup.reveal_phone(),
         home_county=signup.home_county,
         home_township=signup.home_township,
         wish_cities=list(Region.objects.filter(pk__in=signup.wish_city_codes)),
@@ -232,7 +232,7 @@ def signup_merge(*, actor: User, signup: SelfSignup, worker: Worker) -> Worker:
     if worker.home_county_id != signup.home_county_id:
         raise ValidationError(_("只能合并到同一县区的记录。"))
     values: dict = {
-        "phone": signup.phone,
+        "phone": signup.reveal_phone(),
         "accepts_dormitory": signup.accepts_dormitory,
         "accepts_shift_work": signup.accepts_shift_work,
     }

@@ -27,6 +27,7 @@ from laborbridge import access
 from laborbridge.identifiers import mask_id_number, normalize_id_number
 from laborbridge.imports.workbooks import XLSX_CONTENT_TYPE
 from laborbridge.models import Role
+from laborbridge.security import safe_next
 from workers import selectors, services
 from workers.forms import (
     BulkConsentForm,
@@ -442,9 +443,8 @@ def workers_bulk(request):
     """Act on the ticked workers: mark their consent, or export them."""
     _require(request.user, _EDITORS)
     ids = [int(pk) for pk in request.POST.getlist("worker") if pk.isdigit()]
-    back = request.POST.get("next") or reverse("workers:list")
-    if not back.startswith("/"):
-        back = reverse("workers:list")
+    # "//evil.example" starts with "/" too: only a URL of this site is followed.
+    back = safe_next(request, request.POST.get("next"), reverse("workers:list"))
     if not ids:
         messages.error(request, _("请先勾选劳动力。"))
         return redirect(back)

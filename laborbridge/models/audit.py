@@ -16,6 +16,9 @@ class AuditEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Who acted, as they were named then: the row keeps it after the account is deleted.
+    actor_username = models.CharField(_("操作人账号"), max_length=150, blank=True)
+    actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
     action = models.CharField(_("操作"), max_length=60)
     target_type = models.CharField(_("对象类型"), max_length=60)
     target_id = models.CharField(_("对象编号"), max_length=40)
@@ -31,3 +34,19 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
+
+    @property
+    def actor_label(self) -> str:
+        """Return who acted: the account's current name, or the snapshot once it is deleted."""
+        if self.actor_id is not None and self.actor is not None:
+            return self.actor.get_full_name() or self.actor.username
+        if self.actor_username:
+            return _("%(name)s（账号已删除）") % {"name": self.actor_name or self.actor_username}
+        return ""
+
+
+def actor_snapshot(actor) -> dict[str, str]:
+    """Return the audit row's copy of ``actor``'s names (empty for the anonymous or none)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return {"actor_username": "", "actor_name": ""}
+    return {"actor_username": actor.get_username(), "actor_name": actor.get_full_name()}

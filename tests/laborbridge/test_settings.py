@@ -13,7 +13,8 @@ PROD_ENV = {
     "DJANGO_SECRET_KEY": "k" * 20 + "a-real-random-secret-of-sixty-characters-xyz",
     "DJANGO_ALLOWED_HOSTS": "laborbridge.example.cn",
     "LABORBRIDGE_ID_ENCRYPTION_KEY": "cHJvZHVjdGlvbi1pZC1rZXktMzItYnl0ZXMtbG9uZyE=",
-    "LABORBRIDGE_ID_HMAC_KEY": "cHJvZHVjdGlvbi1obWFjLWtleS0zMi1ieXRlcy1sb25n",
+    # 32 bytes: start-up refuses a key of any other length.
+    "LABORBRIDGE_ID_HMAC_KEY": "cHJvZHVjdGlvbi1obWFjLWtleS0zMmJ5dGVzLWxvbmc=",
     "DATABASE_URL": "sqlite:///:memory:",
 }
 

@@ -135,7 +135,7 @@ def test_create_form_registers_with_skills_wishes_and_consent(signed_in, officia
     assert response.status_code == 302 and response["Location"] == reverse(
         "workers:detail", args=[worker.pk]
     )
-    assert worker.phone == "13912345678" and worker.accepts_shift_work is False
+    assert worker.reveal_phone() == "13912345678" and worker.accepts_shift_work is False
     assert worker.travel_group.name == "王家" and worker.consent_status == ConsentStatus.GIVEN
     assert WorkerSkill.objects.get(worker=worker).years == 4
     detail = signed_in.get(response["Location"]).content.decode()
@@ -149,7 +149,7 @@ def test_edit_replaces_lists_and_records_the_change(signed_in, official_a):
         reverse("workers:edit", args=[worker.pk]),
         {
             "name": "改名后",
-            "phone": worker.phone,
+            "phone": worker.phone_masked,  # the form shows the mask; untouched, it is kept
             "poverty_status": "none",
             "wish_cities": ["370281"],
             "accepts_dormitory": "on",

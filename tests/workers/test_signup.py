@@ -173,7 +173,7 @@ def test_a_signup_of_a_registered_person_is_merged_not_duplicated(client, offici
     client.post(reverse("workers:pending_decide", args=[signup.pk]), {"decision": "merge"})
     existing.refresh_from_db()
     assert Worker.objects.count() == 1
-    assert existing.phone == "13600000002" and existing.min_wage == 4800
+    assert existing.reveal_phone() == "13600000002" and existing.min_wage == 4800
     assert existing.consent_status == ConsentStatus.GIVEN
 
 
