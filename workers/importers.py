@@ -13,12 +13,15 @@ import re
 from collections.abc import Hashable, Sequence
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db import transaction
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from laborbridge import access, crypto
+from laborbridge.identifiers import mask_id_number, mask_phone
 from laborbridge.imports import cleaners
 from laborbridge.imports.base import (
     CellError,
@@ -32,7 +35,17 @@ from laborbridge.imports.base import (
 from laborbridge.imports.cleaners import fold
 from laborbridge.imports.services import audit_record_bulk
 from laborbridge.imports.writing import insert_values, update_values
-from laborbridge.models import CertificateType, LaborBrand, Occupation, Region, Role, User
+from laborbridge.models import (
+    CertificateType,
+    LaborBrand,
+    Occupation,
+    OccupationWordMapping,
+    Region,
+    Role,
+    User,
+)
+from laborbridge.reference import occupation_aliases
+from laborbridge.services import audit_record
 from workers.models import (
     Consent,
     ConsentMethod,
@@ -47,6 +60,7 @@ from workers.models import (
     WorkerCertificate,
     WorkerSkill,
     WorkerSource,
+    set_phone_fields,
 )
 from workers.roster_state import (
     LOOKUP_BATCH,
@@ -67,10 +81,24 @@ from workers.services import ALL_CONSENT_SCOPES, CONSENT_TEXT_VERSION, duplicate
 # 1,000 per page (~0.1 ms a row).
 CREATE_BATCH = 1000
 UPDATE_BATCH = 1000
+# People listed by name in the preview (added, and changed field by field); the counts and the
+# rejected-rows download always cover everyone.
+PREVIEW_SAMPLES = 200
 
 _POVERTY_SYNONYMS = {
     "脱贫户": PovertyStatus.POVERTY_ALLEVIATED,
     "脱贫人口": PovertyStatus.POVERTY_ALLEVIATED,
+    "已脱贫": PovertyStatus.POVERTY_ALLEVIATED,
+    "稳定脱贫户": PovertyStatus.POVERTY_ALLEVIATED,
+    "√": PovertyStatus.POVERTY_ALLEVIATED,
+    "✓": PovertyStatus.POVERTY_ALLEVIATED,
+    "1": PovertyStatus.POVERTY_ALLEVIATED,
+    "×": PovertyStatus.NONE,
+    "x": PovertyStatus.NONE,
+    "0": PovertyStatus.NONE,
+    "非贫困户": PovertyStatus.NONE,
+    "普通户": PovertyStatus.NONE,
+    "监测对象": PovertyStatus.MONITORED,
     "建档立卡": PovertyStatus.POVERTY_ALLEVIATED,
     "建档立卡户": PovertyStatus.POVERTY_ALLEVIATED,
     "建档立卡贫困户": PovertyStatus.POVERTY_ALLEVIATED,
@@ -86,6 +114,58 @@ _POVERTY_SYNONYMS = {
     "否": PovertyStatus.NONE,
     "无": PovertyStatus.NONE,
 }
+# A monitoring column (监测对象类别, 是否监测户): a category or a yes means monitored; a no or a
+# blank means "not monitored", which never lowers what the poverty column says.
+_MONITORING_SYNONYMS = {
+    **{word: PovertyStatus.MONITORED for word in ("是", "√", "✓", "1", "有", "监测对象", "监测户")},
+    **{
+        word: PovertyStatus.MONITORED for word in ("边缘易致贫户", "脱贫不稳定户", "突发严重困难户")
+    },
+    **{word: PovertyStatus.NONE for word in ("否", "×", "x", "0", "无", "不是", "非监测对象")},
+    **{word: PovertyStatus.NONE for word in ("一般户", "一般农户", "非贫困户", "已消除风险")},
+}
+# Words of a poverty cell beyond the lists above, by what they contain (most specific first).
+_POVERTY_WORDS = (
+    (("监测", "边缘", "易致贫", "突发", "不稳定"), PovertyStatus.MONITORED),
+    (("脱贫", "建档立卡", "贫困户"), PovertyStatus.POVERTY_ALLEVIATED),
+    (("一般", "非贫困", "普通农户"), PovertyStatus.NONE),
+)
+
+
+def _poverty_cleaner(synonyms: dict[str, str]):
+    """Return a cleaner for a poverty-status cell: labels, synonyms, then the words it contains."""
+    by_label = cleaners.choice(PovertyStatus.choices, synonyms=synonyms)
+
+    def clean(value: Any) -> str:
+        try:
+            return by_label(value)
+        except CellError:
+            key = _norm(value)
+            if key.startswith(("非", "不")) and "监测" in key:
+                return PovertyStatus.NONE
+            for words, status in _POVERTY_WORDS:
+                if any(word in key for word in words):
+                    return status
+            raise CellError(
+                _(
+                    "“%(value)s”无法识别为帮扶身份：可填 脱贫劳动力（脱贫户）、监测对象（监测户、"
+                    "边缘易致贫户、突发严重困难户、脱贫不稳定户）、一般农村劳动力（一般户），"
+                    "或在“是否脱贫户”这类列中填 是/否。"
+                )
+                % {"value": fold(value)[:20]}
+            ) from None
+
+    return clean
+
+
+class Unclassified(str):
+    """An occupation word no occupation, alias or county mapping knows: kept as 待归类."""
+
+
+class GeneralLabour(str):
+    """A word for general labour (普工, 力工): the person is imported with no skill."""
+
+
 _EDUCATION_SYNONYMS = {
     "文盲": Education.NONE,
     "无": Education.NONE,
@@ -165,13 +245,30 @@ class WorkerRosterImporter(RowImporter):
         "出生年月": gettext_lazy("由身份证号自动得出"),
         "年龄": gettext_lazy("由身份证号自动得出"),
         "序号": gettext_lazy("行号，无需导入"),
+        # The national 防返贫监测 system's person export and county labour ledgers.
+        "省": gettext_lazy("按上传人所在县区登记，无需导入"),
+        "市": gettext_lazy("按上传人所在县区登记，无需导入"),
+        "县": gettext_lazy("按上传人所在县区登记，无需导入"),
+        "县区": gettext_lazy("按上传人所在县区登记，无需导入"),
+        "户编号": gettext_lazy("防返贫监测系统的编号，不导入"),
+        "人口编号": gettext_lazy("防返贫监测系统的编号，不导入"),
+        "户主姓名": gettext_lazy("户主信息，不导入（本人姓名取“姓名”列）"),
+        "与户主关系": gettext_lazy("家庭关系，不导入"),
+        "劳动技能": gettext_lazy("防返贫系统的劳动能力分类（普通/技能劳动力），不是工种，不导入"),
+        "务工时间": gettext_lazy("往年务工情况，不导入"),
+        "务工企业名称": gettext_lazy("往年务工情况，不导入"),
+        "务工所在地": gettext_lazy("往年务工情况，不导入"),
+        "就业渠道": gettext_lazy("往年务工情况，不导入"),
+        "民族": gettext_lazy("不需要，不导入"),
+        "填表人": gettext_lazy("不需要，不导入"),
     }
 
     columns = [
         Column(
             "name",
             gettext_lazy("姓名"),
-            variants=["名字", "劳动力姓名", "人员姓名", "务工人员姓名", "户主姓名"],
+            variants=["名字", "劳动力姓名", "人员姓名", "务工人员姓名", "成员姓名", "本人姓名"],
+            keywords=["姓名"],
             required=True,
             clean=cleaners.person_name(),
             example="王小明",
@@ -188,7 +285,9 @@ class WorkerRosterImporter(RowImporter):
                 "身份证件号码",
                 "公民身份证号码",
                 "居民身份证号码",
+                "身份证号（18位）",
             ],
+            keywords=["身份证", "证件号", "身份号"],
             required=True,
             clean=cleaners.id_number(),
             as_text=True,
@@ -200,6 +299,7 @@ class WorkerRosterImporter(RowImporter):
             "phone",
             gettext_lazy("手机号"),
             variants=["手机号码", "联系电话", "电话", "联系方式", "电话号码", "本人手机号"],
+            keywords=["手机", "电话", "联系方式"],
             required=True,
             clean=cleaners.phone(),
             as_text=True,
@@ -210,7 +310,8 @@ class WorkerRosterImporter(RowImporter):
         Column(
             "township",
             gettext_lazy("乡镇"),
-            variants=["乡（镇）", "乡镇（街道）", "所在乡镇", "户籍乡镇", "乡镇街道", "镇"],
+            variants=["乡（镇）", "乡镇（街道）", "所在乡镇", "户籍乡镇", "乡镇街道", "镇", "乡"],
+            keywords=["乡镇", "街道", "-村"],
             clean="clean_township",
             choices=lambda importer: importer.township_names(),
             example="凤翔镇",
@@ -219,7 +320,8 @@ class WorkerRosterImporter(RowImporter):
         Column(
             "village",
             gettext_lazy("村"),
-            variants=["村（社区）", "行政村", "所在村", "村社区", "村名", "户籍村"],
+            variants=["村（社区）", "行政村", "所在村", "村社区", "村名", "户籍村", "村委会"],
+            keywords=["村", "社区", "-组", "-乡镇"],
             clean=cleaners.text(max_length=50, squeeze=True),
             example="孟河村",
             help=gettext_lazy("行政村或社区名称。"),
@@ -227,8 +329,26 @@ class WorkerRosterImporter(RowImporter):
         Column(
             "poverty_status",
             gettext_lazy("帮扶身份"),
-            variants=["人员类别", "脱贫类型", "户类型", "是否脱贫劳动力", "监测类型", "农户类型"],
-            clean=cleaners.choice(PovertyStatus.choices, synonyms=_POVERTY_SYNONYMS),
+            variants=[
+                "人员类别",
+                "脱贫类型",
+                "户类型",
+                "是否脱贫劳动力",
+                "农户类型",
+                "脱贫户",
+                "脱贫劳动力",
+                "脱贫人口",
+                "帮扶对象类别",
+                "帮扶对象",
+                "帮扶类型",
+                "户属性",
+                "贫困户类型",
+                "建档立卡户",
+                "人员属性",
+            ],
+            keywords=["脱贫", "贫困", "帮扶", "建档立卡", "户类型", "户属性", "人员类别"]
+            + ["-年度", "-年份", "-时间", "-日期", "-措施", "-责任人"],
+            clean=_poverty_cleaner(_POVERTY_SYNONYMS),
             choices=PovertyStatus.labels,
             strict_choices=True,
             width=16,
@@ -236,9 +356,29 @@ class WorkerRosterImporter(RowImporter):
             help=gettext_lazy("一般农村劳动力 / 脱贫劳动力 / 监测对象（也识别“脱贫户”“监测户”）。"),
         ),
         Column(
+            "monitoring",
+            gettext_lazy("监测对象类别"),
+            variants=[
+                "监测对象",
+                "监测户",
+                "监测类型",
+                "防返贫监测对象",
+                "监测对象类型",
+                "监测类别",
+            ],
+            keywords=["监测", "-时间", "-日期", "-年度", "-消除", "-措施"],
+            clean=_poverty_cleaner(_MONITORING_SYNONYMS),
+            width=16,
+            help=gettext_lazy(
+                "防返贫监测对象的类别（边缘易致贫户、脱贫不稳定户、突发严重困难户）或 是/否；"
+                "填了类别或“是”的人按监测对象登记。"
+            ),
+        ),
+        Column(
             "education",
             gettext_lazy("文化程度"),
             variants=["学历", "受教育程度", "文化"],
+            keywords=["文化", "学历"],
             clean=cleaners.choice(Education.choices, synonyms=_EDUCATION_SYNONYMS),
             choices=Education.labels,
             strict_choices=True,
@@ -247,7 +387,8 @@ class WorkerRosterImporter(RowImporter):
         Column(
             "skill_occupation",
             gettext_lazy("技能工种"),
-            variants=["技能", "工种", "职业技能", "掌握技能", "技能特长"],
+            variants=["技能", "工种", "职业技能", "掌握技能", "技能特长", "现从事工种", "擅长工种"],
+            keywords=["工种", "技能", "特长", "-意向", "-等级", "-证书", "-培训", "-年限"],
             clean="clean_occupation",
             choices=lambda importer: importer.occupation_names(),
             width=16,
@@ -259,7 +400,7 @@ class WorkerRosterImporter(RowImporter):
         Column(
             "skill_level",
             gettext_lazy("技能等级"),
-            variants=["职业技能等级", "等级"],
+            variants=["职业技能等级", "等级", "技术等级"],
             clean=cleaners.choice(SkillLevel.choices, synonyms=_LEVEL_SYNONYMS),
             choices=SkillLevel.labels,
             strict_choices=True,
@@ -270,6 +411,7 @@ class WorkerRosterImporter(RowImporter):
             "skill_years",
             gettext_lazy("从业年限"),
             variants=["工作年限", "从业年限（年）", "工龄"],
+            keywords=["年限", "工龄"],
             clean=cleaners.integer(minimum=0, maximum=60),
             example="3",
             help=gettext_lazy("该技能的从业年数（整数）。"),
@@ -323,7 +465,10 @@ class WorkerRosterImporter(RowImporter):
                 "意向务工城市",
                 "务工意向地",
                 "意向就业地",
+                "意向务工地点",
+                "拟务工地",
             ],
+            keywords=["意向城市", "意向地", "意向务工地", "拟务工地", "期望工作地"],
             clean="clean_wish_cities",
             choices=lambda importer: importer.city_names(),
             example="青岛市、胶州市",
@@ -332,7 +477,8 @@ class WorkerRosterImporter(RowImporter):
         Column(
             "wish_occupations",
             gettext_lazy("意向工种"),
-            variants=["意向职业", "期望工种", "求职意向", "意向岗位", "就业意向"],
+            variants=["意向职业", "期望工种", "求职意向", "意向岗位", "就业意向", "意向务工工种"],
+            keywords=["意向工种", "意向职业", "意向岗位", "求职意向", "期望工种"],
             clean="clean_wish_occupations",
             choices=lambda importer: importer.occupation_names(),
             width=18,
@@ -343,6 +489,7 @@ class WorkerRosterImporter(RowImporter):
             "min_wage",
             gettext_lazy("最低月薪（元）"),
             variants=["期望月薪", "期望工资", "月薪要求", "期望薪资", "最低工资要求", "最低月薪"],
+            keywords=["月薪", "期望工资", "期望薪", "工资要求", "-年"],
             clean=cleaners.wage(),
             example="5000",
             help=gettext_lazy("可接受的最低月工资，单位元；“5000-6000”按 5000 计。"),
@@ -351,6 +498,7 @@ class WorkerRosterImporter(RowImporter):
             "earliest_departure",
             gettext_lazy("最早出发日期"),
             variants=["可出发日期", "最早外出时间", "外出时间", "计划外出时间", "出发日期"],
+            keywords=["出发", "外出时间"],
             clean=cleaners.date(earliest=dt.date(2000, 1, 1), month_only=True),
             example="2026-02-20",
             help=gettext_lazy("最早可以出发的日期；只写月份（2026年3月）按当月 1 日计。"),
@@ -359,6 +507,7 @@ class WorkerRosterImporter(RowImporter):
             "accepts_dormitory",
             gettext_lazy("接受住宿舍"),
             variants=["是否接受住宿舍", "住宿舍", "接受集体宿舍", "是否住宿"],
+            keywords=["宿舍"],
             clean=cleaners.yes_no(),
             choices=cleaners.YES_NO_CHOICES,
             strict_choices=True,
@@ -368,6 +517,7 @@ class WorkerRosterImporter(RowImporter):
             "accepts_shift_work",
             gettext_lazy("接受倒班"),
             variants=["是否接受倒班", "倒班", "接受两班倒", "是否倒班"],
+            keywords=["倒班", "夜班", "轮班"],
             clean=cleaners.yes_no(),
             choices=cleaners.YES_NO_CHOICES,
             strict_choices=True,
@@ -412,6 +562,7 @@ class WorkerRosterImporter(RowImporter):
             "note",
             gettext_lazy("备注"),
             variants=["说明"],
+            keywords=["备注"],
             clean=cleaners.text(max_length=500),
             width=24,
         ),
@@ -425,6 +576,11 @@ class WorkerRosterImporter(RowImporter):
     @classmethod
     def options_for(cls, user: User) -> dict[str, Any]:
         return {"county": user.county_id}
+
+    @property
+    def mapping_scope(self) -> str:
+        """Return whose remembered column choices apply: every official of the county."""
+        return f"county:{self.options.get('county', '')}"
 
     # Lookups -------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -447,9 +603,23 @@ class WorkerRosterImporter(RowImporter):
                 for key in {_norm(region.name), _VILLAGE_SUFFIX.sub("", _norm(region.name))}:
                     bucket.setdefault(key, region)
         self.occupations: dict[str, Occupation] = {}
+        by_code: dict[str, Occupation] = {}
         for occupation in Occupation.objects.all():
             self.occupations.setdefault(_norm(occupation.name_zh), occupation)
             self.occupations.setdefault(_norm(occupation.code), occupation)
+            by_code[occupation.code] = occupation
+        # Words people write (厨师, 月嫂): the county's own choices first, then the shipped
+        # alias table; None = general labour (普工), imported as no skill.
+        self.occupation_words: dict[str, Occupation | None] = {}
+        for word, code in occupation_aliases().items():
+            if code is None or code in by_code:
+                self.occupation_words[_norm(word)] = by_code.get(code) if code else None
+        for mapping in OccupationWordMapping.objects.filter(county=self.county).select_related(
+            "occupation"
+        ):
+            self.occupation_words[_norm(mapping.word)] = mapping.occupation
+        self.unclassified_rows: dict[str, list[int]] = {}
+        self.general_rows: dict[str, list[int]] = {}
         self.certificates: dict[str, CertificateType] = {}
         inner: dict[str, list[CertificateType]] = {}
         for certificate in CertificateType.objects.all():
@@ -518,19 +688,24 @@ class WorkerRosterImporter(RowImporter):
             )
         return region
 
-    def _occupation(self, value: Any) -> Occupation:
-        occupation = self.occupations.get(_norm(value))
-        if occupation is None:
-            raise CellError(
-                _("工种“%(value)s”不在职业分类中，请从下拉列表中选择相近的工种。")
-                % {"value": fold(value)[:20]}
-            )
-        return occupation
+    def _occupation(self, value: Any) -> Occupation | Unclassified | GeneralLabour:
+        """Return the occupation a word names; an unknown word never rejects the person."""
+        word = fold(value)
+        key = _norm(word)
+        occupation = self.occupations.get(key)
+        if occupation is not None:
+            return occupation
+        if key in self.occupation_words:
+            found = self.occupation_words[key]
+            return found if found is not None else GeneralLabour(word)
+        if len(word) > 50:
+            raise CellError(_("工种名称过长：最多 50 个字，多个工种请用顿号“、”分隔。"))
+        return Unclassified(word)
 
-    def clean_occupation(self, value: Any) -> Occupation:
+    def clean_occupation(self, value: Any) -> Occupation | Unclassified | GeneralLabour:
         return self._occupation(value)
 
-    def clean_wish_occupations(self, value: Any) -> list[Occupation]:
+    def clean_wish_occupations(self, value: Any) -> list[Occupation | Unclassified | GeneralLabour]:
         return cleaners.multi(self._occupation)(value)
 
     def clean_certificate_type(self, value: Any) -> CertificateType:
@@ -580,7 +755,36 @@ class WorkerRosterImporter(RowImporter):
             return region, region.name
         return None, name
 
+    def _sort_occupations(self, row: Row) -> None:
+        """Split the occupation cells into classified occupations and 待归类 words."""
+        if row.has("skill_occupation"):
+            found = row.values.pop("skill_occupation")
+            if isinstance(found, Occupation):
+                row.values["skill_occupation"] = found
+            else:
+                if isinstance(found, Unclassified):
+                    row.values["skill_unclassified"] = str(found)
+                    self.unclassified_rows.setdefault(str(found), []).append(row.number)
+                else:
+                    self.general_rows.setdefault(str(found), []).append(row.number)
+                # A level or years of an unknown trade say nothing the engine can use.
+                row.values.pop("skill_level", None)
+                row.values.pop("skill_years", None)
+        if row.has("wish_occupations"):
+            found = row.values["wish_occupations"]
+            row.values["wish_occupations"] = [o for o in found if isinstance(o, Occupation)]
+            words = [str(o) for o in found if isinstance(o, Unclassified)]
+            row.values["wishes_unclassified"] = "、".join(words)[:200]
+            for word in words:
+                self.unclassified_rows.setdefault(word, []).append(row.number)
+            for word in (str(o) for o in found if isinstance(o, GeneralLabour)):
+                self.general_rows.setdefault(word, []).append(row.number)
+
     def validate(self, row: Row) -> None:
+        monitoring = row.values.pop("monitoring", None)
+        if monitoring == PovertyStatus.MONITORED:
+            row.values["poverty_status"] = PovertyStatus.MONITORED
+        self._sort_occupations(row)
         if row.has("village"):
             region, name = self._village(row)
             row.values["village"] = (region, name)
@@ -689,9 +893,11 @@ class WorkerRosterImporter(RowImporter):
             if old != new:
                 changes[key] = [old, new]
 
+        if row.has("phone") and crypto.phone_blind_index(row.get("phone")) != worker.phone_index:
+            # Compared by blind index; the change (preview, audit) shows both phones masked.
+            changes["phone"] = [worker.phone_masked, mask_phone(row.get("phone"))]
         simple = {
             "name": "name",
-            "phone": "phone",
             "poverty_status": "poverty_status",
             "education": "education",
             "min_wage": "min_wage",
@@ -699,6 +905,8 @@ class WorkerRosterImporter(RowImporter):
             "accepts_dormitory": "accepts_dormitory",
             "accepts_shift_work": "accepts_shift_work",
             "note": "note",
+            "skill_unclassified": "skill_unclassified",
+            "wishes_unclassified": "wishes_unclassified",
         }
         for key, field in simple.items():
             if row.has(key):
@@ -769,9 +977,10 @@ class WorkerRosterImporter(RowImporter):
         return self.groups
 
     def _fill(self, worker: Worker, row: Row, groups: dict[str, TravelGroup]) -> None:
+        if row.has("phone") and crypto.phone_blind_index(row.get("phone")) != worker.phone_index:
+            set_phone_fields(worker, row.get("phone"))
         for key in (
             "name",
-            "phone",
             "poverty_status",
             "education",
             "min_wage",
@@ -779,6 +988,8 @@ class WorkerRosterImporter(RowImporter):
             "accepts_dormitory",
             "accepts_shift_work",
             "note",
+            "skill_unclassified",
+            "wishes_unclassified",
         ):
             if row.has(key):
                 setattr(worker, key, row.get(key))
@@ -942,6 +1153,133 @@ class WorkerRosterImporter(RowImporter):
         )
         self.report_progress(1.0)
 
+    # Preview ------------------------------------------------------------------------
+    def preview_extras(self, parsed: Any, plan: Any) -> dict[str, Any]:
+        """Return who is added (masked), what changes per person, rejected names, and the
+        occupation words that are 待归类 or general labour."""
+        extras = super().preview_extras(parsed, plan)
+        names = Names()
+        name_at = parsed.header.index.get("name")
+
+        def row_name(row: Row) -> str:
+            if row.has("name"):
+                return row.get("name")
+            cell = row.cells[name_at] if name_at is not None and name_at < len(row.cells) else ""
+            return fold(cell)[:20]
+
+        extras["additions"] = [
+            {
+                "row": row.number,
+                "name": row.get("name", ""),
+                "id": mask_id_number(row.get("id_number", "")),
+                "poverty": _label(PovertyStatus.choices, row.get("poverty_status"))
+                or str(PovertyStatus.NONE.label),
+                "township": row.get("township").name if row.has("township") else "",
+                "skill": row.get("skill_occupation").name_zh
+                if row.has("skill_occupation")
+                else (_("待归类：%(word)s") % {"word": row.get("skill_unclassified")})
+                if row.get("skill_unclassified")
+                else "",
+            }
+            for row in plan.creates[:PREVIEW_SAMPLES]
+        ]
+        extras["diffs"] = [
+            {
+                "row": update.row.number,
+                "label": row_name(update.row),
+                "fields": [
+                    {
+                        "field": parsed.header.source.get(key) or self.column(key).label
+                        if key in self._column_keys
+                        else key,
+                        "old": self._shown(key, old, update.row, names),
+                        "new": self._shown(key, new, update.row, names),
+                    }
+                    for key, (old, new) in update.changes.items()
+                ],
+            }
+            for update in plan.updates[:PREVIEW_SAMPLES]
+        ]
+        extras["rejected_names"] = {str(row.number): row_name(row) for row in plan.rejected}
+        extras["unclassified"] = [
+            {"word": word, "count": len(rows), "rows": rows[:10]}
+            for word, rows in sorted(self.unclassified_rows.items())
+        ]
+        extras["general_labour"] = [
+            {"word": word, "count": len(rows)} for word, rows in sorted(self.general_rows.items())
+        ]
+        if self.unclassified_rows:
+            extras["occupation_choices"] = [
+                [o.pk, o.name_zh] for o in Occupation.objects.order_by("code")
+            ]
+        return extras
+
+    @cached_property
+    def _column_keys(self) -> set[str]:
+        return {column.key for column in self.columns}
+
+    @staticmethod
+    def _shown(key: str, value: Any, row: Row, names: Names) -> str:
+        """Return a stored or imported value as the preview shows it (phones masked)."""
+        if value is None or value == "" or value == []:
+            return str(_("（空）"))
+        choices = {
+            "poverty_status": PovertyStatus.choices,
+            "education": Education.choices,
+        }
+        if key in choices:
+            return _label(choices[key], value)
+        if key == "phone":
+            return mask_phone(value) if str(value).isdigit() else str(value)
+        if key == "township":
+            return names.region(value)
+        if key == "village":
+            code, name = value
+            return names.region(code) if code else name
+        if key == "labor_brand":
+            return names.brand(value)
+        if key == "wish_cities":
+            return "、".join(names.region(code) for code in value)
+        if key == "wish_occupations":
+            return "、".join(names.occupation(pk) for pk in value)
+        if key == "skill_occupation":
+            level, years = value
+            occupation = row.get("skill_occupation")
+            return _("%(occupation)s：%(level)s，%(years)s 年") % {
+                "occupation": occupation.name_zh if occupation else "",
+                "level": _label(SkillLevel.choices, level),
+                "years": years,
+            }
+        if key == "certificate_type":
+            _number, issued, expires = value
+            return _("发证 %(issued)s，有效期至 %(expires)s") % {
+                "issued": issued.isoformat() if issued else "–",
+                "expires": expires.isoformat() if expires else "–",
+            }
+        if isinstance(value, bool):
+            return str(_("是")) if value else str(_("否"))
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return str(value)
+
+    def map_words(self, *, actor: User, choices: dict[str, str]) -> int:
+        """Remember each word's occupation ("general" = general labour) for the county."""
+        self.prepare()
+        by_pk = {str(pk): pk for pk in Occupation.objects.values_list("pk", flat=True)}
+        done = 0
+        for word, choice in choices.items():
+            if choice == "general":
+                occupation_word_map(actor=actor, county=self.county, word=word, occupation=None)
+            elif choice in by_pk:
+                occupation = Occupation.objects.get(pk=by_pk[choice])
+                occupation_word_map(
+                    actor=actor, county=self.county, word=word, occupation=occupation
+                )
+            else:
+                continue
+            done += 1
+        return done
+
     # Export -------------------------------------------------------------------------
     def export_row(self, worker: Worker, *, full_id_number: bool = False) -> dict[str, Any]:
         """Return the worker's roster row (``load_roster_states`` must have run on it)."""
@@ -953,12 +1291,14 @@ class WorkerRosterImporter(RowImporter):
         return {
             "name": worker.name,
             "id_number": worker.reveal_id_number() if full_id_number else worker.id_number_masked,
-            "phone": worker.phone,
+            "phone": worker.reveal_phone() if full_id_number else worker.phone_masked,
             "township": names.region(worker.home_township_id),
             "village": worker.home_village_name or names.region(worker.home_village_id),
             "poverty_status": _label(PovertyStatus.choices, worker.poverty_status),
             "education": _label(Education.choices, worker.education),
-            "skill_occupation": names.occupation(skill.occupation_id) if skill else "",
+            "skill_occupation": names.occupation(skill.occupation_id)
+            if skill
+            else worker.skill_unclassified,
             "skill_level": _label(SkillLevel.choices, skill.level) if skill else "",
             "skill_years": skill.years if skill else None,
             "certificate_type": names.certificate(certificate.certificate_type_id)
@@ -969,7 +1309,8 @@ class WorkerRosterImporter(RowImporter):
             "certificate_expires_on": certificate.expires_on if certificate else None,
             "labor_brand": names.brand(worker.labor_brand_id),
             "wish_cities": [names.region(code) for code in state.wish_cities],
-            "wish_occupations": [names.occupation(pk) for pk in state.wish_occupations],
+            "wish_occupations": [names.occupation(pk) for pk in state.wish_occupations]
+            + [w for w in worker.wishes_unclassified.split("、") if w],
             "min_wage": worker.min_wage,
             "earliest_departure": worker.earliest_departure,
             "accepts_dormitory": "是" if worker.accepts_dormitory else "否",
@@ -980,3 +1321,57 @@ class WorkerRosterImporter(RowImporter):
             "consent_witness": consent.witness if consent else "",
             "note": worker.note,
         }
+
+
+@transaction.atomic
+def occupation_word_map(
+    *, actor: User, county: Region, word: str, occupation: Occupation | None
+) -> int:
+    """Remember what ``word`` means in ``county`` and apply it to the county's workers.
+
+    Every worker of the county whose skill or wish was kept as this 待归类 word gets the
+    occupation (or, for general labour, simply loses the word). Return how many changed.
+    """
+    word = fold(word)[:50]
+    OccupationWordMapping.objects.update_or_create(
+        county=county, word=word, defaults={"occupation": occupation, "created_by": actor}
+    )
+    audit_record(
+        actor=actor,
+        action="occupation_word.map",
+        target=county,
+        changes={"word": word, "occupation": occupation.code if occupation else None},
+    )
+    workers = list(
+        Worker.objects.filter(home_county=county)
+        .filter(Q(skill_unclassified=word) | Q(wishes_unclassified__contains=word))
+        .select_for_update()
+        .order_by("pk")
+    )
+    changed = []
+    for worker in workers:
+        changes: dict[str, list[Any]] = {}
+        if worker.skill_unclassified == word:
+            changes["skill_unclassified"] = [word, ""]
+            worker.skill_unclassified = ""
+            if occupation is not None:
+                WorkerSkill.objects.get_or_create(worker=worker, occupation=occupation)
+                changes["skill_occupation"] = [None, occupation.code]
+        wishes = [w for w in worker.wishes_unclassified.split("、") if w]
+        if word in wishes:
+            rest = "、".join(w for w in wishes if w != word)
+            changes["wishes_unclassified"] = [worker.wishes_unclassified, rest]
+            worker.wishes_unclassified = rest
+            if occupation is not None:
+                links = WishOccupation.objects.filter(worker=worker)
+                if not links.filter(occupation=occupation).exists():
+                    rank = (links.aggregate(top=Max("rank"))["top"] or 0) + 1
+                    WishOccupation.objects.create(worker=worker, occupation=occupation, rank=rank)
+                    changes["wish_occupations"] = [None, occupation.code]
+        if changes:
+            worker.save(update_fields=["skill_unclassified", "wishes_unclassified", "updated_at"])
+            changed.append((worker, changes))
+    audit_record_bulk(
+        actor=actor, action="worker.update", entries=changed, reason=_("工种写法归类")
+    )
+    return len(changed)

@@ -34,6 +34,10 @@ class Column:
     callable taking the importer) become the template's drop-down list; ``strict_choices``
     makes Excel refuse other values (leave it off for multi-value or abbreviated cells).
     ``as_text`` formats the template column as text so Excel keeps long digit strings.
+    ``keywords`` are words that identify the column inside a longer header an official made up
+    (``"脱贫"`` in ``"是否脱贫劳动力"``); a word starting with ``-`` vetoes the match
+    (``"-年度"``: ``"脱贫年度"`` is not the poverty status). A keyword match is the last resort,
+    used only when exactly one column claims the header, and the preview says so.
     """
 
     key: str
@@ -48,6 +52,7 @@ class Column:
     example: str | Promise = ""
     width: int = 14
     as_text: bool = False
+    keywords: Sequence[str] = ()
 
     @property
     def label(self) -> str:
@@ -132,6 +137,43 @@ class RowImporter(ABC):
         self.options = dict(options or {})
         self.job: Any = None  # the ImportJob being run, when run by the machinery
         self.progress_callback: Callable[[float], None] | None = None
+
+    @property
+    def mapping_scope(self) -> str:
+        """Return whose remembered column choices apply (default: the uploading user's own)."""
+        return f"user:{self.actor.pk}" if self.actor is not None else ""
+
+    def header_mappings(self) -> Mapping[str, str]:
+        """Return the headers an official mapped by hand: header key → column key ("" = ignore).
+
+        Keys are :func:`laborbridge.imports.pipeline.header_key` of the header as written;
+        choices naming a column the importer no longer has are left out.
+        """
+        if not self.mapping_scope:
+            return {}
+        from laborbridge.imports.models import ImportColumnMapping
+
+        keys = {column.key for column in self.columns}
+        return {
+            header: key
+            for header, key in ImportColumnMapping.objects.filter(
+                kind=self.kind, scope=self.mapping_scope
+            ).values_list("header_key", "column_key")
+            if key == "" or key in keys
+        }
+
+    def preview_extras(self, parsed: Any, plan: Any) -> dict[str, Any]:
+        """Return extra keys for ``job.preview``: by default the columns an official may map
+        an unrecognised header to; importers add theirs (a per-field diff …) to it."""
+        return {"column_choices": [[column.key, column.label] for column in self.columns]}
+
+    def map_words(self, *, actor: User, choices: Mapping[str, str]) -> int:
+        """Remember the official's meaning of words the import did not know; return how many.
+
+        ``choices`` is word → the value the official picked in the preview's form. Optional
+        hook: importers without such words keep the default.
+        """
+        return 0
 
     def report_progress(self, fraction: float) -> None:
         """Tell the page how far ``apply`` has got (0–1); call it between batches."""

@@ -38,6 +38,11 @@ class ImportJob(models.Model):
     # commit does not read and clean the file a second time; it still re-checks every row
     # against the registry inside its transaction.
     parsed_data = models.BinaryField(_("预检数据（密文）"), editable=False, null=True)
+    # Re-encrypted by `manage.py rotate_keys` (associated data of imports.services.file_encrypt).
+    encrypted_fields = {
+        "file_data": b"laborbridge:import-file:v1",
+        "parsed_data": b"laborbridge:import-file:v1",
+    }
     status = models.CharField(
         _("状态"), max_length=16, choices=Status.choices, default=Status.PREVIEW_QUEUED
     )
@@ -89,3 +94,87 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.COMMITTED, self.Status.FAILED, self.Status.CANCELLED}
+
+
+class ImportColumnMapping(models.Model):
+    """An official's answer to "what is this column?", remembered for their unit's next upload.
+
+    ``scope`` names whose uploads it applies to (``"county:621102"``: every official of the
+    county); ``header_key`` is the header reduced by ``pipeline.header_key``; a blank
+    ``column_key`` means "do not import this column".
+    """
+
+    kind = models.CharField(_("导入类型"), max_length=50)
+    scope = models.CharField(_("适用范围"), max_length=40)
+    header_key = models.CharField(_("表头（规范化）"), max_length=100)
+    header = models.CharField(_("表头（原文）"), max_length=200)
+    column_key = models.CharField(_("对应字段"), max_length=50, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("设置人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        app_label = "laborbridge"
+        ordering = ["kind", "scope", "header_key"]
+        verbose_name = _("导入列对应关系")
+        verbose_name_plural = _("导入列对应关系")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "scope", "header_key"], name="import_column_mapping_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.header} → {self.column_key or '-'}"
+
+
+class OccupationWordMapping(models.Model):
+    """A county's word for an occupation (``力工`` → 装卸搬运工), set once by an official.
+
+    Applies to the county's next imports and to every worker of the county whose skill or
+    wish was kept as this unclassified word. ``occupation`` null means "not a trade"
+    (普工: general labour, matched as no skill) and stops the word being reported again.
+    """
+
+    county = models.ForeignKey(
+        "laborbridge.Region",
+        verbose_name=_("县区"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    word = models.CharField(_("工种写法"), max_length=50)
+    occupation = models.ForeignKey(
+        "laborbridge.Occupation",
+        verbose_name=_("对应工种"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("设置人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        app_label = "laborbridge"
+        ordering = ["county", "word"]
+        verbose_name = _("工种写法对应")
+        verbose_name_plural = _("工种写法对应")
+        constraints = [
+            models.UniqueConstraint(fields=["county", "word"], name="occupation_word_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.word} → {self.occupation_id or '-'}"

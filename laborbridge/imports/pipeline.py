@@ -41,77 +41,262 @@ def _without_notes(header: str) -> str:
     return re.sub(r"[(\[【][^)\]】]*[)\]】]", "", header)
 
 
+# Words that say a header is about someone else or about a time, not the person's own field:
+# "紧急联系人电话" is not the phone, "户主姓名" not the name.
+_OTHER_PERSON = ("联系人", "紧急", "家属", "户主", "配偶", "监护人", "父亲", "母亲", "子女")
+
+
+def header_key(value: Any) -> str:
+    """Return a header reduced to its words: no 是否, bracketed notes, units or punctuation.
+
+    ``"是否脱贫劳动力（是/否）"`` → ``"脱贫劳动力"``, ``"务工时间（月）"`` → ``"务工时间"``,
+    ``"最低月薪/元"`` → ``"最低月薪"``, ``"乡（镇）"`` → ``"乡"``.
+    """
+    text = normalise_header(value)
+    text = re.sub(r"[(\[【{<《〔][^)\]】}>》〕]*[)\]】}>》〕]", "", text)
+    text = re.sub(r"(是/否|是或否|√/×)", "", text)
+    text = re.sub(r"(?:[/／]|单位[:：]?)(元/月|元|万元|月|年|人|岁|个)$", "", text)
+    text = re.sub(r"^是否", "", text)
+    text = re.sub(r"[\W_]+", "", text)  # punctuation; CJK characters are word characters
+    return text or normalise_header(value)
+
+
+# How a header was recognised, best first; the preview shows it next to every column.
+HOW_REMEMBERED = "remembered"  # the official mapped it on an earlier upload of their unit
+HOW_EXACT = "exact"  # the template's header
+HOW_SYNONYM = "synonym"  # one of the column's known spellings
+HOW_KEYWORD = "keyword"  # a word of the column inside a longer header: check it
+_HOW_ORDER = {HOW_REMEMBERED: 0, HOW_EXACT: 1, HOW_SYNONYM: 2, HOW_KEYWORD: 3}
+
+
 @dataclass
 class HeaderMatch:
     sheet: str
-    row_number: int
+    row_number: int  # the last header row; data starts below it
     index: dict[str, int]  # column key → position in the file's rows
     source: dict[str, str]  # column key → the header as written in the file
-    headers: list[str]  # the file's header row
+    headers: list[str]  # the file's header row (two-row headers joined as 上级/下级)
     ignored: list[str]
     missing: list[str]  # optional column keys the file lacks
+    how: dict[str, str] = field(default_factory=dict)  # column key → HOW_*
+    first_row: int = 0  # the first header row (= row_number unless the header has two rows)
+    notes: dict[str, str] = field(default_factory=dict)  # ignored header → why
+    unknown: list[str] = field(default_factory=list)  # ignored headers nobody explained
 
 
-def _header_lookup(columns: Sequence[Column]) -> tuple[dict[str, str], dict[str, str]]:
+@dataclass
+class _Lookup:
+    exact: dict[str, str]
+    synonyms: dict[str, str]
+    keys: dict[str, str]  # header_key → column key
+    keywords: list[tuple[str, tuple[str, ...], tuple[str, ...]]]  # key, words, vetoes
+    remembered: dict[str, str]
+    derived: set[str]  # header keys of headers the importer knows but does not import
+
+
+def _header_lookup(importer: RowImporter) -> _Lookup:
     exact: dict[str, str] = {}
-    loose: dict[str, str] = {}
-    for column in columns:
+    synonyms: dict[str, str] = {}
+    keys: dict[str, str] = {}
+    keywords = []
+    for column in importer.columns:
+        exact.setdefault(normalise_header(column.header), column.key)
         for name in (column.header, *column.variants):
-            key = normalise_header(name)
-            exact.setdefault(key, column.key)
-            loose.setdefault(_without_notes(key), column.key)
-    return exact, loose
+            synonyms.setdefault(normalise_header(name), column.key)
+            keys.setdefault(header_key(name), column.key)
+        words = tuple(str(w) for w in column.keywords if not str(w).startswith("-"))
+        vetoes = tuple(str(w)[1:] for w in column.keywords if str(w).startswith("-"))
+        if words:
+            keywords.append((column.key, words, vetoes))
+    derived = {header_key(h) for h in importer.derived_headers}
+    derived |= {header_key(h) for h in OWN_EXTRA_HEADERS}
+    return _Lookup(exact, synonyms, keys, keywords, dict(importer.header_mappings()), derived)
 
 
-def _match_row(
-    cells: Sequence[Any], exact: dict[str, str], loose: dict[str, str]
-) -> dict[int, str]:
-    found: dict[int, str] = {}
+def _candidate(text: str, lookup: _Lookup) -> tuple[str, str] | None:
+    """Return (column key or "", how) for one header text; "" means known and not imported."""
+    name = normalise_header(text)
+    key = header_key(text)
+    if key in lookup.remembered:
+        return lookup.remembered[key], HOW_REMEMBERED
+    if name in lookup.exact:
+        return lookup.exact[name], HOW_EXACT
+    if name in lookup.synonyms:
+        return lookup.synonyms[name], HOW_SYNONYM
+    if key in lookup.keys:
+        return lookup.keys[key], HOW_SYNONYM
+    if key in lookup.derived:
+        return "", HOW_SYNONYM
+    if any(word in key for word in _OTHER_PERSON):
+        return None
+    claims = {
+        column
+        for column, words, vetoes in lookup.keywords
+        if any(w in key for w in words) and not any(v in key for v in vetoes)
+    }
+    if len(claims) == 1:
+        return claims.pop(), HOW_KEYWORD
+    return None
+
+
+def _match_row(texts: Sequence[Sequence[str]], lookup: _Lookup) -> dict[int, tuple[str, str]]:
+    """Map positions to (column key, how); each column goes to its best-recognised header."""
+    candidates: list[tuple[int, int, str, str]] = []
+    for position, options in enumerate(texts):
+        best: tuple[str, str] | None = None
+        for text in options:
+            found = _candidate(text, lookup)
+            if found and (best is None or _HOW_ORDER[found[1]] < _HOW_ORDER[best[1]]):
+                best = found
+        if best is not None:
+            candidates.append((_HOW_ORDER[best[1]], position, best[0], best[1]))
+    found: dict[int, tuple[str, str]] = {}
     taken: set[str] = set()
-    for position, cell in enumerate(cells):
-        if not isinstance(cell, str) or not cell.strip():
-            continue
-        name = normalise_header(cell)
-        key = exact.get(name) or loose.get(_without_notes(name))
+    for _order, position, key, how in sorted(candidates):
         if key and key not in taken:
-            found[position] = key
+            found[position] = (key, how)
             taken.add(key)
     return found
 
 
+def _texts(cell: Any) -> list[str]:
+    return [cell] if isinstance(cell, str) and cell.strip() else []
+
+
+def _looks_like_data(cell: Any) -> bool:
+    if cell is None or (isinstance(cell, str) and not cell.strip()):
+        return False
+    if not isinstance(cell, str):
+        return True  # numbers and dates are data, headers are text
+    return bool(re.search(r"\d{5,}", cell))
+
+
+def _two_row_texts(top: Sequence[Any], sub: Sequence[Any]) -> list[list[str]] | None:
+    """Return the header texts of a two-row header (a merged group above its parts), or None.
+
+    The second row is a sub-header only if it holds no data and at least one of its cells sits
+    under an empty cell of the first row (the continuation of a merged group header).
+    """
+    if not sub or any(_looks_like_data(cell) for cell in sub):
+        return None
+    width = max(len(top), len(sub))
+    texts: list[list[str]] = []
+    parent = ""
+    continued = False
+    for position in range(width):
+        upper = top[position] if position < len(top) else None
+        lower = sub[position] if position < len(sub) else None
+        upper_text = str(upper).strip() if isinstance(upper, str) and upper.strip() else ""
+        lower_text = str(lower).strip() if isinstance(lower, str) and lower.strip() else ""
+        if upper_text:
+            parent = upper_text
+        elif lower_text:
+            continued = True
+        if lower_text:
+            texts.append([lower_text, f"{parent}{lower_text}"] if parent else [lower_text])
+        else:
+            texts.append([upper_text] if upper_text else [])
+            if not upper_text:
+                parent = ""
+    return texts if continued else None
+
+
+def _joined(top: Sequence[Any], sub: Sequence[Any] | None) -> list[str]:
+    if sub is None:
+        return ["" if cell is None else str(cell).strip() for cell in top]
+    width = max(len(top), len(sub))
+    headers = []
+    parent = ""
+    for position in range(width):
+        upper = top[position] if position < len(top) else None
+        lower = sub[position] if position < len(sub) else None
+        upper_text = "" if upper is None else str(upper).strip()
+        lower_text = "" if lower is None else str(lower).strip()
+        if upper_text:
+            parent = upper_text
+        if lower_text:
+            headers.append(
+                f"{parent}/{lower_text}" if parent and parent != lower_text else lower_text
+            )
+        else:
+            headers.append(upper_text)
+    return headers
+
+
 def match_headers(importer: RowImporter, table: Table) -> tuple[Sheet, HeaderMatch]:
-    """Find the sheet and row holding the headers and map them to the importer's columns."""
+    """Find the sheet and row(s) holding the headers and map them to the importer's columns.
+
+    The header may sit below a title and date lines, and may span two rows (a merged group
+    such as 家庭住址 above 乡镇 and 村). Headers are recognised by, in order: the official's
+    remembered choice, the template's header, a known spelling, the same words once 是否,
+    notes, units and punctuation are dropped, and last a column keyword.
+    """
     columns = importer.columns
-    exact, loose = _header_lookup(columns)
-    best: tuple[int, Sheet, int, list[Any], dict[int, str]] | None = None
+    lookup = _header_lookup(importer)
+    best = None
     for sheet in table.sheets:
-        for number, cells in sheet.rows[:HEADER_SEARCH_ROWS]:
+        head = sheet.rows[:HEADER_SEARCH_ROWS]
+        for offset, (number, cells) in enumerate(head):
             if not cells:
                 continue
-            found = _match_row(cells, exact, loose)
-            if found and (best is None or len(found) > best[0]):
-                best = (len(found), sheet, number, cells, found)
+            found = _match_row([_texts(cell) for cell in cells], lookup)
+            candidates = [(len(found), number, None, found)]
+            following = head[offset + 1] if offset + 1 < len(head) else None
+            if following and following[0] == number + 1 and len(found) >= 1:
+                two = _two_row_texts(cells, following[1])
+                if two is not None:
+                    # Two rows count as one header only if together they recognise more
+                    # than either row alone (a title line above the header never does).
+                    below = len(_match_row([_texts(cell) for cell in following[1]], lookup))
+                    joined = _match_row(two, lookup)
+                    if len(joined) > max(len(found), below):
+                        candidates.append((len(joined), number + 1, following[1], joined))
+            for score, last, sub, matched in candidates:
+                if score and (best is None or score > best[0]):
+                    best = (score, sheet, number, last, cells, sub, matched)
     if best is None:
         raise ImportFileError(
             _("没有找到表头：第一行（或前几行中的一行）应是“%(headers)s”等列名。请使用下载的模板。")
             % {"headers": "、".join(str(c.header) for c in columns if c.required)}
         )
-    _count, sheet, number, cells, found = best
-    index = {key: position for position, key in found.items()}
+    _count, sheet, first, number, cells, sub, found = best
+    index = {key: position for position, (key, _how) in found.items()}
     required_missing = [c for c in columns if c.required and c.key not in index]
+    headers = _joined(cells, sub)
     if required_missing:
-        raise ImportFileError(
-            _("缺少必填列：%(headers)s。请检查表头是否写错，或使用下载的模板。")
+        error = ImportFileError(
+            _(
+                "缺少必填列：%(headers)s。请检查表头是否写错，或在下方说明文件中的哪一列是它，"
+                "或使用下载的模板。"
+            )
             % {"headers": "、".join(str(c.header) for c in required_missing)}
         )
-    headers = ["" if cell is None else str(cell).strip() for cell in cells]
-    ignored = []
+        # What the page needs to let the official say which column is which.
+        error.preview = {  # type: ignore[attr-defined]
+            "unknown_headers": [
+                h for position, h in enumerate(headers) if h and position not in found
+            ],
+            "column_choices": [[c.key, c.label] for c in columns],
+        }
+        raise error
+    derived = {header_key(h): str(note) for h, note in importer.derived_headers.items()}
+    own_extra = {header_key(h) for h in OWN_EXTRA_HEADERS}
+    ignored, unknown, notes = [], [], {}
     for position, header in enumerate(headers):
         if position in found or not header:
             continue
-        if normalise_header(header) in {normalise_header(h) for h in OWN_EXTRA_HEADERS}:
+        key = header_key(header)
+        if key in own_extra:
             continue
         ignored.append(header)
+        texts = _texts(header) + [t for t in header.split("/") if t]
+        note = next((derived[header_key(t)] for t in texts if header_key(t) in derived), None)
+        if note is not None:
+            notes[header] = note
+        elif lookup.remembered.get(key) == "":
+            notes[header] = str(_("已设为不导入"))
+        else:
+            unknown.append(header)
     return sheet, HeaderMatch(
         sheet=sheet.name,
         row_number=number,
@@ -120,6 +305,10 @@ def match_headers(importer: RowImporter, table: Table) -> tuple[Sheet, HeaderMat
         headers=headers,
         ignored=ignored,
         missing=[c.key for c in columns if c.key not in index],
+        how={key: how for _position, (key, how) in found.items()},
+        first_row=first,
+        notes=notes,
+        unknown=unknown,
     )
 
 

@@ -292,8 +292,7 @@ def _preview_payload(importer: RowImporter, parsed: Parsed, plan: Plan) -> dict:
         "header_first_row": getattr(header, "first_row", 0) or header.row_number,
         "columns": columns,
         "ignored_headers": header.ignored,
-        "ignored_notes": getattr(header, "notes", None)
-        or _ignored_notes(importer, header.ignored),
+        "ignored_notes": getattr(header, "notes", None) or _ignored_notes(importer, header.ignored),
         "unknown_headers": getattr(header, "unknown", header.ignored),
         "missing_columns": [importer.column(key).label for key in header.missing],
         "blank_rows": parsed.blank_rows,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from laborbridge.imports import views
+from laborbridge.imports import mappings, views
 
 
 def import_urlpatterns(
@@ -17,7 +17,8 @@ def import_urlpatterns(
     """Return the import pages of ``kind`` under ``route``, named ``name``, ``name_job`` …
 
     Names: ``name`` (upload page), ``name_template`` (template .xlsx), ``name_job``,
-    ``name_progress`` (htmx partial), ``name_confirm``, ``name_cancel``, ``name_rejected``.
+    ``name_progress`` (htmx partial), ``name_confirm``, ``name_cancel``, ``name_rejected``,
+    ``name_map`` (the preview's column and word choices).
     ``list_url_name`` (e.g. ``"workers:list"``) is linked after a commit with the text
     ``list_label`` (default 查看列表); ``templates`` may replace ``{"start": …, "job": …}``.
     """
@@ -37,6 +38,7 @@ def import_urlpatterns(
         path(f"{route}<int:pk>/progress/", views.import_progress, base, name=f"{name}_progress"),
         path(f"{route}<int:pk>/confirm/", views.import_confirm, base, name=f"{name}_confirm"),
         path(f"{route}<int:pk>/cancel/", views.import_cancel, base, name=f"{name}_cancel"),
+        path(f"{route}<int:pk>/map/", mappings.import_map, base, name=f"{name}_map"),
         path(
             f"{route}<int:pk>/rejected.xlsx", views.import_rejected, base, name=f"{name}_rejected"
         ),

@@ -176,7 +176,12 @@ def test_messy_roster_gives_exactly_the_expected_preview(
     assert preview["header_row"] == 2
     assert preview["blank_rows"] == 1
     assert preview["ignored_headers"] == ["序号", "性别", "填表人"]
-    assert preview["ignored_notes"] == {"序号": "行号，无需导入", "性别": "由身份证号自动得出"}
+    assert preview["ignored_notes"] == {
+        "序号": "行号，无需导入",
+        "性别": "由身份证号自动得出",
+        "填表人": "不需要，不导入",
+    }
+    assert preview["unknown_headers"] == []
     assert {c["key"]: c["source"] for c in preview["columns"] if c["source"]} == {
         "name": "姓  名",
         "id_number": "公民身份号码",
@@ -207,7 +212,7 @@ def test_messy_roster_commits_the_valid_rows(
     assert job.result == {"total": 8, "created": 2, "updated": 1, "unchanged": 1, "rejected": 4}
     assert job.errors == EXPECTED_ERRORS
     wang = Worker.objects.get(name="王小明")
-    assert wang.phone == "13912345678" and wang.home_township_id == "621102101"
+    assert wang.reveal_phone() == "13912345678" and wang.home_township_id == "621102101"
     assert wang.poverty_status == PovertyStatus.POVERTY_ALLEVIATED
     assert wang.min_wage == 5000 and wang.earliest_departure == dt.date(2026, 3, 1)
     assert wang.accepts_dormitory is True
@@ -215,16 +220,16 @@ def test_messy_roster_commits_the_valid_rows(
     assert [o.occupation.name_zh for o in wang.wish_occupation_links.all()] == ["焊工"]
     li = Worker.objects.get(name="李娟")
     assert li.id_number_masked == f"{ANDING}********{NEW_2[-4:]}" and li.reveal_id_number() == NEW_2
-    assert li.phone == "13800138000"
+    assert li.reveal_phone() == "13800138000"
     assert li.home_township.name == "内官营镇" and li.poverty_status == PovertyStatus.MONITORED
     assert li.earliest_departure == dt.date(2026, 2, 20) and li.accepts_dormitory is False
     assert [c.region_id for c in li.wish_city_links.all()] == ["370200", "370281"]
     zhou = Worker.objects.get(name="周八")
-    assert zhou.phone == "13700000007" and zhou.poverty_status == PovertyStatus.NONE
+    assert zhou.reveal_phone() == "13700000007" and zhou.poverty_status == PovertyStatus.NONE
     assert Worker.objects.filter(home_county_id=TONGWEI).count() == 1  # never merged
     assert not Worker.objects.filter(name__in=["张三", "孙七"]).exists()
     update = AuditEvent.objects.get(action="worker.update", target_id=str(zhou.pk))
-    assert update.actor == official_a and update.changes["phone"] == ["13900000000", "13700000007"]
+    assert update.actor == official_a and update.changes["phone"] == ["139****0000", "137****0007"]
     assert AuditEvent.objects.filter(action="worker.register").count() == 2
 
 
