@@ -189,9 +189,15 @@ class WorkerRevealOutputSerializer(serializers.Serializer):
     id_number = serializers.CharField()
 
 
+class WorkerRevealPhoneOutputSerializer(serializers.Serializer):
+    phone = serializers.CharField()
+
+
 class WorkerExportInputSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(), required=False)
-    full_id_numbers = serializers.BooleanField(default=False)
+    full_id_numbers = serializers.BooleanField(
+        default=False, help_text="Full ID numbers and phones (needs a reason; audited)."
+    )
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -355,8 +361,28 @@ class WorkerViewSet(
         return response
 
     @extend_schema(
+        request=WorkerRevealInputSerializer, responses={200: WorkerRevealPhoneOutputSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="reveal-phone")
+    def reveal_phone(self, request, pk=None):
+        """Return the full phone; the reason, who and when are recorded."""
+        worker = self.get_object()
+        serializer = WorkerRevealInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        phone = services.worker_reveal_phone(
+            actor=request.user, worker=worker, reason=serializer.validated_data["reason"]
+        )
+        response = Response({"phone": phone})
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(
         request=WorkerExportInputSerializer,
-        responses={200: OpenApiResponse(response=OpenApiTypes.BINARY, description="xlsx")},
+        responses={
+            (200, XLSX_CONTENT_TYPE): OpenApiResponse(
+                response=OpenApiTypes.BINARY, description="xlsx"
+            )
+        },
     )
     @action(detail=False, methods=["post"])
     def export(self, request):

@@ -325,14 +325,19 @@ def _editable_worker(request, pk: int) -> Worker:
 @never_cache
 @login_required
 def worker_reveal(request, pk: int):
-    """Show the full ID number once, after the official gives a reason (audited)."""
+    """Show the full ID number or phone once, after the official gives a reason (audited)."""
     worker = _editable_worker(request, pk)
-    form = RevealForm(request.POST or None)
+    form = RevealForm(
+        request.POST or None, initial={"field": request.GET.get("field", "id_number")}
+    )
     number = None
     if request.method == "POST" and form.is_valid():
         try:
-            number = services.worker_reveal_id_number(
-                actor=request.user, worker=worker, reason=form.cleaned_data["reason"]
+            number = services.worker_reveal(
+                actor=request.user,
+                worker=worker,
+                field=form.cleaned_data["field"],
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
             _add_service_error(form, error)
