@@ -118,22 +118,27 @@ def _minutes(value: float) -> int | None:
     return None if value == float("inf") else int(round(value))
 
 
-def _hours(minutes: int | None) -> str:
-    return "—" if minutes is None else f"{minutes / 60:.1f}".removesuffix(".0")
+def _duration(minutes: int | None) -> str:
+    """Return a ride's length as people say it: "45 分钟", "3.5 小时"."""
+    if minutes is None:
+        return "—"
+    if minutes < 60:
+        return gettext("%(n)s 分钟") % {"n": minutes}
+    return gettext("%(n)s 小时") % {"n": f"{minutes / 60:.1f}".removesuffix(".0")}
 
 
 def trip_refusal_text(row: dict[str, Any], trip_name: str) -> str:
     """Return one trip's refusal in words: "G2096（3月5日）：需等待 7 天，超过最长等待 5 天"."""
     rule = row.get("rule")
     if rule == "feeder_ride":
-        why = gettext("集合点到出发站车程约 %(hours)s 小时，超过送站大巴上限 %(cap)s 小时") % {
-            "hours": _hours(row.get("minutes")),
-            "cap": _hours(row.get("cap")),
+        why = gettext("集合点到出发站车程约 %(ride)s，超过送站大巴上限 %(cap)s") % {
+            "ride": _duration(row.get("minutes")),
+            "cap": _duration(row.get("cap")),
         }
     elif rule == "arrival_ride":
-        why = gettext("到达站到用工企业车程约 %(hours)s 小时，超过接站大巴上限 %(cap)s 小时") % {
-            "hours": _hours(row.get("minutes")),
-            "cap": _hours(row.get("cap")),
+        why = gettext("到达站到用工企业车程约 %(ride)s，超过接站大巴上限 %(cap)s") % {
+            "ride": _duration(row.get("minutes")),
+            "cap": _duration(row.get("cap")),
         }
     elif rule == "before_earliest":
         why = gettext("早于本人最早可出发日期 %(date)s") % {"date": row.get("earliest", "")}
