@@ -7,7 +7,6 @@ and certificate types by their slug.
 """
 
 from django.core.cache import cache
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -38,15 +37,9 @@ from jobs.models import (
     VacancyStatus,
 )
 from laborbridge import access
+from laborbridge.api import column_range
 from laborbridge.imports import ImportJobViewSet
 from laborbridge.models import Campaign, CertificateType, Occupation, Region
-
-
-def _django_errors(error: DjangoValidationError) -> ValidationError:
-    """Return the DRF form of a service's ValidationError (field errors kept by field)."""
-    if hasattr(error, "error_dict"):
-        return ValidationError(error.message_dict)
-    return ValidationError({"detail": error.messages})
 
 
 class _RegionField(serializers.SlugRelatedField):
@@ -125,10 +118,7 @@ class EmployerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         """Register a new employer (coordinator within their pairing, or admin); it starts pending."""
         serializer = self.EmployerCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            employer = services.employer_create(actor=request.user, **serializer.validated_data)
-        except DjangoValidationError as error:
-            raise _django_errors(error) from None
+        employer = services.employer_create(actor=request.user, **serializer.validated_data)
         return self._output(employer, status.HTTP_201_CREATED)
 
     @extend_schema(request=EmployerUpdateInputSerializer, responses=EmployerOutputSerializer)
@@ -137,12 +127,9 @@ class EmployerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         employer = self.get_object()
         serializer = self.EmployerUpdateInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        try:
-            employer = services.employer_update(
-                actor=request.user, employer=employer, **serializer.validated_data
-            )
-        except DjangoValidationError as error:
-            raise _django_errors(error) from None
+        employer = services.employer_update(
+            actor=request.user, employer=employer, **serializer.validated_data
+        )
         return self._output(employer)
 
     @extend_schema(request=EmployerVerifyInputSerializer, responses=EmployerOutputSerializer)
@@ -152,12 +139,9 @@ class EmployerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         employer = self.get_object()
         serializer = self.EmployerVerifyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            employer = services.employer_verify(
-                actor=request.user, employer=employer, **serializer.validated_data
-            )
-        except DjangoValidationError as error:
-            raise _django_errors(error) from None
+        employer = services.employer_verify(
+            actor=request.user, employer=employer, **serializer.validated_data
+        )
         return self._output(employer)
 
 
@@ -214,18 +198,22 @@ class VacancyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
         title = serializers.CharField(max_length=100, required=False)
         description = serializers.CharField(required=False, allow_blank=True)
-        headcount = serializers.IntegerField(min_value=1, required=False)
-        wage_min = serializers.IntegerField(min_value=0, required=False)
-        wage_max = serializers.IntegerField(min_value=0, required=False)
+        headcount = serializers.IntegerField(
+            required=False, **column_range(Vacancy, "headcount", min_value=1)
+        )
+        wage_min = serializers.IntegerField(required=False, **column_range(Vacancy, "wage_min"))
+        wage_max = serializers.IntegerField(required=False, **column_range(Vacancy, "wage_max"))
         pay_type = serializers.ChoiceField(choices=PayType.choices, required=False)
         district = _RegionField(required=False)
         address = serializers.CharField(max_length=200, required=False, allow_blank=True)
         shift_pattern = serializers.ChoiceField(choices=ShiftPattern.choices, required=False)
         working_hours = serializers.CharField(max_length=100, required=False, allow_blank=True)
         start_date = serializers.DateField(required=False)
-        contract_months = serializers.IntegerField(min_value=1, max_value=120, required=False)
-        age_min = serializers.IntegerField(required=False)
-        age_max = serializers.IntegerField(required=False)
+        contract_months = serializers.IntegerField(
+            required=False, **column_range(Vacancy, "contract_months")
+        )
+        age_min = serializers.IntegerField(required=False, **column_range(Vacancy, "age_min"))
+        age_max = serializers.IntegerField(required=False, **column_range(Vacancy, "age_max"))
         required_certificates = serializers.SlugRelatedField(
             slug_field="code", queryset=CertificateType.objects.all(), many=True, required=False
         )
@@ -248,13 +236,16 @@ class VacancyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             slug_field="code", queryset=Occupation.objects.all()
         )
         title = serializers.CharField(max_length=100)
-        headcount = serializers.IntegerField(min_value=1)
-        wage_min = serializers.IntegerField(min_value=0)
-        wage_max = serializers.IntegerField(min_value=0)
+        headcount = serializers.IntegerField(**column_range(Vacancy, "headcount", min_value=1))
+        wage_min = serializers.IntegerField(**column_range(Vacancy, "wage_min"))
+        wage_max = serializers.IntegerField(**column_range(Vacancy, "wage_max"))
         district = _RegionField(required=False, help_text="默认为企业所在区县")
         start_date = serializers.DateField()
         employer = serializers.IntegerField(
-            required=False, help_text="仅管理员需要；企业人事总是为本企业发布"
+            required=False,
+            min_value=1,
+            max_value=2**63 - 1,
+            help_text="仅管理员需要；企业人事总是为本企业发布",
         )
         publish = serializers.BooleanField(required=False, default=False)
 
@@ -296,15 +287,12 @@ class VacancyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         publish = data.pop("publish")
         data.setdefault("district", employer.district)
         self._certificates(data)
-        try:
-            vacancy = services.vacancy_create(
-                actor=request.user,
-                employer=employer,
-                data=services.VacancyData(**data),
-                publish=publish,
-            )
-        except DjangoValidationError as error:
-            raise _django_errors(error) from None
+        vacancy = services.vacancy_create(
+            actor=request.user,
+            employer=employer,
+            data=services.VacancyData(**data),
+            publish=publish,
+        )
         return self._output(vacancy, status.HTTP_201_CREATED)
 
     @extend_schema(request=VacancyUpdateInputSerializer, responses=VacancyOutputSerializer)
@@ -315,14 +303,11 @@ class VacancyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         self._certificates(data)
-        try:
-            vacancy = services.vacancy_update(
-                actor=request.user,
-                vacancy=vacancy,
-                data=services.VacancyData.of(vacancy, **data),
-            )
-        except DjangoValidationError as error:
-            raise _django_errors(error) from None
+        vacancy = services.vacancy_update(
+            actor=request.user,
+            vacancy=vacancy,
+            data=services.VacancyData.of(vacancy, **data),
+        )
         return self._output(vacancy)
 
     @extend_schema(request=VacancyTransitionInputSerializer, responses=VacancyOutputSerializer)
@@ -332,12 +317,9 @@ class VacancyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         vacancy = self.get_object()
         serializer = self.VacancyTransitionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            vacancy = services.vacancy_set_status(
-                actor=request.user, vacancy=vacancy, status=serializer.validated_data["status"]
-            )
-        except DjangoValidationError as error:
-            raise _django_errors(error) from None
+        vacancy = services.vacancy_set_status(
+            actor=request.user, vacancy=vacancy, status=serializer.validated_data["status"]
+        )
         return self._output(vacancy)
 
 

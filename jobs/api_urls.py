@@ -1,5 +1,4 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
 from jobs.api import (
     BoardVacancyListView,
@@ -7,8 +6,9 @@ from jobs.api import (
     VacancyImportViewSet,
     VacancyViewSet,
 )
+from laborbridge.api import ApiRouter
 
-router = DefaultRouter()
+router = ApiRouter()
 router.register("employers", EmployerViewSet, basename="employer")
 router.register("vacancies", VacancyViewSet, basename="vacancy")
 router.register("vacancy-imports", VacancyImportViewSet, basename="vacancy-import")

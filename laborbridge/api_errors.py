@@ -16,6 +16,7 @@ API views do not convert errors themselves:
 - ``django.core.exceptions.PermissionDenied`` → 403, ``Http404`` → 404,
 - ``raise Conflict(_("…"))`` → 409 when the request clashes with the current state
   (a round already queued, an import already running),
+- ``raise Gone(_("…"))`` → 410 when the content was deleted by retention,
 - ``raise ServiceUnavailable(_("…"), retry_after=30)`` → 503 with ``Retry-After`` when a
   dependency (broker, cache) is down and the request can be retried.
 
@@ -33,8 +34,10 @@ from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
 
 API_PREFIX = "/api/"
@@ -46,6 +49,14 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = gettext_lazy("请求与当前数据状态冲突，请刷新后重试。")
     default_code = "conflict"
+
+
+class Gone(exceptions.APIException):
+    """410: the resource existed but its content is no longer kept."""
+
+    status_code = status.HTTP_410_GONE
+    default_detail = gettext_lazy("该内容已不再保存。")
+    default_code = "gone"
 
 
 class ServiceUnavailable(exceptions.APIException):
@@ -97,8 +108,8 @@ def error_body(exc: exceptions.APIException) -> dict:
         if general:
             message = " ".join(general)
         else:
-            message = _("请求数据有误，请按字段提示修改：") + "；".join(
-                f"{name}：{' '.join(messages)}" for name, messages in fields.items()
+            message = _("请求数据有误，请修改：") + " ".join(
+                f"{name}：{''.join(messages)}" for name, messages in fields.items()
             )
         return {"code": "invalid", "message": message, "fields": fields}
     if isinstance(detail, (dict, list)):
@@ -116,6 +127,8 @@ def error_body(exc: exceptions.APIException) -> dict:
 def _as_drf(exc: Exception) -> Exception:
     """Return the DRF form of the Django exceptions services raise."""
     if isinstance(exc, DjangoValidationError):
+        if getattr(exc, "code", None) == "conflict":  # e.g. background.RunBusy
+            return Conflict(" ".join(exc.messages))
         if hasattr(exc, "error_dict"):
             return exceptions.ValidationError(exc.message_dict)
         return exceptions.ValidationError({NON_FIELD_ERRORS: exc.messages})
@@ -134,6 +147,10 @@ def api_exception_handler(exc: Exception, context: dict):
     if response is None:
         return None  # not an API error: a real server error, left to Django (500, logged)
     response.data = error_body(exc)
+    request = context.get("request")
+    if getattr(getattr(request, "accepted_renderer", None), "render_style", "") == "binary":
+        request.accepted_renderer = JSONRenderer()  # an error of an .xlsx download is JSON
+        request.accepted_media_type = JSONRenderer.media_type
     retry_after = getattr(exc, "retry_after", None)
     if retry_after:
         response["Retry-After"] = str(int(retry_after))
@@ -171,6 +188,8 @@ ERROR_DESCRIPTIONS = {
     404: "no such resource in the user's scope (`code` = not_found)",
     405: "method not allowed on this resource",
     409: "clashes with the current state (`code` = conflict)",
+    410: "no longer kept (`code` = gone)",
+    415: "the request body's Content-Type is not accepted (`code` = unsupported_media_type)",
     429: "too many requests (`code` = throttled; see Retry-After)",
     503: "a dependency is down, retry later (`code` = service_unavailable; see Retry-After)",
 }
@@ -182,3 +201,32 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
         code: OpenApiResponse(response=ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
         for code in codes
     }
+
+
+class ApiAutoSchema(AutoSchema):
+    """drf-spectacular schema that documents the error responses of every operation."""
+
+    def _error_codes(self) -> list[int]:
+        codes = [400, 403, 404, 429]
+        if not all(
+            isinstance(permission, permissions.AllowAny)
+            for permission in self.view.get_permissions()
+        ):
+            codes.append(401)
+        if self.method not in permissions.SAFE_METHODS:
+            codes += [409, 415, 503]
+        return sorted(codes)
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in self._error_codes():
+            responses.setdefault(
+                str(code),
+                self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, ERROR_DESCRIPTIONS[code]),
+                    str(code),
+                    ["application/json"],
+                    direction,
+                ),
+            )
+        return responses

@@ -1,10 +1,16 @@
-from rest_framework.routers import DefaultRouter
+from django.urls import path
 
-from laborbridge.api import CampaignViewSet, OccupationViewSet, RegionViewSet
+from laborbridge.api import (
+    ApiRootView,
+    ApiRouter,
+    CampaignViewSet,
+    OccupationViewSet,
+    RegionViewSet,
+)
 
-router = DefaultRouter()
+router = ApiRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("occupations", OccupationViewSet, basename="occupation")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 
-urlpatterns = router.urls
+urlpatterns = [path("", ApiRootView.as_view(), name="api-root"), *router.urls]

@@ -76,7 +76,8 @@ def env_database(name: str, default: str) -> dict:
     if config["ENGINE"] == "django.db.backends.postgresql":
         # A persistent connection is checked before a request reuses it, so a PostgreSQL
         # restart costs one reconnect instead of a burst of 500s.
-        config["CONN_HEALTH_CHECKS"] = True
+        # (DATABASE_CONN_HEALTH_CHECKS=false only to measure the difference in the drill.)
+        config["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_CONN_HEALTH_CHECKS", True)
         # Tests name their own database; CI runs several suites against one server.
         test_name = env_str("DATABASE_TEST_NAME")
         if test_name:
@@ -376,7 +377,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "laborbridge.api_errors.ApiAutoSchema",
     # One error body {"code", "message", "fields"} for every app (laborbridge/api_errors.py).
     "EXCEPTION_HANDLER": "laborbridge.api_errors.api_exception_handler",
 }

@@ -1,35 +1,20 @@
 """API for matching rounds (create, status) and matches (list, decide), scoped."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from laborbridge import access
+from laborbridge.api import column_range
 from laborbridge.api_errors import Conflict, ServiceUnavailable
 from laborbridge.background import RunBusy
 from laborbridge.tasking import RETRY_AFTER_SECONDS, EnqueueFailed
 from matching import selectors, services
-from matching.models import RoundMode
+from matching.models import MatchRound, RoundMode
 from matching.reasons import describe_all
-
-
-def _call(function, **kwargs):
-    try:
-        return function(**kwargs)
-    except RunBusy:
-        raise  # the view answers 409
-    except DjangoPermissionDenied as error:
-        raise PermissionDenied(str(error)) from None
-    except DjangoValidationError as error:
-        raise ValidationError(
-            error.message_dict if hasattr(error, "error_dict") else error.messages
-        ) from None
 
 
 class MatchRoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -53,7 +38,7 @@ class MatchRoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     class RoundCreateInputSerializer(serializers.Serializer):
         campaign = serializers.SlugField()
         mode = serializers.ChoiceField(choices=RoundMode.choices, default=RoundMode.STABLE)
-        seed = serializers.IntegerField(min_value=0, default=0)
+        seed = serializers.IntegerField(default=0, **column_range(MatchRound, "seed"))
 
     serializer_class = RoundOutputSerializer
     permission_classes = [IsAuthenticated]
@@ -75,8 +60,7 @@ class MatchRoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             access.campaigns_visible_to(request.user), code=data.validated_data["campaign"]
         )
         try:
-            round_ = _call(
-                services.match_round_create,
+            round_ = services.match_round_create(
                 actor=request.user,
                 campaign=campaign,
                 mode=data.validated_data["mode"],
@@ -171,6 +155,6 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
                 actor=user, match=match, confirm=False, reason=reason
             ),
         }
-        match = _call(lambda: calls[decision]())
+        match = calls[decision]()
         match.refresh_from_db()
         return Response(self.MatchOutputSerializer(match).data)

@@ -1,8 +1,7 @@
-from rest_framework.routers import DefaultRouter
-
+from laborbridge.api import ApiRouter
 from matching.api import MatchRoundViewSet, MatchViewSet
 
-router = DefaultRouter()
+router = ApiRouter()
 router.register("rounds", MatchRoundViewSet, basename="round")
 router.register("matches", MatchViewSet, basename="match")
 

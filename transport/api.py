@@ -19,7 +19,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from laborbridge import access
+from laborbridge import access, spreadsheets
 from laborbridge.api import ApiDateTimeField, column_range
 from laborbridge.api_errors import Conflict, ServiceUnavailable
 from laborbridge.background import RunBusy
@@ -29,15 +29,11 @@ from transport import manifests, selectors, services
 from transport.models import BoardingStatus, Seat, TransportPlan, TripCar, TripMode
 from transport.reasons import stage_label, unplaced_label
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = spreadsheets.XLSX_CONTENT_TYPE
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return spreadsheets.download(content, filename)
 
 
 class XlsxRenderer(BaseRenderer):
@@ -253,7 +249,9 @@ class TripViewSet(
         car = request.query_params.get("car")
         if car is not None:
             if not car.isdigit() or not trip.car_rows.filter(car_no=int(car)).exists():
-                raise ValidationError({"car": "no such car"})
+                raise ValidationError(
+                    {"car": [_("这趟车次没有第 %(car)s 节车厢。") % {"car": car}]}
+                )
             car = int(car)
         manifest = manifests.trip_manifest(trip, car)
         if request.accepted_renderer.format == "xlsx":
@@ -650,7 +648,7 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     def costs(self, request, pk=None):
         plan = self.get_object()
         if not plan.is_current:
-            raise ValidationError({"detail": ["only the current plan has costs"]})
+            raise ValidationError(_("只有当前方案有费用，请查看最新的方案。"))
         return Response(self.PlanCostsOutputSerializer(selectors.plan_costs(plan)).data)
 
 

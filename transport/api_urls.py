@@ -1,5 +1,4 @@
-from rest_framework.routers import DefaultRouter
-
+from laborbridge.api import ApiRouter
 from transport.api import (
     BusViewSet,
     PickupPointViewSet,
@@ -9,7 +8,7 @@ from transport.api import (
     TripViewSet,
 )
 
-router = DefaultRouter()
+router = ApiRouter()
 router.register("transport/trips", TripViewSet, basename="transport-trip")
 router.register("transport/plans", TransportPlanViewSet, basename="transport-plan")
 router.register("transport/seats", SeatViewSet, basename="transport-seat")

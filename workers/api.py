@@ -6,10 +6,7 @@ a URL or an access log; revealing a full number is a POST with a reason and is a
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -19,10 +16,10 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from laborbridge import access
+from laborbridge import access, spreadsheets
 from laborbridge.imports.api import ImportJobViewSet
-from laborbridge.imports.workbooks import XLSX_CONTENT_TYPE
 from laborbridge.models import CertificateType, LaborBrand, Occupation, Region, Role
+from laborbridge.spreadsheets import XLSX_CONTENT_TYPE
 from workers import selectors, services
 from workers.importers import WorkerRosterImporter
 from workers.models import (
@@ -36,12 +33,6 @@ from workers.models import (
 
 _READERS = (Role.COUNTY_OFFICIAL, Role.COORDINATOR, Role.ADMIN)
 _EDITORS = (Role.COUNTY_OFFICIAL, Role.ADMIN)
-
-
-def _drf_error(error: DjangoValidationError) -> ValidationError:
-    if hasattr(error, "error_dict"):
-        return ValidationError(error.message_dict)
-    return ValidationError({"non_field_errors": error.messages})
 
 
 class WorkerSkillOutputSerializer(serializers.Serializer):
@@ -275,26 +266,21 @@ class WorkerViewSet(
         if county is None:
             raise ValidationError({"home_county": ["请选择户籍县区。"]})
         consent = data.pop("consent", None)
-        try:
-            with transaction.atomic():
-                worker = services.worker_register(
-                    actor=request.user,
-                    home_county=county,
-                    consent=services.ConsentInput(
-                        given_on=consent["given_on"],
-                        method=consent["method"],
-                        scope=tuple(consent["scope"]),
-                        witness=consent["witness"],
-                    )
-                    if consent
-                    else None,
-                    source=WorkerSource.API,
-                    **_inputs(data, county, request.user),
+        with transaction.atomic():
+            worker = services.worker_register(
+                actor=request.user,
+                home_county=county,
+                consent=services.ConsentInput(
+                    given_on=consent["given_on"],
+                    method=consent["method"],
+                    scope=tuple(consent["scope"]),
+                    witness=consent["witness"],
                 )
-        except DjangoValidationError as error:
-            raise _drf_error(error) from None
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from None
+                if consent
+                else None,
+                source=WorkerSource.API,
+                **_inputs(data, county, request.user),
+            )
         worker = WorkerRosterImporter.export_queryset(Worker.objects.filter(pk=worker.pk)).get()
         return Response(WorkerDetailOutputSerializer(worker).data, status=status.HTTP_201_CREATED)
 
@@ -307,15 +293,12 @@ class WorkerViewSet(
             raise PermissionDenied()
         serializer = WorkerUpdateInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        try:
-            with transaction.atomic():
-                services.worker_update(
-                    actor=request.user,
-                    worker=worker,
-                    **_inputs(dict(serializer.validated_data), worker.home_county, request.user),
-                )
-        except DjangoValidationError as error:
-            raise _drf_error(error) from None
+        with transaction.atomic():
+            services.worker_update(
+                actor=request.user,
+                worker=worker,
+                **_inputs(dict(serializer.validated_data), worker.home_county, request.user),
+            )
         worker = WorkerRosterImporter.export_queryset(Worker.objects.filter(pk=worker.pk)).get()
         return Response(WorkerDetailOutputSerializer(worker).data)
 
@@ -348,14 +331,9 @@ class WorkerViewSet(
         worker = self.get_object()
         serializer = WorkerRevealInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            number = services.worker_reveal_id_number(
-                actor=request.user, worker=worker, reason=serializer.validated_data["reason"]
-            )
-        except DjangoValidationError as error:
-            raise _drf_error(error) from None
-        except DjangoPermissionDenied:
-            raise PermissionDenied() from None
+        number = services.worker_reveal_id_number(
+            actor=request.user, worker=worker, reason=serializer.validated_data["reason"]
+        )
         response = Response({"id_number": number})
         response["Cache-Control"] = "no-store"
         return response
@@ -393,20 +371,14 @@ class WorkerViewSet(
         workers = self.filter_queryset(self.get_queryset())
         if data.get("ids"):
             workers = workers.filter(pk__in=data["ids"])
-        try:
-            content = services.worker_export_workbook(
-                actor=request.user,
-                workers=workers,
-                full_id_numbers=data["full_id_numbers"],
-                reason=data["reason"],
-            )
-        except DjangoValidationError as error:
-            raise _drf_error(error) from None
-        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        content = services.worker_export_workbook(
+            actor=request.user,
+            workers=workers,
+            full_id_numbers=data["full_id_numbers"],
+            reason=data["reason"],
+        )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="roster-{stamp}.xlsx"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return spreadsheets.download(content, f"roster-{stamp}.xlsx")
 
 
 class WorkerImportViewSet(ImportJobViewSet):

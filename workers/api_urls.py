@@ -1,8 +1,7 @@
-from rest_framework.routers import DefaultRouter
-
+from laborbridge.api import ApiRouter
 from workers.api import WorkerImportViewSet, WorkerViewSet
 
-router = DefaultRouter()
+router = ApiRouter()
 router.register("workers", WorkerViewSet, basename="worker")
 router.register("worker-imports", WorkerImportViewSet, basename="worker-import")
 

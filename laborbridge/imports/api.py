@@ -18,7 +18,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from laborbridge import access
+from laborbridge import access, spreadsheets
 from laborbridge.api_errors import Conflict, Gone, ServiceUnavailable, error_responses
 from laborbridge.imports import services
 from laborbridge.imports.base import importer_class
@@ -152,6 +152,4 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return spreadsheets.download(data, filename)

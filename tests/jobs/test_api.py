@@ -123,7 +123,11 @@ class TestHrWrites:
             content_type="application/json",
         )
         assert response.status_code == 400
-        assert response.json()["detail"] == ["岗位状态不能从“已关闭”变为“招聘中”。"]
+        assert response.json() == {
+            "code": "invalid",
+            "message": "岗位状态不能从“已关闭”变为“招聘中”。",
+            "fields": {},
+        }
 
     def test_field_errors_come_back_by_field(self, client, hr_x, occupation):
         client.force_login(hr_x)
@@ -133,7 +137,7 @@ class TestHrWrites:
             content_type="application/json",
         )
         assert response.status_code == 400
-        errors = response.json()
+        errors = response.json()["fields"]
         assert "wage_max" in errors and "歧视性条件" in errors["description"][0]
 
     def test_hr_updates_the_profile_and_cannot_verify_itself(self, client, hr_x, employer_x):
@@ -143,7 +147,7 @@ class TestHrWrites:
             {"has_canteen": True, "canteen_details": "三餐", "credit_code": "123"},
             content_type="application/json",
         )
-        assert response.status_code == 400 and "credit_code" in response.json()
+        assert response.status_code == 400 and "credit_code" in response.json()["fields"]
         response = client.patch(
             f"/api/v1/employers/{employer_x.pk}/",
             {"has_canteen": True, "canteen_details": "三餐"},
@@ -178,7 +182,7 @@ class TestCoordinator:
         response = client.post(
             f"/api/v1/employers/{pk}/verify/", {"approve": False}, content_type="application/json"
         )
-        assert response.status_code == 400 and "reason" in response.json()
+        assert response.status_code == 400 and "reason" in response.json()["fields"]
         response = client.post(
             f"/api/v1/employers/{pk}/verify/", {"approve": True}, content_type="application/json"
         )

@@ -243,7 +243,7 @@ class TestApi:
             {"feeder_bus_fare": "-1", "arrival_bus_fare": "1"},
             format="json",
         )
-        assert bad.status_code == 400 and "feeder_bus_fare" in bad.json()
+        assert bad.status_code == 400 and "feeder_bus_fare" in bad.json()["fields"]
 
     @pytest.mark.parametrize(
         "user", ["anonymous", "official_a", "official_b", "hr_x", "hr_y", "coordinator_other"]

@@ -235,7 +235,7 @@ class TestApi:
         )
         api.force_authenticate(coordinator)
         response = api.post(f"/api/v1/transport/seats/{no_show.pk}/undo-no-show/")
-        assert response.status_code == 400 and "无法撤销" in response.json()["detail"][0]
+        assert response.status_code == 400 and "无法撤销" in response.json()["message"]
 
     @pytest.mark.parametrize(
         "user", ["anonymous", "official_a", "official_b", "hr_x", "hr_y", "coordinator_other"]

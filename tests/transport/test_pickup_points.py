@@ -366,14 +366,16 @@ class TestApi:
             },
             format="json",
         )
-        assert response.status_code == 400 and "乡镇不属于" in response.json()["township"][0]
+        assert (
+            response.status_code == 400 and "乡镇不属于" in response.json()["fields"]["township"][0]
+        )
         assert not PickupPoint.objects.filter(name="越界").exists()
 
     def test_deleting_a_point_in_use_is_400(self, api, coordinator, planned, world):
         point = _anding_default()
         api.force_authenticate(coordinator)
         response = api.delete(f"{API}/{point.pk}/")
-        assert response.status_code == 400 and "不能删除" in response.json()["detail"][0]
+        assert response.status_code == 400 and "不能删除" in response.json()["message"]
         assert PickupPoint.objects.get(pk=point.pk).is_active
 
     @pytest.mark.parametrize("user", ["anonymous", "official_b", "hr_x", "coordinator_other"])

@@ -1,0 +1,138 @@
+"""Schemathesis over the whole OpenAPI schema, as a county official and as a coordinator.
+
+Every operation of ``/api/schema/`` gets valid (positive) and invalid (negative) requests,
+generated from a fixed seed with a bounded number of examples, and sent in-process to
+Django's WSGI application on a small transport world (campaign, trips, pickup points,
+confirmed matches). The run must find no server error and no response that breaks the
+schema (status code documented, content type, body shape).
+
+Each request runs in a savepoint that is rolled back, so examples do not see each other's
+writes and the run is reproducible. ``API_FUZZ_EXAMPLES`` raises the examples per operation
+and mode for a deeper local run (default keeps ``make test`` within a couple of minutes).
+"""
+
+import os
+import secrets
+
+import hypothesis
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
+from django.test import Client
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.transport import scenario
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(employer_x, employer_y):
+    return scenario.build([employer_x, employer_y], per_employer=3, family=2)
+
+
+@pytest.fixture
+def in_process_requests():
+    """Keep the test's connection open across requests, as Django's test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def _rolled_back():
+    """Return a savepoint that is always rolled back and lets durable services run inside.
+
+    Services open ``atomic(durable=True)``; Django allows that inside a test case's own
+    atomic blocks only, which it marks with ``_from_testcase``.
+    """
+    block = transaction.atomic()
+    block._from_testcase = True
+    return block
+
+
+def _session(user) -> tuple[dict, dict]:
+    """Return (headers, cookies) of a signed-in session with a CSRF token."""
+    client = Client()
+    client.force_login(user)
+    token = secrets.token_hex(16)  # an unmasked 32-character secret is a valid token
+    cookies = {"sessionid": client.cookies["sessionid"].value, "csrftoken": token}
+    return {"X-CSRFToken": token, "Accept-Language": "zh-hans"}, cookies
+
+
+def _fuzz(user) -> list[str]:
+    """Run every operation as ``user``; return one report per failing operation and mode."""
+    app = WSGIHandler()
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
+    headers, cookies = _session(user)
+    failures: list[str] = []
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) > 50, "the schema lost its operations"
+    for operation in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            failures.extend(_fuzz_operation(operation, mode, headers, cookies))
+    return failures
+
+
+def _fuzz_operation(operation, mode, headers: dict, cookies: dict) -> list[str]:
+    """Return the first failure of ``operation`` in ``mode``, if any."""
+    found: list[str] = []
+
+    @hypothesis.settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+        suppress_health_check=list(hypothesis.HealthCheck),
+    )
+    @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
+    def run(case):
+        if found:
+            return
+        with _rolled_back():
+            try:
+                response = case.call(headers=headers, cookies=cookies)
+                case.validate_response(response, checks=CHECKS, headers=headers)
+            except (Exception, BaseExceptionGroup) as error:  # every failure is reported
+                found.append(f"{operation.label} [{mode}] {type(error).__name__}: {error}")
+            transaction.set_rollback(True)
+
+    try:
+        run()
+    except hypothesis.errors.Unsatisfiable:
+        # An operation without parameters or body has no invalid form to generate.
+        assert mode == GenerationMode.NEGATIVE, operation.label
+    return found
+
+
+def test_whole_api_as_county_official(world, official_a, in_process_requests):
+    failures = _fuzz(official_a)
+    assert not failures, "\n\n".join(failures)
+
+
+def test_whole_api_as_coordinator(world, coordinator, in_process_requests):
+    failures = _fuzz(coordinator)
+    assert not failures, "\n\n".join(failures)
