@@ -37,7 +37,7 @@ from jobs.models import (
     VacancyStatus,
 )
 from laborbridge import access
-from laborbridge.api import column_range
+from laborbridge.api import ApiDateField, column_range
 from laborbridge.imports import ImportJobViewSet
 from laborbridge.models import Campaign, CertificateType, Occupation, Region
 
@@ -208,7 +208,7 @@ class VacancyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         address = serializers.CharField(max_length=200, required=False, allow_blank=True)
         shift_pattern = serializers.ChoiceField(choices=ShiftPattern.choices, required=False)
         working_hours = serializers.CharField(max_length=100, required=False, allow_blank=True)
-        start_date = serializers.DateField(required=False)
+        start_date = ApiDateField(required=False)
         contract_months = serializers.IntegerField(
             required=False, **column_range(Vacancy, "contract_months")
         )
@@ -240,7 +240,7 @@ class VacancyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         wage_min = serializers.IntegerField(**column_range(Vacancy, "wage_min"))
         wage_max = serializers.IntegerField(**column_range(Vacancy, "wage_max"))
         district = _RegionField(required=False, help_text="默认为企业所在区县")
-        start_date = serializers.DateField()
+        start_date = ApiDateField()
         employer = serializers.IntegerField(
             required=False,
             min_value=1,

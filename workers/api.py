@@ -17,6 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from laborbridge import access, spreadsheets
+from laborbridge.api import ApiDateField
 from laborbridge.imports.api import ImportJobViewSet
 from laborbridge.models import CertificateType, LaborBrand, Occupation, Region, Role
 from laborbridge.spreadsheets import XLSX_CONTENT_TYPE
@@ -107,7 +108,7 @@ class WorkerCertificateInputSerializer(serializers.Serializer):
 
 
 class WorkerConsentInputSerializer(serializers.Serializer):
-    given_on = serializers.DateField()
+    given_on = ApiDateField()
     method = serializers.ChoiceField(choices=ConsentMethod.choices)
     scope = serializers.ListField(
         child=serializers.CharField(), required=False, default=list(services.ALL_CONSENT_SCOPES)
