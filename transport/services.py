@@ -1517,3 +1517,22 @@ def trip_carrier_export(*, actor: User, trip: Trip, reason: str) -> bytes:
         reason=reason,
     )
     return export.content
+
+
+def seat_worker_phone_for_call(*, actor: User, seat: Seat) -> str:
+    """Return the traveller's full phone for the escort to call from the roll call; audited.
+
+    The roll call shows the masked number; tapping it calls through here, so every full
+    number an escort dials is recorded with who, whom and on which trip.
+    """
+    if not access.seats_managed_by(actor).filter(pk=seat.pk).exists():
+        raise PermissionDenied(_("您无权为该车次点名。"))
+    worker = seat.worker
+    audit_record(
+        actor=actor,
+        action="worker.phone_call",
+        target=worker,
+        reason=_("上车点名：%(trip)s %(seat)s")
+        % {"trip": seat.trip.service_number, "seat": seat.label},
+    )
+    return worker.reveal_phone()

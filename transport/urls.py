@@ -25,6 +25,7 @@ urlpatterns = [
     path("plans/<int:pk>/fares/", views.plan_fares, name="plan_fares"),
     path("seats/<int:pk>/roll-call/", views.roll_call_mark, name="roll_call_mark"),
     path("seats/<int:pk>/roll-call/undo/", views.roll_call_undo, name="roll_call_undo"),
+    path("seats/<int:pk>/call/", views.roll_call_phone, name="roll_call_phone"),
     path("seats/<int:pk>/check-in/", views.check_in, name="check_in"),
     path("my-county/", views.county_travel, name="county_travel"),
     path("arrivals/", views.arrivals, name="arrivals"),

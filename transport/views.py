@@ -14,13 +14,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseForbidden
+from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from laborbridge import access
+from laborbridge import access, spreadsheets
 from laborbridge.background import RunBusy
 from laborbridge.tasking import EnqueueFailed
 from transport import manifests, selectors, services
@@ -37,8 +38,6 @@ from transport.forms import (
 from transport.manifests import bus_label
 from transport.models import BoardingStatus, RunStatus, Seat, TripCar
 from transport.reasons import stage_label
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _coordinator(user) -> bool:
@@ -64,15 +63,7 @@ def _campaign_of(request):
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    return spreadsheets.download(content, filename)
 
 
 # --- trips ------------------------------------------------------------------------------
@@ -563,16 +554,62 @@ def roll_call(request, pk: int):
     car_no = request.GET.get("car")
     car_no = int(car_no) if car_no and car_no.isdigit() else None
     seats = list(selectors.seat_rows(trip, car_no))
-    counts = {
-        "present": sum(1 for s in seats if s.boarding == BoardingStatus.PRESENT),
-        "no_show": sum(1 for s in seats if s.boarding == BoardingStatus.NO_SHOW),
-        "pending": sum(1 for s in seats if s.boarding == BoardingStatus.PENDING),
-    }
     return render(
         request,
         "transport/roll_call.html",
-        {"trip": trip, "cars": cars, "car_no": car_no, "seats": seats, "counts": counts},
+        {
+            "trip": trip,
+            "cars": cars,
+            "car_no": car_no,
+            "seats": seats,
+            "counts": _roll_call_counts([s.boarding for s in seats]),
+        },
     )
+
+
+def _roll_call_counts(statuses: list[str]) -> dict[str, int]:
+    return {
+        "present": statuses.count(BoardingStatus.PRESENT),
+        "no_show": statuses.count(BoardingStatus.NO_SHOW),
+        "pending": statuses.count(BoardingStatus.PENDING),
+    }
+
+
+def _roll_call_row(request, seat, error_text: str):
+    """The answer to a tap: the row, and the page's counters swapped out of band at once."""
+    seat = selectors.seat_rows(seat.trip).filter(pk=seat.pk).first() or seat
+    car = request.POST.get("car", "")
+    car_no = int(car) if car.isdigit() else None
+    counts = _roll_call_counts(
+        list(selectors.seat_rows(seat.trip, car_no).values_list("boarding", flat=True))
+    )
+    return render(
+        request,
+        "transport/_roll_call_row.html",
+        {"seat": seat, "error": error_text, "counts": counts, "car_no": car_no, "oob": True},
+    )
+
+
+class _TelRedirect(HttpResponseRedirectBase):
+    status_code = 302
+    allowed_schemes = ["tel"]
+
+
+@login_required
+@require_POST
+def roll_call_phone(request, pk: int):
+    """Tap-to-call from the roll call: record who called whom, then hand the number to the
+    phone's dialer (a tel: redirect)."""
+    if refused := _refuse_unless_coordinator(request):
+        return refused
+    seat = get_object_or_404(
+        access.seats_managed_by(request.user).select_related("trip", "car", "worker"), pk=pk
+    )
+    try:
+        phone = services.seat_worker_phone_for_call(actor=request.user, seat=seat)
+    except PermissionDenied as error:
+        return HttpResponseForbidden(_errors(error))
+    return _TelRedirect(f"tel:{phone}")
 
 
 @login_required
@@ -588,8 +625,7 @@ def roll_call_mark(request, pk: int):
     except (ValidationError, PermissionDenied) as error:
         error_text = _errors(error)
     if request.headers.get("HX-Request"):
-        seat = selectors.seat_rows(seat.trip).filter(pk=seat.pk).first() or seat
-        return render(request, "transport/_roll_call_row.html", {"seat": seat, "error": error_text})
+        return _roll_call_row(request, seat, error_text)
     if error_text:
         messages.error(request, error_text)
     url = reverse("transport:roll_call", args=[seat.trip_id])
@@ -609,8 +645,7 @@ def roll_call_undo(request, pk: int):
     except (ValidationError, PermissionDenied) as error:
         error_text = _errors(error)
     if request.headers.get("HX-Request"):
-        seat = selectors.seat_rows(seat.trip).filter(pk=seat.pk).first() or seat
-        return render(request, "transport/_roll_call_row.html", {"seat": seat, "error": error_text})
+        return _roll_call_row(request, seat, error_text)
     if error_text:
         messages.error(request, error_text)
     else:
