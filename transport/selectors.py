@@ -226,10 +226,16 @@ def unplaced_rows(entries: list[dict]) -> list[dict]:
 
 
 def split_rows(entries: list[dict]) -> list[dict]:
-    groups = TravelGroup.objects.in_bulk([e["group"] for e in entries])
+    groups = TravelGroup.objects.prefetch_related(
+        Prefetch("members", queryset=Worker.objects.only("pk", "name", "travel_group_id"))
+    ).in_bulk([e["group"] for e in entries])
     return [
         {
             "group": groups.get(e["group"]),
+            # a group is known by its people, not by its (often coded) name
+            "members": [m.name for m in groups[e["group"]].members.all()]
+            if e["group"] in groups
+            else [],
             "kind": e["kind"],
             "reason": split_label(e["reason"]),
             "sizes": [len(part) for part in e["parts"]],

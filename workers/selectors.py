@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -20,6 +21,7 @@ from workers.models import (
     PovertyStatus,
     TravelGroup,
     Worker,
+    WorkerSource,
     WorkerStatus,
 )
 
@@ -170,8 +172,16 @@ class WorkerFilter(django_filters.FilterSet):
 
 def worker_list_for(user: User) -> QuerySet[Worker]:
     """Return the user's workers with what a list row shows, in two queries per page."""
-    return access.workers_visible_to(user).select_related(
-        "home_county", "home_township", "home_village", "travel_group"
+    return (
+        access.workers_visible_to(user)
+        .select_related("home_county", "home_township", "home_village", "travel_group")
+        # a travel group is shown as its members' names (its name is often a code)
+        .prefetch_related(
+            Prefetch(
+                "travel_group__members",
+                queryset=Worker.objects.only("pk", "name", "travel_group_id").order_by("pk"),
+            )
+        )
     )
 
 
@@ -194,6 +204,7 @@ HISTORY_ACTIONS = {
     "worker.consent_withdraw": _("撤回授权"),
     "worker.reveal_id_number": _("查看完整身份证号"),
     "worker.reveal_phone": _("查看完整手机号"),
+    "worker.phone_call": _("上车点名时拨打手机号"),
 }
 _HISTORY_FIELDS = {
     "wish_cities": _("意向城市"),
@@ -229,8 +240,38 @@ def worker_history(worker: Worker, limit: int = 100) -> list[AuditEvent]:
     )
     for event in events:
         event.label = str(HISTORY_ACTIONS.get(event.action, event.action))
-        event.fields = [_field_label(name) for name in event.changes if name != "import_job"]
+        if event.action == "worker.register":
+            event.fields = _registration_summary(event.changes)
+        else:
+            event.fields = [_field_label(name) for name in event.changes if name != "import_job"]
+    if len(events) < limit and not any(e.action == "worker.register" for e in events):
+        # Records from before registrations were audited (or loaded as demo data) still
+        # begin with their registration: when and by whom the worker was entered.
+        events.append(_registration_row(worker))
     return events
+
+
+def _registration_summary(changes: dict) -> list[str]:
+    """Return what a registration event says: how the worker came in (and which import)."""
+    parts = []
+    source = changes.get("source")
+    if source in WorkerSource.values:
+        parts.append(_("来源：%(source)s") % {"source": WorkerSource(source).label})
+    if changes.get("import_job"):
+        parts.append(_("导入批次 #%(job)s") % {"job": changes["import_job"]})
+    return parts or [_("登记为劳动力")]
+
+
+def _registration_row(worker: Worker) -> SimpleNamespace:
+    by = worker.registered_by
+    return SimpleNamespace(
+        created_at=worker.created_at,
+        actor_label=(by.get_full_name() or by.username) if by else "",
+        label=str(HISTORY_ACTIONS["worker.register"]),
+        fields=_registration_summary({"source": worker.source}),
+        reason="",
+        action="worker.register",
+    )
 
 
 def travel_group_members(worker: Worker) -> list[Worker]:
