@@ -31,6 +31,26 @@
     if (select && select.form) select.form.submit();
   });
 
+  // On a phone a table's rows stack as cards and its header row is hidden: give every cell
+  // its column's name (shown before the value by app.css), also in rows htmx swaps in.
+  function labelCells(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("table.table").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      if (!heads.length) return;
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, i) {
+          if (heads[i] && !cell.hasAttribute("data-label") && !cell.hasAttribute("colspan")) {
+            cell.setAttribute("data-label", heads[i]);
+          }
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
+  document.addEventListener("htmx:afterSettle", function () { labelCells(document); });
+
   // A form that asks before it does something hard to undo.
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-confirm]");

@@ -6,6 +6,7 @@ an error.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -51,15 +52,71 @@ def browser():
         browser.close()
 
 
+# Every journey runs on a county office PC and on the phone of an official or an escort.
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {"viewport": {"width": 360, "height": 800}, "is_mobile": True, "has_touch": True},
+}
+# Screenshots of each journey's pages, to look at (gitignored).
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def page(browser, live_server, reference_data):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+def page(browser, live_server, reference_data, viewport, request):
+    context = browser.new_context(locale="zh-CN", **VIEWPORTS[viewport])
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.base_url = live_server.url
+    page.viewport_name = viewport
+    page.shots = []
+    name = re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
+    page.shot = lambda label, fits=True: shot(page, f"{name}-{label}", fits=fits)
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
     context.close()
+
+
+def shot(page, name: str, *, fits: bool = True) -> Path:
+    """Save a full-page screenshot and check the page fits its width (no sideways scroll)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.evaluate("() => window.scrollTo(0, 0)")  # sticky parts where a person sees them first
+    page.screenshot(path=str(path), full_page=True)
+    page.shots.append(path)
+    if not fits:
+        return path
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 1, f"{page.url} is {overflow}px wider than the screen ({path.name})"
+    return path
+
+
+def open_menu(page) -> None:
+    """Unfold the signed-in menu when it is folded behind its button (on a phone)."""
+    toggle = page.locator("[data-nav-toggle]")
+    if toggle.count() and toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+
+
+def nav(page, label: str) -> None:
+    """Follow a menu entry, as a person would on this screen."""
+    open_menu(page)
+    menu = page.locator("nav.mainnav")
+    exact = menu.get_by_role("link", name=label, exact=True)
+    (exact if exact.count() else menu.get_by_role("link", name=label)).first.click()
+    page.wait_for_load_state("domcontentloaded")
+
+
+def logout(page) -> None:
+    open_menu(page)
+    page.locator("button", has_text="退出").click()
+    page.wait_for_url("**/accounts/login/")
 
 
 def login(page, username: str, password: str) -> None:

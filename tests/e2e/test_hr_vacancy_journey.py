@@ -3,6 +3,7 @@ three vacancies (one by importing the downloaded template), a coordinator verifi
 employer, the three show on the campaign's public job board (on a phone too), and the clerk
 closes one, which leaves the board."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -11,8 +12,11 @@ from playwright.sync_api import expect
 
 from jobs.models import Employer, Vacancy, VacancyStatus, VerificationStatus
 from laborbridge.models import Campaign, Occupation, Pairing, Role
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, logout, nav
 from tests.factories import PASSWORD, make_credit_code, make_user
+
+# Vacancies may not start in the past: two months from the day the tests run.
+START = (dt.datetime.now(tz=dt.UTC).date() + dt.timedelta(days=60)).isoformat()
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,11 +60,6 @@ def world(reference_data, celery_eager):
     }
 
 
-def _logout(page) -> None:
-    page.locator("button", has_text="退出").click()
-    page.wait_for_url("**/accounts/login/")
-
-
 def _post_vacancy(page, world, *, title: str, occupation, headcount: str, publish: bool) -> None:
     page.goto(f"{page.base_url}/jobs/vacancies/")
     page.click("text=发布新岗位")
@@ -70,7 +69,7 @@ def _post_vacancy(page, world, *, title: str, occupation, headcount: str, publis
     page.fill("#id_wage_min", "6000")
     page.fill("#id_wage_max", "7500")
     page.select_option("#id_shift_pattern", "two_shifts")
-    page.fill("#id_start_date", "2026-03-01")
+    page.fill("#id_start_date", START)
     page.select_option("#id_campaign", label=world["campaign"].name_zh)
     expect(page.locator("#id_dormitory")).to_be_checked()  # from the company profile
     page.click("button[name=publish]" if publish else "button[name=save]")
@@ -83,7 +82,7 @@ def test_hr_profile_three_vacancies_verified_board_and_close(page, browser, worl
 
     # 1. The HR clerk completes the company profile; a mistyped credit code is caught.
     login(page, "hr_haichuan", PASSWORD)
-    page.click("nav >> text=企业信息")
+    nav(page, "企业信息")
     expect(page.locator("h1")).to_contain_text("待审核")
     good_code = employer.credit_code
     page.fill("#id_credit_code", good_code[:-1] + ("1" if good_code[-1] != "1" else "2"))
@@ -135,7 +134,7 @@ def test_hr_profile_three_vacancies_verified_board_and_close(page, browser, worl
         "月薪下限（元）": 5500,
         "月薪上限（元）": 7000,
         "计薪方式": "计件",
-        "到岗日期": "2026-03-10",
+        "到岗日期": START,
         "提供宿舍": "是",
         "提供工作餐": "是",
         "招聘行动": campaign.name_zh,
@@ -158,16 +157,18 @@ def test_hr_profile_three_vacancies_verified_board_and_close(page, browser, worl
     visitor = anonymous.new_page()
     visitor.goto(board)
     expect(visitor.locator("#board .job")).to_have_count(0)
-    _logout(page)
+    page.shot("import-done")
+    logout(page)
 
     # 4. The coordinator verifies the employer.
     login(page, "coordinator_qd", PASSWORD)
-    page.click("nav >> text=企业")
+    nav(page, "企业")
     page.click(f"text={employer.name}")
     page.check("input[name=decision][value=verified]")
     page.click("text=提交审核结果")
     expect(page.locator(".messages")).to_contain_text("已认证")
-    _logout(page)
+    page.shot("employer-verified")
+    logout(page)
 
     # 5. The three are on the public board, with what a worker needs and nothing about HR.
     visitor.goto(board)
@@ -204,11 +205,12 @@ def test_hr_profile_three_vacancies_verified_board_and_close(page, browser, worl
 
     # 6. The clerk closes one vacancy; it leaves the board at once.
     login(page, "hr_haichuan", PASSWORD)
-    page.click("nav >> text=本企业岗位")
+    nav(page, "本企业岗位")
     page.click("text=电焊工")
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("button[data-action=closed]")
     expect(page.locator("h1 .badge")).to_have_text("已关闭")
+    page.shot("vacancy-closed")
     visitor.goto(board)
     expect(visitor.locator("#board .job")).to_have_count(2)
     assert "电焊工" not in visitor.locator("#board").inner_text()
@@ -224,9 +226,9 @@ def test_import_preview_lists_row_errors_in_the_browser(page, world, tmp_path):
     workbook.active.append(
         ["岗位名称", "工种", "招聘人数", "月薪下限", "月薪上限", "到岗日期", "岗位描述"]
     )
-    workbook.active.append(["普工", "注塑工", 10, 5000, 6000, "2026-03-01", ""])
-    workbook.active.append(["普工二", "注塑工", 10, 7000, 6000, "2026-03-01", ""])
-    workbook.active.append(["普工三", "注塑工", 10, 5000, 6000, "2026-03-01", "女工优先"])
+    workbook.active.append(["普工", "注塑工", 10, 5000, 6000, START, ""])
+    workbook.active.append(["普工二", "注塑工", 10, 7000, 6000, START, ""])
+    workbook.active.append(["普工三", "注塑工", 10, 5000, 6000, START, "女工优先"])
     path = tmp_path / "jobs.xlsx"
     workbook.save(path)
     login(page, "hr_haichuan", PASSWORD)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from laborbridge.models import Pairing, Role
 from matching.models import Match, MatchStatus
-from tests.e2e.conftest import ARTIFACTS, login
+from tests.e2e.conftest import ARTIFACTS, login, logout, nav
 from tests.factories import CHENGYANG, JIAOZHOU, PASSWORD, EmployerFactory, make_user
 from tests.transport import scenario
 from transport.models import Bus, Notification, Seat, TransportPlan
@@ -47,18 +47,13 @@ def world(reference_data, celery_eager):
     return {"world": built, "chengyang": chengyang}
 
 
-def _logout(page) -> None:
-    page.locator("button", has_text="退出").click()
-    page.wait_for_url("**/accounts/login/")
-
-
 def test_special_train_from_plan_to_factory_gate(page, world):
     built = world["world"]
     people = len(built.matches)
 
     # The coordinator plans the campaign's transport.
     login(page, "coordinator_qd", PASSWORD)
-    page.get_by_role("link", name="点对点运输").click()
+    nav(page, "点对点运输")
     expect(page.locator("h1")).to_have_text("点对点运输")
     expect(page.locator("table").first).to_contain_text("G2096")
     page.fill("#id_min_fill_percent", "0")  # ten people may take the demo's whole train
@@ -84,7 +79,7 @@ def test_special_train_from_plan_to_factory_gate(page, world):
     card.get_by_role("button", name="保存").click()
     expect(page.locator(".messages")).to_contain_text("车辆信息已保存")
     expect(page.locator(f"#bus-{bus.pk} .vehicle")).to_contain_text("鲁B12345")
-    page.screenshot(path=ARTIFACTS / "transport-plan.png", full_page=True)
+    page.shot("plan")
 
     # A car's manifest, printed to A4.
     first = Seat.objects.select_related("car").filter(trip=built.train).order_by("pk").first()
@@ -98,14 +93,14 @@ def test_special_train_from_plan_to_factory_gate(page, world):
     expect(page.locator("#manifest")).to_contain_text("********")
     page.emulate_media(media="print")
     expect(page.get_by_role("button", name="打印")).to_be_hidden()
-    page.screenshot(path=ARTIFACTS / "transport-car-manifest.png", full_page=True)
+    page.shot("car-manifest-print", fits=False)  # paper, not a screen
     pdf = page.pdf(format="A4", landscape=True)
     assert pdf.startswith(b"%PDF")
     (ARTIFACTS / "transport-car-manifest.pdf").write_bytes(pdf)
     page.emulate_media(media="screen")
+    page.shot("car-manifest")
 
-    # Roll call on a phone: everyone of the car is there but one.
-    page.set_viewport_size({"width": 390, "height": 844})
+    # Roll call (on the phone run, one-handed): everyone of the car is there but one.
     page.goto(f"{page.base_url}/transport/trips/{built.train.pk}/roll-call/?car={car}")
     page.on("dialog", lambda dialog: dialog.accept())
     absent = first
@@ -129,23 +124,34 @@ def test_special_train_from_plan_to_factory_gate(page, world):
             "button", name=f"{seat.worker.name} 已到"
         ).click()
         expect(page.locator(f"#seat-{seat.pk}")).to_have_class(re.compile("present"))
-    page.screenshot(path=ARTIFACTS / "transport-roll-call-phone.png", full_page=True)
+    # the counters followed every tap; each row shows the masked phone to call
+    expect(page.locator("#count-present")).to_have_text(str(len(ordered) - 1))
+    expect(page.locator("#count-no-show")).to_have_text("1")
+    expect(page.locator("#count-pending")).to_have_text("0")
+    expect(page.locator(f"#seat-{mistaken.pk} form.call button")).to_contain_text(
+        mistaken.worker.phone_masked
+    )
+    # a row never squeezes the name: every name stays on one line
+    assert page.evaluate(
+        "() => [...document.querySelectorAll('.rollcall .name')]"
+        ".every(el => el.getClientRects().length === 1)"
+    )
+    page.shot("roll-call")
     notice = Notification.objects.get(kind="no_show", seat=absent)
     assert notice.worker_id == absent.worker_id
     correction = Notification.objects.get(kind="no_show_undo")
     assert correction.worker_id == mistaken.worker_id and "误记" in correction.title
     assert Seat.objects.get(pk=mistaken.pk).boarding == "present"
-    page.set_viewport_size({"width": 1280, "height": 900})
-    _logout(page)
+    logout(page)
 
     # The county official sees the seats and, if it is theirs, the no-show.
     login(page, "official_anding", PASSWORD)
-    page.get_by_role("link", name="出行安排").click()
+    nav(page, "出行安排")
     anding = Seat.objects.filter(worker__home_county_id="621102", released_at=None)
     for seat in anding.select_related("worker", "car"):
         expect(page.locator("table")).to_contain_text(seat.label)
     expect(page.locator("table")).to_contain_text("安定区集合点")
-    page.screenshot(path=ARTIFACTS / "transport-county-travel.png", full_page=True)
+    page.shot("county-travel")
     if absent.worker.home_county_id == "621102":
         expect(page.locator("#notifications")).to_contain_text("未按时上车")
     if Notification.objects.filter(county_id="621102").exists():
@@ -154,11 +160,11 @@ def test_special_train_from_plan_to_factory_gate(page, world):
         page.locator("#notifications").get_by_role("button", name="全部标为已读").click()
         expect(page.locator("#unread-count")).to_have_count(0)
         expect(page.locator("#notifications li.unread")).to_have_count(0)
-    _logout(page)
+    logout(page)
 
     # HR checks their people in at the gate.
     login(page, "hr_haichuan", PASSWORD)
-    page.get_by_role("link", name="到岗签到").click()
+    nav(page, "到岗签到")
     mine = Seat.objects.filter(
         match__vacancy__employer=world["chengyang"], released_at=None
     ).select_related("worker")
@@ -169,7 +175,7 @@ def test_special_train_from_plan_to_factory_gate(page, world):
             row.get_by_label("未经点名，已核实本人").check()
         row.get_by_role("button", name="确认到岗").click()
         expect(page.locator(f"#arrival-{seat.pk}")).to_contain_text("已到岗")
-    page.screenshot(path=ARTIFACTS / "transport-arrivals.png", full_page=True)
+    page.shot("arrivals")
     hired = Match.objects.filter(vacancy__employer=world["chengyang"], status=MatchStatus.HIRED)
     assert hired.count() == mine.count() > 0
     assert all(m.worker.status == WorkerStatus.EMPLOYED for m in hired.select_related("worker"))

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from laborbridge.models import Role
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, nav
 from tests.factories import ANDING, PASSWORD, make_user
 from tests.imports.helpers import celery_eager_fixture, id_number
 
@@ -98,7 +98,7 @@ def _counts(page) -> dict:
 
 def test_official_round_trips_the_roster_in_a_browser(page, official, tmp_path):
     login(page, official.username, PASSWORD)
-    page.click("nav.mainnav >> text=导入花名册")
+    nav(page, "导入花名册")
     assert "导入劳动力花名册" in page.locator("h1").inner_text()
 
     # 1. Download the template and fill it in (as Excel would save it).
@@ -118,6 +118,7 @@ def test_official_round_trips_the_roster_in_a_browser(page, official, tmp_path):
     assert len(errors) == 2
     assert errors[0].startswith("5") and "手机号应为 11 位" in errors[0]
     assert errors[1].startswith("6") and "科学计数法" in errors[1] and "文本" in errors[1]
+    page.shot("import-preview")
     page.click("button:has-text('确认导入')")
     page.wait_for_selector("text=导入已完成")
     assert _counts(page)["created"] == 3
@@ -156,3 +157,4 @@ def test_official_round_trips_the_roster_in_a_browser(page, official, tmp_path):
     assert PEOPLE[1][1] not in page.url
     rows = page.locator("#worker-table tbody tr")
     assert rows.count() == 1 and "李秀英" in rows.first.inner_text()
+    page.shot("roster-search")
