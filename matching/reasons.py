@@ -328,6 +328,17 @@ def explain(matches: Iterable) -> None:
             if _int(r.get("points"))
         ]
         lines.sort(key=lambda line: -abs(line.points))
+        # A skill an import kept as a 待归类 word is no skill to the engine: say so, so nobody
+        # wonders why 司机 did not count for a driving job.
+        word = getattr(match.worker, "skill_unclassified", "")
+        if word:
+            lines.append(
+                ReasonLine(
+                    text=_("技能“%(word)s”待归类，匹配时按无技能计") % {"word": word},
+                    points=0,
+                    side="worker",
+                )
+            )
         match.reason_lines = lines
         match.worker_lines = [line for line in lines if line.side == "worker"]
         match.vacancy_lines = [line for line in lines if line.side != "worker"]
