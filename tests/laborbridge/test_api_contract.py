@@ -123,6 +123,12 @@ class TestOneErrorBody:
         assert chinese["message"] == "未找到。"
         assert english["message"] == "Not found."
 
+    def test_our_own_messages_in_english_too(self, api, coordinator):
+        body = _error(
+            _as(api, coordinator, "en").get(f"{API}/transport/trips/abc/"), 404, "not_found"
+        )
+        assert body["message"].startswith("No such address")
+
 
 class TestIdsAndRanges:
     @pytest.mark.parametrize(

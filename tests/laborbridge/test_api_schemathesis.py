@@ -1,4 +1,4 @@
-"""Schemathesis over the whole OpenAPI schema, as a county official and as a coordinator.
+"""Schemathesis over the whole OpenAPI schema as a county official, a coordinator, HR, an admin.
 
 Every operation of ``/api/schema/`` gets valid (positive) and invalid (negative) requests,
 generated from a fixed seed with a bounded number of examples, and sent in-process to
@@ -128,11 +128,8 @@ def _fuzz_operation(operation, mode, headers: dict, cookies: dict) -> list[str]:
     return found
 
 
-def test_whole_api_as_county_official(world, official_a, in_process_requests):
-    failures = _fuzz(official_a)
-    assert not failures, "\n\n".join(failures)
-
-
-def test_whole_api_as_coordinator(world, coordinator, in_process_requests):
-    failures = _fuzz(coordinator)
+@pytest.mark.parametrize("role", ["official_a", "coordinator", "hr_x", "admin_user"])
+def test_whole_api(role, world, in_process_requests, request):
+    """The county official and the coordinator of the issue, plus HR and an administrator."""
+    failures = _fuzz(request.getfixturevalue(role))
     assert not failures, "\n\n".join(failures)
