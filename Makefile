@@ -25,9 +25,10 @@ messages: install
 migrate: install
 	$(PY) manage.py migrate --no-input -v 0
 
-## make demo: virtualenv, install, migrate, reference + demo data, site on 127.0.0.1:8000
+## make demo [PORT=8000] [HOST=127.0.0.1]: virtualenv, install, migrate, reference + demo data
+## with travellers (round answered, trips planned), site on $(HOST):$(PORT)
 demo: install messages migrate
-	$(PY) manage.py demo
+	$(PY) manage.py demo --with-travellers --port $(PORT) --host $(HOST)
 	LABORBRIDGE_EAGER_THREADS=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: the whole suite; PostgreSQL and Redis are used when they answer (always in CI)

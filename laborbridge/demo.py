@@ -1,8 +1,14 @@
 """Realistic synthetic demo data: Dingxi workers, Qingdao/Jiaozhou employers and vacancies.
 
 Everything is derived from a fixed seed and keyed by natural identifiers (ID-number blind
-index, credit code, username), so loading twice adds nothing the second time. The ID
-numbers and credit codes carry valid checksums but belong to nobody.
+index, credit code, username, campaign code), so loading twice adds nothing the second time.
+The ID numbers and credit codes carry valid checksums but belong to nobody.
+
+Every date is relative to the day the demo is loaded (:class:`DemoCalendar`): the demo's
+campaigns are open now (one more is upcoming), the special train leaves in two weeks, the
+vacancies start after it arrives. The reference campaigns (``campaigns.json``, fixed 2026
+dates) are left as they are: the demo adds its own campaigns, keyed by code, and moves
+their dates when it is loaded again on a later day.
 """
 
 import datetime as dt
@@ -10,6 +16,7 @@ import random
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from jobs.models import Employer, Industry, Vacancy, VacancyStatus, VerificationStatus
@@ -58,6 +65,108 @@ _INDUSTRY_GROUPS = {
 }
 
 
+@dataclass(frozen=True)
+class DemoCalendar:
+    """The demo's dates, all relative to ``today`` (the day ``manage.py demo`` runs)."""
+
+    today: dt.date
+
+    @property
+    def campaign_starts(self) -> dt.date:
+        return self.today - dt.timedelta(days=14)
+
+    @property
+    def campaign_ends(self) -> dt.date:
+        return self.today + dt.timedelta(days=106)
+
+    @property
+    def upcoming_starts(self) -> dt.date:
+        return self.today + dt.timedelta(days=150)
+
+    @property
+    def upcoming_ends(self) -> dt.date:
+        return self.today + dt.timedelta(days=270)
+
+    @property
+    def train_day(self) -> dt.date:
+        """The special train leaves and arrives this day (an 11-hour run)."""
+        return self.today + dt.timedelta(days=14)
+
+    @property
+    def bus_days(self) -> tuple[dt.date, dt.date]:
+        """Chartered coaches for later starts (~30 h on the road, arriving the next day)."""
+        return (self.today + dt.timedelta(days=21), self.today + dt.timedelta(days=35))
+
+    @property
+    def first_start(self) -> dt.date:
+        """The day after the special train arrives: the first vacancies start."""
+        return self.train_day + dt.timedelta(days=1)
+
+
+def demo_calendar() -> DemoCalendar:
+    return DemoCalendar(today=timezone.localdate())
+
+
+# The demo's own campaigns: (code, reference campaign it copies pairing and name from, kind).
+# "now" runs today; "upcoming" opens in five months.
+DEMO_CAMPAIGN = "demo-dingxi-qingdao"
+DEMO_CAMPAIGNS = (
+    (DEMO_CAMPAIGN, "2026-chunfeng-dingxi-qingdao", "now"),
+    ("demo-tongwei-jiaozhou", "2026-chunfeng-tongwei-jiaozhou", "now"),
+    ("demo-linxia-jinan-shizhong", "2026-chunfeng-linxia-jinan-shizhong", "now"),
+    ("demo-anding-shinan", "2026-chunfeng-anding-shinan", "now"),
+    ("demo-next-dingxi-qingdao", "2026-chunfeng-dingxi-qingdao", "upcoming"),
+)
+
+
+def demo_campaigns_ensure(calendar: DemoCalendar | None = None) -> list[Campaign]:
+    """Create (or move to today's dates) the demo's campaigns; return them in order.
+
+    Keyed by code: a second run the same day changes nothing, a run on a later day moves
+    the dates so that the campaigns are open again.
+    """
+    calendar = calendar or demo_calendar()
+    references = {
+        c.code: c
+        for c in Campaign.objects.filter(code__in=[ref for _code, ref, _kind in DEMO_CAMPAIGNS])
+    }
+    campaigns = []
+    for code, reference_code, kind in DEMO_CAMPAIGNS:
+        reference = references[reference_code]
+        if kind == "now":
+            starts, ends, label_zh, label_en = (
+                calendar.campaign_starts,
+                calendar.campaign_ends,
+                "春风行动",
+                "Spring Breeze campaign",
+            )
+        else:
+            starts, ends, label_zh, label_en = (
+                calendar.upcoming_starts,
+                calendar.upcoming_ends,
+                "下一季招聘",
+                "Next season",
+            )
+        route_zh = reference.name_zh.split("·", 1)[-1].strip()
+        route_en = reference.name_en.split("·", 1)[-1].strip()
+        values = {
+            "pairing_id": reference.pairing_id,
+            "name_zh": f"{starts.year} {label_zh}（演示）· {route_zh}",
+            "name_en": f"{starts.year} {label_en} (demo) · {route_en}",
+            "starts_on": starts,
+            "ends_on": ends,
+        }
+        campaign = Campaign.objects.filter(code=code).first()
+        if campaign is None:
+            campaign = Campaign.objects.create(code=code, **values)
+        elif any(getattr(campaign, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(campaign, key, value)
+            campaign.save()
+        campaigns.append(campaign)
+    return campaigns
+
+
 @dataclass
 class DemoResult:
     workers_created: int = 0
@@ -94,7 +203,7 @@ def _name(rng: random.Random) -> str:
     return rng.choice(_SURNAMES) + given[:2]
 
 
-def _workers(rng: random.Random, count: int) -> int:
+def _workers(rng: random.Random, count: int, calendar: DemoCalendar) -> int:
     counties = list(Region.objects.filter(parent_id=DINGXI, level=Region.Level.COUNTY))
     townships: dict[str, list[str]] = {}
     for code, parent in Region.objects.filter(
@@ -131,11 +240,11 @@ def _workers(rng: random.Random, count: int) -> int:
     )
     fresh = [w for w in workers if w.id_number_index not in existing]
     Worker.objects.bulk_create(fresh, batch_size=_BATCH, ignore_conflicts=True)
-    _worker_profiles(rng, [w.id_number_index for w in fresh])
+    _worker_profiles(rng, [w.id_number_index for w in fresh], calendar)
     return len(fresh)
 
 
-def _worker_profiles(rng: random.Random, indexes: list[str]) -> None:
+def _worker_profiles(rng: random.Random, indexes: list[str], calendar: DemoCalendar) -> None:
     """Give new demo workers what matching needs: skills, wishes, consent, some certificates,
     and travel groups (families and fellow villagers) — drawn from the vacancies' occupations."""
     from workers.models import (
@@ -167,7 +276,8 @@ def _worker_profiles(rng: random.Random, indexes: list[str]) -> None:
         .order_by("pk")
         .values_list("pk", "home_county_id", "home_township_id")
     )
-    departure = dt.date(2026, 2, 20)
+    # Ready to leave a few days before the special train, as the counties' surveys ask.
+    departure = calendar.train_day - dt.timedelta(days=5)
     for worker_id, _county, _township in rows:
         main = rng.choice(popular) if rng.random() < 0.7 else rng.choice(occupations)
         level = rng.choices([0, 1, 2, 3, 4], [25, 35, 25, 12, 3])[0]
@@ -202,10 +312,10 @@ def _worker_profiles(rng: random.Random, indexes: list[str]) -> None:
             consents.append(
                 Consent(
                     worker_id=worker_id,
-                    given_on=dt.date(2026, 1, 5) + dt.timedelta(days=rng.randrange(20)),
+                    given_on=calendar.today - dt.timedelta(days=60 - rng.randrange(20)),
                     method=ConsentMethod.SIGNED_PAPER,
                     scope=list(ConsentScope.values),
-                    text_version="2026-01",
+                    text_version=f"{calendar.today.year}-01",
                 )
             )
     WorkerSkill.objects.bulk_create(skills, batch_size=_BATCH)
@@ -299,14 +409,17 @@ def _employers(rng: random.Random, count: int) -> tuple[int, list[Employer]]:
     return created, ordered
 
 
-def _vacancies(rng: random.Random, employers: list[Employer], count: int) -> int:
+def _vacancies(
+    rng: random.Random,
+    employers: list[Employer],
+    count: int,
+    calendar: DemoCalendar,
+    campaigns_now: list[Campaign],
+) -> int:
     by_group: dict[str, list[Occupation]] = {}
     for occupation in Occupation.objects.select_related("group"):
         by_group.setdefault(occupation.group.code, []).append(occupation)
-    campaigns = {
-        campaign.pairing.east_region_id: campaign
-        for campaign in Campaign.objects.select_related("pairing").order_by("starts_on")
-    }
+    campaigns = {campaign.pairing.east_region_id: campaign for campaign in campaigns_now}
     have = set(Vacancy.objects.filter(employer__in=employers).values_list("employer_id", flat=True))
     vacancies = []
     for index in range(count):
@@ -319,7 +432,12 @@ def _vacancies(rng: random.Random, employers: list[Employer], count: int) -> int
         occupation = rng.choice(pool[: max(4, len(pool) // 3)] if rng.random() < 0.7 else pool)
         low = rng.randrange(40, 70) * 100
         roll = rng.random()
-        campaign = campaigns.get(employer.district_id) or campaigns.get(QINGDAO)
+        # An employer's first vacancy goes to its district's own pairing (Jiaozhou, Shinan)
+        # where there is one; the rest to the Dingxi → Qingdao campaign, which runs the
+        # demo's matching round and special train.
+        campaign = (
+            campaigns.get(employer.district_id) if index < len(employers) else None
+        ) or campaigns[QINGDAO]
         vacancies.append(
             Vacancy(
                 employer=employer,
@@ -337,12 +455,12 @@ def _vacancies(rng: random.Random, employers: list[Employer], count: int) -> int
                 wage_min=low,
                 wage_max=low + rng.randrange(5, 25) * 100,
                 district=employer.district,
-                # Half the posts start the day after the G2096 special train arrives (02-26);
-                # the rest through the spring, reached by chartered buses.
+                # Half the posts start the day after the G2096 special train arrives;
+                # the rest over the following weeks, reached by chartered buses.
                 start_date=(
-                    dt.date(2026, 2, 26)
+                    calendar.first_start
                     if rng.random() < 0.5
-                    else dt.date(2026, 2, 27) + dt.timedelta(days=rng.randrange(0, 50))
+                    else calendar.first_start + dt.timedelta(days=rng.randrange(1, 51))
                 ),
                 campaign=campaign,
                 shift_pattern=rng.choice(["day", "day", "two_shifts", "three_shifts"]),
@@ -379,7 +497,21 @@ def _login(username: str, full_name: str, **scope) -> User:
 
 def _logins(employers: list[Employer]) -> list[tuple[str, str, str]]:
     pairing = Pairing.objects.get(east_region_id=QINGDAO, west_region_id=DINGXI)
-    hr_employer = next(e for e in employers if e.verification_status == VerificationStatus.VERIFIED)
+    # HR of the verified employer with the most open places in the Dingxi → Qingdao
+    # campaign, so that the travellers give them candidates and arrivals.
+    verified = [e for e in employers if e.verification_status == VerificationStatus.VERIFIED]
+    places = dict(
+        Vacancy.objects.filter(
+            employer__in=verified, campaign__code=DEMO_CAMPAIGN, status=VacancyStatus.OPEN
+        )
+        .values_list("employer_id")
+        .annotate(total=Sum("headcount"))
+    )
+    hr_employer = max(
+        (e for e in verified if e.district_id != JIAOZHOU),
+        key=lambda e: (places.get(e.pk, 0), -e.pk),
+        default=verified[0],
+    )
     jiaozhou_employer = next(
         (
             e
@@ -423,44 +555,80 @@ def demo_load(
     if not Region.objects.filter(pk=DINGXI).exists():
         raise RuntimeError("Reference data is missing: run `manage.py load_reference` first.")
     rng = random.Random(seed)
+    calendar = demo_calendar()
+    campaigns = demo_campaigns_ensure(calendar)
     result = DemoResult()
-    result.workers_created = _workers(rng, workers)
+    result.workers_created = _workers(rng, workers, calendar)
     result.employers_created, employer_rows = _employers(random.Random(seed + 1), employers)
-    result.vacancies_created = _vacancies(random.Random(seed + 2), employer_rows, vacancies)
+    result.vacancies_created = _vacancies(
+        random.Random(seed + 2),
+        employer_rows,
+        vacancies,
+        calendar,
+        [c for c in campaigns if c.starts_on <= calendar.today],
+    )
     result.logins = _logins(employer_rows)
     from transport.demo import demo_transport_load
 
-    demo_transport_load()
+    demo_transport_load(calendar=calendar)
     # Touch the crypto keys once more so a misconfigured key fails here, not on first page.
     crypto.id_number_blind_index("000000000000000000")
     return result
 
 
 def demo_travellers_load(*, seed: int = 2026, limit: int = 700) -> int:
-    """Run a matching round for Dingxi → Qingdao and answer ``limit`` offers on both sides.
+    """Run the demo campaign's matching round, answer offers, plan and confirm the trips.
 
-    Optional (``manage.py demo --with-travellers``): it gives transport planning confirmed
-    travellers at once. Every step goes through the same services as the pages, acting as
-    the demo admin, so headcounts, worker statuses and the audit log stay consistent. Does
-    nothing if the campaign already has a finished round.
+    Every step goes through the same services as the pages, acting as the demo admin, so
+    headcounts, worker statuses and the audit log stay consistent. The demo HR logins'
+    candidates come first: some are left for HR to decide (offered, or accepted by the
+    worker), the rest are confirmed and get seats, so HR has arrivals to check in. Up to
+    ``limit`` offers are answered in all. Some workers were placed months ago (see
+    :func:`_placements_past`). Does nothing if the campaign already has a finished round.
     """
-    from matching import services as matching_services
-    from matching.models import Match, MatchRound, MatchStatus, RoundStatus
+    from matching.models import MatchRound, RoundStatus
     from matching.rounds import round_execute
 
-    campaign = Campaign.objects.get(code="2026-chunfeng-dingxi-qingdao")
+    campaign = Campaign.objects.get(code=DEMO_CAMPAIGN)
     if MatchRound.objects.filter(campaign=campaign, status=RoundStatus.SUCCEEDED).exists():
         return 0
     admin = User.objects.get(username="admin")
+    rng = random.Random(seed)
+    calendar = demo_calendar()
+    with transaction.atomic():
+        _placements_past(rng, admin, calendar)
     round_ = MatchRound.objects.create(campaign=campaign, seed=seed, created_by=admin)
     round_execute(round_id=round_.pk, task_id="demo")
-    rng = random.Random(seed)
+    # One transaction for ~2,800 service calls: on SQLite a commit each costs a disk sync.
+    with transaction.atomic():
+        confirmed = _offers_answer(rng, admin, round_, limit)
+    _transport_plan_confirm(admin, campaign, seed)
+    return confirmed
+
+
+def _offers_answer(rng: random.Random, admin: User, round_, limit: int) -> int:
+    from matching import services as matching_services
+    from matching.models import Match, MatchStatus
+
+    hr_employers = set(
+        User.objects.filter(role=Role.EMPLOYER_HR, username__in=["hr_qingdao", "hr_jiaozhou"])
+        .exclude(employer=None)
+        .values_list("employer_id", flat=True)
+    )
+    proposed = Match.objects.filter(round=round_, status=MatchStatus.PROPOSED).select_related(
+        "vacancy"
+    )
+    for_hr = list(proposed.filter(vacancy__employer_id__in=hr_employers).order_by("pk"))
+    others = list(proposed.exclude(vacancy__employer_id__in=hr_employers).order_by("pk"))
     confirmed = 0
-    for match in Match.objects.filter(round=round_, status=MatchStatus.PROPOSED).order_by("pk")[
-        :limit
-    ]:
+    for position, match in enumerate(for_hr + others[: max(0, limit - len(for_hr))]):
         matching_services.match_review(actor=admin, match=match, approve=True)
         matching_services.match_offer(actor=admin, match=match)
+        if match.vacancy.employer_id in hr_employers and position % 4 in (0, 1):
+            # Left for the HR login: offered and undecided, or accepted by the worker.
+            if position % 4 == 1:
+                matching_services.match_worker_respond(actor=admin, match=match, accept=True)
+            continue
         if rng.random() < 0.1:
             matching_services.match_worker_respond(
                 actor=admin, match=match, accept=False, reason="家中有事，暂不外出"
@@ -470,3 +638,87 @@ def demo_travellers_load(*, seed: int = 2026, limit: int = 700) -> int:
         matching_services.match_employer_respond(actor=admin, match=match, confirm=True)
         confirmed += 1
     return confirmed
+
+
+def _transport_plan_confirm(admin: User, campaign: Campaign, seed: int) -> None:
+    """Plan the confirmed travellers onto the demo trips and confirm the plan, as the
+    coordinator would on the plan page; the planner runs here rather than in Celery."""
+    from transport import services as transport_services
+    from transport.models import TransportPlan
+    from transport.runs import plan_execute
+
+    if TransportPlan.objects.filter(campaign=campaign).exists():
+        return
+    plan = TransportPlan.objects.create(
+        campaign=campaign,
+        version=1,
+        seed=seed,
+        params=transport_services.plan_params_clean(seed=seed, params=None),
+        created_by=admin,
+    )
+    if plan_execute(plan_id=plan.pk, task_id="demo"):
+        plan.refresh_from_db()
+        transport_services.plan_confirm(actor=admin, plan=plan)
+
+
+# Workers placed before the demo's campaign: arrived and checked in 1–6 months ago, so that
+# follow-ups and retention have history. Their vacancies belong to no campaign.
+_PAST_PLACEMENTS = 60
+
+
+def _placements_past(rng: random.Random, admin: User, calendar: DemoCalendar) -> int:
+    from matching import services as matching_services
+    from matching.models import Match, MatchStatus
+    from workers.models import Employment
+
+    if Employment.objects.exists():
+        return 0
+    employers = list(
+        Employer.objects.filter(verification_status=VerificationStatus.VERIFIED).order_by("pk")[:8]
+    )
+    workers = list(
+        Worker.objects.filter(status=WorkerStatus.REGISTERED, consent_status="given")
+        .order_by("-pk")
+        .select_related("home_county")[:_PAST_PLACEMENTS]
+    )
+    if not employers or not workers:
+        return 0
+    occupation_ids = list(
+        Occupation.objects.filter(group__code="6").order_by("code").values_list("pk", flat=True)
+    )
+    placed = 0
+    for index, employer in enumerate(employers):
+        months = 1 + index % 6
+        started = calendar.today - dt.timedelta(days=30 * months + rng.randrange(0, 20))
+        group = workers[index :: len(employers)]
+        if not group:
+            continue
+        low = rng.randrange(45, 65) * 100
+        vacancy = Vacancy.objects.create(
+            employer=employer,
+            occupation_id=rng.choice(occupation_ids),
+            title="普工（往期）",
+            description="往期专列到岗的岗位。",
+            headcount=len(group) + 2,
+            wage_min=low,
+            wage_max=low + 1500,
+            district=employer.district,
+            start_date=started,
+            dormitory=True,
+            meals=True,
+            status=VacancyStatus.OPEN,
+            published_at=timezone.now(),
+        )
+        for worker in group:
+            match = Match.objects.create(
+                worker=worker, vacancy=vacancy, status=MatchStatus.PROPOSED, score=50
+            )
+            matching_services.match_review(actor=admin, match=match, approve=True)
+            matching_services.match_offer(actor=admin, match=match)
+            matching_services.match_worker_respond(actor=admin, match=match, accept=True)
+            matching_services.match_employer_respond(actor=admin, match=match, confirm=True)
+            matching_services.match_mark_hired(actor=admin, match=match)
+            placed += 1
+        # They arrived at the gate back then: the records say so.
+        Employment.objects.filter(vacancy=vacancy).update(started_on=started)
+    return placed

@@ -1,8 +1,9 @@
 """Demo transport data: Dingxi's county pickup points, the G2096 special train and buses.
 
 ``demo_transport_load()`` is safe to run again: pickup points are keyed by (county, name)
-and trips by (campaign, service number, departure), so a second run adds nothing. The
-timetable, fares and the pickup points' addresses are plausible, not quoted.
+and trips by (campaign, service number), so a second run adds nothing. The trips run in the
+coming weeks, relative to the day the demo is loaded (``laborbridge.demo.DemoCalendar``).
+The timetable, fares and the pickup points' addresses are plausible, not quoted.
 """
 
 import datetime as dt
@@ -11,11 +12,12 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from laborbridge.demo import DEMO_CAMPAIGN, DemoCalendar, demo_calendar, demo_campaigns_ensure
 from laborbridge.models import Campaign, Region, Station
 from transport import services
 from transport.models import PickupPoint, Trip, TripMode
 
-CAMPAIGN = "2026-chunfeng-dingxi-qingdao"
+CAMPAIGN = DEMO_CAMPAIGN
 CHINA = ZoneInfo("Asia/Shanghai")
 
 # (county code, pickup point, address) — one default point per county, near the county seat.
@@ -29,7 +31,7 @@ PICKUP_POINTS = (
     ("621126", "岷县集合点（县人社局）", "岷县 县人社局门前广场"),
 )
 
-# G2096 定西北 → 青岛, 2026-02-25: an eight-car CRH set, 576 seats (the seeds: 500 workers);
+# G2096 定西北 → 青岛 (in 2026 on 02-25; in the demo two weeks after loading): an eight-car CRH set, 576 seats (the seeds: 500 workers);
 # the end cars are smaller (first class, the crew's corner).
 G2096_CAR_SEATS = (28, 75, 85, 85, 85, 85, 85, 48)
 
@@ -40,11 +42,11 @@ class TransportDemoResult:
     trips_created: int = 0
 
 
-def _at(day: str, hhmm: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(f"{day}T{hhmm}").replace(tzinfo=CHINA)
+def _at(day: dt.date, hhmm: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{day.isoformat()}T{hhmm}").replace(tzinfo=CHINA)
 
 
-def _trips(campaign: Campaign) -> list[dict]:
+def _trips(campaign: Campaign, calendar: DemoCalendar) -> list[dict]:
     dingxi_north = Station.objects.get(code="dingxi-north")
     qingdao = Station.objects.get(code="qingdao")
     qingdao_north = Station.objects.get(code="qingdao-north")
@@ -54,8 +56,8 @@ def _trips(campaign: Campaign) -> list[dict]:
             "service_number": "G2096",
             "origin": dingxi_north,
             "destination": qingdao,
-            "departure_at": _at("2026-02-25", "08:12"),
-            "arrival_at": _at("2026-02-25", "19:48"),
+            "departure_at": _at(calendar.train_day, "08:12"),
+            "arrival_at": _at(calendar.train_day, "19:48"),
             "cars": len(G2096_CAR_SEATS),
             "seats_per_car": max(G2096_CAR_SEATS),
             "car_seats": list(G2096_CAR_SEATS),
@@ -67,11 +69,11 @@ def _trips(campaign: Campaign) -> list[dict]:
         }
     ]
     # Chartered coaches for those whose jobs start later (~30 h by road, one night on board).
-    for day in ("2026-03-03", "2026-03-17"):
+    for number, day in enumerate(calendar.bus_days, start=1):
         trips.append(
             {
                 "mode": TripMode.CHARTERED_BUS,
-                "service_number": f"DXQD-{day[5:7]}{day[8:10]}",
+                "service_number": f"DXQD-{number:02d}",
                 "origin": dingxi_north,
                 "destination": qingdao_north,
                 "departure_at": _at(day, "06:00"),
@@ -89,8 +91,10 @@ def _trips(campaign: Campaign) -> list[dict]:
 
 
 @transaction.atomic
-def demo_transport_load() -> TransportDemoResult:
-    """Create the demo's pickup points and trips of the 2026 Dingxi → Qingdao campaign."""
+def demo_transport_load(*, calendar: DemoCalendar | None = None) -> TransportDemoResult:
+    """Create the demo's pickup points and the trips of its Dingxi → Qingdao campaign."""
+    calendar = calendar or demo_calendar()
+    demo_campaigns_ensure(calendar)
     result = TransportDemoResult()
     counties = Region.objects.in_bulk([code for code, _name, _address in PICKUP_POINTS])
     for code, name, address in PICKUP_POINTS:
@@ -108,12 +112,10 @@ def demo_transport_load() -> TransportDemoResult:
         )
         result.pickup_points_created += 1
     campaign = Campaign.objects.get(code=CAMPAIGN)
-    for values in _trips(campaign):
-        if Trip.objects.filter(
-            campaign=campaign,
-            service_number=values["service_number"],
-            departure_at=values["departure_at"],
-        ).exists():
+    for values in _trips(campaign, calendar):
+        # Keyed without the date: loading again on a later day keeps the trips (and their
+        # seats) rather than adding a second train.
+        if Trip.objects.filter(campaign=campaign, service_number=values["service_number"]).exists():
             continue
         services.trip_create(actor=None, campaign=campaign, **values)
         result.trips_created += 1
