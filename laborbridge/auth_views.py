@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp import match_token
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -139,18 +140,22 @@ class ApiTokenView(APIView):
     throttle_classes = [SignInThrottle]
     throttle_scope = "auth"
 
-    class InputSerializer(serializers.Serializer):
+    class ApiTokenInputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=128, trim_whitespace=False)
         otp_token = serializers.CharField(max_length=6, required=False, allow_blank=True)
 
-    class OutputSerializer(serializers.Serializer):
+    class ApiTokenOutputSerializer(serializers.Serializer):
         token = serializers.CharField()
 
-    serializer_class = InputSerializer
-
+    @extend_schema(
+        request=ApiTokenInputSerializer,
+        responses={200: ApiTokenOutputSerializer},
+        auth=[],
+        tags=["auth"],
+    )
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.ApiTokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(
             request=request,
@@ -174,4 +179,4 @@ class ApiTokenView(APIView):
                     {"otp_token": [_("验证码不正确或已过期，请输入当前显示的 6 位数字。")]}
                 )
         token = credentials.api_token_issue(user=user)
-        return Response(self.OutputSerializer({"token": token.key}).data)
+        return Response(self.ApiTokenOutputSerializer({"token": token.key}).data)
