@@ -4,8 +4,9 @@ from collections.abc import Iterable
 
 from jobs.importers import VacancyImporter
 from jobs.models import Vacancy
-from laborbridge.imports.workbooks import XLSX_CONTENT_TYPE, export_workbook
+from laborbridge.imports.workbooks import export_workbook
 from laborbridge.models import User
+from laborbridge.spreadsheets import XLSX_CONTENT_TYPE
 
 __all__ = ["XLSX_CONTENT_TYPE", "vacancies_workbook"]
 

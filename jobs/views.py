@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from jobs.forms import (
     apply_errors,
 )
 from jobs.models import Employer, Vacancy, VacancyStatus, VerificationStatus
-from laborbridge import access
+from laborbridge import access, spreadsheets
 from laborbridge.models import Role
 from matching.reasons import explain
 from matching.services import match_employer_respond
@@ -295,9 +295,7 @@ def vacancy_export(request):
     ).prefetch_related("required_certificates")
     content = export.vacancies_workbook(user=request.user, vacancies=vacancies)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(content, content_type=export.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="vacancies-{stamp}.xlsx"'
-    return response
+    return spreadsheets.download(content, f"vacancies-{stamp}.xlsx")
 
 
 # ---------------------------------------------------------------------------- employers

@@ -7,7 +7,6 @@ the carrier's real-name export (``carrier_export_build``, called by the audited 
 whose consent covers transport.
 """
 
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -15,10 +14,10 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from laborbridge import spreadsheets
 from transport.models import Bus, BusKind, BusRider, PlanStatus, Seat, Trip, TripMode
 from workers.models import Consent, ConsentScope
 
@@ -310,7 +309,7 @@ def _sheet_header(sheet, manifest: Manifest, width: int) -> int:
 
 def manifest_workbook(manifest: Manifest, *, full_ids: dict[int, str] | None = None) -> bytes:
     """Return the manifest as an .xlsx; ``full_ids`` (seat id → number) only for the carrier."""
-    book = Workbook()
+    book = spreadsheets.workbook()
     sheet = book.active
     sheet.title = _("乘车名单")
     data_columns = manifest_columns(manifest)
@@ -343,9 +342,8 @@ def manifest_workbook(manifest: Manifest, *, full_ids: dict[int, str] | None = N
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    # Names, employers and pickup points are typed by people: saved without formulas.
+    return spreadsheets.xlsx_bytes(book)
 
 
 def transport_consented(worker_ids: list[int]) -> set[int]:

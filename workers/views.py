@@ -8,7 +8,6 @@ access log; filters in the query string are codes only.
 from __future__ import annotations
 
 import secrets
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,9 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from laborbridge import access
+from laborbridge import access, spreadsheets
 from laborbridge.identifiers import mask_id_number, normalize_id_number
-from laborbridge.imports.workbooks import XLSX_CONTENT_TYPE
 from laborbridge.models import Role
 from laborbridge.security import safe_next
 from workers import selectors, services
@@ -419,12 +417,7 @@ def _format_errors(form) -> str:
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"roster.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return spreadsheets.download(data, filename)
 
 
 def _export(request, workers, form: ExportForm) -> HttpResponse:

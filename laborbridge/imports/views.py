@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from laborbridge import access
+from laborbridge import access, spreadsheets
 from laborbridge.imports import services
 from laborbridge.imports.base import importer_class
 from laborbridge.imports.models import ImportJob
-from laborbridge.imports.workbooks import XLSX_CONTENT_TYPE, template_workbook
+from laborbridge.imports.workbooks import template_workbook
 from laborbridge.tasking import EnqueueFailed
 
 # Errors listed on the page; the rejected-rows workbook always has all of them.
@@ -60,14 +60,7 @@ def _job(request, kind: str, pk: int) -> ImportJob:
 
 
 def _attachment(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    # RFC 6266: Chinese file names need the filename* form.
-    from urllib.parse import quote
-
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"import.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
+    return spreadsheets.download(data, filename)
 
 
 @login_required

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -15,8 +14,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from laborbridge.imports.base import Column, RowImporter
+from laborbridge.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
+from laborbridge.spreadsheets import workbook as new_workbook
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["XLSX_CONTENT_TYPE", "export_workbook", "rejected_workbook", "template_workbook"]
 # Rows of the template pre-formatted as text for ID-number and phone columns, and covered by
 # the drop-down lists. Formatting 2,000 rows × 3 columns adds ~40 ms and ~30 kB.
 TEMPLATE_ROWS = 2000
@@ -156,14 +157,14 @@ def _write_explanation(workbook: Workbook, importer: RowImporter) -> None:
 
 
 def _save(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    # Cells come from people (and rejected rows straight from an uploaded file): the shared
+    # writer neutralises anything a spreadsheet would run as a formula.
+    return xlsx_bytes(workbook)
 
 
 def template_workbook(importer: RowImporter) -> bytes:
     """Return the empty template: data sheet, 填写说明 sheet, hidden drop-down lists."""
-    workbook = Workbook()
+    workbook = new_workbook()
     _write_data_sheet(workbook, importer, [])
     _write_explanation(workbook, importer)
     return _save(workbook)
@@ -171,7 +172,7 @@ def template_workbook(importer: RowImporter) -> bytes:
 
 def export_workbook(importer: RowImporter, rows: Iterable[Mapping[str, Any]]) -> bytes:
     """Return ``rows`` (column key → value, from ``importer.export_row``) in the template layout."""
-    workbook = Workbook()
+    workbook = new_workbook()
     _write_data_sheet(workbook, importer, rows)
     _write_explanation(workbook, importer)
     return _save(workbook)
@@ -185,7 +186,7 @@ def rejected_workbook(
     rows: Iterable[tuple[int, Sequence[Any], str]],
 ) -> bytes:
     """Return the rejected rows as the official wrote them, plus 错误原因 and 原行号 columns."""
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     sheet.title = title[:31]
     width = len(headers)

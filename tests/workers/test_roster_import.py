@@ -418,12 +418,13 @@ def test_missing_required_column_fails_with_a_clear_message(
     assert job.failure_reason.startswith("缺少必填列：身份证号")
 
 
-def test_old_xls_files_are_explained(official_a, django_capture_on_commit_callbacks):
+def test_a_damaged_old_excel_file_is_explained(official_a, django_capture_on_commit_callbacks):
+    # .xls itself is read (tests/imports/test_limits.py); a truncated one is refused clearly.
     job = run_import(
         django_capture_on_commit_callbacks,
         official_a,
-        b"\xd0\xcf\x11\xe0" + b"\0" * 100,
-        name="花名册.xlsx",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100,
+        name="花名册.xls",
     )
     assert job.status == ImportJob.Status.FAILED
-    assert "另存为" in job.failure_reason
+    assert "重新保存" in job.failure_reason
