@@ -330,7 +330,12 @@ def _worker_profiles(rng: random.Random, indexes: list[str], calendar: DemoCalen
     for worker_id, _county, _township in rows:
         Worker.objects.filter(pk=worker_id).update(
             min_wage=rng.randrange(35, 60) * 100,
-            earliest_departure=departure + dt.timedelta(days=rng.randrange(6)),
+            # Most can leave for the special train; some only in time for the coaches.
+            earliest_departure=rng.choices(
+                [departure, calendar.bus_days[0] - dt.timedelta(days=3), calendar.bus_days[1]],
+                [75, 15, 10],
+            )[0]
+            + dt.timedelta(days=rng.randrange(4)),
             education=rng.choice(["primary", "junior", "junior", "senior", "vocational"]),
         )
     # Travel groups: one worker in ten travels with family or fellow villagers of their township.
@@ -508,7 +513,8 @@ def _logins(employers: list[Employer]) -> list[tuple[str, str, str]]:
         .annotate(total=Sum("headcount"))
     )
     hr_employer = max(
-        (e for e in verified if e.district_id != JIAOZHOU),
+        # Within the arrival buses' ride cap of Qingdao station (not Pingdu, Laixi, Jiaozhou).
+        (e for e in verified if e.district_id not in (JIAOZHOU, "370283", "370285")),
         key=lambda e: (places.get(e.pk, 0), -e.pk),
         default=verified[0],
     )
@@ -621,15 +627,20 @@ def _offers_answer(rng: random.Random, admin: User, round_, limit: int) -> int:
     for_hr = list(proposed.filter(vacancy__employer_id__in=hr_employers).order_by("pk"))
     others = list(proposed.exclude(vacancy__employer_id__in=hr_employers).order_by("pk"))
     confirmed = 0
-    for position, match in enumerate(for_hr + others[: max(0, limit - len(for_hr))]):
+    seen: dict[int, int] = {}
+    for match in for_hr + others[: max(0, limit - len(for_hr))]:
         matching_services.match_review(actor=admin, match=match, approve=True)
         matching_services.match_offer(actor=admin, match=match)
-        if match.vacancy.employer_id in hr_employers and position % 4 in (0, 1):
-            # Left for the HR login: offered and undecided, or accepted by the worker.
-            if position % 4 == 1:
-                matching_services.match_worker_respond(actor=admin, match=match, accept=True)
-            continue
-        if rng.random() < 0.1:
+        employer = match.vacancy.employer_id
+        if employer in hr_employers:
+            # Per HR login: the 1st of every 4 candidates is left offered and undecided, the
+            # 2nd accepted by the worker and waiting for HR; the others travel.
+            nth = seen[employer] = seen.get(employer, -1) + 1
+            if nth % 4 in (0, 1):
+                if nth % 4 == 1:
+                    matching_services.match_worker_respond(actor=admin, match=match, accept=True)
+                continue
+        elif rng.random() < 0.1:
             matching_services.match_worker_respond(
                 actor=admin, match=match, accept=False, reason="家中有事，暂不外出"
             )

@@ -8,7 +8,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from laborbridge.demo import DEMO_PASSWORD
+from laborbridge.demo import DEMO_CAMPAIGN, DEMO_PASSWORD
+from laborbridge.models import Campaign
 from matching.models import Match, MatchRound
 from tests.e2e.conftest import login, logout, nav
 from tests.factories import PASSWORD, make_user
@@ -36,7 +37,8 @@ def test_round_review_offer_and_both_sides_answer(page, reference_data, rounds_r
     # The coordinator starts the round and watches it run.
     login(page, "coordinator", DEMO_PASSWORD)
     nav(page, "匹配轮次")
-    page.select_option("select[name=campaign]", label="2026 春风行动 · 定西 → 青岛")
+    demo_campaign = Campaign.objects.get(code=DEMO_CAMPAIGN)  # where the demo vacancies are
+    page.select_option("select[name=campaign]", label=demo_campaign.name_zh)
     page.select_option("select[name=mode]", "stable")
     page.click("text=开始匹配")
     page.wait_for_url("**/matching/rounds/*/")
