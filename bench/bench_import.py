@@ -18,6 +18,7 @@ import datetime as dt
 import io
 import os
 import random
+import resource
 import sys
 import time
 from pathlib import Path
@@ -153,6 +154,15 @@ def main() -> None:
         print(
             f"target: {args.rows:,} rows from upload to committed in < 10 s → "
             f"{first['total']:.2f} s wall → {verdict} (1-min load average before the run: {load:.1f})"
+        )
+        # The worker's memory: this process (it ran the eager tasks) and the forked
+        # spreadsheet reader children (laborbridge.imports.reading._bounded).
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        verdict = "OK" if max(own, reader) < 400 else "TOO BIG"
+        print(
+            f"target: worker under 400 MB → peak RSS {own:.0f} MB (this process), "
+            f"{reader:.0f} MB (largest reader child) → {verdict}"
         )
     finally:
         teardown_databases(old, verbosity=0)

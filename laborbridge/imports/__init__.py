@@ -1,8 +1,9 @@
 """Spreadsheet imports: column specs, tolerant reading and cleaning, preview → commit.
 
-Officials live in Excel. This package turns a roster they already keep (``.xlsx``, ``.xls``,
-WPS ``.et``, ``.ods`` or ``.csv`` in UTF-8 or GB18030, headers in any of their usual spellings, cells with full-width
-digits, stray spaces and dates in five formats) into validated rows, shows a preview
+Officials live in Excel. This package turns a roster they already keep (``.xlsx``,
+``.xls``, WPS ``.et``, ``.ods`` or ``.csv`` in UTF-8 or GB18030, headers in any of their
+usual spellings, cells with full-width digits, stray spaces and dates in five formats) into
+validated rows, shows a preview
 (created / updated / unchanged / rejected, every rejection with its row number, column and a
 Chinese reason), and on confirmation writes the valid rows in one transaction. Apps supply
 only what is specific to them by subclassing :class:`RowImporter`; the reading, cleaning,
