@@ -11,6 +11,7 @@ writes and the run is reproducible. ``API_FUZZ_EXAMPLES`` raises the examples pe
 and mode for a deeper local run (default keeps ``make test`` within a couple of minutes).
 """
 
+import datetime as dt
 import os
 import secrets
 
@@ -21,6 +22,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from django.test import Client
+from django.utils import timezone
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
@@ -30,6 +32,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.transport import scenario
+from tests.transport.conftest import plan_now
+from transport import services
+from transport.demo import CAMPAIGN, demo_transport_load
+from transport.models import Seat, Trip
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -48,8 +54,16 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture
-def world(employer_x, employer_y):
-    return scenario.build([employer_x, employer_y], per_employer=3, family=2)
+def world(employer_x, employer_y, coordinator):
+    """The transport scenario on the demo's dates, planned and confirmed (seats, buses)."""
+    demo_transport_load()
+    train = Trip.objects.get(campaign__code=CAMPAIGN, service_number="G2096")
+    start = timezone.localtime(train.departure_at).date() + dt.timedelta(days=1)
+    world = scenario.build([employer_x, employer_y], per_employer=3, family=2, start=start)
+    plan = plan_now(coordinator, world.campaign, params={"min_fill_special_train": 0})
+    services.plan_confirm(actor=coordinator, plan=plan)
+    assert Seat.objects.filter(plan=plan).count() == 6, plan.unplaced
+    return world
 
 
 @pytest.fixture
