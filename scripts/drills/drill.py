@@ -418,34 +418,51 @@ def drill_postgres_restart(trials: int) -> str:
             stderr=subprocess.DEVNULL,
         )
         _wait_port(GUNICORN_PORT)
-        counts = {"before": {}, "down": {}, "after": {}}
-        phase = ["before"]
+        # Warm up: every gunicorn worker loaded and holding its persistent connection.
+        deadline = time.monotonic() + 60
+        ok = 0
+        while ok < 40 and time.monotonic() < deadline:
+            try:
+                ok += urllib.request.urlopen(url, timeout=10).status == 200
+            except OSError:
+                time.sleep(0.2)
+        samples: list[tuple[float, object]] = []  # (request start, status)
         stop = threading.Event()
 
-        def load(stop=stop, counts=counts, phase=phase) -> None:
+        def load(stop=stop, samples=samples) -> None:
             while not stop.is_set():
+                started = time.monotonic()
                 try:
                     status = urllib.request.urlopen(url, timeout=10).status
                 except urllib.error.HTTPError as error:
                     status = error.code
                 except OSError:
-                    status = "refused"
-                bucket = counts[phase[0]]
-                bucket[status] = bucket.get(status, 0) + 1
+                    status = "no answer"
+                samples.append((started, status))
 
         threads = [threading.Thread(target=load) for _ in range(8)]
         for thread in threads:
             thread.start()
+        windows = []
         for _ in range(trials):
             time.sleep(5)
-            phase[0] = "down"
+            down_at = time.monotonic()
             connection.close()
-            _pg_restart()
-            phase[0] = "after"
-        time.sleep(10)
+            _pg_restart()  # returns once PostgreSQL accepts connections again
+            windows.append((down_at, time.monotonic()))
+            time.sleep(10)
         stop.set()
         for thread in threads:
             thread.join()
+        counts = {"before": {}, "during restart": {}, "after it is back": {}}
+        for started, status in samples:
+            if started < windows[0][0]:
+                phase = "before"
+            elif any(down <= started < back for down, back in windows):
+                phase = "during restart"
+            else:
+                phase = "after it is back"
+            counts[phase][status] = counts[phase].get(status, 0) + 1
         server.terminate()
         server.wait()
         results.append(f"CONN_HEALTH_CHECKS={checks}: {counts}")
