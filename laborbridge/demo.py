@@ -95,7 +95,7 @@ class DemoCalendar:
     @property
     def bus_days(self) -> tuple[dt.date, dt.date]:
         """Chartered coaches for later starts (~30 h on the road, arriving the next day)."""
-        return (self.today + dt.timedelta(days=21), self.today + dt.timedelta(days=35))
+        return (self.train_day + dt.timedelta(days=6), self.train_day + dt.timedelta(days=20))
 
     @property
     def first_start(self) -> dt.date:

@@ -1,7 +1,7 @@
 """Demo transport data: Dingxi's county pickup points, the G2096 special train and buses.
 
 ``demo_transport_load()`` is safe to run again: pickup points are keyed by (county, name)
-and trips by (campaign, service number), so a second run adds nothing. The trips run in the
+and a campaign that has trips gets no more, so a second run adds nothing. The trips run in the
 coming weeks, relative to the day the demo is loaded (``laborbridge.demo.DemoCalendar``).
 The timetable, fares and the pickup points' addresses are plausible, not quoted.
 """
@@ -69,11 +69,11 @@ def _trips(campaign: Campaign, calendar: DemoCalendar) -> list[dict]:
         }
     ]
     # Chartered coaches for those whose jobs start later (~30 h by road, one night on board).
-    for number, day in enumerate(calendar.bus_days, start=1):
+    for day in calendar.bus_days:
         trips.append(
             {
                 "mode": TripMode.CHARTERED_BUS,
-                "service_number": f"DXQD-{number:02d}",
+                "service_number": f"DXQD-{day:%m%d}",
                 "origin": dingxi_north,
                 "destination": qingdao_north,
                 "departure_at": _at(day, "06:00"),
@@ -112,11 +112,11 @@ def demo_transport_load(*, calendar: DemoCalendar | None = None) -> TransportDem
         )
         result.pickup_points_created += 1
     campaign = Campaign.objects.get(code=CAMPAIGN)
+    # A campaign that has its trips keeps them: loading again (on a later day too) keeps the
+    # trips and their seats rather than adding a second train.
+    if Trip.objects.filter(campaign=campaign).exists():
+        return result
     for values in _trips(campaign, calendar):
-        # Keyed without the date: loading again on a later day keeps the trips (and their
-        # seats) rather than adding a second train.
-        if Trip.objects.filter(campaign=campaign, service_number=values["service_number"]).exists():
-            continue
         services.trip_create(actor=None, campaign=campaign, **values)
         result.trips_created += 1
     return result

@@ -36,7 +36,7 @@ from transport.forms import (
     TripForm,
 )
 from transport.manifests import bus_label
-from transport.models import BoardingStatus, RunStatus, Seat, TripCar
+from transport.models import BoardingStatus, RunStatus, Seat, Trip, TripCar
 from transport.reasons import stage_label
 
 
@@ -59,7 +59,10 @@ def _campaign_of(request):
     chosen = request.GET.get("campaign") or request.POST.get("campaign")
     if chosen and chosen.isdigit():
         return get_object_or_404(campaigns, pk=int(chosen)), campaigns
-    return campaigns.first(), campaigns
+    # By default the latest campaign that has trips (an upcoming one without any would
+    # show an empty page), else the latest.
+    with_trips = campaigns.filter(pk__in=Trip.objects.values("campaign_id")).first()
+    return with_trips or campaigns.first(), campaigns
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:

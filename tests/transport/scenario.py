@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from jobs.models import Employer, Vacancy
+from laborbridge.demo import DemoCalendar
 from laborbridge.models import Campaign
 from matching.models import Decision, Match, MatchStatus
 from tests.factories import ANDING, TONGWEI, VacancyFactory, WorkerFactory
@@ -55,7 +56,8 @@ def build(
 ) -> World:
     """Confirmed matches of Anding/Tongwei workers with each employer; optionally the first
     ``family`` workers of Anding travel as one family."""
-    demo_transport_load()
+    # The demo's trips as they ran in 2026: G2096 on 02-25, coaches on 03-04 and 03-18.
+    demo_transport_load(calendar=DemoCalendar(today=START - dt.timedelta(days=15)))
     campaign = Campaign.objects.get(code=CAMPAIGN)
     vacancies, matches = [], []
     group = (
