@@ -201,7 +201,9 @@ class TestApi:
             f"{API}/{_arrival_bus().pk}/", {"plate_number": "x", "driver_phone": "1"}, format="json"
         )
         assert response.status_code == 400
-        assert {"plate_number", "driver_phone"} <= set(response.json())
+        body = response.json()
+        assert body["code"] == "invalid"
+        assert {"plate_number", "driver_phone"} <= set(body["fields"])
         assert not Bus.objects.exclude(plate_number="").exists()
 
     def test_the_seat_list_is_unchanged_by_a_vehicle_edit(self, api, coordinator, planned):
