@@ -7,17 +7,28 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install migrate messages run lint format bench worker clean e2e
+.PHONY: demo test install lock migrate messages run lint format bench worker clean e2e
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+LOCK := requirements/lock.txt
+
+# The exact versions CI tested (the lock, dev tools included), then the project itself without
+# resolving anything again. Re-runs when the lock or pyproject.toml changes.
+$(STAMP): $(LOCK) pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## make lock [LOCK_ARGS=--upgrade]: re-compile requirements/lock.txt from pyproject.toml after
+## changing a dependency (keeps the pins that still fit; --upgrade takes the newest in range)
+lock: install
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --extra dev \
+	  --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+	  --no-emit-trusted-host --output-file $(LOCK) $(LOCK_ARGS) pyproject.toml
 
 messages: install
 	$(PY) manage.py compilemessages --ignore=.venv -v 0

@@ -37,7 +37,8 @@ from transport import services
 from transport.demo import CAMPAIGN, demo_transport_load
 from transport.models import Seat, Trip
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+# Four roles × every operation: 3–4 minutes under load, so past the default timeout (pyproject).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.timeout(900)]
 
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
 CHECKS = [

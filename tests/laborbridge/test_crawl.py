@@ -22,7 +22,8 @@ from django.db import connection, transaction
 
 from laborbridge.models import User
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+# The demo load plus every page for every role: 3–4 minutes under load, past the default timeout.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.timeout(900)]
 
 INVALID = "@@MISSING-TEMPLATE-VARIABLE:%s@@"
 INVALID_RE = re.compile(r"@@MISSING-TEMPLATE-VARIABLE:([^@]*)@@")
