@@ -1,6 +1,7 @@
 """HR pages, coordinators' review page and the scoping of every jobs page."""
 
 import datetime as dt
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -12,6 +13,33 @@ from tests.factories import VacancyFactory, make_credit_code
 from tests.jobs.conftest import offer
 
 pytestmark = pytest.mark.django_db
+
+
+class _FormParser(HTMLParser):
+    """Collect each <form>: its action and its inputs and buttons in tree order."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+        self.current: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            self.current = {"action": attributes.get("action", ""), "fields": []}
+            self.forms.append(self.current)
+        elif tag in ("input", "button") and self.current is not None:
+            self.current["fields"].append({"tag": tag, **attributes})
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.current = None
+
+
+def _forms(html: str) -> list[dict]:
+    parser = _FormParser()
+    parser.feed(html)
+    return parser.forms
 
 
 def vacancy_form(occupation, **fields):
@@ -275,6 +303,32 @@ class TestCandidates:
         candidate_x.refresh_from_db()
         assert candidate_x.status == MatchStatus.DECLINED
         assert candidate_x.decline_reason == "岗位要求夜班，候选人不便"
+
+    @pytest.mark.parametrize("page", ["jobs:vacancy_candidates", "jobs:candidates"])
+    def test_enter_in_the_reason_box_declines_never_confirms(
+        self, client, hr_x, vacancy_x, candidate_x, page
+    ):
+        client.force_login(hr_x)
+        args = [vacancy_x.pk] if page == "jobs:vacancy_candidates" else []
+        response = client.get(reverse(page, args=args), follow=True)
+        forms = _forms(response.content.decode())
+        # What a browser sends on Enter in a text box: the fields of that box's form and its
+        # default button, the first submit button of the form in tree order (if any).
+        (form,) = [f for f in forms if any(field.get("name") == "reason" for field in f["fields"])]
+        data = {
+            field["name"]: field.get("value", "")
+            for field in form["fields"]
+            if field.get("name") and field["tag"] == "input"
+        }
+        submits = [field for field in form["fields"] if field["tag"] == "button"]
+        if submits and submits[0].get("name"):
+            data[submits[0]["name"]] = submits[0].get("value", "")
+        assert data.get("decision") == "decline"
+        data["reason"] = "岗位要求夜班，候选人不便"
+        client.post(form["action"], data)
+        candidate_x.refresh_from_db()
+        assert candidate_x.employer_decision == Decision.NO
+        assert candidate_x.status == MatchStatus.DECLINED
 
     def test_all_candidates_page_lists_waiting_first(self, client, hr_x, vacancy_x, candidate_x):
         done = offer(vacancy_x, status=MatchStatus.DECLINED, name="钱已谢")
