@@ -53,3 +53,19 @@ def test_each_printed_login_works(client):
         assert response.status_code == 302, username
         assert client.get("/").status_code == 200
         client.logout()
+
+
+def test_every_demo_phone_passes_the_mobile_validator():
+    import random
+
+    from laborbridge.demo import _phone
+    from laborbridge.identifiers import validate_mobile
+
+    rng = random.Random(11)
+    for _ in range(5000):
+        phone = _phone(rng)
+        assert validate_mobile(phone) == phone
+    call_command("demo", workers=60, employers=12, vacancies=24)
+    for worker in Worker.objects.all():
+        phone = worker.reveal_phone()
+        assert validate_mobile(phone) == phone, phone
