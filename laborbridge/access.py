@@ -15,7 +15,13 @@ Scopes:
 * admin (role or superuser) — everything.
 """
 
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from jobs.models import Employer, Vacancy, VerificationStatus
 from laborbridge.models import Campaign, Pairing, Region, Role, User
@@ -212,7 +218,133 @@ def matches_answerable_for_employer_by(user: User):
 
 
 def has_role(user: User, *roles: str) -> bool:
+    """Return whether the user's role (superusers count as admin) is one of ``roles``."""
     return _role(user) in roles
+
+
+# --- role checks ---------------------------------------------------------------------
+# Pages use ``require_role``, the API the permission classes below; both read the Role enum
+# here, so no other module compares role strings. Admins pass the named groups because
+# every role check in the project lets them do what the role may.
+
+OFFICIALS = (Role.COUNTY_OFFICIAL, Role.ADMIN)
+HR = (Role.EMPLOYER_HR, Role.ADMIN)
+COORDINATORS = (Role.COORDINATOR, Role.ADMIN)
+REGISTRY_READERS = (Role.COUNTY_OFFICIAL, Role.COORDINATOR, Role.ADMIN)
+TRANSPORT_STAFF = (Role.COUNTY_OFFICIAL, Role.COORDINATOR, Role.ADMIN)
+ADMINS = (Role.ADMIN,)
+
+_WRONG_ROLE = _("您的角色无权进行此操作。")
+
+
+def is_official(user: User) -> bool:
+    """Return whether the user is a county official (or admin)."""
+    return has_role(user, *OFFICIALS)
+
+
+def is_hr(user: User) -> bool:
+    """Return whether the user is an employer's HR (or admin)."""
+    return has_role(user, *HR)
+
+
+def is_coordinator(user: User) -> bool:
+    """Return whether the user is a coordinator (or admin)."""
+    return has_role(user, *COORDINATORS)
+
+
+def is_admin(user: User) -> bool:
+    """Return whether the user is an administrator (role or superuser)."""
+    return has_role(user, *ADMINS)
+
+
+def require_role(*roles: str, message=None):
+    """Return a page-view decorator that lets only users of ``roles`` in.
+
+    Anonymous visitors are redirected to sign in; a signed-in user of another role gets
+    403 with ``message``. On a class-based view use ``RoleRequiredMixin``.
+    """
+    if not roles:
+        raise ValueError("require_role needs at least one role")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_role(request.user, *roles):
+                raise PermissionDenied(message or _WRONG_ROLE)
+            return view(request, *args, **kwargs)
+
+        wrapped.required_roles = tuple(roles)
+        return wrapped
+
+    return decorator
+
+
+class RoleRequiredMixin:
+    """Let only users of ``required_roles`` into a class-based page (see ``require_role``)."""
+
+    required_roles: tuple[str, ...] = ()
+    role_denied_message = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not has_role(request.user, *self.required_roles):
+            raise PermissionDenied(self.role_denied_message or _WRONG_ROLE)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class HasRole(BasePermission):
+    """Allow API requests of users whose role is in ``roles``.
+
+    ``read_roles``, when set, replaces ``roles`` for GET, HEAD and OPTIONS (e.g. the
+    registry: coordinators read, only officials write). Build one with ``HasRole.of(…)``;
+    anonymous requests are answered ``not_authenticated`` by DRF.
+    """
+
+    roles: tuple[str, ...] = ()
+    read_roles: tuple[str, ...] | None = None
+    message = _WRONG_ROLE
+
+    def has_permission(self, request, view) -> bool:
+        roles = self.roles
+        if self.read_roles is not None and request.method in SAFE_METHODS:
+            roles = self.read_roles
+        return has_role(request.user, *roles)
+
+    @classmethod
+    def of(cls, *roles: str, read: tuple[str, ...] | None = None, message=None):
+        """Return a permission class allowing ``roles`` (``read`` for safe methods)."""
+        attrs = {"roles": tuple(roles), "read_roles": tuple(read) if read else None}
+        if message is not None:
+            attrs["message"] = message
+        return type(f"{cls.__name__}Of", (cls,), attrs)
+
+
+class IsOfficial(HasRole):
+    """County officials and admins."""
+
+    roles = OFFICIALS
+
+
+class IsHR(HasRole):
+    """Employers' HR and admins."""
+
+    roles = HR
+
+
+class IsCoordinator(HasRole):
+    """Coordinators and admins."""
+
+    roles = COORDINATORS
+
+
+class IsRegistryReader(HasRole):
+    """Officials, coordinators and admins read the registry; officials and admins write."""
+
+    roles = OFFICIALS
+    read_roles = REGISTRY_READERS
 
 
 def campaigns_public() -> QuerySet[Campaign]:
