@@ -69,32 +69,20 @@ def _add_occ(o, lvl, stamp, slot, occs, levels, n, w):  # pragma: no cover - com
 
 
 @njit(cache=True)
-def _candidate_occupations(
-    w,
-    P_skill_ptr,
-    P_skill_occ,
-    P_skill_level,
-    P_occ_ptr,
-    P_occ,
-    rel_ptr,
-    rel_idx,
-    stamp,
-    slot,
-    occs,
-    levels,
-):  # pragma: no cover - compiled  # noqa: E501
+def _candidate_occupations(w, A, stamp, slot, occs, levels):  # pragma: no cover - compiled
     """Fill occs/levels with w's candidate occupations and its skill level in each; return count."""
+    rel_ptr, rel_idx = A.rel_ptr, A.rel_idx
     n = 0
-    for k in range(P_skill_ptr[w], P_skill_ptr[w + 1]):
-        a = P_skill_occ[k]
+    for k in range(A.w_skill_ptr[w], A.w_skill_ptr[w + 1]):
+        a = A.w_skill_occ[k]
         if a < 0:
             continue
-        lv = P_skill_level[k]
+        lv = A.w_skill_level[k]
         n = _add_occ(a, lv, stamp, slot, occs, levels, n, w)
         for r in range(rel_ptr[a], rel_ptr[a + 1]):
             n = _add_occ(rel_idx[r], max(lv - 1, 0), stamp, slot, occs, levels, n, w)
-    for k in range(P_occ_ptr[w], P_occ_ptr[w + 1]):
-        a = P_occ[k]
+    for k in range(A.w_occ_ptr[w], A.w_occ_ptr[w + 1]):
+        a = A.w_occ[k]
         if a < 0:
             continue
         n = _add_occ(a, 0, stamp, slot, occs, levels, n, w)
@@ -105,54 +93,19 @@ def _candidate_occupations(
 
 @njit(cache=True, parallel=True)
 def _candidates_kernel(
-    lo,
-    hi,
-    fill,
-    score,
-    out_count,
-    out_ptr,
-    out_vac,
-    out_ws,
-    out_vs,
-    n_occ,
-    n_city,
-    max_occs,
-    rel_ptr,
-    rel_idx,
-    b_ptr,
-    v_external,
-    WE,
-    VE,
-    wv,
-    dest,
-    occw,
-    rel_mat,
-    SW,
-    SV,
-):  # pragma: no cover - compiled  # noqa: E501
+    lo, hi, fill, score, out_count, out_ptr, out_vac, out_ws, out_vs, n_occ, n_city, max_occs,
+    wt, A,
+):  # pragma: no cover - compiled  # fmt: skip
     """Count (fill=False) or write (fill=True) the eligible vacancies of workers lo..hi-1.
 
     Vacancy ids inside are internal (bucket order); the output holds the caller's indexes.
-    With ``score`` the fill pass also writes both scores of every pair.
+    With ``score`` the fill pass also writes both scores of every pair (weights ``wt``, a
+    :class:`~matching.engine.scoring.WeightArrays`). ``A`` is the
+    :class:`~matching.engine.prepared.KernelArrays`.
     """
-    (
-        w_age,
-        w_depart,
-        w_min_wage,
-        w_shift,
-        w_cert,
-        w_skill_ptr,
-        w_skill_occ,
-        w_skill_level,
-        w_occ_ptr,
-        w_occ,
-        w_city_ptr,
-        w_city,
-        w_edu,
-    ) = WE
-    (v_age_min, v_age_max, v_start, v_wage_max, v_min_level, v_benefits, v_req, v_city, v_min_edu) = VE  # fmt: skip
-    (w_unit, _, _, _, _, w_skill_years, _, _, _, _, _, w_dorm, w_poverty, w_brand) = SW
-    (v_occ, _, v_wage_min, _, v_scoring_certs, v_unit, _, v_brand_ptr, v_brand) = SV  # fmt: skip
+    b_ptr, w_city_ptr, w_city, w_cert = A.b_ptr, A.w_city_ptr, A.w_city, A.w_cert
+    v_age_min, v_age_max, v_start, v_wage_max = A.v_age_min, A.v_age_max, A.v_start, A.v_wage_max
+    v_min_level, v_benefits, v_min_edu, v_req = A.v_min_level, A.v_benefits, A.v_min_edu, A.v_req
     words = v_req.shape[1]
     n = hi - lo
     blocks = min(_BLOCKS, n) if n > 0 else 0
@@ -162,23 +115,15 @@ def _candidates_kernel(
         occs = np.empty(max_occs, dtype=np.int32)
         levels = np.empty(max_occs, dtype=np.int32)
         for w in range(lo + b * n // blocks, lo + (b + 1) * n // blocks):
-            k = _candidate_occupations(
-                w,
-                w_skill_ptr,
-                w_skill_occ,
-                w_skill_level,
-                w_occ_ptr,
-                w_occ,
-                rel_ptr,
-                rel_idx,
-                stamp,
-                slot,
-                occs,
-                levels,
-            )  # noqa: E501
+            k = _candidate_occupations(w, A, stamp, slot, occs, levels)
             c0, c1 = w_city_ptr[w], w_city_ptr[w + 1]
-            age, depart, min_wage, shift_ok = w_age[w], w_depart[w], w_min_wage[w], w_shift[w]
-            edu = w_edu[w]
+            age, depart, min_wage, shift_ok = (
+                A.w_age[w],
+                A.w_depart[w],
+                A.w_min_wage[w],
+                A.w_shift[w],
+            )
+            edu = A.w_edu[w]
             pos = out_ptr[w] if fill else 0
             for i in range(k):
                 o = occs[i]
@@ -213,39 +158,9 @@ def _candidates_kernel(
                         if not certs_ok:
                             continue
                         if fill:
-                            out_vac[pos] = v_external[t]
+                            out_vac[pos] = A.v_external[t]
                             if score:
-                                ws, vs = pair_scores(
-                                    w,
-                                    t,
-                                    wv,
-                                    dest,
-                                    occw,
-                                    rel_mat,
-                                    w_unit,
-                                    w_cert,
-                                    w_skill_ptr,
-                                    w_skill_occ,
-                                    w_skill_level,
-                                    w_skill_years,
-                                    w_city_ptr,
-                                    w_city,
-                                    w_occ_ptr,
-                                    w_occ,
-                                    w_min_wage,
-                                    w_dorm,
-                                    w_poverty,
-                                    w_brand,
-                                    v_occ,
-                                    v_city,
-                                    v_wage_min,
-                                    v_wage_max,
-                                    v_scoring_certs,
-                                    v_unit,
-                                    v_benefits,
-                                    v_brand_ptr,
-                                    v_brand,
-                                )  # noqa: E501
+                                ws, vs = pair_scores(w, t, wt, A)
                                 out_ws[pos] = ws
                                 out_vs[pos] = vs
                         pos += 1
@@ -289,9 +204,7 @@ def _build(
     P = instance.prepared
     n = P.n_workers
     max_occs = _max_occs(P)
-    WE, VE = P.eligibility_args()
-    SW, SV = P.scoring_args()
-    wv, dest, occw = weight_vectors(weights or Weights())
+    weight_arrays = weight_vectors(weights or Weights())
     count = np.zeros(n, dtype=np.int64)
     ptr = np.zeros(n + 1, dtype=np.int64)
     empty32 = np.zeros(0, dtype=np.int32)
@@ -301,10 +214,21 @@ def _build(
     def run(lo: int, fill: bool, vac: np.ndarray, ws: np.ndarray, vs: np.ndarray) -> None:
         nonlocal step
         _candidates_kernel(
-            lo, min(n, lo + CHUNK), fill, with_scores, count, ptr, vac, ws, vs, P.n_occupations,
-            P.n_cities, max_occs, P.rel_ptr, P.rel_idx, P.b_ptr, P.v_external, WE, VE, wv, dest,
-            occw, P.rel_mat, SW, SV,
-        )  # fmt: skip
+            lo=lo,
+            hi=min(n, lo + CHUNK),
+            fill=fill,
+            score=with_scores,
+            out_count=count,
+            out_ptr=ptr,
+            out_vac=vac,
+            out_ws=ws,
+            out_vs=vs,
+            n_occ=P.n_occupations,
+            n_city=P.n_cities,
+            max_occs=max_occs,
+            wt=weight_arrays,
+            A=P.arrays,
+        )
         step += 1
         if progress:
             progress("candidates", step / steps)
@@ -398,25 +322,18 @@ def ineligibility(instance: Instance, worker: int, vacancy: int) -> tuple[Reason
 
 
 @njit(cache=True)
-def _exclusion_counts_kernel(
-    workers, n_occ, n_city, max_occs, rel_ptr, rel_idx, b_ptr, WE, VE
-):  # pragma: no cover - compiled  # noqa: E501
-    (
-        w_age,
-        w_depart,
-        w_min_wage,
-        w_shift,
-        w_cert,
-        w_skill_ptr,
-        w_skill_occ,
-        w_skill_level,
-        w_occ_ptr,
-        w_occ,
-        w_city_ptr,
-        w_city,
-        w_edu,
-    ) = WE
-    (v_age_min, v_age_max, v_start, v_wage_max, v_min_level, v_benefits, v_req, v_city, v_min_edu) = VE  # fmt: skip
+def _exclusion_counts_kernel(workers, n_occ, n_city, max_occs, A):  # pragma: no cover - compiled
+    b_ptr, w_cert, w_city_ptr, w_city = A.b_ptr, A.w_cert, A.w_city_ptr, A.w_city
+    w_age, w_depart, w_min_wage, w_shift, w_edu = (
+        A.w_age,
+        A.w_depart,
+        A.w_min_wage,
+        A.w_shift,
+        A.w_edu,
+    )
+    v_age_min, v_age_max, v_start, v_wage_max = A.v_age_min, A.v_age_max, A.v_start, A.v_wage_max
+    v_min_level, v_benefits, v_req, v_city = A.v_min_level, A.v_benefits, A.v_req, A.v_city
+    v_min_edu = A.v_min_edu
     out = np.zeros((len(workers), 11), dtype=np.int64)
     considered = np.zeros(len(workers), dtype=np.int64)
     stamp = np.full(n_occ, -1, dtype=np.int64)
@@ -425,20 +342,7 @@ def _exclusion_counts_kernel(
     levels = np.empty(max_occs, dtype=np.int32)
     for i in range(len(workers)):
         w = workers[i]
-        k = _candidate_occupations(
-            w,
-            w_skill_ptr,
-            w_skill_occ,
-            w_skill_level,
-            w_occ_ptr,
-            w_occ,
-            rel_ptr,
-            rel_idx,
-            stamp,
-            slot,
-            occs,
-            levels,
-        )  # noqa: E501
+        k = _candidate_occupations(w, A, stamp, slot, occs, levels)
         c0, c1 = w_city_ptr[w], w_city_ptr[w + 1]
         for j in range(k):
             lvl = levels[j]
@@ -480,9 +384,12 @@ def exclusion_counts(instance: Instance, workers: np.ndarray) -> tuple[np.ndarra
     """
     P = instance.prepared
     workers = np.ascontiguousarray(workers, dtype=np.int64)
-    WE, VE = P.eligibility_args()
     counts, considered = _exclusion_counts_kernel(
-        workers, P.n_occupations, P.n_cities, _max_occs(P), P.rel_ptr, P.rel_idx, P.b_ptr, WE, VE
+        workers=workers,
+        n_occ=P.n_occupations,
+        n_city=P.n_cities,
+        max_occs=_max_occs(P),
+        A=P.arrays,
     )
     counts[:, R.RULE_INDEX[R.OCCUPATION_MISMATCH]] = P.n_vacancies - considered
     return counts, considered

@@ -58,19 +58,17 @@ _CHUNK = 1 << 17  # pairs per compiled call (bounds the temporary arrays)
 
 @njit(cache=True)
 def _explain_kernel(
-    pw, pv, out_ptr, out_mid, out_slot, out_key, n_occ, n_city, WX, VX
+    pw, pv, out_ptr, out_mid, out_slot, out_key, n_occ, n_city, A
 ):  # pragma: no cover - compiled  # noqa: E501
     """Write every pair's reasons as (slot, key) in score_pair's order; return their count.
 
     Pair i's worker reasons are entries out_ptr[i]:out_mid[i], its vacancy reasons
     out_mid[i]:out_ptr[i+1]. ``pv`` holds internal vacancy ids. The output arrays must have
-    room for 12 entries per pair plus the vacancy's scoring certificates.
+    room for 12 entries per pair plus the vacancy's scoring certificates. ``A`` is the
+    :class:`~matching.engine.prepared.KernelArrays`.
     """
-    (w_city_ptr, w_city, w_occ_ptr, w_occ, w_min_wage, w_dorm, w_unit, w_skill_ptr, w_skill_occ,
-     w_skill_level, w_skill_years, w_cert, w_poverty, w_brand_raw, w_brand) = WX  # fmt: skip
-    (v_occ, v_city, v_wage_min, v_wage_max, v_benefits, v_unit, v_scoring_certs, v_brand_ptr,
-     v_brand, rel_mat) = VX  # fmt: skip
-    words = w_cert.shape[1]
+    rel_mat = A.rel_mat
+    words = A.w_cert.shape[1]
     pos = 0
     for i in range(len(pw)):
         w = pw[i]
@@ -78,40 +76,45 @@ def _explain_kernel(
         out_ptr[i] = pos
         # --- worker side
         out_slot[pos] = _WAGE
-        offer = (np.int64(v_wage_min[v]) + np.int64(v_wage_max[v])) // 2
-        out_key[pos] = offer - np.int64(w_min_wage[w])
+        offer = (np.int64(A.v_wage_min[v]) + np.int64(A.v_wage_max[v])) // 2
+        out_key[pos] = offer - np.int64(A.w_min_wage[w])
         pos += 1
-        vc = v_city[v]
-        for c in range(w_city_ptr[w], w_city_ptr[w + 1]):
-            if w_city[c] == vc:
+        vc = A.v_city[v]
+        for c in range(A.w_city_ptr[w], A.w_city_ptr[w + 1]):
+            if A.w_city[c] == vc:
                 out_slot[pos] = _DEST
-                out_key[pos] = (c - w_city_ptr[w]) * n_city + vc
+                out_key[pos] = (c - A.w_city_ptr[w]) * n_city + vc
                 pos += 1
                 break
-        vo = v_occ[v]
+        vo = A.v_occ[v]
         found = False
-        for c in range(w_occ_ptr[w], w_occ_ptr[w + 1]):
-            if w_occ[c] == vo:
+        for c in range(A.w_occ_ptr[w], A.w_occ_ptr[w + 1]):
+            if A.w_occ[c] == vo:
                 out_slot[pos] = _OCC_WISHED
-                out_key[pos] = (c - w_occ_ptr[w]) * n_occ + vo
+                out_key[pos] = (c - A.w_occ_ptr[w]) * n_occ + vo
                 pos += 1
                 found = True
                 break
         if not found:
-            for c in range(w_occ_ptr[w], w_occ_ptr[w + 1]):
-                if w_occ[c] >= 0 and rel_mat[w_occ[c], vo]:
+            for c in range(A.w_occ_ptr[w], A.w_occ_ptr[w + 1]):
+                if A.w_occ[c] >= 0 and rel_mat[A.w_occ[c], vo]:
                     out_slot[pos] = _OCC_RELATED
                     out_key[pos] = vo
                     pos += 1
                     break
         for b in range(4):  # dormitory (if the worker accepts one), meals, travel, insurance
-            if v_benefits[v, b] and (b != 0 or w_dorm[w]):
+            if A.v_benefits[v, b] and (b != 0 or A.w_dorm[w]):
                 out_slot[pos] = _DORM + b
                 out_key[pos] = 0
                 pos += 1
         out_slot[pos] = _DISTANCE
         out_key[pos] = chord_km(
-            w_unit[w, 0], w_unit[w, 1], w_unit[w, 2], v_unit[v, 0], v_unit[v, 1], v_unit[v, 2]
+            A.w_unit[w, 0],
+            A.w_unit[w, 1],
+            A.w_unit[w, 2],
+            A.v_unit[v, 0],
+            A.v_unit[v, 1],
+            A.v_unit[v, 2],
         )
         pos += 1
         out_mid[i] = pos
@@ -120,17 +123,17 @@ def _explain_kernel(
         best_e = -1
         best_y = np.int64(0)
         best_o = -1
-        for k in range(w_skill_ptr[w], w_skill_ptr[w + 1]):
-            a = w_skill_occ[k]
+        for k in range(A.w_skill_ptr[w], A.w_skill_ptr[w + 1]):
+            a = A.w_skill_occ[k]
             if a == vo:
-                lv = np.int64(w_skill_level[k])
+                lv = np.int64(A.w_skill_level[k])
                 ex = 1
             elif a >= 0 and rel_mat[a, vo]:
-                lv = max(np.int64(w_skill_level[k]) - 1, np.int64(0))
+                lv = max(np.int64(A.w_skill_level[k]) - 1, np.int64(0))
                 ex = 0
             else:
                 continue
-            y = np.int64(w_skill_years[k])
+            y = np.int64(A.w_skill_years[k])
             if best_e < 0 or (
                 lv > best_l or (lv == best_l and (ex > best_e or (ex == best_e and y > best_y)))
             ):
@@ -145,7 +148,7 @@ def _explain_kernel(
             out_key[pos + 1] = best_y
             pos += 2
         for q in range(words):
-            m = w_cert[w, q] & v_scoring_certs[v, q]
+            m = A.w_cert[w, q] & A.v_scoring_certs[v, q]
             bit = 0
             while m:
                 if m & np.uint64(1):
@@ -154,16 +157,16 @@ def _explain_kernel(
                     pos += 1
                 m >>= np.uint64(1)
                 bit += 1
-        p = w_poverty[w]
+        p = A.w_poverty[w]
         if p == 1 or p == 2:
             out_slot[pos] = _POVERTY if p == 1 else _MONITORED
             out_key[pos] = 0
             pos += 1
-        if w_brand_raw[w] >= 0 and w_brand[w] >= 0:
-            for c in range(v_brand_ptr[v], v_brand_ptr[v + 1]):
-                if v_brand[c] == w_brand[w]:
+        if A.w_brand_raw[w] >= 0 and A.w_brand[w] >= 0:
+            for c in range(A.v_brand_ptr[v], A.v_brand_ptr[v + 1]):
+                if A.v_brand[c] == A.w_brand[w]:
                     out_slot[pos] = _BRAND
-                    out_key[pos] = w_brand_raw[w]
+                    out_key[pos] = A.w_brand_raw[w]
                     pos += 1
                     break
     out_ptr[len(pw)] = pos
@@ -340,15 +343,6 @@ def _explain_flat(
     """Return (flat items, mid, ptr): pair i's worker items are flat[ptr[i]:mid[i]], its
     vacancy items flat[mid[i]:ptr[i+1]]; ``make(slot, key)`` builds an item (once per key)."""
     P = instance.prepared
-    WX = (
-        P.w_city_ptr, P.w_city, P.w_occ_ptr, P.w_occ, P.w_min_wage, P.w_dorm, P.w_unit,
-        P.w_skill_ptr, P.w_skill_occ, P.w_skill_level, P.w_skill_years, P.w_cert, P.w_poverty,
-        instance.workers.labor_brand, P.w_brand,
-    )  # fmt: skip
-    VX = (
-        P.v_occ, P.v_city, P.v_wage_min, P.v_wage_max, P.v_benefits, P.v_unit, P.v_scoring_certs,
-        P.v_brand_ptr, P.v_brand, P.rel_mat,
-    )  # fmt: skip
     n = len(pw)
     ptr = np.zeros(n + 1, dtype=np.int64)
     mid = np.zeros(n, dtype=np.int64)
@@ -365,7 +359,17 @@ def _explain_flat(
         room = _MAX_FIXED * (hi - lo) + int(cert_count[cv].sum())
         slot = np.empty(room, dtype=np.int8)
         key = np.empty(room, dtype=np.int64)
-        total = _explain_kernel(cw, cv, cptr, cmid, slot, key, n_occ, n_city, WX, VX)
+        total = _explain_kernel(
+            pw=cw,
+            pv=cv,
+            out_ptr=cptr,
+            out_mid=cmid,
+            out_slot=slot,
+            out_key=key,
+            n_occ=n_occ,
+            n_city=n_city,
+            A=P.arrays,
+        )
         slot, key = slot[:total], key[:total]
         codes, uniq, uniq_ptr, wide = _codes_kernel(slot, key, _N_SLOTS)
         slots = np.repeat(np.arange(_N_SLOTS), np.diff(uniq_ptr)).tolist()

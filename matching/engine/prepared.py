@@ -16,7 +16,8 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, NamedTuple
 
 import numba
 import numpy as np
@@ -135,6 +136,59 @@ def _masks(ptr: np.ndarray, dense_ids: np.ndarray, n: int, words: int) -> np.nda
     return masks
 
 
+class KernelArrays(NamedTuple):
+    """The :class:`Prepared` arrays the compiled kernels take, as one Numba-typed argument.
+
+    Numba passes a named tuple of arrays to a compiled function as one value and resolves
+    ``A.field`` at compile time, so reading by name costs nothing over ~40 positional arrays.
+    Fields mean what the same-named :class:`Prepared` fields mean.
+    """
+
+    # relatedness and the (occupation, city) vacancy index
+    rel_ptr: np.ndarray
+    rel_idx: np.ndarray
+    rel_mat: np.ndarray
+    b_ptr: np.ndarray
+    # workers
+    w_age: np.ndarray
+    w_unit: np.ndarray
+    w_cert: np.ndarray
+    w_skill_ptr: np.ndarray
+    w_skill_occ: np.ndarray
+    w_skill_level: np.ndarray
+    w_skill_years: np.ndarray
+    w_city_ptr: np.ndarray
+    w_city: np.ndarray
+    w_occ_ptr: np.ndarray
+    w_occ: np.ndarray
+    w_min_wage: np.ndarray
+    w_depart: np.ndarray
+    w_dorm: np.ndarray
+    w_shift: np.ndarray
+    w_edu: np.ndarray
+    w_poverty: np.ndarray
+    w_brand: np.ndarray
+    w_brand_raw: np.ndarray
+    # vacancies (internal order)
+    v_occ: np.ndarray
+    v_city: np.ndarray
+    v_wage_min: np.ndarray
+    v_wage_max: np.ndarray
+    v_age_min: np.ndarray
+    v_age_max: np.ndarray
+    v_req: np.ndarray
+    v_scoring_certs: np.ndarray
+    v_min_level: np.ndarray
+    v_min_edu: np.ndarray
+    v_start: np.ndarray
+    v_unit: np.ndarray
+    v_benefits: np.ndarray
+    v_brand_ptr: np.ndarray
+    v_brand: np.ndarray
+    v_external: np.ndarray
+    v_internal: np.ndarray
+
+
 @dataclass(frozen=True, eq=False)
 class Prepared:
     """Dense arrays used by the kernels. Built by :func:`prepare`; treat as read-only."""
@@ -169,6 +223,7 @@ class Prepared:
     w_edu: np.ndarray  # int8 schooling level, -1 = not recorded
     w_poverty: np.ndarray
     w_brand: np.ndarray  # dense or -1
+    w_brand_raw: np.ndarray  # the caller's labor brand id or -1 (reasons name the raw id)
     # vacancies
     v_occ: np.ndarray
     v_city: np.ndarray
@@ -190,25 +245,14 @@ class Prepared:
     v_internal: np.ndarray  # int32 caller's index -> internal
     b_ptr: np.ndarray  # bucket o*n_city+c holds internal ids b_ptr[b]..b_ptr[b+1]-1
 
-    def eligibility_args(self) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
-        """Return the (worker, vacancy) array tuples the eligibility kernels take."""
-        return (
-            (self.w_age, self.w_depart, self.w_min_wage, self.w_shift, self.w_cert, self.w_skill_ptr,
-             self.w_skill_occ, self.w_skill_level, self.w_occ_ptr, self.w_occ, self.w_city_ptr, self.w_city,
-             self.w_edu),
-            (self.v_age_min, self.v_age_max, self.v_start, self.v_wage_max, self.v_min_level,
-             self.v_benefits, self.v_req, self.v_city, self.v_min_edu),
-        )  # fmt: skip
+    @cached_property
+    def arrays(self) -> KernelArrays:
+        """Return the arrays the compiled kernels read, in one named tuple.
 
-    def scoring_args(self) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
-        """Return the (worker, vacancy) array tuples the scoring kernels take."""
-        return (
-            (self.w_unit, self.w_cert, self.w_skill_ptr, self.w_skill_occ, self.w_skill_level,
-             self.w_skill_years, self.w_city_ptr, self.w_city, self.w_occ_ptr, self.w_occ,
-             self.w_min_wage, self.w_dorm, self.w_poverty, self.w_brand),
-            (self.v_occ, self.v_city, self.v_wage_min, self.v_wage_max, self.v_scoring_certs,
-             self.v_unit, self.v_benefits, self.v_brand_ptr, self.v_brand),
-        )  # fmt: skip
+        Built here and nowhere else: kernels read ``A.w_age``, ``A.v_req`` … by name, so no
+        call site can pass two arrays of the same dtype in each other's place.
+        """
+        return KernelArrays(**{name: getattr(self, name) for name in KernelArrays._fields})
 
     @property
     def n_occupations(self) -> int:
@@ -313,6 +357,7 @@ def prepare(instance: Instance) -> Prepared:
         w_edu=w.education,
         w_poverty=w.poverty,
         w_brand=_dense(w.labor_brand, brand_universe),
+        w_brand_raw=w.labor_brand,
         v_occ=internal(v_occ_ext),
         v_city=internal(v_city_ext),
         v_cap=internal(v.headcount),

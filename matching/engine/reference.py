@@ -5,20 +5,15 @@ Nothing here is fast; it is written to be obviously right:
 * :func:`strict_preferences` — the seed-tie-broken strict orders the engine uses, as lists;
 * :func:`deferred_acceptance` — textbook worker-proposing deferred acceptance with capacities;
 * :func:`brute_force_worker_optimal` — enumerates every matching of a tiny market;
-* :func:`load_hospital_resident` — the PyPI ``matching`` library's solver. Its import name
-  ``matching`` is shadowed by this project's ``matching`` app, so it is imported with the
-  project's modules set aside for the duration of the import.
+* :func:`vacancy_preference_lists` — the vacancies' side as lists, for the PyPI ``matching``
+  library, which runs in a child process (``tests/matching/engine/library_harness.py``)
+  because its import name is this project's ``matching`` app.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.metadata
 import itertools
-import sys
-import threading
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from matching.engine.market import Market, build_units, tie_breaks
 
@@ -128,86 +123,6 @@ def brute_force_worker_optimal(
         if all(rank(w, m[w]) == best[w] for w in range(n)):
             return list(m)
     return None
-
-
-def load_hospital_resident() -> Any:
-    """Return ``matching.games.HospitalResident`` from the PyPI ``matching`` library.
-
-    Raises ``importlib.metadata.PackageNotFoundError`` when the library is not installed.
-    """
-    dist = importlib.metadata.distribution("matching")
-    root = str(dist.locate_file(""))
-
-    def ours() -> dict[str, Any]:
-        return {
-            k: m for k, m in sys.modules.items() if k == "matching" or k.startswith("matching.")
-        }
-
-    saved = ours()
-    saved_path = list(sys.path)
-    for name in saved:
-        del sys.modules[name]
-    sys.path.insert(0, root)
-    try:
-        games = importlib.import_module("matching.games")
-        hospital_resident = games.HospitalResident
-    finally:
-        for name in ours():
-            del sys.modules[name]
-        sys.modules.update(saved)
-        sys.path[:] = saved_path
-    return hospital_resident
-
-
-def with_deep_recursion(fn: Callable[[], Any]) -> Any:
-    """Return ``fn()`` run in a thread with a large stack and recursion limit.
-
-    The library deep-copies its players, whose preference lists reference each other, so the
-    copy recurses about as deep as the market is large.
-    """
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # re-raised in the caller's thread
-            box["error"] = exc
-
-    old_limit, old_stack = sys.getrecursionlimit(), threading.stack_size()
-    sys.setrecursionlimit(max(old_limit, 1_000_000))
-    threading.stack_size(1 << 30)
-    try:
-        thread = threading.Thread(target=target)
-        thread.start()
-        thread.join()
-    finally:
-        threading.stack_size(old_stack)
-        sys.setrecursionlimit(old_limit)
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
-
-
-def solve_with_library(
-    prefs: Sequence[Sequence[int]],
-    vacancy_prefs: Sequence[Sequence[int]],
-    capacities: Sequence[int],
-) -> list[int]:
-    """Return the library's resident-optimal matching (worker -> vacancy or -1)."""
-    hospital_resident = load_hospital_resident()
-    resident_prefs = {w: list(p) for w, p in enumerate(prefs) if p}
-    hospital_prefs = {v: list(p) for v, p in enumerate(vacancy_prefs)}
-    caps = {v: int(c) for v, c in enumerate(capacities)}
-    matching = with_deep_recursion(
-        lambda: hospital_resident.create_from_dictionaries(
-            resident_prefs, hospital_prefs, caps
-        ).solve(optimal="resident")
-    )
-    out = [-1] * len(prefs)
-    for hospital, residents in matching.items():
-        for r in residents:
-            out[r.name] = hospital.name
-    return out
 
 
 def vacancy_preference_lists(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit, prange
@@ -54,7 +54,16 @@ class PairScore:
     vacancy_reasons: tuple[Reason, ...]
 
 
-def weight_vectors(wt: Weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+class WeightArrays(NamedTuple):
+    """:class:`Weights` as the int64 arrays the kernels take (three, so by name)."""
+
+    points: np.ndarray  # the scalar weights, indexed as in weight_vectors
+    destination: np.ndarray  # points by rank of the wished city
+    occupation_wish: np.ndarray  # points by rank of the wished occupation
+
+
+def weight_vectors(wt: Weights) -> WeightArrays:
+    """Return the kernels' form of ``wt``."""
     vec = np.array(
         [
             wt.wage_per_100,
@@ -75,10 +84,10 @@ def weight_vectors(wt: Weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ],
         dtype=np.int64,
     )
-    return (
-        vec,
-        np.array(wt.destination, dtype=np.int64),
-        np.array(wt.occupation_wish, dtype=np.int64),
+    return WeightArrays(
+        points=vec,
+        destination=np.array(wt.destination, dtype=np.int64),
+        occupation_wish=np.array(wt.occupation_wish, dtype=np.int64),
     )
 
 
@@ -92,88 +101,67 @@ def _popcount(x):  # pragma: no cover - compiled
 
 
 @njit(cache=True, inline="always")
-def pair_scores(
-    w,
-    v,
-    wv,
-    dest,
-    occw,
-    rel_mat,
-    w_unit,
-    w_cert,
-    w_skill_ptr,
-    w_skill_occ,
-    w_skill_level,
-    w_skill_years,
-    w_city_ptr,
-    w_city,
-    w_occ_ptr,
-    w_occ,
-    w_min_wage,
-    w_dorm,
-    w_poverty,
-    w_brand,
-    v_occ,
-    v_city,
-    v_wage_min,
-    v_wage_max,
-    v_scoring_certs,
-    v_unit,
-    v_benefits,
-    v_brand_ptr,
-    v_brand,
-):  # pragma: no cover - compiled  # noqa: E501
-    """Return (worker score, vacancy score) of worker w and internal vacancy v."""
+def pair_scores(w, v, wt, A):  # pragma: no cover - compiled
+    """Return (worker score, vacancy score) of worker w and internal vacancy v.
+
+    ``wt`` is a :class:`WeightArrays`, ``A`` the :class:`KernelArrays`.
+    """
+    wv, dest, occw, rel_mat = wt.points, wt.destination, wt.occupation_wish, A.rel_mat
     # --- worker side
-    offer = (v_wage_min[v] + v_wage_max[v]) // 2
-    amount = offer - w_min_wage[w]
+    offer = (A.v_wage_min[v] + A.v_wage_max[v]) // 2
+    amount = offer - A.w_min_wage[w]
     cap = wv[1]
     clipped = min(max(amount, -cap), cap)
     ws = (wv[0] * clipped) // 100
-    vc = v_city[v]
-    for i in range(w_city_ptr[w], w_city_ptr[w + 1]):
-        if w_city[i] == vc:
-            ws += dest[min(i - w_city_ptr[w], len(dest) - 1)]
+    vc = A.v_city[v]
+    for i in range(A.w_city_ptr[w], A.w_city_ptr[w + 1]):
+        if A.w_city[i] == vc:
+            ws += dest[min(i - A.w_city_ptr[w], len(dest) - 1)]
             break
-    vo = v_occ[v]
+    vo = A.v_occ[v]
     found = False
-    for i in range(w_occ_ptr[w], w_occ_ptr[w + 1]):
-        if w_occ[i] == vo:
-            ws += occw[min(i - w_occ_ptr[w], len(occw) - 1)]
+    for i in range(A.w_occ_ptr[w], A.w_occ_ptr[w + 1]):
+        if A.w_occ[i] == vo:
+            ws += occw[min(i - A.w_occ_ptr[w], len(occw) - 1)]
             found = True
             break
     if not found:
-        for i in range(w_occ_ptr[w], w_occ_ptr[w + 1]):
-            if w_occ[i] >= 0 and rel_mat[w_occ[i], vo]:
+        for i in range(A.w_occ_ptr[w], A.w_occ_ptr[w + 1]):
+            if A.w_occ[i] >= 0 and rel_mat[A.w_occ[i], vo]:
                 ws += wv[2]
                 break
-    if v_benefits[v, 0] and w_dorm[w]:
+    if A.v_benefits[v, 0] and A.w_dorm[w]:
         ws += wv[3]
-    if v_benefits[v, 1]:
+    if A.v_benefits[v, 1]:
         ws += wv[4]
-    if v_benefits[v, 2]:
+    if A.v_benefits[v, 2]:
         ws += wv[5]
-    if v_benefits[v, 3]:
+    if A.v_benefits[v, 3]:
         ws += wv[6]
     km = chord_km(
-        w_unit[w, 0], w_unit[w, 1], w_unit[w, 2], v_unit[v, 0], v_unit[v, 1], v_unit[v, 2]
+        A.w_unit[w, 0],
+        A.w_unit[w, 1],
+        A.w_unit[w, 2],
+        A.v_unit[v, 0],
+        A.v_unit[v, 1],
+        A.v_unit[v, 2],
     )
     ws -= (km * wv[7]) // 100
     # --- vacancy side
     best_l = -1
     best_e = -1
     best_y = -1
-    for k in range(w_skill_ptr[w], w_skill_ptr[w + 1]):
-        a = w_skill_occ[k]
+    for k in range(A.w_skill_ptr[w], A.w_skill_ptr[w + 1]):
+        a = A.w_skill_occ[k]
         if a == vo:
-            lv = w_skill_level[k]
+            lv = A.w_skill_level[k]
             ex = 1
         elif rel_mat[a, vo]:
-            lv = max(w_skill_level[k] - 1, 0)
+            lv = max(A.w_skill_level[k] - 1, 0)
             ex = 0
         else:
             continue
-        y = w_skill_years[k]
+        y = A.w_skill_years[k]
         if lv > best_l or (lv == best_l and (ex > best_e or (ex == best_e and y > best_y))):
             best_l = lv
             best_e = ex
@@ -182,77 +170,27 @@ def pair_scores(
     if best_l >= 0:
         vs += wv[8] * best_l + wv[9] * min(best_y, wv[10])
     nc = 0
-    for q in range(w_cert.shape[1]):
-        nc += _popcount(w_cert[w, q] & v_scoring_certs[v, q])
+    for q in range(A.w_cert.shape[1]):
+        nc += _popcount(A.w_cert[w, q] & A.v_scoring_certs[v, q])
     vs += wv[11] * nc
-    if w_poverty[w] == 1:
+    if A.w_poverty[w] == 1:
         vs += wv[12]
-    elif w_poverty[w] == 2:
+    elif A.w_poverty[w] == 2:
         vs += wv[13]
-    b = w_brand[w]
+    b = A.w_brand[w]
     if b >= 0:
-        for i in range(v_brand_ptr[v], v_brand_ptr[v + 1]):
-            if v_brand[i] == b:
+        for i in range(A.v_brand_ptr[v], A.v_brand_ptr[v + 1]):
+            if A.v_brand[i] == b:
                 vs += wv[14]
                 break
     return ws, vs
 
 
 @njit(cache=True, parallel=True)
-def _score_kernel(
-    lo, hi, ptr, cand, v_internal, out_ws, out_vs, wv, dest, occw, rel_mat, SW, SV
-):  # pragma: no cover - compiled  # noqa: E501
-    (
-        w_unit,
-        w_cert,
-        w_skill_ptr,
-        w_skill_occ,
-        w_skill_level,
-        w_skill_years,
-        w_city_ptr,
-        w_city,
-        w_occ_ptr,
-        w_occ,
-        w_min_wage,
-        w_dorm,
-        w_poverty,
-        w_brand,
-    ) = SW
-    (v_occ, v_city, v_wage_min, v_wage_max, v_scoring_certs, v_unit, v_benefits, v_brand_ptr,
-     v_brand) = SV  # fmt: skip
+def _score_kernel(lo, hi, ptr, cand, out_ws, out_vs, wt, A):  # pragma: no cover - compiled
     for w in prange(lo, hi):
         for e in range(ptr[w], ptr[w + 1]):
-            ws, vs = pair_scores(
-                w,
-                v_internal[cand[e]],
-                wv,
-                dest,
-                occw,
-                rel_mat,
-                w_unit,
-                w_cert,
-                w_skill_ptr,
-                w_skill_occ,
-                w_skill_level,
-                w_skill_years,
-                w_city_ptr,
-                w_city,
-                w_occ_ptr,
-                w_occ,
-                w_min_wage,
-                w_dorm,
-                w_poverty,
-                w_brand,
-                v_occ,
-                v_city,
-                v_wage_min,
-                v_wage_max,
-                v_scoring_certs,
-                v_unit,
-                v_benefits,
-                v_brand_ptr,
-                v_brand,
-            )  # noqa: E501
+            ws, vs = pair_scores(w, A.v_internal[cand[e]], wt, A)
             out_ws[e] = ws
             out_vs[e] = vs
 
@@ -266,12 +204,12 @@ def score_candidates(
 ) -> Scores:
     """Return worker and vacancy score arrays for every candidate pair."""
     P = instance.prepared
-    wv, dest, occw = weight_vectors(weights or Weights())
+    weight_arrays = weight_vectors(weights or Weights())
     ws = np.empty(candidates.n_pairs, dtype=np.int32)
     vs = np.empty(candidates.n_pairs, dtype=np.int32)
     n = P.n_workers
     with threads_for(n):
-        _score_chunks(P, candidates, ws, vs, wv, dest, occw, progress)
+        _score_chunks(P, candidates, ws, vs, weight_arrays, progress)
     return Scores(worker=ws, vacancy=vs)
 
 
@@ -280,17 +218,21 @@ def _score_chunks(
     candidates: Candidates,
     ws: np.ndarray,
     vs: np.ndarray,
-    wv: np.ndarray,
-    dest: np.ndarray,
-    occw: np.ndarray,
+    weight_arrays: WeightArrays,
     progress: Progress | None,
 ) -> None:
     n = P.n_workers
     for lo in range(0, n, CHUNK):
         _score_kernel(
-            lo, min(n, lo + CHUNK), candidates.ptr, candidates.vacancy, P.v_internal, ws, vs, wv,
-            dest, occw, P.rel_mat, *P.scoring_args(),
-        )  # fmt: skip
+            lo=lo,
+            hi=min(n, lo + CHUNK),
+            ptr=candidates.ptr,
+            cand=candidates.vacancy,
+            out_ws=ws,
+            out_vs=vs,
+            wt=weight_arrays,
+            A=P.arrays,
+        )
         if progress:
             progress("scores", min(n, lo + CHUNK) / max(n, 1))
 
