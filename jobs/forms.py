@@ -260,10 +260,3 @@ class CandidateDecisionForm(forms.Form):
         if data.get("decision") == "decline" and not data.get("reason", "").strip():
             self.add_error("reason", _("谢绝候选人时请填写原因。"))
         return data
-
-
-class VacancyImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("岗位表格（.xlsx）"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
-    )

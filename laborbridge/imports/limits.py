@@ -22,6 +22,15 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+# Every format the reader takes, the one list the upload page's ``accept=`` and the API's
+# description use: workbooks read by calamine (.et is what WPS saves; like .xls it is an
+# OLE2 file) and delimited text (.csv, or .txt as Excel's "Unicode text" saves it). The
+# reader decides by content, not by name; a name is only a hint for the file picker.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".et", ".ods")
+TEXT_SUFFIXES = (".csv", ".txt")
+UPLOAD_SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
+UPLOAD_ACCEPT = ",".join(UPLOAD_SUFFIXES)
+
 # The largest county roster (Dingxi's biggest county) is ~60,000 people of working age.
 MAX_ROWS = 60_000
 # Rosters have 15–40 columns; 256 is what .xls allows and what any roster needs.

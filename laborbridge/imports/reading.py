@@ -28,6 +28,7 @@ from laborbridge.imports.limits import (
     MAX_FILE_BYTES,
     MAX_ROWS,
     READER_ADDRESS_SPACE,
+    WORKBOOK_SUFFIXES,
     ImportFileError,
     cell_too_long,
     check_grid,
@@ -55,7 +56,6 @@ SKIPPED_SHEETS = frozenset({"填写说明", "说明", "选项", "填表说明", 
 # Excel 97–2003 (.xls) and WPS (.et) workbooks: an OLE2 compound file.
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".et", ".ods")
 
 
 @dataclass

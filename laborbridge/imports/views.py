@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from laborbridge import access, spreadsheets
 from laborbridge.imports import services
 from laborbridge.imports.base import importer_class
+from laborbridge.imports.limits import UPLOAD_ACCEPT
 from laborbridge.imports.models import ImportJob
 from laborbridge.imports.workbooks import template_workbook
 from laborbridge.tasking import EnqueueFailed
@@ -32,6 +33,7 @@ ERRORS_ON_PAGE = 1000
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("选择文件（.xlsx、.xls、.ods 或 .csv）"),
+        widget=forms.FileInput(attrs={"accept": UPLOAD_ACCEPT}),
         error_messages={"required": gettext_lazy("请选择要上传的文件。")},
     )
 
