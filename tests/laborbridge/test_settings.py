@@ -1,6 +1,8 @@
 """Settings fail loudly on bad values and production refuses development secrets."""
 
+import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -121,3 +123,65 @@ def test_production_refuses_the_development_id_keys():
 def test_production_passes_the_deployment_checks():
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PROD_ENV)
     assert result.returncode == 0, result.stderr
+
+
+# --- .env.example documents every variable settings.py reads --------------------------------
+
+
+def _environment_reads(tree: ast.Module) -> tuple[set[str], list[int]]:
+    """Return the variable names settings.py reads (the first argument of an ``env_*``
+    helper, ``os.environ.get``, ``os.getenv`` or ``os.environ[...]``) and the lines of any
+    read whose name is not a literal outside the ``env_*`` helpers themselves."""
+    names: set[str] = set()
+    unnamed: list[int] = []
+
+    def is_environ(node: ast.AST) -> bool:
+        return isinstance(node, ast.Attribute) and node.attr == "environ"
+
+    def visit(node: ast.AST, in_helper: bool) -> None:
+        if isinstance(node, ast.FunctionDef):
+            in_helper = in_helper or node.name.startswith("env_")
+        name_node = None
+        if isinstance(node, ast.Call):
+            func = node.func
+            helper = isinstance(func, ast.Name) and func.id.startswith("env_")
+            getter = isinstance(func, ast.Attribute) and (
+                (func.attr == "get" and is_environ(func.value)) or func.attr == "getenv"
+            )
+            if (helper or getter) and node.args:
+                name_node = node.args[0]
+        elif isinstance(node, ast.Subscript) and is_environ(node.value):
+            name_node = node.slice
+        if name_node is not None:
+            if isinstance(name_node, ast.Constant) and isinstance(name_node.value, str):
+                names.add(name_node.value)
+            elif not in_helper:
+                unnamed.append(node.lineno)
+        for child in ast.iter_child_nodes(node):
+            visit(child, in_helper)
+
+    visit(tree, False)
+    return names, unnamed
+
+
+def test_env_example_lists_every_variable_settings_reads_with_a_comment():
+    source = (ROOT / "laborbridge" / "settings.py").read_text(encoding="utf-8")
+    read, unnamed = _environment_reads(ast.parse(source))
+    assert not unnamed, f"settings.py reads the environment by a computed name at {unnamed}"
+    # The parser sees the variables it must: a multi-line call, one inside a helper's body.
+    assert {"DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "DATABASE_CONN_HEALTH_CHECKS"} <= read
+
+    lines = (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+    listed = {}
+    for number, line in enumerate(lines):
+        found = re.match(r"([A-Z][A-Z0-9_]*)=", line)
+        if found:
+            listed[found.group(1)] = number
+    assert sorted(read - set(listed)) == []
+    assert sorted(set(listed) - read) == []  # nothing stale: each one is read
+    for name, number in listed.items():
+        # A comment explains it: on the line above, or above a group it belongs to.
+        above = lines[:number]
+        while above and re.match(r"[A-Z][A-Z0-9_]*=", above[-1]):
+            above.pop()
+        assert above and above[-1].startswith("#"), f"{name} has no comment above it"
