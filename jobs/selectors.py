@@ -1,10 +1,14 @@
-"""Reads for employers, vacancies and HR's candidates, always starting from ``access``."""
+"""Reads for employers and vacancies, always starting from ``access``.
+
+HR's candidate pages read matches in ``matching.selectors``; this floor only counts the
+matches that wait for the employer's answer, through the reverse relation and ``access``.
+"""
 
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
-    Prefetch,
     Q,
     QuerySet,
     Sum,
@@ -14,9 +18,8 @@ from django.db.models import (
 
 from jobs.models import Employer, Vacancy, VacancyStatus, VerificationStatus
 from laborbridge import access
-from laborbridge.models import Campaign, Region, User
-from matching.models import Match
-from workers.models import WorkerCertificate, WorkerSkill
+from laborbridge.models import Campaign, Region, Role, User
+from laborbridge.selectors import chart_series
 
 # Matches on which HR has to say yes or no: offered to both sides (or already accepted by
 # the worker) and the employer has not answered.
@@ -82,7 +85,12 @@ def hr_dashboard_for(user: User) -> dict:
     totals = vacancies.filter(status=VacancyStatus.OPEN).aggregate(
         headcount=Sum("headcount"), filled=Sum("filled_count")
     )
-    awaiting = candidates_for(user).filter(AWAITING_EMPLOYER)
+    awaiting = (
+        access.matches_visible_to(user)
+        .filter(AWAITING_EMPLOYER)
+        .select_related("worker", "vacancy")
+        .order_by("-score", "-created_at", "-id")
+    )
     return {
         "live_vacancies": live,
         "status_counts": [
@@ -95,27 +103,6 @@ def hr_dashboard_for(user: User) -> dict:
         "awaiting_count": awaiting.count(),
         "awaiting": list(awaiting[:10]),
     }
-
-
-def candidates_for(user: User, *, vacancy: Vacancy | None = None) -> QuerySet[Match]:
-    """Return the matches the user may see as candidates, those awaiting HR first."""
-    matches = access.matches_visible_to(user)
-    if vacancy is not None:
-        matches = matches.filter(vacancy=vacancy)
-    waiting_first = Case(
-        When(AWAITING_EMPLOYER, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
-    return (
-        matches.select_related("worker", "vacancy", "vacancy__occupation")
-        .prefetch_related(
-            Prefetch("worker__skills", WorkerSkill.objects.select_related("occupation")),
-            Prefetch(
-                "worker__certificates",
-                WorkerCertificate.objects.select_related("certificate_type"),
-            ),
-        )
-        .order_by(waiting_first, "-score", "-created_at", "-id")
-    )
 
 
 def employer_list_for(user: User, *, status: str = "", query: str = "") -> QuerySet[Employer]:
@@ -169,3 +156,30 @@ def campaign_choices_for(employer: Employer) -> QuerySet[Campaign]:
         if campaign.pairing.east_region.contains(employer.district_id)
     ]
     return Campaign.objects.filter(pk__in=ids).order_by("-starts_on", "code")
+
+
+def home_figures(user: User) -> dict:
+    """Return the employer and vacancy figures of the user's home page (see ``JobsConfig``)."""
+    vacancies = access.vacancies_visible_to(user)
+    employers = access.employers_visible_to(user)
+    open_vacancies = vacancies.filter(status=VacancyStatus.OPEN)
+    data: dict = {
+        "vacancy_open": open_vacancies.count(),
+        "headcount_open": open_vacancies.aggregate(n=Sum("headcount"))["n"] or 0,
+        "employer_total": employers.count(),
+    }
+    if vacancies.exists():
+        data["vacancies_by_status"] = chart_series(
+            vacancies.values(key=F("status")).annotate(n=Count("id")), dict(VacancyStatus.choices)
+        )
+        data["headcount_by_occupation"] = chart_series(
+            open_vacancies.values(key=F("occupation__name_zh"))
+            .annotate(n=Sum("headcount"))
+            .order_by("-n")[:10]
+        )
+    if employers.exists() and not access.has_role(user, Role.EMPLOYER_HR):
+        data["employers_by_verification"] = chart_series(
+            employers.values(key=F("verification_status")).annotate(n=Count("id")),
+            dict(VerificationStatus.choices),
+        )
+    return data

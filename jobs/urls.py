@@ -13,9 +13,18 @@ urlpatterns = [
     path("vacancies/<int:pk>/", views.vacancy_detail, name="vacancy_detail"),
     path("vacancies/<int:pk>/edit/", views.vacancy_edit, name="vacancy_edit"),
     path("vacancies/<int:pk>/status/", views.vacancy_transition, name="vacancy_transition"),
-    path("vacancies/<int:pk>/candidates/", views.vacancy_candidates, name="vacancy_candidates"),
-    path("candidates/", views.candidates, name="candidates"),
-    path("candidates/<int:pk>/decide/", views.candidate_decide, name="candidate_decide"),
+    # HR's candidate pages moved to matching; the old addresses and names redirect there.
+    path(
+        "vacancies/<int:pk>/candidates/",
+        views.moved_to("matching:vacancy_candidates"),
+        name="vacancy_candidates",
+    ),
+    path("candidates/", views.moved_to("matching:candidates"), name="candidates"),
+    path(
+        "candidates/<int:pk>/decide/",
+        views.moved_to("matching:candidate_decide"),
+        name="candidate_decide",
+    ),
     path("employer/", views.employer_profile, name="employer_profile"),
     path("employer/districts/", views.district_options, name="district_options"),
     path("employers/", views.employer_list, name="employer_list"),

@@ -8,8 +8,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +18,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jobs import export, selectors, services
 from jobs.forms import (
-    CandidateDecisionForm,
     EmployerFilterForm,
     EmployerProfileForm,
     EmployerVerifyForm,
@@ -29,8 +29,6 @@ from jobs.forms import (
 from jobs.models import Employer, Vacancy, VacancyStatus, VerificationStatus
 from laborbridge import access, spreadsheets
 from laborbridge.models import Role
-from matching.reasons import explain
-from matching.services import match_employer_respond
 
 # The lifecycle buttons a page offers, in order: (target status, label, needs confirming).
 _ACTIONS = [
@@ -119,7 +117,9 @@ def vacancy_detail(request, pk: int):
             "vacancy": vacancy,
             "editable": editable and vacancy.is_editable,
             "actions": vacancy_actions(vacancy) if editable else [],
-            "candidate_count": selectors.candidates_for(request.user, vacancy=vacancy).count()
+            "candidate_count": access.matches_visible_to(request.user)
+            .filter(vacancy=vacancy)
+            .count()
             if editable
             else 0,
         },
@@ -220,68 +220,22 @@ def vacancy_transition(request, pk: int):
     return redirect("jobs:vacancy_detail", pk=pk)
 
 
-@login_required
-def vacancy_candidates(request, pk: int):
-    """The candidates proposed to one vacancy, with their facts and why they were matched."""
-    vacancy = get_object_or_404(selectors.vacancy_detail_for(request.user), pk=pk)
-    candidates = list(selectors.candidates_for(request.user, vacancy=vacancy))
-    explain(candidates)
-    return render(
-        request,
-        "jobs/vacancy_candidates.html",
-        {
-            "vacancy": vacancy,
-            "candidates": candidates,
-            "can_decide": access.has_role(request.user, Role.EMPLOYER_HR, Role.ADMIN),
-        },
-    )
+def moved_to(pattern_name: str):
+    """Return a view that sends a page's old address to its new one, query string kept.
 
+    HR's candidate pages moved to matching (matching.views); bookmarks and old links keep
+    working. 307 keeps a POST a POST (a decision form posted to the old address).
+    """
 
-@login_required
-def candidates(request):
-    """All candidates of the user's vacancies, those waiting for HR's decision first."""
-    matches = selectors.candidates_for(request.user)
-    waiting_only = request.GET.get("show") != "all"
-    if waiting_only:
-        matches = matches.filter(selectors.AWAITING_EMPLOYER)
-    page = Paginator(matches, 30).get_page(request.GET.get("page"))
-    explain(page.object_list)
-    return render(
-        request,
-        "jobs/candidates.html",
-        {
-            "page": page,
-            "waiting_only": waiting_only,
-            "can_decide": access.has_role(request.user, Role.EMPLOYER_HR, Role.ADMIN),
-            "querystring": _querystring(request, drop="page"),
-        },
-    )
+    def view(request, **kwargs):
+        url = reverse(pattern_name, kwargs=kwargs)
+        if request.META.get("QUERY_STRING"):
+            url = f"{url}?{request.META['QUERY_STRING']}"
+        response = HttpResponseRedirect(url)
+        response.status_code = 307
+        return response
 
-
-@login_required
-@require_POST
-def candidate_decide(request, pk: int):
-    match = get_object_or_404(access.matches_visible_to(request.user), pk=pk)
-    form = CandidateDecisionForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-    else:
-        confirm = form.cleaned_data["decision"] == "confirm"
-        try:
-            match_employer_respond(
-                actor=request.user, match=match, confirm=confirm, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request, _("已确认录用该候选人。") if confirm else _("已谢绝该候选人。")
-            )
-    next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return redirect(next_url)
-    return redirect("jobs:vacancy_candidates", pk=match.vacancy_id)
+    return view
 
 
 @login_required

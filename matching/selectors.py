@@ -1,11 +1,14 @@
 """Reads for matching pages and API, always scoped through ``laborbridge.access``."""
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
+from jobs.models import Vacancy
+from jobs.selectors import AWAITING_EMPLOYER
 from laborbridge import access
 from laborbridge.models import User
 from matching.models import Match, MatchRound
 from matching.reasons import describe, rule_label
+from workers.models import WorkerCertificate, WorkerSkill
 
 FILL_CHART_SIZE = 12  # occupations on the round page's chart, the most matched first
 
@@ -73,3 +76,39 @@ def matches_for_county_page(user: User) -> QuerySet[Match]:
         )
         .order_by("status", "-created_at")
     )
+
+
+def candidates_for(user: User, *, vacancy: Vacancy | None = None) -> QuerySet[Match]:
+    """Return the matches the user may see as candidates, those awaiting HR first."""
+    matches = access.matches_visible_to(user)
+    if vacancy is not None:
+        matches = matches.filter(vacancy=vacancy)
+    waiting_first = Case(
+        When(AWAITING_EMPLOYER, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        matches.select_related("worker", "vacancy", "vacancy__occupation")
+        .prefetch_related(
+            Prefetch("worker__skills", WorkerSkill.objects.select_related("occupation")),
+            Prefetch(
+                "worker__certificates",
+                WorkerCertificate.objects.select_related("certificate_type"),
+            ),
+        )
+        .order_by(waiting_first, "-score", "-created_at", "-id")
+    )
+
+
+def worker_matches_section(request, worker) -> dict | None:
+    """Return the context of the worker page's matches section: the user's scope only.
+
+    A coordinator sees the matches of their pairing, not every match of a worker they may
+    read (registered as a page section in ``MatchingConfig``).
+    """
+    matches = list(
+        access.matches_visible_to(request.user)
+        .filter(worker=worker)
+        .select_related("vacancy", "vacancy__employer", "vacancy__district")
+        .order_by("-created_at")[:10]
+    )
+    return {"matches": matches} if matches else None

@@ -1,5 +1,6 @@
-"""Pages: the coordinator's rounds (start, watch progress, statistics) and the county
-official's view of their workers' matches, where the worker's answer is recorded."""
+"""Pages: the coordinator's rounds (start, watch progress, statistics), the county
+official's view of their workers' matches, where the worker's answer is recorded, and HR's
+candidates (the matches offered to their vacancies), where the employer's answer is given."""
 
 from django import forms
 from django.contrib import messages
@@ -13,8 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from jobs import selectors as jobs_selectors
+from jobs.forms import CandidateDecisionForm
+from jobs.selectors import AWAITING_EMPLOYER
 from laborbridge import access
 from laborbridge.background import RunBusy
+from laborbridge.models import Role
 from laborbridge.security import safe_next
 from laborbridge.tasking import EnqueueFailed
 from matching import selectors, services
@@ -162,3 +167,77 @@ def worker_answer(request, pk: int):
     return redirect(
         safe_next(request, request.POST.get("next"), reverse("matching:county_matches"))
     )
+
+
+# ------------------------------------------------------------------- HR's candidate pages
+# Moved here from jobs (their old addresses under /jobs/ redirect): a candidate is a match.
+
+
+def _querystring(request, *, drop: str) -> str:
+    params = request.GET.copy()
+    params.pop(drop, None)
+    return params.urlencode()
+
+
+@login_required
+def vacancy_candidates(request, pk: int):
+    """The candidates proposed to one vacancy, with their facts and why they were matched."""
+    vacancy = get_object_or_404(jobs_selectors.vacancy_detail_for(request.user), pk=pk)
+    candidates = list(selectors.candidates_for(request.user, vacancy=vacancy))
+    explain(candidates)
+    return render(
+        request,
+        "matching/vacancy_candidates.html",
+        {
+            "vacancy": vacancy,
+            "candidates": candidates,
+            "can_decide": access.has_role(request.user, Role.EMPLOYER_HR, Role.ADMIN),
+        },
+    )
+
+
+@login_required
+def candidates(request):
+    """All candidates of the user's vacancies, those waiting for HR's decision first."""
+    matches = selectors.candidates_for(request.user)
+    waiting_only = request.GET.get("show") != "all"
+    if waiting_only:
+        matches = matches.filter(AWAITING_EMPLOYER)
+    page = Paginator(matches, 30).get_page(request.GET.get("page"))
+    explain(page.object_list)
+    return render(
+        request,
+        "matching/candidates.html",
+        {
+            "page": page,
+            "waiting_only": waiting_only,
+            "can_decide": access.has_role(request.user, Role.EMPLOYER_HR, Role.ADMIN),
+            "querystring": _querystring(request, drop="page"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def candidate_decide(request, pk: int):
+    match = get_object_or_404(access.matches_visible_to(request.user), pk=pk)
+    form = CandidateDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    else:
+        confirm = form.cleaned_data["decision"] == "confirm"
+        try:
+            services.match_employer_respond(
+                actor=request.user, match=match, confirm=confirm, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("已确认录用该候选人。") if confirm else _("已谢绝该候选人。")
+            )
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect("matching:vacancy_candidates", pk=match.vacancy_id)

@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from laborbridge.demo import DEMO_CAMPAIGN, DemoCalendar, demo_calendar, demo_campaigns_ensure
-from laborbridge.models import Campaign, Region, Station
+from laborbridge.models import Campaign, Region, Station, User
 from transport import services
-from transport.models import PickupPoint, Trip, TripMode
+from transport.models import PickupPoint, TransportPlan, Trip, TripMode
+from transport.runs import plan_execute
 
 CAMPAIGN = DEMO_CAMPAIGN
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -120,3 +121,24 @@ def demo_transport_load(*, calendar: DemoCalendar | None = None) -> TransportDem
         services.trip_create(actor=None, campaign=campaign, **values)
         result.trips_created += 1
     return result
+
+
+def demo_plan_confirm(*, seed: int = 2026) -> None:
+    """Plan the confirmed travellers onto the demo trips and confirm the plan, as the
+    coordinator would on the plan page; the planner runs here rather than in Celery.
+
+    Does nothing if the demo campaign already has a plan."""
+    campaign = Campaign.objects.get(code=CAMPAIGN)
+    admin = User.objects.get(username="admin")
+    if TransportPlan.objects.filter(campaign=campaign).exists():
+        return
+    plan = TransportPlan.objects.create(
+        campaign=campaign,
+        version=1,
+        seed=seed,
+        params=services.plan_params_clean(seed=seed, params=None),
+        created_by=admin,
+    )
+    if plan_execute(plan_id=plan.pk, task_id="demo"):
+        plan.refresh_from_db()
+        services.plan_confirm(actor=admin, plan=plan)

@@ -7,14 +7,15 @@ from types import SimpleNamespace
 
 import django_filters
 from django import forms
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from laborbridge import access, crypto
 from laborbridge.identifiers import normalize_id_number, normalize_text
-from laborbridge.models import AuditEvent, LaborBrand, Occupation, Region, User
+from laborbridge.models import AuditEvent, LaborBrand, Occupation, Region, Role, User
+from laborbridge.selectors import chart_series
 from workers.models import (
     ConsentStatus,
     Education,
@@ -282,3 +283,30 @@ def travel_group_members(worker: Worker) -> list[Worker]:
         .exclude(pk=worker.pk)
         .only("pk", "name", "id_number_masked", "status")
     )
+
+
+def home_figures(user: User) -> dict:
+    """Return the worker figures of the user's home page (registered in ``WorkersConfig``)."""
+    workers = access.workers_visible_to(user)
+    data: dict = {"worker_total": workers.count()}
+    if not data["worker_total"]:
+        return data
+    data["workers_by_status"] = chart_series(
+        workers.values(key=F("status")).annotate(n=Count("id")), dict(WorkerStatus.choices)
+    )
+    data["workers_by_poverty"] = chart_series(
+        workers.values(key=F("poverty_status")).annotate(n=Count("id")),
+        dict(PovertyStatus.choices),
+    )
+    # A county official sees their townships, everyone else the counties.
+    by_township = access.has_role(user, Role.COUNTY_OFFICIAL)
+    field = "home_township_id" if by_township else "home_county_id"
+    rows = list(
+        workers.exclude(**{field: None})
+        .values(key=F(field))
+        .annotate(n=Count("id"))
+        .order_by("-n")[:12]
+    )
+    names = dict(Region.objects.filter(pk__in=[r["key"] for r in rows]).values_list("code", "name"))
+    data["workers_by_area"] = chart_series(rows, names)
+    return data

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from laborbridge import access, spreadsheets
+from laborbridge import access, registry, spreadsheets
 from laborbridge.identifiers import mask_id_number, normalize_id_number
 from laborbridge.models import Role
 from laborbridge.security import safe_next
@@ -283,8 +283,6 @@ def worker_detail(request, pk: int):
     # other counties' workers are not confirmed.
     worker = get_object_or_404(selectors.worker_detail_for(request.user), pk=pk)
     may_edit = access.workers_editable_by(request.user).filter(pk=worker.pk).exists()
-    from matching.models import Match
-
     return render(
         request,
         "workers/worker_detail.html",
@@ -302,9 +300,8 @@ def worker_detail(request, pk: int):
             "certificates": worker.certificates.select_related("certificate_type"),
             "consents": worker.consents.select_related("recorded_by", "withdrawn_by"),
             "group_members": selectors.travel_group_members(worker),
-            "matches": Match.objects.filter(worker=worker)
-            .select_related("vacancy", "vacancy__employer", "vacancy__district")
-            .order_by("-created_at")[:10],
+            # Sections of the floors above (the worker's matches …), each in the user's scope.
+            "sections": registry.page_sections_for("workers:detail", request, worker),
             "employments": worker.employments.select_related("employer", "vacancy"),
             "history": selectors.worker_history(worker),
             "reveal_form": RevealForm(),

@@ -81,8 +81,8 @@ class TestAnonymous:
             ("jobs:vacancy_export", []),
             ("jobs:vacancy_detail", ["VX"]),
             ("jobs:vacancy_edit", ["VX"]),
-            ("jobs:vacancy_candidates", ["VX"]),
-            ("jobs:candidates", []),
+            ("matching:vacancy_candidates", ["VX"]),
+            ("matching:candidates", []),
             ("jobs:employer_profile", []),
             ("jobs:district_options", []),
             ("jobs:employer_list", []),
@@ -100,7 +100,7 @@ class TestAnonymous:
         "name,arg",
         [
             ("jobs:vacancy_transition", "VX"),
-            ("jobs:candidate_decide", "MX"),
+            ("matching:candidate_decide", "MX"),
             ("jobs:employer_verify", "EX"),
         ],
     )
@@ -117,7 +117,7 @@ class TestHrScope:
     ):
         client.force_login(hr_y)
         assert "X 电子装配工" not in client.get(reverse("jobs:vacancy_list")).content.decode()
-        for name in ("jobs:vacancy_detail", "jobs:vacancy_edit", "jobs:vacancy_candidates"):
+        for name in ("jobs:vacancy_detail", "jobs:vacancy_edit", "matching:vacancy_candidates"):
             assert client.get(reverse(name, args=[vacancy_x.pk])).status_code == 404
         response = client.post(
             reverse("jobs:vacancy_transition", args=[vacancy_x.pk]), {"status": "closed"}
@@ -128,11 +128,11 @@ class TestHrScope:
         )
         assert response.status_code == 404
         response = client.post(
-            reverse("jobs:candidate_decide", args=[candidate_x.pk]),
+            reverse("matching:candidate_decide", args=[candidate_x.pk]),
             {"decision": "decline", "reason": "x"},
         )
         assert response.status_code == 404
-        assert "王" not in client.get(reverse("jobs:candidates") + "?show=all").content.decode()
+        assert "王" not in client.get(reverse("matching:candidates") + "?show=all").content.decode()
         vacancy_x.refresh_from_db()
         candidate_x.refresh_from_db()
         assert vacancy_x.status == "open" and vacancy_x.title == "X 电子装配工"
@@ -241,7 +241,9 @@ class TestCandidates:
         self, client, hr_x, vacancy_x, candidate_x
     ):
         client.force_login(hr_x)
-        body = client.get(reverse("jobs:vacancy_candidates", args=[vacancy_x.pk])).content.decode()
+        body = client.get(
+            reverse("matching:vacancy_candidates", args=[vacancy_x.pk])
+        ).content.decode()
         assert "王**" in body and "王小明" not in body
         assert candidate_x.worker.id_number_masked in body
         assert "工资高于期望 800 元" in body and "+16" in body
@@ -259,28 +261,36 @@ class TestCandidates:
         WorkerSkill.objects.create(worker=worker, occupation=occupation, level=2, years=3)
         WorkerCertificate.objects.create(worker=worker, certificate_type=forklift_certificate)
         client.force_login(hr_x)
-        body = client.get(reverse("jobs:vacancy_candidates", args=[vacancy_x.pk])).content.decode()
+        body = client.get(
+            reverse("matching:vacancy_candidates", args=[vacancy_x.pk])
+        ).content.decode()
         assert f"{occupation.name_zh} · 四级/中级工 · 3 年" in body
         assert forklift_certificate.name_zh in body and "初中" in body
 
     def test_empty_state_and_no_explanation_state(self, client, hr_x, vacancy_x):
         client.force_login(hr_x)
-        body = client.get(reverse("jobs:vacancy_candidates", args=[vacancy_x.pk])).content.decode()
+        body = client.get(
+            reverse("matching:vacancy_candidates", args=[vacancy_x.pk])
+        ).content.decode()
         assert "暂无推荐的候选人" in body
         offer(vacancy_x, reasons=[])
-        body = client.get(reverse("jobs:vacancy_candidates", args=[vacancy_x.pk])).content.decode()
+        body = client.get(
+            reverse("matching:vacancy_candidates", args=[vacancy_x.pk])
+        ).content.decode()
         assert "没有附带评分说明" in body
 
     def test_proposals_not_yet_offered_stay_hidden_from_hr(self, client, hr_x, vacancy_x):
         offer(vacancy_x, status=MatchStatus.PROPOSED, name="赵未审")
         client.force_login(hr_x)
-        body = client.get(reverse("jobs:vacancy_candidates", args=[vacancy_x.pk])).content.decode()
+        body = client.get(
+            reverse("matching:vacancy_candidates", args=[vacancy_x.pk])
+        ).content.decode()
         assert "赵*" not in body
 
     def test_confirm(self, client, hr_x, candidate_x):
         client.force_login(hr_x)
         response = client.post(
-            reverse("jobs:candidate_decide", args=[candidate_x.pk]),
+            reverse("matching:candidate_decide", args=[candidate_x.pk]),
             {"decision": "confirm", "next": "/jobs/candidates/"},
         )
         assert response.status_code == 302
@@ -290,26 +300,26 @@ class TestCandidates:
     def test_decline_needs_a_reason(self, client, hr_x, candidate_x):
         client.force_login(hr_x)
         response = client.post(
-            reverse("jobs:candidate_decide", args=[candidate_x.pk]),
+            reverse("matching:candidate_decide", args=[candidate_x.pk]),
             {"decision": "decline", "reason": ""},
             follow=True,
         )
         assert "谢绝候选人时请填写原因" in response.content.decode()
         assert Match.objects.get(pk=candidate_x.pk).status == MatchStatus.OFFERED
         client.post(
-            reverse("jobs:candidate_decide", args=[candidate_x.pk]),
+            reverse("matching:candidate_decide", args=[candidate_x.pk]),
             {"decision": "decline", "reason": "岗位要求夜班，候选人不便"},
         )
         candidate_x.refresh_from_db()
         assert candidate_x.status == MatchStatus.DECLINED
         assert candidate_x.decline_reason == "岗位要求夜班，候选人不便"
 
-    @pytest.mark.parametrize("page", ["jobs:vacancy_candidates", "jobs:candidates"])
+    @pytest.mark.parametrize("page", ["matching:vacancy_candidates", "matching:candidates"])
     def test_enter_in_the_reason_box_declines_never_confirms(
         self, client, hr_x, vacancy_x, candidate_x, page
     ):
         client.force_login(hr_x)
-        args = [vacancy_x.pk] if page == "jobs:vacancy_candidates" else []
+        args = [vacancy_x.pk] if page == "matching:vacancy_candidates" else []
         response = client.get(reverse(page, args=args), follow=True)
         forms = _forms(response.content.decode())
         # What a browser sends on Enter in a text box: the fields of that box's form and its
@@ -333,9 +343,9 @@ class TestCandidates:
     def test_all_candidates_page_lists_waiting_first(self, client, hr_x, vacancy_x, candidate_x):
         done = offer(vacancy_x, status=MatchStatus.DECLINED, name="钱已谢")
         client.force_login(hr_x)
-        waiting = client.get(reverse("jobs:candidates")).context["page"].object_list
+        waiting = client.get(reverse("matching:candidates")).context["page"].object_list
         assert list(waiting) == [candidate_x]
-        everyone = client.get(reverse("jobs:candidates") + "?show=all").context["page"]
+        everyone = client.get(reverse("matching:candidates") + "?show=all").context["page"]
         assert list(everyone.object_list) == [candidate_x, done]
 
 

@@ -51,7 +51,10 @@ def test_candidate_pages_do_not_grow_with_candidates(
 ):
     client.force_login(hr_x)
     offer(vacancy_x, reasons=[{"code": "holds_certificate", "points": 5, "cert_id": 1}])
-    urls = [reverse("jobs:vacancy_candidates", args=[vacancy_x.pk]), reverse("jobs:candidates")]
+    urls = [
+        reverse("matching:vacancy_candidates", args=[vacancy_x.pk]),
+        reverse("matching:candidates"),
+    ]
     few = [_queries(client, url) for url in urls]
     for index in range(12):
         offer(

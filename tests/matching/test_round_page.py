@@ -158,7 +158,7 @@ class TestMatchReasons:
         hr = make_user("hr_scenario", Role.EMPLOYER_HR, employer=match.vacancy.employer)
         client.force_login(hr)
         body = client.get(
-            reverse("jobs:vacancy_candidates", args=[match.vacancy_id])
+            reverse("matching:vacancy_candidates", args=[match.vacancy_id])
         ).content.decode()
         assert "求职者为何愿意去" in body and "企业为何优先录用" in body
         assert "技能" in body  # the vacancy side's skill reason, in words

@@ -1,9 +1,63 @@
+"""``manage.py demo``: the demo assembled from each app's demo module, in floor order.
+
+It lives on the top floor (transport) because it drives every app: laborbridge's campaigns
+and logins, workers, jobs (employers, vacancies, HR logins), matching (the round and the
+answers) and transport (trips, the plan).
+"""
+
 import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
-from laborbridge.demo import demo_calendar, demo_load
+from jobs.demo import demo_employers_load, demo_hr_logins, demo_vacancies_load
+from laborbridge import crypto
+from laborbridge.demo import (
+    DemoResult,
+    demo_calendar,
+    demo_campaigns_ensure,
+    demo_ground_logins,
+    demo_reference_check,
+)
+from matching.demo import demo_matches_load
+from transport.demo import demo_plan_confirm, demo_transport_load
+from workers.demo import demo_workers_load
+
+
+@transaction.atomic
+def demo_load(
+    *, seed: int = 2026, workers: int = 2000, employers: int = 120, vacancies: int = 400
+) -> DemoResult:
+    """Load the demo data set; safe to run again (adds nothing the second time)."""
+    demo_reference_check()
+    calendar = demo_calendar()
+    campaigns = demo_campaigns_ensure(calendar)
+    result = DemoResult()
+    result.workers_created = demo_workers_load(seed=seed, count=workers, calendar=calendar)
+    result.employers_created, employer_rows = demo_employers_load(seed=seed + 1, count=employers)
+    result.vacancies_created = demo_vacancies_load(
+        seed=seed + 2,
+        employers=employer_rows,
+        count=vacancies,
+        calendar=calendar,
+        campaigns_now=[c for c in campaigns if c.starts_on <= calendar.today],
+    )
+    result.logins = demo_ground_logins() + demo_hr_logins(employer_rows)
+    demo_transport_load(calendar=calendar)
+    # Touch the crypto keys once more so a misconfigured key fails here, not on first page.
+    crypto.id_number_blind_index("000000000000000000")
+    return result
+
+
+def demo_travellers_load(*, seed: int = 2026, limit: int = 700) -> int:
+    """Run the demo campaign's matching round, answer offers, plan and confirm the trips;
+    return how many workers were confirmed (0 when the campaign already had its round)."""
+    confirmed = demo_matches_load(seed=seed, limit=limit)
+    if confirmed is None:
+        return 0
+    demo_plan_confirm(seed=seed)
+    return confirmed
 
 
 class Command(BaseCommand):
@@ -48,8 +102,6 @@ class Command(BaseCommand):
             f"{calendar.train_day}, first vacancies start {calendar.first_start}."
         )
         if options["with_travellers"]:
-            from laborbridge.demo import demo_travellers_load
-
             confirmed = demo_travellers_load(seed=options["seed"])
             self.stdout.write(
                 f"Matching round run; {confirmed} workers confirmed by both sides and planned "
