@@ -13,6 +13,13 @@ Scopes:
 * coordinator — one pairing: the workers of its western region, the employers and
   vacancies of its eastern region, its campaigns.
 * admin (role or superuser) — everything.
+
+Floors: this is the one module of the ground floor that names the domain models of the
+floors above (workers, jobs, matching, transport). Scoping must be answered in one place
+so that it cannot be forgotten or answered twice; each "visible to" queryset has to name
+the model it filters. The import-direction test (tests/laborbridge/test_codebase.py) lists
+this module as its exception for that reason; nothing else on the ground floor may lean on
+it to reach the apps above.
 """
 
 from functools import wraps
@@ -347,6 +354,41 @@ class IsRegistryReader(HasRole):
     read_roles = REGISTRY_READERS
 
 
+class ScopedAdminMixin:
+    """Make a domain model's Django admin scoped and read-only.
+
+    Rows come from ``scope(user)`` (one of the functions above, set with ``staticmethod``),
+    so a coordinator sees their pairing's rows only. Users of ``admin_roles`` may open it
+    without per-model permission rows. There is no add, change or delete form: changes go
+    through admin actions that call the app's services, which check, lock and audit.
+    """
+
+    scope = None
+    admin_roles: tuple[str, ...] = COORDINATORS
+
+    def get_queryset(self, request):
+        rows = self.scope(request.user)
+        ordering = self.get_ordering(request)
+        return rows.order_by(*ordering) if ordering else rows
+
+    def has_module_permission(self, request):
+        return has_role(request.user, *self.admin_roles) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return has_role(request.user, *self.admin_roles) or super().has_view_permission(
+            request, obj
+        )
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def campaigns_public() -> QuerySet[Campaign]:
     """Return the campaigns whose job board anyone (no login) may open by its code."""
     return Campaign.objects.all()
@@ -394,6 +436,29 @@ def import_jobs_visible_to(user: User):
     if role is None:
         return ImportJob.objects.none()
     return ImportJob.objects.filter(owner_id=user.pk)
+
+
+def travel_groups_visible_to(user: User):
+    """Return the travel groups (villages' and families' groups) of the workers the user sees."""
+    from workers.models import TravelGroup
+
+    role = _role(user)
+    if role == Role.ADMIN:
+        return TravelGroup.objects.all()
+    if role == Role.COUNTY_OFFICIAL:
+        return TravelGroup.objects.filter(home_county_id=user.county_id)
+    if role == Role.COORDINATOR:
+        return TravelGroup.objects.filter(_prefix_q("home_county__code", west_prefixes_of(user)))
+    return TravelGroup.objects.none()
+
+
+def employments_visible_to(user: User):
+    """Return the employment records of the workers the user sees (HR: their employer's)."""
+    from workers.models import Employment
+
+    if _role(user) == Role.EMPLOYER_HR:
+        return Employment.objects.filter(employer_id=user.employer_id)
+    return Employment.objects.filter(worker__in=workers_visible_to(user))
 
 
 def signups_visible_to(user: User):

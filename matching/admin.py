@@ -18,10 +18,10 @@ class _CoordinatorAdminMixin:
     """Coordinators review in the admin by role, without per-model permission rows."""
 
     def has_module_permission(self, request):
-        return access.has_role(request.user, "coordinator", "admin")
+        return access.is_coordinator(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return access.has_role(request.user, "coordinator", "admin")
+        return access.is_coordinator(request.user)
 
 
 @admin.register(MatchRound)
@@ -212,7 +212,7 @@ class MatchAdmin(_CoordinatorAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         # The form is read-only; decisions go through the actions (and so through services).
-        return access.has_role(request.user, "coordinator", "admin")
+        return access.is_coordinator(request.user)
 
     @admin.display(description=_("劳动力"), ordering="worker__name")
     def worker_name(self, obj):

@@ -328,7 +328,7 @@ def match_round_create(
 
     if not access.campaigns_visible_to(actor).filter(
         pk=campaign.pk
-    ).exists() or not access.has_role(actor, "coordinator", "admin"):
+    ).exists() or not access.is_coordinator(actor):
         raise PermissionDenied(_("您无权为该招聘行动发起匹配。"))
     if mode not in RoundMode.values:
         raise ValidationError({"mode": _("未知的匹配方式。")})

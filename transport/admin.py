@@ -3,22 +3,18 @@
 
 from django.contrib import admin
 
+from laborbridge import access
 from transport.models import Bus, Notification, PickupPoint, Seat, TransportPlan, Trip
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class _ReadOnly(access.ScopedAdminMixin, admin.ModelAdmin):
+    """Scoped like the pages (coordinators see their campaigns'); no forms."""
 
 
 @admin.register(PickupPoint)
 class PickupPointAdmin(_ReadOnly):
+    scope = staticmethod(access.pickup_points_visible_to)
+
     list_display = [
         "name",
         "county",
@@ -34,6 +30,8 @@ class PickupPointAdmin(_ReadOnly):
 
 @admin.register(Trip)
 class TripAdmin(_ReadOnly):
+    scope = staticmethod(access.trips_visible_to)
+
     list_display = ["service_number", "mode", "campaign", "origin", "destination", "departure_at"]
     list_filter = ["mode", "campaign"]
     search_fields = ["service_number"]
@@ -42,6 +40,8 @@ class TripAdmin(_ReadOnly):
 
 @admin.register(TransportPlan)
 class TransportPlanAdmin(_ReadOnly):
+    scope = staticmethod(access.transport_plans_visible_to)
+
     list_display = ["campaign", "version", "status", "run_status", "planner_version", "created_at"]
     list_filter = ["status", "run_status"]
     list_select_related = ["campaign"]
@@ -49,6 +49,8 @@ class TransportPlanAdmin(_ReadOnly):
 
 @admin.register(Seat)
 class SeatAdmin(_ReadOnly):
+    scope = staticmethod(access.seats_visible_to)
+
     list_display = [
         "trip",
         "car",
@@ -66,6 +68,8 @@ class SeatAdmin(_ReadOnly):
 
 @admin.register(Bus)
 class BusAdmin(_ReadOnly):
+    scope = staticmethod(access.buses_visible_to)
+
     list_display = [
         "trip",
         "kind",
@@ -82,5 +86,7 @@ class BusAdmin(_ReadOnly):
 
 @admin.register(Notification)
 class NotificationAdmin(_ReadOnly):
+    scope = staticmethod(access.transport_notifications_visible_to)
+
     list_display = ["title", "county", "employer", "created_at"]
     list_select_related = ["county", "employer"]

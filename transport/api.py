@@ -55,7 +55,7 @@ _MANIFEST_RENDERERS = [JSONRenderer, XlsxRenderer]
 
 def _coordinators_only(user) -> None:
     """Refuse other roles before looking at the body (their answer is 403, never 400)."""
-    if not access.has_role(user, "coordinator", "admin"):
+    if not access.is_coordinator(user):
         raise PermissionDenied(_("只有协作专员可以安排运输。"))
 
 
@@ -359,7 +359,7 @@ class PickupPointViewSet(
 
     @extend_schema(responses={201: PickupPointOutputSerializer})
     def create(self, request, *args, **kwargs):
-        if not access.has_role(request.user, "coordinator", "admin", "county_official"):
+        if not access.has_role(request.user, *access.TRANSPORT_STAFF):
             raise PermissionDenied(_("只有协作专员和县级工作人员可以管理集合点。"))
         data = self.PickupPointInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from laborbridge import access
 from workers.models import (
     Consent,
     Employment,
@@ -50,8 +51,11 @@ class ConsentInline(_ReadOnlyInline):
 
 
 @admin.register(Worker)
-class WorkerAdmin(admin.ModelAdmin):
-    """Read-mostly view of the registry; officials register through the site's services."""
+class WorkerAdmin(access.ScopedAdminMixin, admin.ModelAdmin):
+    """Read-only view of the registry; officials register through the site's services."""
+
+    scope = staticmethod(access.workers_visible_to)
+    admin_roles = access.REGISTRY_READERS
 
     list_display = [
         "name",
@@ -98,7 +102,10 @@ class WorkerAdmin(admin.ModelAdmin):
 
 
 @admin.register(TravelGroup)
-class TravelGroupAdmin(admin.ModelAdmin):
+class TravelGroupAdmin(access.ScopedAdminMixin, admin.ModelAdmin):
+    scope = staticmethod(access.travel_groups_visible_to)
+    admin_roles = access.REGISTRY_READERS
+
     list_display = ["name", "kind", "home_county", "created_at"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -106,7 +113,10 @@ class TravelGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(SelfSignup)
-class SelfSignupAdmin(admin.ModelAdmin):
+class SelfSignupAdmin(access.ScopedAdminMixin, admin.ModelAdmin):
+    scope = staticmethod(access.signups_visible_to)
+    admin_roles = access.OFFICIALS
+
     list_display = ["name", "id_number_masked", "home_county", "campaign", "status", "created_at"]
     list_filter = ["status", "campaign"]
     exclude = ["id_number_encrypted", "id_number_index", "phone_encrypted", "phone_index"]
@@ -125,8 +135,11 @@ class SelfSignupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Employment)
-class EmploymentAdmin(admin.ModelAdmin):
+class EmploymentAdmin(access.ScopedAdminMixin, admin.ModelAdmin):
     """Read-only: employment records are opened by the gate check-in (matching.services)."""
+
+    scope = staticmethod(access.employments_visible_to)
+    admin_roles = access.ADMINS
 
     list_display = ["worker", "employer", "vacancy", "started_on", "status"]
     list_filter = ["status", "started_on"]

@@ -13,13 +13,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from laborbridge import access, spreadsheets
 from laborbridge.api import ApiDateField
 from laborbridge.imports.api import ImportJobViewSet
-from laborbridge.models import CertificateType, LaborBrand, Occupation, Region, Role
+from laborbridge.models import CertificateType, LaborBrand, Occupation, Region
 from laborbridge.spreadsheets import XLSX_CONTENT_TYPE
 from workers import selectors, services
 from workers.importers import WorkerRosterImporter
@@ -31,9 +30,6 @@ from workers.models import (
     Worker,
     WorkerSource,
 )
-
-_READERS = (Role.COUNTY_OFFICIAL, Role.COORDINATOR, Role.ADMIN)
-_EDITORS = (Role.COUNTY_OFFICIAL, Role.ADMIN)
 
 
 class WorkerSkillOutputSerializer(serializers.Serializer):
@@ -230,16 +226,14 @@ class WorkerViewSet(
 ):
     """Workers of the user's scope; ID numbers and phones masked."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [access.IsRegistryReader]
     filterset_class = selectors.WorkerFilter
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        roles = _READERS if request.method in ("GET", "HEAD", "OPTIONS") else _EDITORS
+    def get_permissions(self):
         if self.action in ("search", "export"):
-            roles = _READERS
-        if not access.has_role(request.user, *roles):
-            raise PermissionDenied()
+            # POST only to keep ID numbers out of URLs: reading, so readers may.
+            return [access.HasRole.of(*access.REGISTRY_READERS)()]
+        return super().get_permissions()
 
     def get_queryset(self):
         workers = selectors.worker_list_for(self.request.user)

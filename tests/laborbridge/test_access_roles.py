@@ -1,5 +1,8 @@
 """Role checks in one place: require_role for pages, HasRole and its kin for the API."""
 
+import ast
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -90,3 +93,74 @@ def test_has_role_of_builds_a_class_with_its_own_roles_and_message(hr_x, officia
     assert not _allowed(only_hr, official_a)
     assert only_hr.message == "HR only"
     assert access.HasRole.roles == ()
+
+
+# --- No role strings outside laborbridge -------------------------------------------------
+# A role compared by its string ("coordinator") escapes a rename of the Role enum and
+# scatters the question "who may" over the apps; they ask laborbridge.access instead.
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ["workers", "jobs", "matching", "transport", "bench", "scripts"]
+ROLE_STRINGS = set(Role.values)
+ROLE_CALLS = {"has_role", "require_role", "of"}
+# Page views are moving onto require_role in the same issue (#12); empty this set then.
+PAGES_NOT_YET_ON_REQUIRE_ROLE = {"matching/views.py", "transport/views.py"}
+
+
+def _role_literals(tree: ast.AST) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            values = list(node.args)
+            values += [kw.value for kw in node.keywords if kw.arg and kw.arg.startswith("role")]
+            if name not in ROLE_CALLS:
+                values = values[len(node.args) :]
+            for value in values:
+                if isinstance(value, ast.Constant) and value.value in ROLE_STRINGS:
+                    found.append((node.lineno, f"{name}({value.value!r})"))
+        elif isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            for side in sides:
+                elements = side.elts if isinstance(side, ast.Tuple | ast.List | ast.Set) else [side]
+                if any(isinstance(e, ast.Constant) and e.value in ROLE_STRINGS for e in elements):
+                    found.append((node.lineno, "compares a role string"))
+                if isinstance(side, ast.Attribute) and side.attr == "role":
+                    found.append((node.lineno, "compares .role (use access.has_role)"))
+        elif isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(
+            node.value, ast.Tuple | ast.List | ast.Set
+        ):
+            strings = [e.value for e in node.value.elts if isinstance(e, ast.Constant)]
+            if strings and set(strings) <= ROLE_STRINGS:
+                found.append((node.lineno, f"a tuple of role strings {strings}"))
+    return found
+
+
+def test_no_module_outside_laborbridge_checks_a_role_by_string():
+    offences = []
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            relative = str(path.relative_to(ROOT))
+            if "migrations" in path.parts or relative in PAGES_NOT_YET_ON_REQUIRE_ROLE:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            offences += [
+                f"{path.relative_to(ROOT)}:{line}: {what}" for line, what in _role_literals(tree)
+            ]
+    assert not offences, "use laborbridge.access (require_role, HasRole, is_*):\n" + "\n".join(
+        offences
+    )
+
+
+def test_the_role_literal_check_catches_what_it_should():
+    code = """
+access.has_role(user, "coordinator", "admin")
+if user.role == Role.ADMIN: pass
+if "employer_hr" in roles: pass
+ALLOWED = ("county_official", "admin")
+User.objects.filter(role="coordinator")
+User.objects.get(username="admin")
+"""
+    lines = [line for line, _what in _role_literals(ast.parse(code))]
+
+    assert sorted(set(lines)) == [2, 3, 4, 5, 6]

@@ -321,10 +321,22 @@ def test_region_choices_stay_in_the_county(signed_in):
 
 
 def test_admin_shows_workers_read_only(client, admin_user):
-    worker = WorkerFactory()
+    worker = WorkerFactory(name="只读张三")
     client.force_login(admin_user)
-    assert client.get("/admin/workers/worker/").status_code == 200
+    listing = client.get("/admin/workers/worker/").content.decode()
+    assert "只读张三" in listing and worker.id_number_masked in listing
     page = client.get(f"/admin/workers/worker/{worker.pk}/change/")
-    assert page.status_code == 200 and worker.id_number_masked in page.content.decode()
-    assert client.get("/admin/workers/selfsignup/").status_code == 200
-    assert client.get("/admin/workers/travelgroup/").status_code == 200
+    body = page.content.decode()
+    assert page.status_code == 200 and worker.id_number_masked in body
+    # Shown, not editable: no input for the name, no save or delete button.
+    assert 'name="name"' not in body and 'name="_save"' not in body
+    assert "/delete/" not in body
+    assert client.get("/admin/workers/worker/add/").status_code == 403
+    assert client.get(f"/admin/workers/worker/{worker.pk}/delete/").status_code == 403
+    posted = client.post(f"/admin/workers/worker/{worker.pk}/change/", {"name": "改名"})
+    assert posted.status_code == 403
+    worker.refresh_from_db()
+    assert worker.name == "只读张三"
+    for model in ("selfsignup", "travelgroup", "employment"):
+        assert client.get(f"/admin/workers/{model}/").status_code == 200
+        assert client.get(f"/admin/workers/{model}/add/").status_code == 403
