@@ -259,7 +259,7 @@ def vacancy_export(request):
 def employer_profile(request):
     """HR's company profile: view and edit, with the verification status and the HR staff."""
     if not request.user.employer_id:
-        if access.has_role(request.user, Role.ADMIN, Role.COORDINATOR):
+        if access.is_coordinator(request.user):
             return redirect("jobs:employer_list")
         raise Http404
     employer = get_object_or_404(

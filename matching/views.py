@@ -19,7 +19,6 @@ from jobs.forms import CandidateDecisionForm
 from jobs.selectors import AWAITING_EMPLOYER
 from laborbridge import access
 from laborbridge.background import RunBusy
-from laborbridge.models import Role
 from laborbridge.security import safe_next
 from laborbridge.tasking import EnqueueFailed
 from matching import selectors, services
@@ -68,7 +67,7 @@ class WorkerAnswerForm(forms.Form):
 
 
 def _coordinator_only(user) -> bool:
-    return access.has_role(user, "coordinator", "admin")
+    return access.is_coordinator(user)
 
 
 @login_required
@@ -116,7 +115,7 @@ def round_detail(request, pk: int):
         "unmatched_sentences": unmatched_sentences(round_.statistics or {}),
         # how long each stage took is for whoever runs the servers, not for coordinators
         "timings": timings_sentence(round_.timings)
-        if access.has_role(request.user, "admin") and round_.timings
+        if access.is_admin(request.user) and round_.timings
         else "",
     }
     if request.headers.get("HX-Request"):
@@ -130,7 +129,7 @@ def round_detail(request, pk: int):
 @login_required
 def county_matches(request):
     """The official's list of their workers' matches, with reasons and the answer buttons."""
-    if not access.has_role(request.user, "county_official", "admin"):
+    if not access.is_official(request.user):
         return HttpResponseForbidden(_("只有县级工作人员可以代求职者答复。"))
     matches = selectors.matches_for_county_page(request.user)
     status = request.GET.get("status", "")
@@ -191,7 +190,7 @@ def vacancy_candidates(request, pk: int):
         {
             "vacancy": vacancy,
             "candidates": candidates,
-            "can_decide": access.has_role(request.user, Role.EMPLOYER_HR, Role.ADMIN),
+            "can_decide": access.is_hr(request.user),
         },
     )
 
@@ -211,7 +210,7 @@ def candidates(request):
         {
             "page": page,
             "waiting_only": waiting_only,
-            "can_decide": access.has_role(request.user, Role.EMPLOYER_HR, Role.ADMIN),
+            "can_decide": access.is_hr(request.user),
             "querystring": _querystring(request, drop="page"),
         },
     )

@@ -42,8 +42,8 @@ from workers.models import ConsentMethod, ConsentStatus, Worker
 
 PAGE_SIZE = 50
 _SEARCHES = "worker_searches"
-_READERS = (Role.COUNTY_OFFICIAL, Role.COORDINATOR, Role.ADMIN)
-_EDITORS = (Role.COUNTY_OFFICIAL, Role.ADMIN)
+_READERS = access.REGISTRY_READERS
+_EDITORS = access.OFFICIALS
 
 
 def _require(user, roles) -> None:
