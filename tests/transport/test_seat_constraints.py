@@ -49,8 +49,18 @@ class TestDatabaseConstraints:
 
     def test_a_released_seat_no_longer_counts(self, coordinator, planned, world):
         seat = Seat.objects.get(worker=world.workers[0])
+        held_before = _held(seat.car)
+        occupied_before = seat.car.occupied
         services.seat_roll_call(actor=coordinator, seat=seat, present=False)
-        Seat.objects.create(
+
+        seat.refresh_from_db()
+        seat.car.refresh_from_db()
+        assert seat.released_at is not None
+        # Neither the car's counter nor the one-seat-per-place and one-seat-per-trip
+        # constraints count it any more: the same place and traveller may be seated again.
+        assert _held(seat.car) == held_before - 1
+        assert seat.car.occupied == occupied_before - 1
+        again = Seat.objects.create(
             plan=seat.plan,
             trip=seat.trip,
             car=seat.car,
@@ -59,6 +69,9 @@ class TestDatabaseConstraints:
             match=world.matches[0],
             worker=world.workers[0],
         )
+        assert _held(seat.car) == held_before
+        assert Seat.objects.filter(worker=world.workers[0], trip=seat.trip).count() == 2
+        assert again.pk != seat.pk
 
     def test_counters_never_exceed_seats(self, planned, world):
         car = TripCar.objects.filter(occupied__gt=0).first()
