@@ -41,7 +41,7 @@ from transport.reasons import stage_label
 
 
 def _coordinator(user) -> bool:
-    return access.has_role(user, "coordinator", "admin")
+    return access.is_coordinator(user)
 
 
 def _refuse_unless_coordinator(request):
@@ -179,7 +179,7 @@ def trip_detail(request, pk: int):
 
 
 def _refuse_unless_pickup_manager(request):
-    if not access.has_role(request.user, "coordinator", "admin", "county_official"):
+    if not access.has_role(request.user, *access.TRANSPORT_STAFF):
         return HttpResponseForbidden(_("只有协作专员和县级工作人员可以管理集合点。"))
     return None
 
@@ -667,7 +667,7 @@ def roll_call_undo(request, pk: int):
 @login_required
 def county_travel(request):
     """For each of the official's workers: trip, car, seat, pickup time and place."""
-    if not access.has_role(request.user, "county_official", "admin"):
+    if not access.is_official(request.user):
         return HttpResponseForbidden(_("只有县级工作人员可以查看本县出行安排。"))
     page = Paginator(selectors.county_travel(request.user), 50).get_page(request.GET.get("page"))
     for seat in page:
@@ -687,7 +687,7 @@ def county_travel(request):
 @login_required
 def arrivals(request):
     """Who arrives when at the HR user's company; the gate check-in."""
-    if not access.has_role(request.user, "employer_hr", "admin"):
+    if not access.is_hr(request.user):
         return HttpResponseForbidden(_("只有企业人事可以办理到岗签到。"))
     page = Paginator(selectors.arrivals(request.user), 50).get_page(request.GET.get("page"))
     for seat in page:
@@ -706,7 +706,7 @@ def arrivals(request):
 @login_required
 @require_POST
 def check_in(request, pk: int):
-    if not access.has_role(request.user, "employer_hr", "admin"):
+    if not access.is_hr(request.user):
         return HttpResponseForbidden(_("只有企业人事可以办理到岗签到。"))
     seat = get_object_or_404(access.seats_checkable_in_by(request.user), pk=pk)
     try:
