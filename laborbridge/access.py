@@ -556,21 +556,29 @@ def buses_visible_to(user: User):
     return Bus.objects.filter(trip__in=trips_managed_by(user))
 
 
-def transport_notifications_visible_to(user: User):
-    """Return the transport notifications for the user's county, employer or campaigns."""
-    from transport.models import Notification
+def messages_visible_to(user: User):
+    """Return the outbox messages addressed to the user: to them by name, or to the
+    officials of their county, the HR users of their employer, the coordinators of their
+    pairing. Admins see every message; anonymous and role-less users none."""
+    from django.db.models import Exists, OuterRef
+
+    from laborbridge.notifications.models import AudienceKind, Message, MessageAudience
 
     role = _role(user)
-    notices = Notification.objects.all()
+    if role is None:
+        return Message.objects.none()
     if role == Role.ADMIN:
-        return notices
-    if role == Role.COORDINATOR:
-        return notices.filter(trip__campaign__in=transport_campaigns_managed_by(user))
-    if role == Role.COUNTY_OFFICIAL:
-        return notices.filter(county_id=user.county_id)
-    if role == Role.EMPLOYER_HR:
-        return notices.filter(employer_id=user.employer_id)
-    return notices.none()
+        return Message.objects.all()
+    mine = Q(kind=AudienceKind.USER, target=str(user.pk))
+    if role == Role.COUNTY_OFFICIAL and user.county_id:
+        mine |= Q(kind=AudienceKind.COUNTY, target=str(user.county_id))
+    if role == Role.EMPLOYER_HR and user.employer_id:
+        mine |= Q(kind=AudienceKind.EMPLOYER, target=str(user.employer_id))
+    if role == Role.COORDINATOR and user.pairing_id:
+        mine |= Q(kind=AudienceKind.PAIRING, target=str(user.pairing_id))
+    return Message.objects.filter(
+        Exists(MessageAudience.objects.filter(mine, message=OuterRef("pk")))
+    )
 
 
 def pickup_points_visible_to(user: User):

@@ -14,6 +14,7 @@ from laborbridge.models import (
     Station,
     User,
 )
+from laborbridge.notifications import admin as _notifications_admin  # noqa: F401 (registers)
 
 admin.site.site_header = _("LaborBridge 东西部劳务协作平台")
 admin.site.site_title = _("LaborBridge 管理")

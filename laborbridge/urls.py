@@ -25,6 +25,7 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("matching/", include("matching.urls")),
     path("transport/", include("transport.urls")),
+    path("notifications/", include("laborbridge.notifications.urls")),
     # Public campaign pages reached from a QR code: the job board and the self-signup form.
     path("c/", include("jobs.public_urls")),
     path("c/", include("workers.public_urls")),

@@ -4,7 +4,7 @@
 from django.contrib import admin
 
 from laborbridge import access
-from transport.models import Bus, Notification, PickupPoint, Seat, TransportPlan, Trip
+from transport.models import Bus, PickupPoint, Seat, TransportPlan, Trip
 
 
 class _ReadOnly(access.ScopedAdminMixin, admin.ModelAdmin):
@@ -82,11 +82,3 @@ class BusAdmin(_ReadOnly):
     ]
     list_filter = ["kind"]
     list_select_related = ["trip__origin", "trip__destination"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(_ReadOnly):
-    scope = staticmethod(access.transport_notifications_visible_to)
-
-    list_display = ["title", "county", "employer", "created_at"]
-    list_select_related = ["county", "employer"]

@@ -24,6 +24,7 @@ from laborbridge.api import ApiDateTimeField, column_range
 from laborbridge.api_errors import Conflict, ServiceUnavailable
 from laborbridge.background import RunBusy
 from laborbridge.models import Station
+from laborbridge.notifications.api import MessageOutputSerializer, MessageViewSet
 from laborbridge.tasking import RETRY_AFTER_SECONDS, EnqueueFailed
 from transport import manifests, selectors, services
 from transport.models import BoardingStatus, Seat, TransportPlan, TripCar, TripMode
@@ -722,58 +723,20 @@ class BusViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(ManifestOutputSerializer(manifest).data)
 
 
-class TransportNotificationViewSet(viewsets.ReadOnlyModelViewSet):
-    """Transport notifications (no-shows and their corrections) for the user's county,
-    employer or campaigns, each with ``is_read`` for this user; ``?unread=true`` lists the
-    unread ones. ``read`` / ``unread`` mark one, ``read-all`` marks all, ``unread-count``
-    counts them — read state is per recipient."""
+class TransportNotificationViewSet(MessageViewSet):
+    """Transport's messages in the notification outbox (no-shows and their corrections),
+    kept at their first path; ``/api/v1/notifications`` lists every message. Each has
+    ``is_read`` for this user; ``?unread=true`` lists the unread ones. ``read`` / ``unread``
+    mark one, ``read-all`` marks all, ``unread-count`` counts them."""
 
-    class TransportNotificationOutputSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
-        kind = serializers.CharField()
-        title = serializers.CharField()
-        body = serializers.CharField()
-        county = serializers.CharField(source="county_id")
-        employer = serializers.IntegerField(source="employer_id")
-        worker = serializers.IntegerField(source="worker_id")
-        trip = serializers.IntegerField(source="trip_id")
-        created_at = serializers.DateTimeField()
-        is_read = serializers.BooleanField()
+    class TransportNotificationOutputSerializer(MessageOutputSerializer):
+        kind = serializers.SerializerMethodField()
+        worker = serializers.IntegerField(source="params.worker_id", allow_null=True)
+        trip = serializers.IntegerField(source="params.trip_id", allow_null=True)
+        employer = serializers.IntegerField(source="params.employer_id", allow_null=True)
 
-    class UnreadCountOutputSerializer(serializers.Serializer):
-        unread = serializers.IntegerField()
+        def get_kind(self, message) -> str:
+            return message.key.removeprefix("transport.")
 
     serializer_class = TransportNotificationOutputSerializer
-    permission_classes = [IsAuthenticated]
-
-    def get_queryset(self):
-        unread_only = self.request.query_params.get("unread") in ("1", "true", "yes")
-        return selectors.notifications_for(self.request.user, None, unread_only=unread_only)
-
-    def _reload(self, pk):
-        return selectors.notifications_for(self.request.user, None).get(pk=pk)
-
-    @extend_schema(request=None, responses={200: TransportNotificationOutputSerializer})
-    @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
-        notice = self.get_object()
-        services.notification_mark_read(actor=request.user, notification=notice)
-        return Response(self.TransportNotificationOutputSerializer(self._reload(notice.pk)).data)
-
-    @extend_schema(request=None, responses={200: TransportNotificationOutputSerializer})
-    @action(detail=True, methods=["post"])
-    def unread(self, request, pk=None):
-        notice = self.get_object()
-        services.notification_mark_unread(actor=request.user, notification=notice)
-        return Response(self.TransportNotificationOutputSerializer(self._reload(notice.pk)).data)
-
-    @extend_schema(request=None, responses={200: UnreadCountOutputSerializer})
-    @action(detail=False, methods=["post"], url_path="read-all")
-    def read_all(self, request):
-        services.notifications_mark_all_read(actor=request.user)
-        return Response({"unread": selectors.notifications_unread_count(request.user)})
-
-    @extend_schema(responses={200: UnreadCountOutputSerializer})
-    @action(detail=False, methods=["get"], url_path="unread-count")
-    def unread_count(self, request):
-        return Response({"unread": selectors.notifications_unread_count(request.user)})
+    key_prefix = "transport."

@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,6 @@ from transport.models import (
     Bus,
     BusKind,
     BusRider,
-    NotificationRead,
     PickupPoint,
     PlanStatus,
     ReleaseReason,
@@ -448,25 +447,3 @@ def arrivals(user: User) -> QuerySet[Seat]:
 def rides_of(seat: Seat) -> dict[str, BusRider]:
     """Return the seat's feeder and arrival rides (from the prefetched ``bus_rides``)."""
     return {ride.kind: ride for ride in seat.bus_rides.all()}
-
-
-def notifications_for(user: User, limit: int | None = 20, *, unread_only: bool = False):
-    """Return the transport notifications the user sees, newest first, each with ``is_read``
-    (for this user)."""
-    notices = (
-        access.transport_notifications_visible_to(user)
-        .select_related("trip", "worker", "employer", "county")
-        .annotate(
-            is_read=Exists(
-                NotificationRead.objects.filter(notification=OuterRef("pk"), user_id=user.pk)
-            )
-        )
-        .order_by("-created_at", "-pk")
-    )
-    if unread_only:
-        notices = notices.filter(is_read=False)
-    return notices[:limit] if limit else notices
-
-
-def notifications_unread_count(user: User) -> int:
-    return access.transport_notifications_visible_to(user).exclude(reads__user_id=user.pk).count()

@@ -27,20 +27,18 @@ from jobs.models import Employer
 from laborbridge import access
 from laborbridge.background import RunBusy
 from laborbridge.identifiers import validate_mobile
-from laborbridge.models import Campaign, Region, Station, User
+from laborbridge.models import Campaign, Message, Region, Station, User
+from laborbridge.notifications.services import Audience, notify
 from laborbridge.services import audit_record, model_changes
 from laborbridge.tasking import enqueue_on_commit
 from matching.services import match_mark_hired
-from transport import planner
+from transport import messages, planner
 from transport.inputs import trip_of
 from transport.models import (
     BoardingStatus,
     Bus,
     BusKind,
     BusRider,
-    Notification,
-    NotificationKind,
-    NotificationRead,
     PickupPoint,
     PlanStatus,
     ReleaseReason,
@@ -1343,62 +1341,43 @@ def seat_no_show_undo(*, actor: User, seat: Seat) -> Seat:
     return seat
 
 
-def _no_show_undo_notify(*, actor: User, seat: Seat) -> Notification:
+def _no_show_undo_notify(*, actor: User, seat: Seat) -> Message:
+    return _no_show_message(actor=actor, seat=seat, key=messages.NO_SHOW_UNDO)
+
+
+def _no_show_notify(*, actor: User, seat: Seat) -> Message:
+    return _no_show_message(actor=actor, seat=seat, key=messages.NO_SHOW)
+
+
+def _no_show_message(*, actor: User, seat: Seat, key: str) -> Message:
+    """Tell the worker's county officials, the employer's HR and the pairing's coordinators
+    (in this transaction) about a no-show or its correction; see ``transport.messages``."""
     worker, trip = seat.worker, seat.trip
     employer = seat.match.vacancy.employer
-    departure = timezone.localtime(trip.departure_at)
-    return Notification.objects.create(
-        kind=NotificationKind.NO_SHOW_UNDO,
-        title=_("更正：%(name)s 未到系误记（%(trip)s %(date)s）")
-        % {"name": worker.name, "trip": trip.service_number, "date": f"{departure:%m-%d %H:%M}"},
-        body=_(
-            "此前通知 %(name)s（%(id)s）在 %(trip)s 上车点名时未到，系点名误记，现已撤销，"
-            "座位 %(seat)s 已恢复，行程照常。之前的未到通知作废，请县人社局和 %(employer)s "
-            "以本通知为准。"
-        )
-        % {
+    return notify(
+        key=key,
+        params={
             "name": worker.name,
             "id": worker.id_number_masked,
             "trip": trip.service_number,
-            "seat": seat.label,
+            "departure_at": trip.departure_at.isoformat(),
+            "car": seat.car.car_no,
+            "row": seat.row,
+            "letter": seat.letter,
             "employer": employer.name,
+            "worker_id": worker.pk,
+            "trip_id": trip.pk,
+            "seat_id": seat.pk,
+            "match_id": seat.match_id,
+            "employer_id": employer.pk,
         },
-        county_id=worker.home_county_id,
-        employer=employer,
-        worker=worker,
-        match=seat.match,
-        trip=trip,
-        seat=seat,
-        created_by=actor,
-    )
-
-
-def _no_show_notify(*, actor: User, seat: Seat) -> Notification:
-    worker, trip = seat.worker, seat.trip
-    employer = seat.match.vacancy.employer
-    departure = timezone.localtime(trip.departure_at)
-    return Notification.objects.create(
-        kind=NotificationKind.NO_SHOW,
-        title=_("%(name)s 未按时上车（%(trip)s %(date)s）")
-        % {"name": worker.name, "trip": trip.service_number, "date": f"{departure:%m-%d %H:%M}"},
-        body=_(
-            "%(name)s（%(id)s）在 %(trip)s 上车点名时未到，原座位 %(seat)s 已释放。"
-            "请县人社局尽快联系本人；%(employer)s 请相应调整到岗安排。"
-        )
-        % {
-            "name": worker.name,
-            "id": worker.id_number_masked,
-            "trip": trip.service_number,
-            "seat": seat.label,
-            "employer": employer.name,
-        },
-        county_id=worker.home_county_id,
-        employer=employer,
-        worker=worker,
-        match=seat.match,
-        trip=trip,
-        seat=seat,
-        created_by=actor,
+        audiences=[
+            Audience.county(worker.home_county_id),
+            Audience.employer(employer.pk),
+            Audience.pairing(trip.campaign.pairing_id),
+        ],
+        cause=seat,
+        actor=actor,
     )
 
 
@@ -1447,45 +1426,6 @@ def seat_check_in(*, actor: User, seat: Seat, confirm_not_roll_called: bool = Fa
     seat.save(update_fields=fields)
     audit_record(actor=actor, action="seat.check_in", target=seat, changes=changes)
     return seat
-
-
-# --- notifications: read and unread, per recipient ---------------------------------------
-
-
-def _notification_visible(actor: User, notification: Notification) -> Notification:
-    found = access.transport_notifications_visible_to(actor).filter(pk=notification.pk).first()
-    if found is None:
-        raise PermissionDenied(_("您无权查看该通知。"))
-    return found
-
-
-def notification_mark_read(*, actor: User, notification: Notification) -> bool:
-    """Mark a notification read for ``actor`` (only); True if it was unread."""
-    notification = _notification_visible(actor, notification)
-    _read, created = NotificationRead.objects.get_or_create(notification=notification, user=actor)
-    return created
-
-
-def notification_mark_unread(*, actor: User, notification: Notification) -> bool:
-    """Mark a notification unread again for ``actor``; True if it was read."""
-    notification = _notification_visible(actor, notification)
-    deleted, _rows = NotificationRead.objects.filter(notification=notification, user=actor).delete()
-    return bool(deleted)
-
-
-@transaction.atomic
-def notifications_mark_all_read(*, actor: User) -> int:
-    """Mark every notification ``actor`` sees as read; return how many were unread."""
-    unread = list(
-        access.transport_notifications_visible_to(actor)
-        .exclude(reads__user=actor)
-        .values_list("pk", flat=True)
-    )
-    NotificationRead.objects.bulk_create(
-        [NotificationRead(notification_id=pk, user=actor) for pk in unread],
-        ignore_conflicts=True,  # a second tab marking the same ones at once
-    )
-    return len(unread)
 
 
 # --- the carrier's real-name check ------------------------------------------------------

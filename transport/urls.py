@@ -1,5 +1,6 @@
 from django.urls import path
 
+from laborbridge.notifications import views as notification_views
 from transport import views
 
 app_name = "transport"
@@ -29,7 +30,12 @@ urlpatterns = [
     path("seats/<int:pk>/check-in/", views.check_in, name="check_in"),
     path("my-county/", views.county_travel, name="county_travel"),
     path("arrivals/", views.arrivals, name="arrivals"),
+    # The notifications moved to the outbox (/notifications/); the first addresses still work.
     path("notifications/", views.notifications, name="notifications"),
-    path("notifications/<int:pk>/read/", views.notification_mark, name="notification_mark"),
-    path("notifications/read-all/", views.notifications_mark_all, name="notifications_mark_all"),
+    path("notifications/<int:pk>/read/", notification_views.message_mark, name="notification_mark"),
+    path(
+        "notifications/read-all/",
+        notification_views.messages_mark_all,
+        name="notifications_mark_all",
+    ),
 ]

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from laborbridge import access, spreadsheets
 from laborbridge.background import RunBusy
+from laborbridge.notifications import selectors as notification_selectors
 from laborbridge.tasking import EnqueueFailed
 from transport import manifests, selectors, services
 from transport.forms import (
@@ -36,6 +37,7 @@ from transport.forms import (
     TripForm,
 )
 from transport.manifests import bus_label
+from transport.messages import PREFIX as NOTICE_PREFIX
 from transport.models import BoardingStatus, RunStatus, Seat, Trip, TripCar
 from transport.reasons import stage_label
 
@@ -94,7 +96,7 @@ def trip_list(request):
             "form": form,
             "current": current,
             "costs": selectors.plan_costs(current) if current else None,
-            "unread": selectors.notifications_unread_count(request.user),
+            "unread": _notices_unread(request.user),
         },
     )
 
@@ -678,8 +680,8 @@ def county_travel(request):
         {
             "page": page,
             "unplaced": selectors.county_unplaced(request.user),
-            "notifications": selectors.notifications_for(request.user, 5),
-            "unread": selectors.notifications_unread_count(request.user),
+            "notifications": _notices(request.user),
+            "unread": _notices_unread(request.user),
         },
     )
 
@@ -697,8 +699,8 @@ def arrivals(request):
         "transport/arrivals.html",
         {
             "page": page,
-            "notifications": selectors.notifications_for(request.user, 5),
-            "unread": selectors.notifications_unread_count(request.user),
+            "notifications": _notices(request.user),
+            "unread": _notices_unread(request.user),
         },
     )
 
@@ -723,43 +725,19 @@ def check_in(request, pk: int):
 
 
 # --- notifications ----------------------------------------------------------------------
+# Transport's messages live in the notification outbox; its pages show the latest ones.
 
 
-@login_required
+def _notices(user):
+    return notification_selectors.messages_for(user, 5, key_prefix=NOTICE_PREFIX)
+
+
+def _notices_unread(user) -> int:
+    return notification_selectors.messages_unread_count(user, key_prefix=NOTICE_PREFIX)
+
+
 def notifications(request):
-    """The user's transport notifications (no-shows and corrections), unread first marked;
-    ``?unread=1`` lists only the unread ones."""
-    unread_only = request.GET.get("unread") == "1"
-    page = Paginator(
-        selectors.notifications_for(request.user, None, unread_only=unread_only), 30
-    ).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "transport/notifications.html",
-        {
-            "page": page,
-            "unread": selectors.notifications_unread_count(request.user),
-            "unread_only": unread_only,
-        },
-    )
-
-
-@login_required
-@require_POST
-def notification_mark(request, pk: int):
-    """Mark one notification read (or, with ``read=0``, unread again) for the user."""
-    notice = get_object_or_404(access.transport_notifications_visible_to(request.user), pk=pk)
-    if request.POST.get("read", "1") == "0":
-        services.notification_mark_unread(actor=request.user, notification=notice)
-    else:
-        services.notification_mark_read(actor=request.user, notification=notice)
-    return redirect(_back(request, reverse("transport:notifications")))
-
-
-@login_required
-@require_POST
-def notifications_mark_all(request):
-    count = services.notifications_mark_all_read(actor=request.user)
-    if count:
-        messages.success(request, _("%(count)s 条通知已标为已读。") % {"count": count})
-    return redirect(_back(request, reverse("transport:notifications")))
+    """The first address of the notifications page: the outbox's page now."""
+    query = request.META.get("QUERY_STRING", "")
+    target = reverse("notifications:list")
+    return redirect(f"{target}?{query}" if query else target)

@@ -12,6 +12,12 @@ from laborbridge.models.reference import (
     Region,
     Station,
 )
+from laborbridge.notifications.models import (
+    Message,
+    MessageAudience,
+    MessageDelivery,
+    MessageRead,
+)
 
 __all__ = [
     "AuditEvent",
@@ -20,6 +26,10 @@ __all__ = [
     "ImportColumnMapping",
     "ImportJob",
     "LaborBrand",
+    "Message",
+    "MessageAudience",
+    "MessageDelivery",
+    "MessageRead",
     "MinimumWage",
     "Occupation",
     "OccupationGroup",

@@ -10,11 +10,12 @@ import pytest
 from playwright.sync_api import expect
 
 from laborbridge.models import Pairing, Role
+from laborbridge.notifications.models import Message
 from matching.models import Match, MatchStatus
 from tests.e2e.conftest import ARTIFACTS, login, logout, nav
 from tests.factories import CHENGYANG, JIAOZHOU, PASSWORD, EmployerFactory, make_user
 from tests.transport import scenario
-from transport.models import Bus, Notification, Seat, TransportPlan
+from transport.models import Bus, Seat, TransportPlan
 from workers.models import WorkerStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -137,10 +138,10 @@ def test_special_train_from_plan_to_factory_gate(page, world):
         ".every(el => el.getClientRects().length === 1)"
     )
     page.shot("roll-call")
-    notice = Notification.objects.get(kind="no_show", seat=absent)
-    assert notice.worker_id == absent.worker_id
-    correction = Notification.objects.get(kind="no_show_undo")
-    assert correction.worker_id == mistaken.worker_id and "误记" in correction.title
+    notice = Message.objects.get(key="transport.no_show", params__seat_id=absent.pk)
+    assert notice.params["worker_id"] == absent.worker_id
+    correction = Message.objects.get(key="transport.no_show_undo")
+    assert correction.params["worker_id"] == mistaken.worker_id and "误记" in correction.title
     assert Seat.objects.get(pk=mistaken.pk).boarding == "present"
     logout(page)
 
@@ -154,7 +155,7 @@ def test_special_train_from_plan_to_factory_gate(page, world):
     page.shot("county-travel")
     if absent.worker.home_county_id == "621102":
         expect(page.locator("#notifications")).to_contain_text("未按时上车")
-    if Notification.objects.filter(county_id="621102").exists():
+    if Message.objects.filter(audiences__kind="county", audiences__target="621102").exists():
         # Their notices are unread until they mark them; colleagues keep their own state.
         expect(page.locator("#unread-count")).to_be_visible()
         page.locator("#notifications").get_by_role("button", name="全部标为已读").click()

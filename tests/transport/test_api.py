@@ -7,10 +7,11 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from laborbridge.models import AuditEvent, Pairing, Role
+from laborbridge.notifications.models import Message
 from matching.models import Match, MatchStatus
 from tests.factories import make_user
 from tests.transport.conftest import empty_car
-from transport.models import Bus, Notification, Seat, TransportPlan, Trip
+from transport.models import Bus, Seat, TransportPlan, Trip
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/transport"
@@ -242,7 +243,7 @@ class TestWrites:
             f"{API}/seats/{seat.pk}/roll-call/", {"status": "no_show"}
         )
         assert response.status_code == 200 and response.json()["release_reason"] == "no_show"
-        notice = Notification.objects.get()
+        notice = Message.objects.get()
         county_side = (
             official_a if world.workers[0].home_county_id == official_a.county_id else None
         )

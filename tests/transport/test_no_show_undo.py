@@ -7,6 +7,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from laborbridge.models import AuditEvent, Pairing, Role
+from laborbridge.notifications.models import Message
 from tests.factories import make_user
 from tests.transport.conftest import empty_car, plan_now
 from tests.transport.test_services import assert_counters_match_rows
@@ -15,8 +16,6 @@ from transport.models import (
     BoardingStatus,
     BusKind,
     BusRider,
-    Notification,
-    NotificationKind,
     Seat,
     TransportPlan,
     TripCar,
@@ -50,7 +49,7 @@ def _state(seat: Seat):
         seat.plan_id,
         TripCar.objects.get(pk=seat.car_id).occupied,
         BusRider.objects.filter(seat=seat).count(),
-        Notification.objects.count(),
+        Message.objects.count(),
     )
 
 
@@ -67,16 +66,19 @@ class TestService:
         assert set(rides) == {BusKind.FEEDER, BusKind.ARRIVAL}
         assert all(r.stop_time for r in rides.values())
         assert not any(r.bus.adjusted for r in rides.values())  # back on their planned buses
-        notice = Notification.objects.get(kind=NotificationKind.NO_SHOW_UNDO)
+        notice = Message.objects.get(key="transport.no_show_undo")
         match = world.matches[1]
-        assert notice.county_id == match.worker.home_county_id
-        assert notice.employer_id == match.vacancy.employer_id
+        assert set(notice.audiences.values_list("kind", "target")) == {
+            ("county", match.worker.home_county_id),
+            ("employer", str(match.vacancy.employer_id)),
+            ("pairing", str(world.campaign.pairing_id)),
+        }
         assert "误记" in notice.title and "作废" in notice.body and seat.label in notice.body
         assert AuditEvent.objects.filter(action="seat.no_show_undo", target_id=str(seat.pk))
         assert_counters_match_rows()
         # A second tap changes nothing; the traveller can now be marked present.
         services.seat_no_show_undo(actor=coordinator, seat=seat)
-        assert Notification.objects.filter(kind=NotificationKind.NO_SHOW_UNDO).count() == 1
+        assert Message.objects.filter(key="transport.no_show_undo").count() == 1
         services.seat_roll_call(actor=coordinator, seat=seat, present=True)
 
     def test_refused_when_someone_took_the_seat(self, coordinator, no_show, world):

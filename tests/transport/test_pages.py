@@ -8,13 +8,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from laborbridge.models import AuditEvent, Pairing, Role
+from laborbridge.notifications.models import Message
 from matching.models import Match, MatchStatus
 from tests.factories import make_user
 from tests.transport.conftest import empty_car, plan_now
 from transport.models import (
     BoardingStatus,
     Bus,
-    Notification,
     PlanStatus,
     Seat,
     TransportPlan,
@@ -324,7 +324,7 @@ class TestCoordinatorJourney:
             HTTP_HX_REQUEST="true",
         )
         assert "座位已释放" in response.content.decode()
-        assert Notification.objects.filter(worker=world.workers[1]).exists()
+        assert Message.objects.filter(params__worker_id=world.workers[1].pk).exists()
 
 
 class TestCountyTravel:

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 
 from laborbridge.models import AuditEvent, Station
+from laborbridge.notifications.models import Message
 from matching.models import Match, MatchStatus
 from tests.transport import scenario
 from tests.transport.conftest import empty_car, plan_now
@@ -17,7 +18,6 @@ from transport.models import (
     Bus,
     BusKind,
     BusRider,
-    Notification,
     PlanStatus,
     RunStatus,
     Seat,
@@ -352,10 +352,13 @@ class TestBoarding:
         assert seat.released_at and seat.boarding == BoardingStatus.NO_SHOW
         assert TripCar.objects.get(pk=car.pk).occupied == before - 1
         assert not BusRider.objects.filter(seat=seat).exists() and rides
-        notice = Notification.objects.get()
-        assert notice.county_id == worker.home_county_id
-        assert notice.employer_id == match.vacancy.employer_id
-        assert worker.name in notice.title
+        notice = Message.objects.get(key="transport.no_show")
+        assert set(notice.audiences.values_list("kind", "target")) == {
+            ("county", worker.home_county_id),
+            ("employer", str(match.vacancy.employer_id)),
+            ("pairing", str(world.campaign.pairing_id)),
+        }
+        assert worker.name in notice.title and seat.label in notice.body
         assert_counters_match_rows()
         # The freed seat can be taken by someone else.
         other = _seat(world.workers[0])
