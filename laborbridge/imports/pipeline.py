@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from laborbridge.imports.base import CellError, Column, Row, RowImporter, RowRejected, Update
 from laborbridge.imports.cleaners import is_blank
-from laborbridge.imports.reading import ImportFileError, Sheet, Table
+from laborbridge.imports.reading import ImportFileError, Sheet, Table, fill_merged_down
 
 # Officials put a title, a date line or a unit line above the header; look this far down.
 HEADER_SEARCH_ROWS = 15
@@ -336,6 +336,7 @@ def _message(error: Exception) -> str:
 def parse(importer: RowImporter, table: Table, progress: Progress | None = None) -> Parsed:
     """Return the cleaned rows of ``table``; rows keep every cell and column error."""
     sheet, header = match_headers(importer, table)
+    fill_merged_down(sheet, header.row_number)  # 户编号/户主/村 merged over a household
     importer.prepare()
     plan = [
         (column, header.index[column.key], _cleaner(importer, column))

@@ -46,6 +46,7 @@ __all__ = [
     "Sheet",
     "Table",
     "decode_text",
+    "fill_merged_down",
     "read_table",
 ]
 
@@ -63,6 +64,44 @@ class Sheet:
     name: str
     # (row number as Excel shows it, cells); empty rows inside the data are kept as [].
     rows: list[tuple[int, list[Any]]] = field(default_factory=list)
+    # Cells merged over several rows (户编号/户主/村 over a household's rows): (first row, last
+    # row, column position), rows as Excel shows them. Known for .xlsx/.xlsm/.xlsb/.xls only:
+    # calamine reports no merges for .ods, and a .csv has none.
+    merged_down: list[tuple[int, int, int]] = field(default_factory=list)
+
+
+def fill_merged_down(sheet: Sheet, below: int) -> int:
+    """Copy the value of each cell merged over several rows below row ``below`` (the header)
+    into every row of its merge, and return how many cells were filled.
+
+    Only the cells inside a merge are filled, never blank cells in general, and a row that
+    is otherwise empty stays empty. Merges in and above the header are left as they are: a
+    header cell merged over two header rows is how two-row headers are recognised.
+    """
+    if not sheet.merged_down:
+        return 0
+    position = {number: index for index, (number, _cells) in enumerate(sheet.rows)}
+    filled = 0
+    for first, last, column in sheet.merged_down:
+        if first <= below or first not in position:
+            continue
+        top = sheet.rows[position[first]][1]
+        value = top[column] if column < len(top) else None
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        for number in range(first + 1, last + 1):
+            index = position.get(number)
+            if index is None or not sheet.rows[index][1]:
+                continue
+            cells = sheet.rows[index][1]
+            if column >= len(cells):
+                cells.extend([None] * (column + 1 - len(cells)))
+            if cells[column] is None or (
+                isinstance(cells[column], str) and not cells[column].strip()
+            ):
+                cells[column] = value
+                filled += 1
+    return filled
 
 
 @dataclass
@@ -157,6 +196,11 @@ def _read_workbook(data: bytes, file_type: str) -> Table:
                         if value.__class__ is str and len(value) > MAX_CELL_CHARS:
                             raise cell_too_long(_where(number, len(lead) + position + 1))
                     sheet.rows.append((number, lead + cells if cells and lead else cells))
+            sheet.merged_down = [
+                (first[0] + 1, last[0] + 1, first[1])
+                for first, last in grid.merged_cell_ranges or ()
+                if last[0] > first[0]
+            ]
             del grid
             _drop_trailing_blanks(sheet)
             total += len(sheet.rows)

@@ -75,7 +75,12 @@ def _unicode(text: str, length_bytes: int = 2) -> bytes:
     return count + b"\x01" + encoded
 
 
-def _biff8_stream(rows: Sequence[Sequence[Any]], title: str, padding: int = 0) -> bytes:
+def _biff8_stream(
+    rows: Sequence[Sequence[Any]],
+    title: str,
+    padding: int = 0,
+    merged: Sequence[tuple[int, int, int, int]] = (),
+) -> bytes:
     bof_globals = _record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 6))
     bof_sheet = _record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0x0DBB, 0x07CC, 0, 6))
     font = _record(
@@ -110,6 +115,16 @@ def _biff8_stream(rows: Sequence[Sequence[Any]], title: str, padding: int = 0) -
         bof_sheet
         + _record(0x0200, struct.pack("<IIHHH", 0, len(rows), 0, width, 0))  # DIMENSIONS
         + cells
+        # MERGEDCELLS: (first row, last row, first column, last column), 0-based.
+        + (
+            _record(
+                0x00E5,
+                struct.pack("<H", len(merged))
+                + b"".join(struct.pack("<HHHH", *ref) for ref in merged),
+            )
+            if merged
+            else b""
+        )
         + _record(0x000A)
     )
     name = _unicode(title, 1)
@@ -171,11 +186,17 @@ def _ole2(stream: bytes, name: str = "Workbook") -> bytes:
     return header + fat_bytes + directory + data
 
 
-def xls_bytes(rows: Sequence[Sequence[Any]], *, title: str = "花名册") -> bytes:
-    """Return an Excel 97–2003 (.xls) workbook with one sheet holding ``rows``."""
-    stream = _biff8_stream(rows, title)
+def xls_bytes(
+    rows: Sequence[Sequence[Any]],
+    *,
+    title: str = "花名册",
+    merged: Sequence[tuple[int, int, int, int]] = (),
+) -> bytes:
+    """Return an Excel 97–2003 (.xls) workbook with one sheet holding ``rows``; ``merged``
+    lists merged ranges as (first row, last row, first column, last column), 0-based."""
+    stream = _biff8_stream(rows, title, merged=merged)
     if len(stream) < 4096:
-        stream = _biff8_stream(rows, title, padding=4096 - len(stream))
+        stream = _biff8_stream(rows, title, padding=4096 - len(stream), merged=merged)
     return _ole2(stream)
 
 

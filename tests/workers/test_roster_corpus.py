@@ -502,3 +502,139 @@ def test_ledger_with_tick_and_digit_columns(official_a, django_capture_on_commit
     )
     how = {c["key"]: c["how"] for c in job.preview["columns"] if c["source"]}
     assert how["accepts_shift_work"] == "keyword"  # 能否接受倒班: the preview asks to check it
+
+
+# 7. A household roster: 户编号/户主/乡镇/村/户类型 merged over each household's rows -------
+HOUSEHOLD_HEADERS = ["序号", "户编号", "户主", "乡镇", "村", "户类型", "姓名"]
+HOUSEHOLD_HEADERS += ["与户主关系", "身份证号", "联系电话"]
+
+
+def household_roster() -> tuple[list[Person | Rejected], list[list], list[tuple]]:
+    """Return the people, the rows (title, header, data) and the merges as (first row, last
+    row, first column, last column), 0-based: the household's cells hold a value only in the
+    household's first row, as a county keeps it."""
+    people: list[Person | Rejected] = [
+        Person("杨大", poverty=POOR, township=FENGXIANG, village="孟河村"),
+        Person("杨二", poverty=POOR, township=FENGXIANG, village="孟河村"),
+        Rejected("杨三", "联系电话", "手机号", phone="12345"),
+        Person("杨四", poverty=POOR, township=FENGXIANG, village="孟河村"),
+        # 村 is not merged in this household: the second row's blank stays blank.
+        Person("马一", poverty=WATCHED, township=NEIGUANYING, village="大坪村"),
+        Person("马二", poverty=WATCHED, township=NEIGUANYING),
+        Person("刘独", township=CHANKOU, village="中街村"),
+    ]
+    household = {
+        "杨大": ["H001", "杨大", "凤翔镇", "孟河村", "脱贫户", "户主"],
+        "杨二": [None, None, None, None, None, "之子"],
+        "杨三": [None, None, None, None, None, "之女"],
+        "杨四": [None, None, None, None, None, "之孙"],
+        "马一": ["H002", "马一", "内官营", "大坪村", "监测户", "户主"],
+        "马二": [None, None, None, None, None, "配偶"],
+        "刘独": ["H003", "刘独", "巉口镇", "中街村", "一般户", "户主"],
+    }
+    rows = [["安定区脱贫劳动力花名册（按户）"], HOUSEHOLD_HEADERS]
+    for number, person in enumerate(people, start=1):
+        code, head, town, village, kind, relation = household[person.name]
+        rows.append(
+            [number, code, head, town, village, kind, person.name, relation]
+            + [person.id, person.phone]
+        )
+    merges = [(0, 0, 0, 9)]  # the title
+    merges += [(2, 5, column, column) for column in range(1, 6)]  # 杨: 户编号…户类型
+    merges += [(6, 7, column, column) for column in (1, 2, 3, 5)]  # 马: not 村
+    return people, rows, merges
+
+
+def test_household_cells_merged_over_rows_are_filled_down(
+    official_a, django_capture_on_commit_callbacks
+):
+    people, rows, merges = household_roster()
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    for first, last, left, right in merges:
+        workbook.active.merge_cells(
+            start_row=first + 1, end_row=last + 1, start_column=left + 1, end_column=right + 1
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    job = import_and_check(
+        django_capture_on_commit_callbacks,
+        official_a,
+        buffer.getvalue(),
+        "按户.xlsx",
+        people,
+        unknown=["户主"],  # the head's name: left for the official to map or ignore
+    )
+    assert job.preview["header_row"] == 2
+
+
+def test_household_merges_in_an_xls_are_filled_down(official_a, django_capture_on_commit_callbacks):
+    from tests.workers.spreadsheets import xls_bytes
+
+    people, rows, merges = household_roster()
+    data = xls_bytes(rows, merged=merges)
+    import_and_check(
+        django_capture_on_commit_callbacks, official_a, data, "按户.xls", people, unknown=["户主"]
+    )
+
+
+# 8. Short township and village names (通渭县: the reference data holds its villages) -------
+def test_short_township_and_village_names(official_b, django_capture_on_commit_callbacks):
+    from tests.factories import TONGWEI
+
+    def tongwei_id() -> str:
+        return id_number(TONGWEI, dt.date(1992, 2, 2), next(_serials))
+
+    pingxiang, maying = "621121100", "621121101"
+    people = [
+        # "平襄" → 平襄镇, "西关" → 西关村民委员会 (a region, not just a name)
+        Person("通一", id=tongwei_id(), township=pingxiang, village="西关村民委员会"),
+        Person("通二", id=tongwei_id(), township=pingxiang, village="温泉村民委员会"),
+        Person("通三", id=tongwei_id(), township=pingxiang, village="宋堡村民委员会"),
+        Person("通四", id=tongwei_id(), township=maying, village="东关村民委员会"),
+        Person("通五", id=tongwei_id(), township=maying, village="新庄子"),  # kept as written
+        Rejected("通六", "乡镇", "不是通渭县的乡镇", id=tongwei_id()),
+    ]
+    cells = {
+        "通一": ["平襄", "西关"],
+        "通二": ["平襄镇", "温泉村"],
+        "通三": ["平襄", "宋堡村委会"],
+        "通四": ["马营", "东关"],
+        "通五": ["马营镇", "新庄子"],
+        "通六": ["凤翔", "孟河村"],
+    }
+    rows = [["姓名", "身份证号码", "联系电话", "乡镇", "村"]]
+    for person in people:
+        rows.append([person.name, person.id, person.phone, *cells[person.name]])
+    data = csv_bytes(rows)
+    import_and_check(django_capture_on_commit_callbacks, official_b, data, "通渭.csv", people)
+    assert Worker.objects.get(name="通一").home_village_id == "621121100202"
+
+
+def test_fill_down_stays_inside_merges_below_the_header():
+    from laborbridge.imports.reading import Sheet, fill_merged_down
+
+    sheet = Sheet(
+        name="花名册",
+        rows=[
+            (1, ["姓名", "户编号"]),  # a header merged over rows 1-2 is left alone
+            (2, []),
+            (3, ["甲", "H1"]),
+            (4, ["乙"]),
+            (5, []),  # an empty row inside the merge stays empty
+            (6, ["丙", None]),
+            (7, ["丁", None]),  # outside every merge: stays blank
+        ],
+        merged_down=[(1, 2, 0), (3, 6, 1)],
+    )
+    assert fill_merged_down(sheet, below=2) == 2
+    assert [cells for _n, cells in sheet.rows] == [
+        ["姓名", "户编号"],
+        [],
+        ["甲", "H1"],
+        ["乙", "H1"],
+        [],
+        ["丙", "H1"],
+        ["丁", None],
+    ]
