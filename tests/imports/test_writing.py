@@ -1,0 +1,173 @@
+"""The bulk writer stores every field type exactly as the ORM's save() does.
+
+The models below live in a registry of their own (not in any installed app): their tables are
+created for the test and dropped after it, on whichever database DATABASE_URL names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.apps import apps as project_apps
+from django.apps.registry import Apps
+from django.db import connection, models
+
+from laborbridge.imports.writing import insert_values, update_values
+
+WRITER_APPS = Apps()
+PROJECT_APPS = {"laborbridge", "workers", "jobs", "matching", "transport"}
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class Parent(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    name = models.CharField(max_length=20)
+
+    class Meta:
+        app_label = "writer_test"
+        apps = WRITER_APPS
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EveryField(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    char = models.CharField(max_length=50)
+    char_null = models.CharField(max_length=50, null=True)  # noqa: DJ001 (None must arrive as NULL)
+    slug = models.SlugField()
+    email = models.EmailField()
+    text = models.TextField()
+    integer = models.IntegerField()
+    positive = models.PositiveIntegerField()
+    small = models.PositiveSmallIntegerField(null=True)
+    flag = models.BooleanField()
+    flag_null = models.BooleanField(null=True)
+    amount = models.DecimalField(max_digits=9, decimal_places=2)
+    ratio = models.FloatField(null=True)
+    day = models.DateField(null=True)
+    at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    data = models.JSONField(default=dict)
+    data_null = models.JSONField(null=True)
+    blob = models.BinaryField(null=True)
+    uid = models.UUIDField(null=True)
+    parent = models.ForeignKey(Parent, on_delete=models.CASCADE, null=True, related_name="+")
+    only = models.OneToOneField(Parent, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        app_label = "writer_test"
+        apps = WRITER_APPS
+
+    def __str__(self) -> str:
+        return self.char
+
+
+# Field name -> (a value with everything a careless conversion gets wrong, a second value).
+VALUES = {
+    "char": ("张三 O'Brien", "李四"),
+    "char_null": (None, "有值"),
+    "slug": ("dingxi-qingdao", "spring-2027"),
+    "email": ("hr@example.cn", "ops@example.cn"),
+    "text": ("第一行\n第二行 \\ % ; --", ""),
+    "integer": (-2_147_483_648, 7),
+    "positive": (4_000_000_000 // 2, 0),
+    "small": (None, 32_767),
+    "flag": (True, False),
+    "flag_null": (None, False),
+    "amount": (Decimal("1234567.05"), Decimal("-0.10")),
+    "ratio": (35.580833, None),
+    "day": (dt.date(2027, 2, 28), None),
+    "at": (
+        dt.datetime(2027, 3, 1, 8, 30, 15, 123456, tzinfo=SHANGHAI),
+        dt.datetime(2026, 12, 31, 23, 59, tzinfo=dt.UTC),
+    ),
+    "data": ({"名字": "张三", "skills": [1, 2], "nested": {"ok": True}}, []),
+    "data_null": (None, {"k": None}),
+    "blob": (b"\x00\xffbinary", None),
+    "uid": (uuid.UUID("5e1f2b9c-0d4a-4c1e-9a7b-3f2e1d0c9b8a"), None),
+}
+# Compared raw between the ORM's row and the writer's (the one-to-one differs by design).
+COLUMNS = [
+    f.column for f in EveryField._meta.concrete_fields if f.name not in {"id", "created_at", "only"}
+]
+
+
+@pytest.fixture
+def tables(transactional_db):
+    """Create the two tables (SQLite's schema editor needs the no-transaction test)."""
+    with connection.schema_editor() as editor:
+        editor.create_model(Parent)
+        editor.create_model(EveryField)
+    yield
+    with connection.schema_editor() as editor:
+        editor.delete_model(EveryField)
+        editor.delete_model(Parent)
+
+
+def _stored(pk: int) -> tuple:
+    """Return the row as the database holds it (raw columns, no ORM conversion)."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(quote(c) for c in COLUMNS)} FROM {quote(EveryField._meta.db_table)}"
+            f" WHERE id = %s",
+            [pk],
+        )
+        row = cursor.fetchone()
+    return tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+
+
+def _as_orm_reads(pk: int) -> dict:
+    row = EveryField.objects.filter(pk=pk).values(*VALUES, "parent_id", "only_id").get()
+    row["blob"] = None if row["blob"] is None else bytes(row["blob"])
+    return row
+
+
+def test_every_field_type_the_models_use_is_covered_here() -> None:
+    used = {
+        type(field)
+        for model in project_apps.get_models()
+        if model._meta.app_label in PROJECT_APPS
+        for field in model._meta.concrete_fields
+    }
+    covered = {type(field) for field in EveryField._meta.concrete_fields}
+    assert used - covered == set(), "add the new field type to EveryField and VALUES"
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_insert_stores_what_save_stores(tables, which: int) -> None:
+    parent, other = Parent.objects.create(name="p"), Parent.objects.create(name="o")
+    values = {name: pair[which] for name, pair in VALUES.items()}
+    values |= {"parent_id": parent.pk, "only_id": parent.pk if which == 0 else None}
+    by_orm = EveryField.objects.create(**values | {"only_id": other.pk if which == 0 else None})
+    fields = [*values, "created_at"]
+
+    assert insert_values(EveryField, fields, [[*values.values(), None]]) == 1
+
+    written = EveryField.objects.exclude(pk=by_orm.pk).get()
+    assert _stored(written.pk) == _stored(by_orm.pk)
+    assert _as_orm_reads(written.pk) == values
+    assert written.created_at is not None  # auto_now_add filled in, as pre_save() would
+    assert EveryField.objects.filter(uid=values["uid"], amount=values["amount"]).count() == 2
+
+
+def test_update_stores_what_save_stores(tables) -> None:
+    parent = Parent.objects.create(name="p")
+    first = {name: pair[0] for name, pair in VALUES.items()}
+    second = {name: pair[1] for name, pair in VALUES.items()} | {"parent_id": parent.pk}
+    by_orm = EveryField.objects.create(**first)
+    written = EveryField.objects.create(**first)
+    for name, value in second.items():
+        setattr(by_orm, name, value)
+    by_orm.save()
+    fields = list(second)
+
+    assert update_values(EveryField, fields, [[written.pk, *(second[f] for f in fields)]]) == 1
+
+    assert _stored(written.pk) == _stored(by_orm.pk)
+    assert _as_orm_reads(written.pk) == second | {"only_id": None}
