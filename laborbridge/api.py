@@ -87,16 +87,21 @@ class ApiDateTimeField(serializers.DateTimeField):
 
 
 class ApiDateField(serializers.DateField):
-    """A date between 2000 and 2100 (start dates, trip days — not birth dates)."""
+    """A date between 2000 and 2100 (start dates, trip days), or from the first day of year
+    ``earliest`` (certificates older than 2000 exist) to the last of ``latest``."""
 
     default_error_messages = {
         "out_of_range": _("日期须在 {earliest} 至 {latest} 之间。"),
     }
 
+    def __init__(self, *, earliest: int = EARLIEST.year, latest: int = LATEST.year, **kwargs):
+        self.earliest, self.latest = earliest, latest
+        super().__init__(**kwargs)
+
     def to_internal_value(self, value):
         value = super().to_internal_value(value)
-        if not EARLIEST <= value <= LATEST:
-            self.fail("out_of_range", earliest=EARLIEST.year, latest=LATEST.year)
+        if not self.earliest <= value.year <= self.latest:
+            self.fail("out_of_range", earliest=self.earliest, latest=self.latest)
         return value
 
 

@@ -6,8 +6,10 @@ a URL or an access log; revealing a full number is a POST with a reason and is a
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -15,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from laborbridge import access, spreadsheets
+from laborbridge import access, identifiers, spreadsheets
 from laborbridge.api import ApiDateField
 from laborbridge.imports.api import ImportJobViewSet
 from laborbridge.models import CertificateType, LaborBrand, Occupation, Region
@@ -94,13 +96,43 @@ class WorkerSkillInputSerializer(serializers.Serializer):
     years = serializers.IntegerField(min_value=0, max_value=60, default=0)
 
 
+# Certificates older than 2000 are still held (a welder's from 1985); none before 1950.
+CERTIFICATE_EARLIEST_YEAR = 1950
+# The Labour Law's minimum working age (jobs.models.LEGAL_WORKING_AGE; workers may not import
+# jobs); a birth date more than 100 years back is a mistyped ID number, not a worker.
+WORKER_AGE_MIN, WORKER_AGE_MAX = 16, 100
+
+
 class WorkerCertificateInputSerializer(serializers.Serializer):
     certificate_type = serializers.SlugRelatedField(
         slug_field="code", queryset=CertificateType.objects.all()
     )
     number = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    issued_on = serializers.DateField(required=False, allow_null=True, default=None)
-    expires_on = serializers.DateField(required=False, allow_null=True, default=None)
+    issued_on = ApiDateField(
+        earliest=CERTIFICATE_EARLIEST_YEAR,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="1950-01-01 to today.",
+    )
+    expires_on = ApiDateField(
+        earliest=CERTIFICATE_EARLIEST_YEAR,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="1950-2100, not before issued_on.",
+    )
+
+    def validate_issued_on(self, value):
+        if value is not None and value > timezone.localdate():
+            raise serializers.ValidationError(_("发证日期不能晚于今天。"))
+        return value
+
+    def validate(self, data):
+        issued, expires = data.get("issued_on"), data.get("expires_on")
+        if issued and expires and expires < issued:
+            raise serializers.ValidationError({"expires_on": [_("有效期不能早于发证日期。")]})
+        return data
 
 
 class WorkerConsentInputSerializer(serializers.Serializer):
@@ -138,7 +170,7 @@ class WorkerUpdateInputSerializer(serializers.Serializer):
     min_wage = serializers.IntegerField(
         min_value=0, max_value=100_000, required=False, allow_null=True
     )
-    earliest_departure = serializers.DateField(required=False, allow_null=True)
+    earliest_departure = ApiDateField(required=False, allow_null=True)
     accepts_dormitory = serializers.BooleanField(required=False)
     accepts_shift_work = serializers.BooleanField(required=False)
     travel_group = serializers.CharField(
@@ -163,6 +195,29 @@ class WorkerCreateInputSerializer(WorkerUpdateInputSerializer):
         help_text="Defaults to the official's county.",
     )
     consent = WorkerConsentInputSerializer(required=False)
+
+    def validate_id_number(self, value):
+        """Refuse an ID number whose birth date makes the worker under 16 or over 100."""
+        try:
+            number = identifiers.validate_id_number(value)
+        except DjangoValidationError:
+            return value  # the service names what is wrong with it
+        born, today = identifiers.id_number_birth_date(number), timezone.localdate()
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        if not WORKER_AGE_MIN <= age <= WORKER_AGE_MAX:
+            raise serializers.ValidationError(
+                _(
+                    "按身份证号中的出生日期（%(born)s），年龄为 %(age)s 岁，"
+                    "不在 %(min)s 至 %(max)s 岁之间：请核对号码。"
+                )
+                % {
+                    "born": born.isoformat(),
+                    "age": age,
+                    "min": WORKER_AGE_MIN,
+                    "max": WORKER_AGE_MAX,
+                }
+            )
+        return value
 
 
 class WorkerSearchInputSerializer(serializers.Serializer):
@@ -194,13 +249,16 @@ def _inputs(data: dict, county: Region, actor) -> dict:
     values = dict(data)
     if "skills" in values:
         values["skills"] = [
-            services.SkillInput(s["occupation"], int(s["level"]), s["years"])
+            # .get: a PATCH (partial) does not fill the nested serializers' defaults.
+            services.SkillInput(
+                s["occupation"], int(s.get("level", SkillLevel.NONE)), s.get("years", 0)
+            )
             for s in values["skills"]
         ]
     if "certificates" in values:
         values["certificates"] = [
             services.CertificateInput(
-                c["certificate_type"], c["number"], c["issued_on"], c["expires_on"]
+                c["certificate_type"], c.get("number", ""), c.get("issued_on"), c.get("expires_on")
             )
             for c in values["certificates"]
         ]

@@ -140,3 +140,108 @@ def test_schema_names_are_unique(client, admin_user):
         "WorkerCreateInput" in schema.content.decode()
         and "ImportJobOutput" in schema.content.decode()
     )
+
+
+# --- dates in a sane range (birth dates through the ID number, certificates, departure) ------
+
+
+def _create(api, number):
+    return api.post(
+        "/api/v1/workers/",
+        {"name": "日期人", "id_number": number, "phone": "13911113333"},
+        content_type="application/json",
+    )
+
+
+def test_the_id_numbers_birth_date_must_give_a_working_age(api):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for born in (today.replace(year=today.year - 10), dt.date(1910, 3, 1)):
+        response = _create(api, make_id_number(ANDING, born=born))
+        assert response.status_code == 400
+        (message,) = response.json()["fields"]["id_number"]
+        assert born.isoformat() in message and "16 至 100 岁" in message
+    assert Worker.objects.count() == 0
+    sixteen = today.replace(year=today.year - 16) - dt.timedelta(days=1)
+    assert _create(api, make_id_number(ANDING, born=sixteen)).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "certificate,field,words",
+    [
+        ({"issued_on": "1949-12-31"}, "issued_on", "1950 至 2100"),
+        ({"issued_on": "0001-01-01"}, "issued_on", "1950 至 2100"),
+        ({"issued_on": "TOMORROW"}, "issued_on", "不能晚于今天"),
+        ({"expires_on": "2101-01-01"}, "expires_on", "1950 至 2100"),
+        ({"issued_on": "2020-05-01", "expires_on": "2020-04-30"}, "expires_on", "不能早于"),
+    ],
+)
+def test_certificate_dates_are_checked(api, certificate, field, words):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from laborbridge.models import CertificateType
+
+    worker = WorkerFactory()
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    certificate = {k: tomorrow if v == "TOMORROW" else v for k, v in certificate.items()}
+    code = CertificateType.objects.order_by("code").first().code
+    response = api.patch(
+        f"/api/v1/workers/{worker.pk}/",
+        {"certificates": [{"certificate_type": code, **certificate}]},
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.json()
+    assert words in " ".join(response.json()["fields"][f"certificates.0.{field}"])
+    assert not worker.certificates.exists()
+
+
+def test_an_old_certificate_and_a_far_expiry_are_accepted(api):
+    from laborbridge.models import CertificateType
+
+    worker = WorkerFactory()
+    code = CertificateType.objects.order_by("code").first().code
+    response = api.patch(
+        f"/api/v1/workers/{worker.pk}/",
+        {
+            "certificates": [
+                {"certificate_type": code, "issued_on": "1985-06-01", "expires_on": "2100-12-31"}
+            ]
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.json()
+
+
+@pytest.mark.parametrize("value", ["1999-12-31", "0001-01-01", "2101-01-01"])
+def test_earliest_departure_in_2000_2100(api, value):
+    worker = WorkerFactory()
+    response = api.patch(
+        f"/api/v1/workers/{worker.pk}/",
+        {"earliest_departure": value},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "2000 至 2100" in response.json()["fields"]["earliest_departure"][0]
+
+
+def test_a_patch_with_bare_skills_and_certificates_takes_their_defaults(api):
+    """PATCH is partial: DRF does not fill nested defaults; this answered 500 (KeyError)."""
+    from laborbridge.models import CertificateType
+
+    worker = WorkerFactory()
+    welder = Occupation.objects.get(name_zh="焊工")
+    code = CertificateType.objects.order_by("code").first().code
+    response = api.patch(
+        f"/api/v1/workers/{worker.pk}/",
+        {"skills": [{"occupation": welder.code}], "certificates": [{"certificate_type": code}]},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["skills"][0]["level"] == 0 and body["skills"][0]["years"] == 0
+    assert body["certificates"][0]["issued_on"] is None
