@@ -108,9 +108,14 @@ is JSON::
      "errors": [{"row": 5, "column": "身份证号", "message": "…"}, …],
      "changes": [{"row": 8, "label": "王小明", "fields": ["手机号", "意向城市"]}, …]}
 
-Nothing identifying is stored in ``preview``/``errors``: messages name rows and columns and
-never quote an ID number, phone or name (only harmless cells such as a malformed date); the
-rejected rows are re-read from the (encrypted) uploaded file when downloaded.
+What ``preview`` keeps is what the official must see to check the file, and no more:
+names (each changed row's ``label``; for rosters, up to 200 sample additions with the name,
+the *masked* ID number and the township, and the changed values with phones masked), never a
+full ID number or phone. It sits in plain JSON on the job, which only its uploader (and
+admins) may open; ``import_jobs_purge`` deletes the file and the parsed rows but keeps the
+preview. ``errors`` messages name rows and columns and never quote an ID number, phone or
+name (only harmless cells such as a malformed date); the rejected rows are re-read from the
+(encrypted) uploaded file when downloaded.
 
 Pages and API for an app: ``import_urlpatterns(kind=…, name="import")`` returns the URL
 patterns (upload page, template download, job page, progress partial for htmx polling,
