@@ -20,10 +20,30 @@ task again — or fails it with the reason after :data:`MAX_RECOVERIES` such los
 kills its worker each time, e.g. out of memory, must not loop). The worst case from death to
 requeue is ``HEARTBEAT_STALE_AFTER + REAP_EVERY_SECONDS`` = 90 s.
 
-The row's model needs: a status field (its name is ``status_field``), ``heartbeat_at``,
-``recoveries``, ``failure_reason`` and ``updated_at``; :meth:`BackgroundJob.claim` and the
-progress reporter also need ``attempt``, ``task_id``, ``started_at``, ``progress_stage`` and
-``progress_percent``.
+The kit — how a new kind of run (a report snapshot, a payment batch) is built on it:
+
+1. **The model** inherits :class:`BackgroundRun` (task id, attempt, stage and percent,
+   failure reason, heartbeat, recoveries, who and when) and declares its own status field
+   with its own choices (a round's ``status``, a plan's ``run_status`` beside its review
+   ``status``, an import's two-step ``status``), plus a check constraint
+   ``progress_percent <= 100`` under its own name.
+2. **The job**: one module-level :class:`BackgroundJob` naming the model, the status field,
+   the stage → percent spans and the task name(s) (``matching.rounds.ROUNDS``,
+   ``transport.runs.PLANS``, ``laborbridge.imports.services.IMPORT_RUNS``). It claims,
+   reports progress, fails, beats and reaps.
+3. **The task**: ``tasks.py`` holds one line per task, :func:`run_task` (acks_late,
+   reject-on-worker-lost, retries of transient database errors only, an ``on_failure`` that
+   fails the row with the reason). The task's name is what the settings' routing, the beat
+   schedule and the drills refer to: it never changes.
+4. **The create service** calls :func:`run_create` inside its transaction: it refuses a
+   second live run (:class:`RunBusy`, the API's 409), creates the row and publishes the task
+   after commit; a publish the broker refuses fails the row and raises
+   ``laborbridge.tasking.EnqueueFailed`` (the API's 503). A later step of the same row (an
+   import's commit) is published with :func:`run_enqueue`. The service never imports its
+   task module: the job finds the task by name.
+5. **The API and the page**: ``laborbridge.background_api.RunOutputSerializer`` gives the
+   run's fields to an output serializer; ``templates/includes/run_progress.html`` is the
+   progress bar, polled by htmx (``static/js``) while the run is live.
 """
 
 import datetime as dt
@@ -33,15 +53,27 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from celery import current_app, shared_task
+from celery import Task, current_app, shared_task
 from celery.signals import task_postrun, task_prerun
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
-from django.db.models import F
+from django.db import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    models,
+    transaction,
+)
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from laborbridge.tasking import enqueue_on_commit, publish
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +92,45 @@ MAX_RECOVERIES = 2
 # A queued row nobody claimed for this long lost its message (a Redis restarted without
 # persistence): publish it again. A duplicate message is harmless, the claim is conditional.
 QUEUED_REPUBLISH_AFTER = dt.timedelta(minutes=10)
+
+
+# The errors a run's task retries (with backoff): a database that restarted or dropped the
+# connection. Anything else is a bug or bad data, and retrying would only repeat it.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+
+class BackgroundRun(models.Model):
+    """The fields every background run has; its status field is the model's own.
+
+    The names are the ones pages, the API and :class:`BackgroundJob` use. A model may drop
+    one it has under another name (an import's uploader is ``owner``: ``created_by = None``).
+    """
+
+    task_id = models.CharField(gettext_lazy("任务编号"), max_length=64, blank=True)
+    # Incremented by each claim; only the latest attempt may write results.
+    attempt = models.PositiveIntegerField(gettext_lazy("执行次数"), default=0)
+    progress_stage = models.CharField(gettext_lazy("当前阶段"), max_length=40, blank=True)
+    progress_percent = models.PositiveSmallIntegerField(gettext_lazy("进度（%）"), default=0)
+    failure_reason = models.TextField(gettext_lazy("失败原因"), blank=True)
+    # Written every few seconds by the running worker; a stale one means the worker is gone
+    # and the reaper requeues the run.
+    heartbeat_at = models.DateTimeField(gettext_lazy("最近心跳"), null=True, blank=True)
+    recoveries = models.PositiveSmallIntegerField(gettext_lazy("中断后重新排队次数"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(gettext_lazy("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(gettext_lazy("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(gettext_lazy("结束时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(gettext_lazy("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
 
 
 class RunBusy(ValidationError):
@@ -116,37 +187,66 @@ class BackgroundJob:
     def _live(self) -> list[str]:
         return [s for step in self.steps for s in (step.queued, step.running)]
 
-    def claim(self, pk: int, task_id: str) -> Claim | None:
-        """Claim a queued (or orphaned running) row for a new attempt; None if it finished."""
+    def claim(
+        self,
+        pk: int,
+        task_id: str,
+        *,
+        step: Step | None = None,
+        stale_after: dt.timedelta | None = None,
+        percent: int = 0,
+    ) -> Claim | None:
+        """Claim a queued (or orphaned running) row for a new attempt; None if it finished.
+
+        ``step`` is the queued → running pair (default: the first). With ``stale_after`` a
+        running row is claimed only once it has not moved for that long (an import's
+        redelivered task leaves a live run alone; a round's redelivery redoes it).
+        """
+        step = step or self.steps[0]
         now = timezone.now()
-        claimed = self.model._default_manager.filter(
-            pk=pk, **{f"{self.status_field}__in": [QUEUED, RUNNING]}
-        ).update(
-            **{self.status_field: RUNNING},
-            task_id=task_id[:64],
-            attempt=F("attempt") + 1,
-            started_at=now,
-            heartbeat_at=now,
-            progress_stage="load",
-            progress_percent=0,
-            updated_at=now,
+        running = Q(**{self.status_field: step.running})
+        if stale_after is not None:
+            running &= Q(updated_at__lt=now - stale_after)
+        # A task run by hand (no id) keeps the id the row was published with.
+        named = {"task_id": task_id[:64]} if task_id else {}
+        claimed = (
+            self.model._default_manager.filter(pk=pk)
+            .filter(Q(**{self.status_field: step.queued}) | running)
+            .update(
+                **{self.status_field: step.running},
+                **named,
+                attempt=F("attempt") + 1,
+                started_at=now,
+                finished_at=None,
+                heartbeat_at=now,
+                progress_stage="load",
+                progress_percent=percent,
+                failure_reason="",
+                updated_at=now,
+            )
         )
         if not claimed:
             return None
         attempt = self.model._default_manager.values_list("attempt", flat=True).get(pk=pk)
         return Claim(pk=pk, attempt=attempt)
 
+    def task(self, step: Step | None = None) -> Task:
+        """Return the Celery task of ``step`` (default: the first), found by its name."""
+        name = (step or self.steps[0]).task_name
+        if name not in current_app.tasks:
+            current_app.loader.import_default_modules()  # outside a worker: autodiscover
+        return current_app.tasks[name]
+
     def fail(self, pk: int, reason: str) -> None:
         """Mark the row failed with the reason (unless it already finished)."""
         now = timezone.now()
-        extra = {"finished_at": now} if _has_field(self.model, "finished_at") else {}
         self.model._default_manager.filter(
             pk=pk, **{f"{self.status_field}__in": self._live}
         ).update(
             **{self.status_field: FAILED},
             failure_reason=reason[:2000],
+            finished_at=now,
             updated_at=now,
-            **extra,
         )
 
     def progress(self, claim: Claim) -> "ProgressReporter":
@@ -214,11 +314,7 @@ class BackgroundJob:
         return counts
 
     def _republish_on_commit(self, step: Step, pk: int) -> None:
-        from laborbridge.tasking import publish
-
-        if step.task_name not in current_app.tasks:
-            current_app.loader.import_default_modules()  # outside a worker: autodiscover
-        task = current_app.tasks[step.task_name]
+        task = self.task(step)
 
         def send() -> None:
             try:
@@ -227,10 +323,6 @@ class BackgroundJob:
                 logger.exception("republishing %s #%s failed", step.task_name, pk)
 
         transaction.on_commit(send)
-
-
-def _has_field(model: type[models.Model], name: str) -> bool:
-    return any(f.name == name for f in model._meta.get_fields())
 
 
 def _worker_lost_reason(times: int) -> str:
@@ -251,6 +343,99 @@ def background_runs_reap(*, now: dt.datetime | None = None) -> dict[str, dict[st
 def background_runs_reap_task() -> dict[str, dict[str, int]]:
     """Celery beat: recover runs whose worker is gone (every REAP_EVERY_SECONDS)."""
     return background_runs_reap()
+
+
+# --- the task factory and the create service ----------------------------------------------
+
+RunModel = TypeVar("RunModel", bound=models.Model)
+
+
+def _exception_reason(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def run_task(
+    *,
+    name: str,
+    job: BackgroundJob,
+    execute: Callable[[int, str], Any],
+    failure_reason: Callable[[BaseException], str] = _exception_reason,
+    retry_backoff: bool | int = True,
+    max_retries: int = 3,
+) -> Task:
+    """Return the Celery task ``name`` that runs ``execute(pk, task_id)`` on one row of ``job``.
+
+    It takes only the row's id and is safe to run twice (``execute`` claims the row):
+    ``acks_late`` with reject-on-worker-lost, so a killed worker's message is redelivered;
+    :data:`TRANSIENT_ERRORS` are retried with backoff; on any other error, or once retries
+    are exhausted, ``on_failure`` fails the row with ``failure_reason(exc)`` for the page.
+    """
+
+    class RunTask(Task):
+        def on_failure(self, exc, task_id, args, kwargs, einfo):
+            pk = args[0] if args else next(iter((kwargs or {}).values()), None)
+            if pk is not None:
+                job.fail(int(pk), failure_reason(exc))
+
+    def run(self, pk: int) -> Any:
+        return execute(int(pk), self.request.id or "eager")
+
+    run.__name__ = run.__qualname__ = name.rsplit(".", 1)[-1]
+    run.__doc__ = f"Run {job.model.__name__} ``pk`` (see laborbridge.background.run_task)."
+    return shared_task(
+        base=RunTask,
+        bind=True,
+        name=name,
+        acks_late=True,
+        reject_on_worker_lost=True,
+        autoretry_for=TRANSIENT_ERRORS,
+        retry_backoff=retry_backoff,
+        max_retries=max_retries,
+    )(run)
+
+
+def run_enqueue(*, job: BackgroundJob, pk: int, step: Step | None = None) -> None:
+    """Publish ``step``'s task for row ``pk`` after commit (call it inside the transaction).
+
+    The row records the task id first. If the broker refuses the message, the row is failed
+    with the reason and ``laborbridge.tasking.EnqueueFailed`` leaves the committing block (a
+    view answers 503), so the next request is not refused as "already running".
+    """
+    task_id = str(uuid.uuid4())
+    job.model._default_manager.filter(pk=pk).update(task_id=task_id)
+    enqueue_on_commit(
+        job.task(step),
+        pk,
+        task_id=task_id,
+        on_error=lambda reason: job.fail(pk, reason),
+    )
+
+
+def run_create(
+    *,
+    job: BackgroundJob,
+    create: Callable[[], RunModel],
+    live: Callable[[], RunModel | None] | None = None,
+    busy: Callable[[RunModel | None], RunBusy] | None = None,
+) -> RunModel:
+    """Create a run's row with ``create()`` and publish its task after commit.
+
+    Call it inside the service's transaction. With ``live`` (return the live run of the same
+    thing, or None) a second run is refused with ``busy(live_run)``: first by looking, then —
+    two requests may both look before either writes — by the model's partial unique index,
+    whose IntegrityError becomes the same :class:`RunBusy`.
+    """
+    if live is not None and (existing := live()) is not None:
+        raise busy(existing)
+    try:
+        with transaction.atomic():
+            run = create()
+    except IntegrityError:
+        if live is None:
+            raise
+        raise busy(live()) from None
+    run_enqueue(job=job, pk=run.pk)
+    return run
 
 
 class ProgressReporter:

@@ -11,6 +11,7 @@ from laborbridge import access
 from laborbridge.api import column_range
 from laborbridge.api_errors import Conflict, ServiceUnavailable
 from laborbridge.background import RunBusy
+from laborbridge.background_api import RunOutputSerializer
 from laborbridge.tasking import RETRY_AFTER_SECONDS, EnqueueFailed
 from matching import selectors, services
 from matching.models import MatchRound, RoundMode
@@ -20,20 +21,15 @@ from matching.reasons import describe_all
 class MatchRoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Matching rounds of the campaigns the user works on; POST queues a new round."""
 
-    class RoundOutputSerializer(serializers.Serializer):
+    class RoundOutputSerializer(RunOutputSerializer):
         id = serializers.IntegerField()
         campaign = serializers.CharField(source="campaign.code")
         mode = serializers.CharField()
         seed = serializers.IntegerField()
         status = serializers.CharField()
-        progress_stage = serializers.CharField()
-        progress_percent = serializers.IntegerField()
         engine_version = serializers.CharField()
         statistics = serializers.JSONField()
         timings = serializers.JSONField()
-        failure_reason = serializers.CharField()
-        created_at = serializers.DateTimeField()
-        finished_at = serializers.DateTimeField(allow_null=True)
 
     class RoundCreateInputSerializer(serializers.Serializer):
         campaign = serializers.SlugField()

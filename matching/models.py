@@ -1,8 +1,9 @@
 """Matching rounds and the matches they propose, with their lifecycle."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from laborbridge.background import BackgroundRun
 
 
 class RoundMode(models.TextChoices):
@@ -17,8 +18,11 @@ class RoundStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
-class MatchRound(models.Model):
+class MatchRound(BackgroundRun):
     """One run of the engine over a campaign's free workers and free headcount.
+
+    Its run fields (task, attempt, progress, heartbeat, who and when) come from
+    :class:`~laborbridge.background.BackgroundRun`.
 
     Reproducible: ``input_snapshot`` identifies the inputs, and with ``parameters``, ``seed``
     and ``engine_version`` the same inputs give the same matches.
@@ -40,30 +44,8 @@ class MatchRound(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.QUEUED
     )
-    failure_reason = models.TextField(_("失败原因"), blank=True)
-    progress_stage = models.CharField(_("当前阶段"), max_length=40, blank=True)
-    progress_percent = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
     statistics = models.JSONField(_("统计"), default=dict, blank=True)
     timings = models.JSONField(_("耗时"), default=dict, blank=True)
-    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
-    # Incremented by each claim; only the latest attempt may write results.
-    attempt = models.PositiveIntegerField(_("执行次数"), default=0)
-    # Written every few seconds by the running worker; a stale one means the worker is gone
-    # and the reaper requeues the round (laborbridge.background).
-    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
-    recoveries = models.PositiveSmallIntegerField(_("中断后重新排队次数"), default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发起人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

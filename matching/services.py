@@ -15,17 +15,16 @@ Rows are locked match first, then vacancy, everywhere, so two services never dea
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from jobs.board import board_invalidate
 from jobs.models import Vacancy, VacancyStatus
 from laborbridge import access
-from laborbridge.background import RunBusy
+from laborbridge.background import RunBusy, run_create
 from laborbridge.models import User
 from laborbridge.services import audit_record
-from laborbridge.tasking import enqueue_on_commit
 from matching.models import (
     HOLDING_STATUSES,
     Decision,
@@ -35,6 +34,7 @@ from matching.models import (
     RoundMode,
     RoundStatus,
 )
+from matching.rounds import ROUNDS
 from workers.models import Worker, WorkerStatus
 from workers.services import employment_open
 
@@ -291,10 +291,6 @@ def match_mark_hired(*, actor: User | None, match: Match) -> Match:
 
 # --- Rounds -----------------------------------------------------------------------------
 
-# One INSERT per 2,000 matches: on PostgreSQL 100,000 proposed matches are written in ~3 s
-# with this batch size (bench/bench_round.py); larger batches gained nothing measurable.
-MATCH_WRITE_BATCH = 2000
-
 
 class RoundBusy(RunBusy):
     """The campaign already has a queued or running round."""
@@ -323,38 +319,28 @@ def match_round_create(
     parameters: dict | None = None,
 ) -> MatchRound:
     """Queue a matching round for ``campaign``; the Celery task starts after commit."""
-    from matching.rounds import round_fail
-    from matching.tasks import match_round_run  # the task module imports this one
-
     if not access.campaigns_visible_to(actor).filter(
         pk=campaign.pk
     ).exists() or not access.is_coordinator(actor):
         raise PermissionDenied(_("您无权为该招聘行动发起匹配。"))
     if mode not in RoundMode.values:
         raise ValidationError({"mode": _("未知的匹配方式。")})
-    busy = _live_round(campaign)
-    if busy is not None:
-        raise RoundBusy(busy)
-    try:
-        # The partial unique index is the guard: two requests may both pass the check above.
-        with transaction.atomic():
-            round_ = MatchRound.objects.create(
-                campaign=campaign,
-                mode=mode,
-                seed=seed,
-                parameters=parameters or {},
-                created_by=actor,
-            )
-    except IntegrityError:
-        raise RoundBusy(_live_round(campaign)) from None
+    # One live round per campaign (RoundBusy → 409; the partial unique index is the guard
+    # when two requests look at once). A publish that fails (broker down) fails the round
+    # with the reason and raises EnqueueFailed after the commit (503).
+    round_ = run_create(
+        job=ROUNDS,
+        live=lambda: _live_round(campaign),
+        busy=RoundBusy,
+        create=lambda: MatchRound.objects.create(
+            campaign=campaign,
+            mode=mode,
+            seed=seed,
+            parameters=parameters or {},
+            created_by=actor,
+        ),
+    )
     audit_record(
         actor=actor, action="round.create", target=round_, changes={"mode": mode, "seed": seed}
-    )
-    # A publish that fails (broker down) fails the round with the reason and raises
-    # EnqueueFailed after the commit, so the next request is not refused as "running".
-    enqueue_on_commit(
-        match_round_run,
-        round_.pk,
-        on_error=lambda reason: round_fail(round_id=round_.pk, reason=reason),
     )
     return round_

@@ -23,6 +23,7 @@ from laborbridge import access, spreadsheets
 from laborbridge.api import ApiDateTimeField, column_range
 from laborbridge.api_errors import Conflict, ServiceUnavailable
 from laborbridge.background import RunBusy
+from laborbridge.background_api import RunOutputSerializer
 from laborbridge.models import Station
 from laborbridge.notifications.api import MessageOutputSerializer, MessageViewSet
 from laborbridge.tasking import RETRY_AFTER_SECONDS, EnqueueFailed
@@ -495,15 +496,13 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     ``move`` and ``swap`` review and adjust the current plan; ``fares`` sets its bus fares;
     ``costs`` totals it."""
 
-    class TransportPlanOutputSerializer(serializers.Serializer):
+    class TransportPlanOutputSerializer(RunOutputSerializer):
         id = serializers.IntegerField()
         campaign = serializers.CharField(source="campaign.code")
         version = serializers.IntegerField()
         status = serializers.CharField()
         run_status = serializers.CharField()
-        progress_stage = serializers.CharField()
         progress_label = serializers.SerializerMethodField()
-        progress_percent = serializers.IntegerField()
         planner_version = serializers.CharField()
         seed = serializers.IntegerField()
         params = serializers.JSONField()
@@ -512,9 +511,6 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         leg_reports = serializers.JSONField()
         unplaced = serializers.SerializerMethodField()
         group_splits = serializers.JSONField()
-        failure_reason = serializers.CharField()
-        created_at = serializers.DateTimeField()
-        finished_at = serializers.DateTimeField(allow_null=True)
         confirmed_at = serializers.DateTimeField(allow_null=True)
 
         def get_progress_label(self, plan) -> str:

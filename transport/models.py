@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from laborbridge.background import BackgroundRun
+
 
 class TripMode(models.TextChoices):
     SPECIAL_TRAIN = "special_train", _("专列")
@@ -238,8 +240,11 @@ class PlanStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("已被新方案取代")
 
 
-class TransportPlan(models.Model):
+class TransportPlan(BackgroundRun):
     """One planner run over a campaign's travellers and trips, and its outcome.
+
+    ``run_status`` is the run's status (:class:`~laborbridge.background.BackgroundRun` gives
+    the other run fields); ``status`` is the plan's review state once the run succeeded.
 
     Reproducible: ``inputs`` summarises what went in, and with ``params``, ``seed`` and
     ``planner_version`` the same inputs give the same plan.
@@ -268,24 +273,6 @@ class TransportPlan(models.Model):
     unplaced = models.JSONField(_("未安排人员及原因"), default=list, blank=True)
     group_splits = models.JSONField(_("分开乘坐的同行组"), default=list, blank=True)
     released_locks = models.JSONField(_("释放的已确认座位"), default=list, blank=True)
-    progress_stage = models.CharField(_("当前阶段"), max_length=20, blank=True)
-    progress_percent = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
-    failure_reason = models.TextField(_("失败原因"), blank=True)
-    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
-    # Incremented by each claim; only the latest attempt may write results.
-    attempt = models.PositiveIntegerField(_("执行次数"), default=0)
-    # Written every few seconds by the running worker; a stale one means the worker is gone
-    # and the reaper requeues the plan (laborbridge.background).
-    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
-    recoveries = models.PositiveSmallIntegerField(_("中断后重新排队次数"), default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发起人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("确认人"),
@@ -295,10 +282,6 @@ class TransportPlan(models.Model):
         related_name="+",
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from laborbridge.background import BackgroundJob, Claim
 from laborbridge.models import Campaign
+from laborbridge.services import audit_record
 from transport import planner
 from transport.inputs import (
     PlanInputs,
@@ -39,7 +40,8 @@ from transport.models import (
     TransportPlan,
     TripCar,
 )
-from transport.reasons import STAGES
+from transport.plan_params import planner_params
+from transport.reasons import STAGES, trip_refusals
 
 # Seats, buses and riders are written 1,000 rows per INSERT. Measured on this 2-core machine:
 # 10,000 seats take ~1.2 s on PostgreSQL and ~0.9 s on SQLite; batches of 250 to 5,000 rows
@@ -90,8 +92,6 @@ def _plan_run(plan_id: int, claim: Claim) -> bool:
     progress("load", 0.0)
     inputs = plan_inputs_load(campaign=plan_row.campaign)
     progress("load", 1.0)
-    from transport.services import planner_params
-
     try:
         result = planner.plan(
             inputs.travellers,
@@ -211,9 +211,6 @@ def plan_write_results(*, claim: Claim, inputs: PlanInputs, result: planner.Plan
         }
         for r in result.leg_reports
     ] + carried_reports
-    from transport.reasons import trip_refusals
-    from transport.services import planner_params
-
     # per unplaced person, the rule that kept them off each trip (shown in words on the page)
     refusals = trip_refusals(
         travellers=inputs.travellers,
@@ -270,8 +267,6 @@ def plan_write_results(*, claim: Claim, inputs: PlanInputs, result: planner.Plan
             "updated_at",
         ]
     )
-    from laborbridge.services import audit_record
-
     audit_record(
         actor=None,
         action="transport_plan.write",

@@ -25,8 +25,8 @@ from transport.models import (
     TripCar,
     TripMode,
 )
+from transport.plan_params import BUS_FARE_DEFAULTS
 from transport.reasons import split_label, trip_refusal_text, unplaced_label
-from transport.services import BUS_FARE_DEFAULTS
 from workers.models import TravelGroup, Worker
 
 WHOLE_BOOKING_MODES = (TripMode.SPECIAL_TRAIN, TripMode.CHARTER_FLIGHT)

@@ -25,12 +25,11 @@ from django.utils.translation import gettext as _
 
 from jobs.models import Employer
 from laborbridge import access
-from laborbridge.background import RunBusy
+from laborbridge.background import RunBusy, run_create
 from laborbridge.identifiers import validate_mobile
 from laborbridge.models import Campaign, Message, Region, Station, User
 from laborbridge.notifications.services import Audience, notify
 from laborbridge.services import audit_record, model_changes
-from laborbridge.tasking import enqueue_on_commit
 from matching.services import match_mark_hired
 from transport import messages, planner
 from transport.inputs import trip_of
@@ -49,27 +48,14 @@ from transport.models import (
     TripCar,
     TripMode,
 )
-from transport.planner.domain import seat_position
-
-# Cost of a chartered feeder / arrival bus for one run, in yuan, when a plan does not say.
-BUS_FARE_DEFAULTS = {"feeder_bus_fare": 1500, "arrival_bus_fare": 800}
-# A bus fare at or above this is a typo (a whole train costs less than a million).
-BUS_FARE_MAX = 1_000_000
-# The planner parameters a coordinator may set for a run (the rest keep their defaults).
-PLANNER_PARAMS = (
-    "max_wait_days",
-    "station_buffer_minutes",
-    "airport_buffer_minutes",
-    "feeder_bus_seats",
-    "arrival_bus_seats",
-    "feeder_max_ride_minutes",
-    "arrival_max_ride_minutes",
-    "min_fill_special_train",
-    "min_fill_reserved_carriage",
-    "min_fill_chartered_bus",
-    "min_fill_charter_flight",
-    "own_bus_min_fill",
+from transport.plan_params import (
+    BUS_FARE_DEFAULTS,
+    BUS_FARE_MAX,
+    PLANNER_PARAMS,
+    planner_params,
 )
+from transport.planner.domain import seat_position
+from transport.runs import PLANS
 
 
 class CarFull(ValidationError):
@@ -597,21 +583,6 @@ def plan_bus_fares_update(
     return plan
 
 
-def planner_params(plan: TransportPlan) -> planner.Params:
-    knobs = {k: v for k, v in plan.params.items() if k in PLANNER_PARAMS}
-    # The plan's bus fares are what the planner weighs a bus against travellers' waiting with
-    # (a trip's own fares only change the cost accounts afterwards).
-    fares = {
-        name: float(plan.params.get(name, BUS_FARE_DEFAULTS[name])) for name in BUS_FARE_DEFAULTS
-    }
-    return planner.Params(
-        seed=plan.seed,
-        feeder_bus_cost=fares["feeder_bus_fare"],
-        arrival_bus_cost=fares["arrival_bus_fare"],
-        **knobs,
-    )
-
-
 class PlanBusy(RunBusy):
     """The campaign's trips are already being planned."""
 
@@ -634,18 +605,12 @@ def plan_create(
     *, actor: User, campaign: Campaign, seed: int = 0, params: dict | None = None
 ) -> TransportPlan:
     """Queue a planning run for ``campaign``; the Celery task starts after commit."""
-    from transport.runs import plan_fail
-    from transport.tasks import transport_plan_run  # the task module imports this one
-
     if not access.transport_campaigns_managed_by(actor).filter(pk=campaign.pk).exists():
         raise PermissionDenied(_("您无权为该招聘行动规划运输。"))
     _require(seed >= 0, _("随机种子不能为负数。"))
     stored = plan_params_clean(seed=seed, params=params)
     # Lock the campaign so two coordinators pressing "plan" get versions 1 and 2, not a clash.
     Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
-    busy = _live_plan(campaign)
-    if busy is not None:
-        raise PlanBusy(busy)
     _require(
         Trip.objects.filter(campaign=campaign).exists(),
         _("请先为该招聘行动添加车次。"),
@@ -653,26 +618,22 @@ def plan_create(
     version = (
         TransportPlan.objects.filter(campaign=campaign).aggregate(v=Max("version"))["v"] or 0
     ) + 1
-    try:
-        # The campaign lock above serialises creates; the partial unique index
-        # (transport_plan_one_run_at_a_time) is the guard should any path skip it.
-        with transaction.atomic():
-            plan = TransportPlan.objects.create(
-                campaign=campaign, version=version, seed=seed, params=stored, created_by=actor
-            )
-    except IntegrityError:
-        raise PlanBusy(_live_plan(campaign)) from None
+    # The campaign lock above serialises creates; the partial unique index
+    # (transport_plan_one_run_at_a_time) is the guard should any path skip it. A failed
+    # publish (broker down) fails the plan with the reason and raises EnqueueFailed.
+    plan = run_create(
+        job=PLANS,
+        live=lambda: _live_plan(campaign),
+        busy=PlanBusy,
+        create=lambda: TransportPlan.objects.create(
+            campaign=campaign, version=version, seed=seed, params=stored, created_by=actor
+        ),
+    )
     audit_record(
         actor=actor,
         action="transport_plan.create",
         target=plan,
         changes={"version": version, "seed": seed, "params": stored},
-    )
-    # A failed publish (broker down) fails the plan with the reason and raises EnqueueFailed.
-    enqueue_on_commit(
-        transport_plan_run,
-        plan.pk,
-        on_error=lambda reason: plan_fail(plan_id=plan.pk, reason=reason),
     )
     return plan
 

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from laborbridge import access, spreadsheets
 from laborbridge.api_errors import Conflict, Gone, ServiceUnavailable, error_responses
+from laborbridge.background_api import RunOutputSerializer
 from laborbridge.imports import services
 from laborbridge.imports.base import importer_class
 from laborbridge.imports.models import ImportJob
@@ -33,22 +34,26 @@ _XLSX = {
 }
 
 
-class ImportJobOutputSerializer(serializers.Serializer):
+class ImportJobOutputSerializer(RunOutputSerializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
+    # The commit reports its progress through the cache (its row is locked): both names
+    # (``progress`` is the older one) give the same figure.
     progress = serializers.SerializerMethodField()
+    progress_percent = serializers.SerializerMethodField()
     file_name = serializers.CharField()
     file_size = serializers.IntegerField()
     counts = serializers.JSONField()
     result = serializers.JSONField()
-    failure_reason = serializers.CharField()
-    created_at = serializers.DateTimeField()
     previewed_at = serializers.DateTimeField(allow_null=True)
     committed_at = serializers.DateTimeField(allow_null=True)
 
     def get_progress(self, job: ImportJob) -> int:
+        return services.import_job_progress(job)
+
+    def get_progress_percent(self, job: ImportJob) -> int:
         return services.import_job_progress(job)
 
 

@@ -238,10 +238,11 @@ _REGISTRY: dict[str, type[RowImporter]] = {}
 
 
 def register_importer(cls: type[RowImporter]) -> type[RowImporter]:
-    """Register an importer class under its ``kind`` (use as a class decorator)."""
-    # Registering makes sure the Celery tasks are known in every process that imports.
-    from laborbridge.imports import tasks  # noqa: F401
+    """Register an importer class under its ``kind`` (use as a class decorator).
 
+    Its tasks need no import here: workers autodiscover ``laborbridge.imports.tasks`` and a
+    publishing process finds them by name (``laborbridge.background.BackgroundJob.task``).
+    """
     existing = _REGISTRY.get(cls.kind)
     if existing is not None and existing.__qualname__ != cls.__qualname__:
         raise ValueError(f"Importer kind {cls.kind!r} is already registered by {existing}.")

@@ -25,6 +25,7 @@ from laborbridge import access
 from laborbridge.imports.base import importer_class
 from laborbridge.imports.models import ImportColumnMapping, ImportJob
 from laborbridge.imports.pipeline import header_key
+from laborbridge.imports.services import PREVIEW, import_job_enqueue
 from laborbridge.models import User
 from laborbridge.services import audit_record
 
@@ -83,7 +84,7 @@ def import_job_map(
     )
     ImportJob.objects.filter(pk=job.pk, status__in=[Status.PREVIEWED, Status.FAILED]).update(
         status=Status.PREVIEW_QUEUED,
-        progress=0,
+        progress_percent=0,
         failure_reason="",
         counts={},
         preview={},
@@ -91,9 +92,7 @@ def import_job_map(
         parsed_data=None,
         updated_at=timezone.now(),
     )
-    from laborbridge.imports.services import _enqueue
-
-    _enqueue("preview", job.pk)
+    import_job_enqueue(job_id=job.pk, step=PREVIEW)
     job.refresh_from_db()
     return job
 

@@ -4,9 +4,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from laborbridge.background import BackgroundRun
 
-class ImportJob(models.Model):
+
+class ImportJob(BackgroundRun):
     """One upload, from preview to commit. Written only by ``laborbridge.imports.services``.
+
+    A background run in two steps (preview, then commit; see ``services.IMPORT_RUNS``) with
+    the run fields of :class:`~laborbridge.background.BackgroundRun`; its uploader is
+    ``owner``, so it has no ``created_by``.
 
     The uploaded file is kept encrypted in the database rather than on a disk, because the
     Celery worker that reads it may run on another machine; it holds resident ID numbers.
@@ -46,20 +52,12 @@ class ImportJob(models.Model):
     status = models.CharField(
         _("状态"), max_length=16, choices=Status.choices, default=Status.PREVIEW_QUEUED
     )
-    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
     counts = models.JSONField(_("行数统计"), default=dict, blank=True)
     preview = models.JSONField(_("预检结果"), default=dict, blank=True)
     result = models.JSONField(_("导入结果"), default=dict, blank=True)
     errors = models.JSONField(_("被拒绝的行"), default=list, blank=True)
-    failure_reason = models.TextField(_("失败原因"), blank=True)
-    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
-    # Written every few seconds by the running worker; a stale one means the worker is gone
-    # and the reaper requeues the job (laborbridge.background).
-    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
-    recoveries = models.PositiveSmallIntegerField(_("中断后重新排队次数"), default=0)
+    created_by = None  # the uploader is ``owner``
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     previewed_at = models.DateTimeField(_("检查完成时间"), null=True, blank=True)
     committed_at = models.DateTimeField(_("导入完成时间"), null=True, blank=True)
     file_purged_at = models.DateTimeField(_("文件删除时间"), null=True, blank=True)
@@ -75,7 +73,8 @@ class ImportJob(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(progress__lte=100), name="import_job_progress_percent"
+                condition=models.Q(progress_percent__lte=100),
+                name="import_job_progress_percent",
             ),
         ]
 

@@ -11,29 +11,35 @@ import datetime as dt
 import logging
 import os
 import pickle
-import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, models, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laborbridge import access, crypto
-from laborbridge.background import BackgroundJob, Step
+from laborbridge.background import BackgroundJob, Step, run_create, run_enqueue
 from laborbridge.imports.base import RowImporter, importer_class
 from laborbridge.imports.limits import file_too_large, out_of_memory
 from laborbridge.imports.models import ImportJob
-from laborbridge.imports.pipeline import Parsed, Plan, classify, error_entries, parse
+from laborbridge.imports.pipeline import (
+    Parsed,
+    Plan,
+    classify,
+    error_entries,
+    match_headers,
+    normalise_header,
+    parse,
+)
 from laborbridge.imports.reading import MAX_FILE_BYTES, ImportFileError, read_table
 from laborbridge.imports.workbooks import rejected_workbook
+from laborbridge.imports.writing import insert_values
 from laborbridge.models import AuditEvent, User
 from laborbridge.models.audit import actor_snapshot
 from laborbridge.services import audit_record
-from laborbridge.tasking import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +84,6 @@ def audit_record_bulk(
     batch_size: int = 1000,
 ) -> int:
     """Record one audit event per (target, changes) in bulk, like ``audit_record`` does singly."""
-    from laborbridge.imports.writing import insert_values
-
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     snapshot = actor_snapshot(actor)
     return insert_values(
@@ -138,13 +142,17 @@ def import_job_create(
         raise ValidationError({"file": _("上传的文件是空的。")})
     if len(data) > MAX_FILE_BYTES:
         raise ValidationError({"file": file_too_large(len(data))})
-    job = ImportJob.objects.create(
-        kind=kind,
-        owner=actor,
-        options={**cls.options_for(actor), **(options or {})},
-        file_name=file_name,
-        file_size=len(data),
-        file_data=file_encrypt(data),
+    # The preview task starts after commit; a failed publish fails the job (EnqueueFailed).
+    job = run_create(
+        job=IMPORT_RUNS,
+        create=lambda: ImportJob.objects.create(
+            kind=kind,
+            owner=actor,
+            options={**cls.options_for(actor), **(options or {})},
+            file_name=file_name,
+            file_size=len(data),
+            file_data=file_encrypt(data),
+        ),
     )
     audit_record(
         actor=actor,
@@ -152,37 +160,21 @@ def import_job_create(
         target=job,
         changes={"kind": kind, "file_name": file_name, "file_size": len(data)},
     )
-    _enqueue("preview", job.pk)
     return job
 
 
 # Preview and commit run as background jobs: a heartbeat while they run, and the reaper
 # (laborbridge.background) requeues a job whose worker died — the commit is one transaction,
 # so a dead commit wrote nothing and running it again is safe.
-IMPORT_RUNS = BackgroundJob(
-    model=ImportJob,
-    status_field="status",
-    steps=(
-        Step(Status.PREVIEW_QUEUED, Status.PREVIEWING, "imports.preview"),
-        Step(Status.COMMIT_QUEUED, Status.COMMITTING, "imports.commit"),
-    ),
-)
+PREVIEW = Step(Status.PREVIEW_QUEUED, Status.PREVIEWING, "imports.preview")
+COMMIT = Step(Status.COMMIT_QUEUED, Status.COMMITTING, "imports.commit")
+IMPORT_RUNS = BackgroundJob(model=ImportJob, status_field="status", steps=(PREVIEW, COMMIT))
 
 
-def _enqueue(stage: str, job_id: int) -> None:
-    """Publish the stage's task after commit; a failed publish fails the job with the reason
-    (and raises ``EnqueueFailed`` to the view) instead of leaving it queued."""
-    from laborbridge.imports import tasks
-
-    task = tasks.import_preview_task if stage == "preview" else tasks.import_commit_task
-    task_id = str(uuid.uuid4())
-    ImportJob.objects.filter(pk=job_id).update(task_id=task_id)
-    enqueue_on_commit(
-        task,
-        job_id,
-        task_id=task_id,
-        on_error=lambda reason: import_job_mark_failed(job_id=job_id, reason=reason),
-    )
+def import_job_enqueue(*, job_id: int, step: Step) -> None:
+    """Publish ``step``'s task for the job after commit; a failed publish fails the job with
+    the reason (and raises ``EnqueueFailed`` to the view) instead of leaving it queued."""
+    run_enqueue(job=IMPORT_RUNS, pk=job_id, step=step)
 
 
 def _release(job_id: int, queued: str, running: str) -> None:
@@ -190,13 +182,11 @@ def _release(job_id: int, queued: str, running: str) -> None:
     ImportJob.objects.filter(pk=job_id, status=running).update(status=queued)
 
 
-def _claim(job_id: int, queued: str, running: str) -> bool:
-    now = timezone.now()
-    return bool(
-        ImportJob.objects.filter(pk=job_id)
-        .filter(Q(status=queued) | Q(status=running, updated_at__lt=now - STALE_AFTER))
-        .update(status=running, started_at=now, updated_at=now, progress=1, failure_reason="")
-    )
+def _claim(job_id: int, step: Step, task_id: str) -> bool:
+    # A redelivered task leaves a job that is still moving alone; one stuck for STALE_AFTER
+    # (or requeued by the reaper) is claimed again.
+    claim = IMPORT_RUNS.claim(job_id, task_id, step=step, stale_after=STALE_AFTER, percent=1)
+    return claim is not None
 
 
 def _progress_setter(job_id: int, start: int, end: int, *, in_transaction: bool = False):
@@ -212,7 +202,9 @@ def _progress_setter(job_id: int, start: int, end: int, *, in_transaction: bool 
             # Inside the commit transaction an UPDATE would be invisible to the page.
             cache.set(_PROGRESS_KEY.format(job_id), percent, 3600)
         else:
-            ImportJob.objects.filter(pk=job_id).update(progress=percent, updated_at=timezone.now())
+            ImportJob.objects.filter(pk=job_id).update(
+                progress_percent=percent, updated_at=timezone.now()
+            )
 
     return report
 
@@ -220,13 +212,14 @@ def _progress_setter(job_id: int, start: int, end: int, *, in_transaction: bool 
 def import_job_progress(job: ImportJob) -> int:
     """Return the job's progress in percent, including what the commit reports via the cache."""
     if job.status == Status.COMMITTING:
-        return max(job.progress, cache.get(_PROGRESS_KEY.format(job.pk)) or 0)
-    return 100 if job.status in (Status.COMMITTED, Status.PREVIEWED) else job.progress
+        return max(job.progress_percent, cache.get(_PROGRESS_KEY.format(job.pk)) or 0)
+    return 100 if job.status in (Status.COMMITTED, Status.PREVIEWED) else job.progress_percent
 
 
 def _fail(job_id: int, running: str, reason: str) -> None:
+    now = timezone.now()
     ImportJob.objects.filter(pk=job_id, status=running).update(
-        status=Status.FAILED, failure_reason=reason, updated_at=timezone.now()
+        status=Status.FAILED, failure_reason=reason, finished_at=now, updated_at=now
     )
 
 
@@ -254,8 +247,6 @@ def _unpack(job: ImportJob, importer: RowImporter) -> Parsed | None:
 
 
 def _ignored_notes(importer: RowImporter, ignored: Sequence[str]) -> dict[str, str]:
-    from laborbridge.imports.pipeline import normalise_header
-
     known = {normalise_header(h): str(note) for h, note in importer.derived_headers.items()}
     return {h: known[normalise_header(h)] for h in ignored if normalise_header(h) in known}
 
@@ -302,9 +293,9 @@ def _preview_payload(importer: RowImporter, parsed: Parsed, plan: Plan) -> dict:
     }
 
 
-def import_job_preview(*, job_id: int) -> ImportJob | None:
+def import_job_preview(*, job_id: int, task_id: str = "") -> ImportJob | None:
     """Read, clean and classify the job's file; store the preview. Safe to run twice."""
-    if not _claim(job_id, Status.PREVIEW_QUEUED, Status.PREVIEWING):
+    if not _claim(job_id, PREVIEW, task_id):
         return None
     job = ImportJob.objects.select_related("owner").get(pk=job_id)
     importer = import_importer(job)
@@ -327,7 +318,7 @@ def import_job_preview(*, job_id: int) -> ImportJob | None:
     ImportJob.objects.filter(pk=job_id, status=Status.PREVIEWING).update(
         status=Status.PREVIEWED,
         parsed_data=_pack(parsed),
-        progress=100,
+        progress_percent=100,
         counts=plan.counts,
         preview=preview,
         errors=error_entries(importer, plan.rejected, parsed.header),
@@ -343,24 +334,24 @@ def import_job_confirm(*, actor: User, job: ImportJob) -> ImportJob:
     if not access.import_jobs_visible_to(actor).filter(pk=job.pk).exists():
         raise PermissionDenied(_("您无权操作该导入任务。"))
     moved = ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEWED).update(
-        status=Status.COMMIT_QUEUED, progress=0, updated_at=timezone.now()
+        status=Status.COMMIT_QUEUED, progress_percent=0, updated_at=timezone.now()
     )
     if not moved:
         raise ValidationError(_("该导入任务当前不能确认导入（可能已导入或已取消）。"))
     job.refresh_from_db()
     audit_record(actor=actor, action="import.confirm", target=job, changes=dict(job.counts))
-    _enqueue("commit", job.pk)
+    import_job_enqueue(job_id=job.pk, step=COMMIT)
     return job
 
 
-def import_job_commit(*, job_id: int) -> ImportJob | None:
+def import_job_commit(*, job_id: int, task_id: str = "") -> ImportJob | None:
     """Re-check the file against the registry and write every valid row in one transaction.
 
     Rows are classified again inside the transaction, because the registry may have changed
     since the preview (another county may just have registered one of the people). Either
     all valid rows are stored, or — on any error — nothing is.
     """
-    if not _claim(job_id, Status.COMMIT_QUEUED, Status.COMMITTING):
+    if not _claim(job_id, COMMIT, task_id):
         return None
     job = ImportJob.objects.select_related("owner").get(pk=job_id)
     importer = import_importer(job)
@@ -381,12 +372,13 @@ def import_job_commit(*, job_id: int) -> ImportJob | None:
             audit_record(actor=job.owner, action="import.commit", target=job, changes=counts)
             finished = ImportJob.objects.filter(pk=job_id, status=Status.COMMITTING).update(
                 status=Status.COMMITTED,
-                progress=100,
+                progress_percent=100,
                 result=counts,
                 counts=counts,
                 parsed_data=None,
                 errors=error_entries(importer, plan.rejected, parsed.header),
                 committed_at=timezone.now(),
+                finished_at=timezone.now(),
                 updated_at=timezone.now(),
             )
             if not finished:
@@ -412,16 +404,8 @@ def import_job_commit(*, job_id: int) -> ImportJob | None:
 
 
 def import_job_mark_failed(*, job_id: int, reason: str) -> None:
-    """Mark a running job failed (the tasks' ``on_failure``); the reason is shown to the user."""
-    ImportJob.objects.filter(
-        pk=job_id,
-        status__in=[
-            Status.PREVIEW_QUEUED,
-            Status.PREVIEWING,
-            Status.COMMIT_QUEUED,
-            Status.COMMITTING,
-        ],
-    ).update(status=Status.FAILED, failure_reason=reason, updated_at=timezone.now())
+    """Mark a queued or running job failed; the reason is shown to the user."""
+    IMPORT_RUNS.fail(job_id, reason)
 
 
 @transaction.atomic
@@ -461,8 +445,6 @@ def rejected_rows_workbook(*, actor: User, job: ImportJob) -> bytes:
         raise PermissionDenied(_("您无权查看该导入任务。"))
     if job.file_data is None:
         raise ValidationError(_("上传的文件已按规定删除，无法再下载被拒绝的行，请重新上传原文件。"))
-    from laborbridge.imports.pipeline import match_headers
-
     importer = import_importer(job)
     table = read_table(file_decrypt(job.file_data), job.file_name)
     sheet, header = match_headers(importer, table)
