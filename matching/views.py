@@ -236,7 +236,6 @@ def candidate_decide(request, pk: int):
             messages.success(
                 request, _("已确认录用该候选人。") if confirm else _("已谢绝该候选人。")
             )
-    next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return redirect(next_url)
-    return redirect("matching:vacancy_candidates", pk=match.vacancy_id)
+    # Only a page of this site: "/\evil.example" starts with "/" yet browsers leave for it.
+    default = reverse("matching:vacancy_candidates", args=[match.vacancy_id])
+    return redirect(safe_next(request, request.POST.get("next"), default))

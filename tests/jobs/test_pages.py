@@ -340,6 +340,20 @@ class TestCandidates:
         assert candidate_x.employer_decision == Decision.NO
         assert candidate_x.status == MatchStatus.DECLINED
 
+    @pytest.mark.parametrize(
+        "target", ["//evil.example/", "/\\evil.example/", "https://evil.example/"]
+    )
+    def test_the_decision_does_not_redirect_off_site(self, client, hr_x, candidate_x, target):
+        client.force_login(hr_x)
+        response = client.post(
+            reverse("matching:candidate_decide", args=[candidate_x.pk]),
+            {"decision": "confirm", "next": target},
+        )
+        assert response.status_code == 302
+        assert response["Location"] == reverse(
+            "matching:vacancy_candidates", args=[candidate_x.vacancy_id]
+        )
+
     def test_all_candidates_page_lists_waiting_first(self, client, hr_x, vacancy_x, candidate_x):
         done = offer(vacancy_x, status=MatchStatus.DECLINED, name="钱已谢")
         client.force_login(hr_x)
