@@ -421,18 +421,20 @@ def _vacancy_dates_and_wage_errors(
         "hourly": f"{standard.hourly.normalize():f}",
         "tier": standard.tier,
         "since": standard.effective_from.isoformat(),
+        "source": standard.source,
         "floor": floor,
         "hours": f"{MONTHLY_HOURS:g}",
     }
     if hourly and data.wage_min >= standard.monthly:
         message = _(
             "计时岗位月薪下限 %(wage)d 元按每月 %(hours)s 小时折算，低于%(place)s的小时最低工资"
-            " %(hourly)s 元（%(tier)s，%(since)s 起执行）；月薪下限至少应为 %(floor)d 元。"
+            " %(hourly)s 元（%(tier)s，%(since)s 起执行，依据：%(source)s）；"
+            "月薪下限至少应为 %(floor)d 元。"
         )
     else:
         message = _(
             "月薪下限 %(wage)d 元低于%(place)s的最低工资标准 %(monthly)d 元/月"
-            "（%(tier)s，%(since)s 起执行）；月薪下限至少应为 %(floor)d 元。"
+            "（%(tier)s，%(since)s 起执行，依据：%(source)s）；月薪下限至少应为 %(floor)d 元。"
         )
     errors["wage_min"] = [message % values]
     return errors

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
 from laborbridge.models import (
@@ -7,10 +9,12 @@ from laborbridge.models import (
     Campaign,
     CertificateType,
     LaborBrand,
+    MinimumWage,
     Occupation,
     OccupationGroup,
     Pairing,
     Region,
+    Role,
     Station,
     User,
 )
@@ -90,6 +94,94 @@ class StationAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["code", "name_zh", "name_en"]
     raw_id_fields = ["region"]
+
+
+def _administrator(request) -> bool:
+    """An administrator by role or as superuser (laborbridge.access.is_admin answers the
+    same; the admin does not lean on the scoping module, which names the floors above)."""
+    user = request.user
+    return user.is_active and (user.is_superuser or user.role == Role.ADMIN)
+
+
+class ProvinceFilter(admin.SimpleListFilter):
+    """The provinces that have minimum-wage rows (a city or county row counts for its
+    province)."""
+
+    title = _("省份")
+    parameter_name = "province"
+
+    def lookups(self, request, model_admin):
+        codes = {
+            f"{code[:2]}0000" for code in MinimumWage.objects.values_list("region_id", flat=True)
+        }
+        return list(
+            Region.objects.filter(code__in=codes).order_by("code").values_list("code", "name")
+        )
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        return queryset.filter(region__code__startswith=value[:2])
+
+
+@admin.register(MinimumWage)
+class MinimumWageAdmin(admin.ModelAdmin):
+    """The legal minimum wages the vacancy checks hold wages to: administrators only.
+
+    Like the other reference tables, changes are recorded in the admin's own history
+    (django.contrib.admin LogEntry, "历史" on each row); no reference table writes AuditEvent.
+    """
+
+    list_display = [
+        "province",
+        "city",
+        "tier",
+        "monthly",
+        "hourly",
+        "effective_from",
+        "source",
+        "verified",
+    ]
+    list_display_links = ["province", "city"]
+    list_filter = [ProvinceFilter, "verified", "effective_from"]
+    search_fields = ["region__code", "region__name", "region__full_name", "tier", "source"]
+    list_select_related = ["region"]
+    raw_id_fields = ["region"]
+    ordering = ["region_id", "-effective_from"]
+
+    @admin.display(description=_("省份"), ordering="region_id")
+    def province(self, obj: MinimumWage) -> str:
+        return obj.province_name or obj.region_id[:2]
+
+    @admin.display(description=_("城市/区县"))
+    def city(self, obj: MinimumWage) -> str:
+        if obj.region.level == Region.Level.PROVINCE:
+            return str(_("全省（未单列的地区）"))
+        return obj.region.full_name or obj.region.name
+
+    def get_queryset(self, request):
+        province = Region.objects.filter(
+            code=Concat(Substr(OuterRef("region_id"), 1, 2), Value("0000"))
+        ).values("name")[:1]
+        return super().get_queryset(request).annotate(province_name=Subquery(province))
+
+    # The vacancy checks refuse wages by this table: only administrators see or change it,
+    # whatever model permissions a staff account was given.
+    def has_module_permission(self, request):
+        return _administrator(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _administrator(request)
+
+    def has_add_permission(self, request):
+        return _administrator(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _administrator(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return _administrator(request)
 
 
 @admin.register(AuditEvent)
