@@ -164,6 +164,18 @@ class TestOfficial:
 
 
 class TestHrJourney:
+    @pytest.mark.parametrize(
+        "target", ["//evil.example/", "/\\evil.example/", "http://evil.example/"]
+    )
+    def test_a_status_change_does_not_redirect_off_site(self, client, hr_x, vacancy_x, target):
+        client.force_login(hr_x)
+        response = client.post(
+            reverse("jobs:vacancy_transition", args=[vacancy_x.pk]),
+            {"status": "closed", "next": target},
+        )
+        assert response.status_code == 302
+        assert response["Location"] == reverse("jobs:vacancy_detail", args=[vacancy_x.pk])
+
     def test_dashboard_shows_filled_and_remaining_and_who_waits(
         self, client, hr_x, vacancy_x, candidate_x
     ):
