@@ -67,3 +67,27 @@ def test_api_schema_renders(client, admin_user):
 def test_chinese_even_when_the_browser_asks_for_english(client):
     body = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert 'lang="zh-hans"' in body and "登录" in body
+
+
+def test_readme_ride_caps_are_the_planners():
+    """The README tells coordinators the bus ride caps: they must be the planner's defaults
+    (first-contact issue #11: the feeder cap in the code and in the README disagreed)."""
+    import re
+    from pathlib import Path
+
+    from transport.planner.domain import Params
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    said = {
+        name: int(minutes)
+        for name, minutes in re.findall(r"`(\w+_max_ride_minutes)` (\d+)", readme)
+    }
+    params = Params()
+    assert said == {
+        "feeder_max_ride_minutes": params.feeder_max_ride_minutes,
+        "arrival_max_ride_minutes": params.arrival_max_ride_minutes,
+    }
+    hours = re.search(r"(\d+) hours on a feeder bus, (\d+) hours on an arrival bus", readme)
+    assert hours is not None
+    assert int(hours[1]) * 60 == params.feeder_max_ride_minutes
+    assert int(hours[2]) * 60 == params.arrival_max_ride_minutes
