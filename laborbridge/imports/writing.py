@@ -23,15 +23,45 @@ from django.utils import timezone
 INSERT_BATCH = 1000
 
 
+# Field classes (exactly these, not subclasses) whose get_db_prep_save returns a value of the
+# listed exact types unchanged on every Django backend; tests/imports/test_writing.py checks
+# it. The writer passes such values through (~0.1 µs) and converts everything else through
+# the field (0.5–3 µs a value: +0.4 s on 10,000 rows × 19 columns, when every value took it).
+PASS_THROUGH: dict[type[models.Field], tuple[type, ...]] = {
+    models.CharField: (str,),
+    models.SlugField: (str,),
+    models.EmailField: (str,),
+    models.TextField: (str,),
+    models.AutoField: (int,),
+    models.BigAutoField: (int,),
+    models.IntegerField: (int,),
+    models.BigIntegerField: (int,),
+    models.SmallIntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.BooleanField: (bool,),
+    models.FloatField: (float,),
+}
+
+
 def _converter(field: models.Field, connection) -> Callable[[Any], Any]:
     """Return the function that turns a Python value into ``field``'s database parameter."""
     prep = field.get_db_prep_save
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        # what pre_save() would fill in; one instant for the whole statement
+        # None gets the current time, as pre_save() would; one instant for the whole statement
         now = timezone.now()
         stamp = now if isinstance(field, models.DateTimeField) else timezone.localdate(now)
         return lambda value: prep(stamp if value is None else value, connection)
-    return lambda value: prep(value, connection)
+    # a foreign key's id is written as its target field writes it
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    kept = PASS_THROUGH.get(type(target))
+    if kept is None:
+        return lambda value: prep(value, connection)
+
+    def convert(value: Any) -> Any:
+        return value if value is None or type(value) in kept else prep(value, connection)
+
+    return convert
 
 
 def insert_values(

@@ -16,7 +16,7 @@ from django.apps import apps as project_apps
 from django.apps.registry import Apps
 from django.db import connection, models
 
-from laborbridge.imports.writing import insert_values, update_values
+from laborbridge.imports.writing import PASS_THROUGH, insert_values, update_values
 
 WRITER_APPS = Apps()
 PROJECT_APPS = {"laborbridge", "workers", "jobs", "matching", "transport"}
@@ -171,3 +171,17 @@ def test_update_stores_what_save_stores(tables) -> None:
 
     assert _stored(written.pk) == _stored(by_orm.pk)
     assert _as_orm_reads(written.pk) == second | {"only_id": None}
+
+
+PASS_THROUGH_SAMPLES = {str: ["", "张三", "a" * 200], int: [0, -1, 2**31 - 1], bool: [True, False]}
+PASS_THROUGH_SAMPLES[float] = [0.0, -1.5, 35.580833]
+
+
+@pytest.mark.django_db
+def test_values_passed_through_are_what_the_field_would_write() -> None:
+    """The writer's shortcut (no conversion for these exact types) changes nothing."""
+    for field_class, kept in PASS_THROUGH.items():
+        field = field_class(max_length=255) if field_class is models.CharField else field_class()
+        for value in (sample for kind in kept for sample in PASS_THROUGH_SAMPLES[kind]):
+            converted = field.get_db_prep_save(value, connection)
+            assert type(converted) is type(value) and converted == value, (field_class, value)
