@@ -381,15 +381,7 @@ class WorkerViewSet(
     @action(detail=True, methods=["post"], url_path="reveal-id-number")
     def reveal_id_number(self, request, pk=None):
         """Return the full ID number; the reason, who and when are recorded."""
-        worker = self.get_object()
-        serializer = WorkerRevealInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        number = services.worker_reveal_id_number(
-            actor=request.user, worker=worker, reason=serializer.validated_data["reason"]
-        )
-        response = Response({"id_number": number})
-        response["Cache-Control"] = "no-store"
-        return response
+        return self._reveal(request, "id_number", services.worker_reveal_id_number)
 
     @extend_schema(
         request=WorkerRevealInputSerializer, responses={200: WorkerRevealPhoneOutputSerializer}
@@ -397,14 +389,18 @@ class WorkerViewSet(
     @action(detail=True, methods=["post"], url_path="reveal-phone")
     def reveal_phone(self, request, pk=None):
         """Return the full phone; the reason, who and when are recorded."""
+        return self._reveal(request, "phone", services.worker_reveal_phone)
+
+    def _reveal(self, request, key: str, reveal) -> Response:
+        """Answer one revealed value under ``key``; ``reveal`` records the reason and actor."""
         worker = self.get_object()
         serializer = WorkerRevealInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        phone = services.worker_reveal_phone(
+        value = reveal(
             actor=request.user, worker=worker, reason=serializer.validated_data["reason"]
         )
-        response = Response({"phone": phone})
-        response["Cache-Control"] = "no-store"
+        response = Response({key: value})
+        response["Cache-Control"] = "no-store"  # never kept by a browser or proxy
         return response
 
     @extend_schema(
