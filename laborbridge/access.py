@@ -76,16 +76,21 @@ def east_prefixes_of(user: User) -> list[str]:
     return [p.east_region.prefix for p in pairings_of(user)]
 
 
-def workers_visible_to(user: User) -> QuerySet[Worker]:
+def _by_west_county(rows: QuerySet, user: User, county: str) -> QuerySet:
+    """Rows of a western county: all for admins, the official's own county, the coordinator's
+    pairings' western counties; nothing for anyone else. ``county`` is the rows' county field."""
     role = _role(user)
-    workers = Worker.objects.all()
     if role == Role.ADMIN:
-        return workers
+        return rows
     if role == Role.COUNTY_OFFICIAL:
-        return workers.filter(home_county_id=user.county_id)
+        return rows.filter(**{f"{county}_id": user.county_id})
     if role == Role.COORDINATOR:
-        return workers.filter(_prefix_q("home_county__code", west_prefixes_of(user)))
-    return workers.none()
+        return rows.filter(_prefix_q(f"{county}__code", west_prefixes_of(user)))
+    return rows.none()
+
+
+def workers_visible_to(user: User) -> QuerySet[Worker]:
+    return _by_west_county(Worker.objects.all(), user, "home_county")
 
 
 def workers_editable_by(user: User) -> QuerySet[Worker]:
@@ -442,14 +447,7 @@ def travel_groups_visible_to(user: User):
     """Return the travel groups (villages' and families' groups) of the workers the user sees."""
     from workers.models import TravelGroup
 
-    role = _role(user)
-    if role == Role.ADMIN:
-        return TravelGroup.objects.all()
-    if role == Role.COUNTY_OFFICIAL:
-        return TravelGroup.objects.filter(home_county_id=user.county_id)
-    if role == Role.COORDINATOR:
-        return TravelGroup.objects.filter(_prefix_q("home_county__code", west_prefixes_of(user)))
-    return TravelGroup.objects.none()
+    return _by_west_county(TravelGroup.objects.all(), user, "home_county")
 
 
 def employments_visible_to(user: User):
@@ -585,14 +583,7 @@ def pickup_points_visible_to(user: User):
     """Return the pickup points of the western counties the user works with."""
     from transport.models import PickupPoint
 
-    role = _role(user)
-    if role == Role.ADMIN:
-        return PickupPoint.objects.all()
-    if role == Role.COUNTY_OFFICIAL:
-        return PickupPoint.objects.filter(county_id=user.county_id)
-    if role == Role.COORDINATOR:
-        return PickupPoint.objects.filter(_prefix_q("county__code", west_prefixes_of(user)))
-    return PickupPoint.objects.none()
+    return _by_west_county(PickupPoint.objects.all(), user, "county")
 
 
 def pickup_point_counties_managed_by(user: User) -> QuerySet[Region]:
