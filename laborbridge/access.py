@@ -607,3 +607,38 @@ def pickup_points_managed_by(user: User):
     if _role(user) == Role.ADMIN:
         return PickupPoint.objects.all()
     return PickupPoint.objects.filter(county__in=pickup_point_counties_managed_by(user))
+
+
+# --- employment history (placement) ------------------------------------------------------
+# Who records a placed worker's 在岗确认 / 换岗 / 离职 / 返乡 / 再次外出: the worker's county
+# officials and the coordinators of the pairing the worker went through (western county
+# *and* eastern employer inside the pairing); an employer's HR only reports leavers, and only
+# of their own employees. Reading the history follows ``employments_visible_to``.
+
+
+def employments_history_writable_by(user: User):
+    """Return the employment records whose history the user may write (any event kind)."""
+    from workers.models import Employment
+
+    role = _role(user)
+    employments = Employment.objects.all()
+    if role == Role.ADMIN:
+        return employments
+    if role == Role.COUNTY_OFFICIAL:
+        return employments.filter(worker__home_county_id=user.county_id)
+    if role == Role.COORDINATOR:
+        return employments.filter(
+            _prefix_q("worker__home_county__code", west_prefixes_of(user)),
+            _prefix_q("employer__district__code", east_prefixes_of(user)),
+        )
+    return employments.none()
+
+
+def employments_leaving_recordable_by(user: User):
+    """Return the employment records on which the user may record a 离职: those above, and
+    for HR their own employer's (the service also checks the worker still works there)."""
+    from workers.models import Employment
+
+    if _role(user) == Role.EMPLOYER_HR:
+        return Employment.objects.filter(employer_id=user.employer_id)
+    return employments_history_writable_by(user)

@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "jobs",
     "matching",
     "transport",
+    "placement",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,94 @@
+"""A placed worker's dated employment history after the gate check-in.
+
+The arrival (到岗) is the ``workers.Employment`` row itself (its ``started_on``); the events
+here follow it. The current state and the months worked are derived by ``placement.history``,
+never stored.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EventKind(models.TextChoices):
+    CONFIRMED = "confirmed", _("在岗确认")
+    JOB_CHANGE = "job_change", _("换岗")
+    LEFT = "left", _("离职")
+    RETURNED_HOME = "returned_home", _("返乡")
+    WENT_OUT = "went_out", _("再次外出")
+
+
+class LeavingReason(models.TextChoices):
+    WAGE = "wage", _("工资待遇")
+    WAGE_ARREARS = "wage_arrears", _("欠薪")
+    CONDITIONS = "conditions", _("工作环境或强度")
+    HEALTH = "health", _("身体原因或工伤")
+    FAMILY = "family", _("家庭原因")
+    CONTRACT = "contract", _("合同到期或未签")
+    DISMISSED = "dismissed", _("企业辞退或停产")
+    OTHER = "other", _("其他")
+
+
+class EmploymentEvent(models.Model):
+    """One dated entry of a placed worker's history (written by ``placement.services``)."""
+
+    employment = models.ForeignKey(
+        "workers.Employment",
+        verbose_name=_("就业记录"),
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=EventKind.choices)
+    occurred_on = models.DateField(_("日期"))
+    # The new job of a 换岗 (or of a 再次外出 when known): an employer on the platform, or
+    # one typed in by name; its workplace down to the county and its monthly wage.
+    employer = models.ForeignKey(
+        "jobs.Employer",
+        verbose_name=_("平台企业"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    employer_name = models.CharField(_("企业名称"), max_length=120, blank=True)
+    workplace = models.ForeignKey(
+        "laborbridge.Region",
+        verbose_name=_("务工地点（县区）"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    monthly_wage = models.PositiveIntegerField(_("月工资（元）"), null=True, blank=True)
+    reason = models.CharField(_("原因"), max_length=20, choices=LeavingReason.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["occurred_on", "id"]
+        verbose_name = _("就业事件")
+        verbose_name_plural = _("就业事件")
+        indexes = [models.Index(fields=["employment", "occurred_on", "id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(monthly_wage__isnull=True) | models.Q(monthly_wage__gt=0),
+                name="employment_event_wage_positive",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="job_change")
+                | models.Q(employer__isnull=False)
+                | ~models.Q(employer_name=""),
+                name="employment_event_job_change_names_employer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.get_kind_display()}"

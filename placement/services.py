@@ -1,0 +1,319 @@
+"""Writes of the employment history: one service per event kind.
+
+Each service locks the worker's employment row (so two people recording at once replay
+the same history), checks who may write, replays the history with the new event through
+``placement.history`` — which refuses impossible sequences — then writes the event and its
+audit row in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jobs.models import Employer
+from laborbridge import access
+from laborbridge.models import Region, Role, User
+from laborbridge.services import audit_record
+from placement import history
+from placement.models import EmploymentEvent, EventKind, LeavingReason
+from workers.models import Employment
+
+
+def _sequence_message(code: str) -> str:
+    messages = {
+        "before_arrival": _("日期不能早于到岗日期。"),
+        "in_future": _("日期不能晚于今天。"),
+        "confirmed_when_left": _("该劳动力已离职，不能确认在岗；如已重新就业，请记录换岗。"),
+        "confirmed_when_home": _("该劳动力已返乡，不能确认在岗；如已再次外出，请先记录再次外出。"),
+        "job_change_when_home": _("该劳动力已返乡，不能记录换岗；请先记录再次外出。"),
+        "left_when_left": _("该劳动力已离职，不能重复记录离职。"),
+        "left_when_home": _("该劳动力已返乡，不能记录离职。"),
+        "returned_home_when_home": _("该劳动力已返乡，不能重复记录返乡。"),
+        "went_out_when_working": _("该劳动力仍在岗，不能记录再次外出。"),
+        "went_out_when_left": _(
+            "该劳动力离职后尚未返乡，不能记录再次外出；如已重新就业，请记录换岗。"
+        ),
+    }
+    return messages.get(code, _("该记录与已有的就业经历不符。"))
+
+
+def arrival_job(employment: Employment) -> history.Job:
+    """Return the job the worker arrived at: the employment's employer, place and wage."""
+    vacancy = employment.vacancy
+    return history.Job(
+        employer=employment.employer_id,
+        employer_name=employment.employer.name,
+        workplace=vacancy.district_id,
+        wage=vacancy.wage_min,
+    )
+
+
+def event_job(event: EmploymentEvent) -> history.Job | None:
+    if event.kind not in (EventKind.JOB_CHANGE, EventKind.WENT_OUT):
+        return None
+    if event.employer_id is None and not event.employer_name:
+        return None  # went out again, job not known yet
+    name = event.employer.name if event.employer_id else event.employer_name
+    return history.Job(event.employer_id, name, event.workplace_id, event.monthly_wage)
+
+
+def history_of(employment: Employment, events, *, as_of: dt.date | None = None) -> history.State:
+    """Return the derived state of ``employment`` from its events as of ``as_of`` (today)."""
+    as_of = as_of or timezone.localdate()
+    return history.replay(
+        employment.started_on,
+        arrival_job(employment),
+        [history.Event(e.occurred_on, e.kind, e.pk or 0, event_job(e)) for e in events],
+        as_of=as_of,
+    )
+
+
+def _locked(employment: Employment) -> Employment:
+    return (
+        Employment.objects.select_for_update()
+        .select_related("employer", "vacancy")
+        .get(pk=employment.pk)
+    )
+
+
+def _record(
+    *,
+    actor: User,
+    employment: Employment,
+    kind: str,
+    occurred_on: dt.date,
+    scope,
+    denied: str,
+    values: dict | None = None,
+) -> EmploymentEvent:
+    if not scope.filter(pk=employment.pk).exists():
+        raise PermissionDenied(denied)
+    employment = _locked(employment)
+    event = EmploymentEvent(
+        employment=employment,
+        kind=kind,
+        occurred_on=occurred_on,
+        recorded_by=actor,
+        **(values or {}),
+    )
+    events = list(employment.events.select_related("employer"))
+    today = timezone.localdate()
+    # The new event is recorded last: on a day that already has events it comes after them.
+    seq = max((e.pk for e in events), default=0) + 1
+    try:
+        history.replay(
+            employment.started_on,
+            arrival_job(employment),
+            [
+                *(history.Event(e.occurred_on, e.kind, e.pk, event_job(e)) for e in events),
+                history.Event(occurred_on, kind, seq, event_job(event)),
+            ],
+            as_of=today,
+            today=today,
+        )
+    except history.HistoryError as error:
+        field = "occurred_on" if error.code in ("before_arrival", "in_future") else None
+        message = _sequence_message(error.code)
+        raise ValidationError({field: message} if field else message, code=error.code) from None
+    event.save()
+    audit_record(
+        actor=actor,
+        action=f"employment.{kind}",
+        target=employment,
+        changes={
+            "event": event.pk,
+            "occurred_on": occurred_on.isoformat(),
+            **{
+                key: (value.pk if hasattr(value, "pk") else value)
+                for key, value in (values or {}).items()
+                if value not in (None, "")
+            },
+        },
+    )
+    return event
+
+
+def _denied() -> str:
+    return _("您无权记录该劳动力的就业经历。")
+
+
+def _job_values(
+    *,
+    employment: Employment,
+    same_employer: bool,
+    employer: Employer | None,
+    employer_name: str,
+    workplace: Region | None,
+    monthly_wage: int | None,
+    required: bool,
+) -> dict:
+    """Return the new job's fields, or raise ValidationError naming each bad field."""
+    employer_name = (employer_name or "").strip()
+    errors: dict[str, str] = {}
+    if same_employer:
+        employer = employment.employer
+    if employer is not None:
+        employer_name = ""
+        workplace = workplace or employer.district
+    elif employer_name:
+        if workplace is None:
+            errors["workplace"] = _("请填写平台外企业的务工地点（县区）。")
+    elif required:
+        errors["employer"] = _("请选择平台企业，或填写平台外企业的名称。")
+    if workplace is not None and workplace.level != Region.Level.COUNTY:
+        errors["workplace"] = _("务工地点须具体到县（区）。")
+    if monthly_wage is not None and monthly_wage <= 0:
+        errors["monthly_wage"] = _("月工资须大于 0。")
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "employer": employer,
+        "employer_name": employer_name,
+        "workplace": workplace,
+        "monthly_wage": monthly_wage,
+    }
+
+
+@transaction.atomic
+def record_confirmation(
+    *, actor: User, employment: Employment, occurred_on: dt.date, note: str = ""
+) -> EmploymentEvent:
+    """Record that the worker was confirmed at work (在岗确认) on ``occurred_on``."""
+    return _record(
+        actor=actor,
+        employment=employment,
+        kind=EventKind.CONFIRMED,
+        occurred_on=occurred_on,
+        scope=access.employments_history_writable_by(actor),
+        denied=_denied(),
+        values={"note": note.strip()},
+    )
+
+
+@transaction.atomic
+def record_job_change(
+    *,
+    actor: User,
+    employment: Employment,
+    occurred_on: dt.date,
+    same_employer: bool = False,
+    employer: Employer | None = None,
+    employer_name: str = "",
+    workplace: Region | None = None,
+    monthly_wage: int | None = None,
+    note: str = "",
+) -> EmploymentEvent:
+    """Record a job change (换岗): another post at the same employer (``same_employer``),
+    another employer on the platform (``employer``) or one off the platform typed in with
+    ``employer_name`` and its ``workplace`` county; ``monthly_wage`` when known."""
+    values = _job_values(
+        employment=employment,
+        same_employer=same_employer,
+        employer=employer,
+        employer_name=employer_name,
+        workplace=workplace,
+        monthly_wage=monthly_wage,
+        required=True,
+    )
+    return _record(
+        actor=actor,
+        employment=employment,
+        kind=EventKind.JOB_CHANGE,
+        occurred_on=occurred_on,
+        scope=access.employments_history_writable_by(actor),
+        denied=_denied(),
+        values={**values, "note": note.strip()},
+    )
+
+
+def _reason_values(reason: str, note: str) -> dict:
+    if reason not in LeavingReason.values:
+        raise ValidationError({"reason": _("请选择原因。")})
+    note = note.strip()
+    if reason == LeavingReason.OTHER and not note:
+        raise ValidationError({"note": _("原因选择“其他”时，请填写说明。")})
+    return {"reason": reason, "note": note}
+
+
+@transaction.atomic
+def record_leaving(
+    *, actor: User, employment: Employment, occurred_on: dt.date, reason: str, note: str = ""
+) -> EmploymentEvent:
+    """Record that the worker left their job (离职), with a reason from the list and text.
+
+    HR may record it for their own employees only: the employment must be their
+    employer's and the worker must still work there (not moved to another employer)."""
+    values = _reason_values(reason, note)
+    if access.has_role(actor, Role.EMPLOYER_HR):
+        mine = access.employments_leaving_recordable_by(actor).filter(pk=employment.pk)
+        if mine.exists():
+            events = EmploymentEvent.objects.filter(employment=employment).select_related(
+                "employer"
+            )
+            state = history_of(employment, events)
+            if state.job is None or state.job.employer != actor.employer_id:
+                raise PermissionDenied(_("该劳动力已不在贵单位工作，不能由贵单位记录离职。"))
+    return _record(
+        actor=actor,
+        employment=employment,
+        kind=EventKind.LEFT,
+        occurred_on=occurred_on,
+        scope=access.employments_leaving_recordable_by(actor),
+        denied=_denied(),
+        values=values,
+    )
+
+
+@transaction.atomic
+def record_return_home(
+    *, actor: User, employment: Employment, occurred_on: dt.date, reason: str, note: str = ""
+) -> EmploymentEvent:
+    """Record that the worker returned home (返乡), with a reason."""
+    return _record(
+        actor=actor,
+        employment=employment,
+        kind=EventKind.RETURNED_HOME,
+        occurred_on=occurred_on,
+        scope=access.employments_history_writable_by(actor),
+        denied=_denied(),
+        values=_reason_values(reason, note),
+    )
+
+
+@transaction.atomic
+def record_going_out_again(
+    *,
+    actor: User,
+    employment: Employment,
+    occurred_on: dt.date,
+    employer: Employer | None = None,
+    employer_name: str = "",
+    workplace: Region | None = None,
+    monthly_wage: int | None = None,
+    note: str = "",
+) -> EmploymentEvent:
+    """Record that the worker went out to work again (再次外出) after returning home; the
+    new job is optional here (a later 换岗 may name it)."""
+    values = _job_values(
+        employment=employment,
+        same_employer=False,
+        employer=employer,
+        employer_name=employer_name,
+        workplace=workplace,
+        monthly_wage=monthly_wage,
+        required=False,
+    )
+    return _record(
+        actor=actor,
+        employment=employment,
+        kind=EventKind.WENT_OUT,
+        occurred_on=occurred_on,
+        scope=access.employments_history_writable_by(actor),
+        denied=_denied(),
+        values={**values, "note": note.strip()},
+    )
