@@ -40,6 +40,8 @@ from workers.models import (
     WorkerSource,
     WorkerStatus,
 )
+from workers.roster_columns import WorkerRosterExport
+from workers.roster_state import load_roster_states
 
 _EDITABLE_FIELDS = [
     "name",
@@ -657,7 +659,6 @@ def worker_export_workbook(
     and is recorded like a reveal.
     """
     from laborbridge.imports.workbooks import export_workbook
-    from workers.importers import WorkerRosterImporter
 
     reason = reason.strip()
     if full_id_numbers and len(reason) < 2:
@@ -665,13 +666,11 @@ def worker_export_workbook(
     scoped = access.workers_visible_to(actor)
     if full_id_numbers:
         scoped = access.workers_editable_by(actor)
-    from workers.importers import load_roster_states
-
     rows = list(
         scoped.filter(pk__in=workers.values("pk")).order_by("home_township_id", "name", "pk")
     )
     load_roster_states(rows)
-    importer = WorkerRosterImporter(actor=actor, options=WorkerRosterImporter.options_for(actor))
+    importer = WorkerRosterExport(actor=actor, options=WorkerRosterExport.options_for(actor))
     data = export_workbook(
         importer, (importer.export_row(w, full_id_number=full_id_numbers) for w in rows)
     )

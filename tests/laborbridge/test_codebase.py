@@ -78,13 +78,7 @@ UPWARD_IMPORTS_ALLOWED = {
 
 # Circles allowed for now, as the set of modules they may span, with the reason. An entry that
 # no longer matches a circle fails test_allowed_import_circles_still_exist: remove it.
-IMPORT_CIRCLES_ALLOWED: dict[frozenset[str], str] = {
-    frozenset({"workers.importers", "workers.services"}): (
-        "the roster export (services) reuses the importer's column declarations while the "
-        "importer's write path calls the services' checks; issue 12 keeps the declarations "
-        "apart from the write path in a later step, which breaks this circle"
-    ),
-}
+IMPORT_CIRCLES_ALLOWED: dict[frozenset[str], str] = {}
 
 
 def _module_name(path: Path) -> str:
