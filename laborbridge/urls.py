@@ -25,6 +25,7 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("matching/", include("matching.urls")),
     path("transport/", include("transport.urls")),
+    path("placement/", include("placement.urls")),
     path("notifications/", include("laborbridge.notifications.urls")),
     # Public campaign pages reached from a QR code: the job board and the self-signup form.
     path("c/", include("jobs.public_urls")),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("api/v1/", include("jobs.api_urls")),
     path("api/v1/", include("matching.api_urls")),
     path("api/v1/", include("transport.api_urls")),
+    path("api/v1/", include("placement.api_urls")),
     # Sign-in required in production (API_DOCS_PUBLIC). The split Swagger view serves its
     # script as a file, so the docs work under the Content-Security-Policy.
     path(

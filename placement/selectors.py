@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from laborbridge import access
 from laborbridge.models import User
@@ -15,9 +16,9 @@ from placement.services import history_of
 from workers.models import Employment
 
 STATE_LABELS = {
-    history.WORKING: "在岗",
-    history.NOT_WORKING: "离职",
-    history.HOME: "返乡",
+    history.WORKING: _("在岗"),
+    history.NOT_WORKING: _("已离职"),
+    history.HOME: _("已返乡"),
 }
 
 
@@ -26,6 +27,10 @@ class EmploymentHistory:
     employment: Employment
     events: list[EmploymentEvent]
     state: history.State
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state.state]
 
     @property
     def employer_label(self) -> str:

@@ -242,7 +242,7 @@ def _reason_values(reason: str, note: str) -> dict:
 
 @transaction.atomic
 def record_leaving(
-    *, actor: User, employment: Employment, occurred_on: dt.date, reason: str, note: str = ""
+    *, actor: User, employment: Employment, occurred_on: dt.date, reason: str = "", note: str = ""
 ) -> EmploymentEvent:
     """Record that the worker left their job (离职), with a reason from the list and text.
 
@@ -271,7 +271,7 @@ def record_leaving(
 
 @transaction.atomic
 def record_return_home(
-    *, actor: User, employment: Employment, occurred_on: dt.date, reason: str, note: str = ""
+    *, actor: User, employment: Employment, occurred_on: dt.date, reason: str = "", note: str = ""
 ) -> EmploymentEvent:
     """Record that the worker returned home (返乡), with a reason."""
     return _record(
@@ -317,3 +317,30 @@ def record_going_out_again(
         denied=_denied(),
         values={**values, "note": note.strip()},
     )
+
+
+_RECORDERS = {
+    EventKind.CONFIRMED: (record_confirmation, {"note"}),
+    EventKind.JOB_CHANGE: (
+        record_job_change,
+        {"same_employer", "employer", "employer_name", "workplace", "monthly_wage", "note"},
+    ),
+    EventKind.LEFT: (record_leaving, {"reason", "note"}),
+    EventKind.RETURNED_HOME: (record_return_home, {"reason", "note"}),
+    EventKind.WENT_OUT: (
+        record_going_out_again,
+        {"employer", "employer_name", "workplace", "monthly_wage", "note"},
+    ),
+}
+
+
+def record_event(
+    *, actor: User, employment: Employment, kind: str, occurred_on: dt.date, **values
+) -> EmploymentEvent:
+    """Record an event of ``kind`` through its service (the page form and the API share
+    this); values the kind does not take are ignored, empty ones left at their default."""
+    if kind not in _RECORDERS:
+        raise ValidationError({"kind": _("请选择记录类型。")})
+    recorder, accepted = _RECORDERS[kind]
+    given = {k: v for k, v in values.items() if k in accepted and v not in (None, "")}
+    return recorder(actor=actor, employment=employment, occurred_on=occurred_on, **given)
