@@ -3,6 +3,7 @@ change log begins with the registration itself."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import ANDING, WorkerFactory, make_id_number
 from workers import services
@@ -56,4 +57,4 @@ def test_a_record_without_an_audited_registration_still_begins_with_it(signed_in
     body = signed_in.get(reverse("workers:detail", args=[worker.pk])).content.decode()
     history = body[body.index('id="history"') :]
     assert "登记" in history and "暂无记录" not in history
-    assert worker.created_at.strftime("%Y-%m-%d") in history
+    assert timezone.localtime(worker.created_at).strftime("%Y-%m-%d") in history
