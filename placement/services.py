@@ -90,10 +90,13 @@ def _record(
     scope,
     denied: str,
     values: dict | None = None,
+    check_locked=None,
 ) -> EmploymentEvent:
     if not scope.filter(pk=employment.pk).exists():
         raise PermissionDenied(denied)
     employment = _locked(employment)
+    if check_locked is not None:  # a check on the history, read under the lock
+        check_locked(employment)
     event = EmploymentEvent(
         employment=employment,
         kind=kind,
@@ -249,15 +252,15 @@ def record_leaving(
     HR may record it for their own employees only: the employment must be their
     employer's and the worker must still work there (not moved to another employer)."""
     values = _reason_values(reason, note)
-    if access.has_role(actor, Role.EMPLOYER_HR):
-        mine = access.employments_leaving_recordable_by(actor).filter(pk=employment.pk)
-        if mine.exists():
-            events = EmploymentEvent.objects.filter(employment=employment).select_related(
-                "employer"
-            )
-            state = history_of(employment, events)
-            if state.job is None or state.job.employer != actor.employer_id:
-                raise PermissionDenied(_("该劳动力已不在贵单位工作，不能由贵单位记录离职。"))
+
+    def still_with_hr(employment: Employment) -> None:
+        if not access.has_role(actor, Role.EMPLOYER_HR):
+            return
+        state = history_of(employment, employment.events.select_related("employer"))
+        # Someone already gone is refused by the replay with its own message.
+        if state.job is not None and state.job.employer != actor.employer_id:
+            raise PermissionDenied(_("该劳动力已不在贵单位工作，不能由贵单位记录离职。"))
+
     return _record(
         actor=actor,
         employment=employment,
@@ -266,6 +269,7 @@ def record_leaving(
         scope=access.employments_leaving_recordable_by(actor),
         denied=_denied(),
         values=values,
+        check_locked=still_with_hr,
     )
 
 

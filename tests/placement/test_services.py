@@ -172,3 +172,14 @@ class TestWhoMayWrite:
             services.record_leaving(
                 actor=hr_x, employment=employment, occurred_on=D(2026, 8, 1), reason="wage"
             )
+
+
+def test_hr_recording_a_second_leaving_gets_the_sequence_message(hr_x, employment):
+    services.record_leaving(
+        actor=hr_x, employment=employment, occurred_on=D(2026, 7, 1), reason="wage"
+    )
+    with pytest.raises(ValidationError) as error:
+        services.record_leaving(
+            actor=hr_x, employment=employment, occurred_on=D(2026, 8, 1), reason="wage"
+        )
+    assert "不能重复记录离职" in str(error.value)
