@@ -159,14 +159,15 @@ def test_the_id_numbers_birth_date_must_give_a_working_age(api):
     from django.utils import timezone
 
     today = timezone.localdate()
-    for born in (today.replace(year=today.year - 10), dt.date(1910, 3, 1)):
-        response = _create(api, make_id_number(ANDING, born=born))
+    # an explicit serial keeps the birth date as given (the factory shifts it after 1,000 calls)
+    for serial, born in enumerate((today.replace(year=today.year - 10), dt.date(1910, 3, 1))):
+        response = _create(api, make_id_number(ANDING, born=born, serial=serial))
         assert response.status_code == 400
         (message,) = response.json()["fields"]["id_number"]
         assert born.isoformat() in message and "16 至 100 岁" in message
     assert Worker.objects.count() == 0
     sixteen = today.replace(year=today.year - 16) - dt.timedelta(days=1)
-    assert _create(api, make_id_number(ANDING, born=sixteen)).status_code == 201
+    assert _create(api, make_id_number(ANDING, born=sixteen, serial=7)).status_code == 201
 
 
 @pytest.mark.parametrize(
