@@ -12,6 +12,10 @@ Scopes:
 * employer HR — their own employer and its vacancies; no worker registry access.
 * coordinator — one pairing: the workers of its western region, the employers and
   vacancies of its eastern region, its campaigns.
+* liaison of an eastern workstation (驻外劳务工作站联络员) — one pairing's placed workers:
+  the employment records (and those workers' pages, read-only) of the pairing's western
+  people at employers in the liaison's districts (none chosen: the pairing's whole eastern
+  side). Never workers who were not placed, never another pairing's people, no ID reveal.
 * admin (role or superuser) — everything.
 
 Floors: this is the one module of the ground floor that names the domain models of the
@@ -56,7 +60,7 @@ def pairings_of(user: User) -> QuerySet[Pairing]:
     pairings = Pairing.objects.select_related("east_region", "west_region")
     if role == Role.ADMIN:
         return pairings.all()
-    if role == Role.COORDINATOR:
+    if role in (Role.COORDINATOR, Role.LIAISON):
         return pairings.filter(pk=user.pairing_id)
     if role == Role.COUNTY_OFFICIAL:
         ids = [p.pk for p in pairings.all() if p.west_region.contains(user.county_id)]
@@ -89,7 +93,30 @@ def _by_west_county(rows: QuerySet, user: User, county: str) -> QuerySet:
     return rows.none()
 
 
+def liaison_districts_q(user: User, field: str) -> Q:
+    """Return the filter on an eastern county-level ``field`` (a Region foreign key) for a
+    liaison: their chosen districts, or the pairing's whole eastern side when none are."""
+    district_ids = [district.pk for district in user.districts.all()]
+    if district_ids:
+        return Q(**{f"{field}_id__in": district_ids})
+    pairing = Pairing.objects.select_related("east_region").filter(pk=user.pairing_id).first()
+    return _prefix_q(f"{field}__code", [pairing.east_region.prefix] if pairing else [])
+
+
+def _liaison_employments(user: User):
+    """Employment records a liaison sees: the pairing's western people placed in their
+    districts (both sides, so a Qingdao–Longnan liaison never sees Dingxi's people)."""
+    from workers.models import Employment
+
+    return Employment.objects.filter(
+        _prefix_q("worker__home_county__code", west_prefixes_of(user)),
+        liaison_districts_q(user, "employer__district"),
+    )
+
+
 def workers_visible_to(user: User) -> QuerySet[Worker]:
+    if _role(user) == Role.LIAISON:
+        return Worker.objects.filter(pk__in=_liaison_employments(user).values("worker_id"))
     return _by_west_county(Worker.objects.all(), user, "home_county")
 
 
@@ -128,6 +155,8 @@ def employers_visible_to(user: User) -> QuerySet[Employer]:
             _prefix_q("district__code", east_prefixes_of(user)),
             verification_status=VerificationStatus.VERIFIED,
         )
+    if role == Role.LIAISON:
+        return employers.filter(liaison_districts_q(user, "district"))
     return employers.none()
 
 
@@ -245,6 +274,7 @@ COORDINATORS = (Role.COORDINATOR, Role.ADMIN)
 REGISTRY_READERS = (Role.COUNTY_OFFICIAL, Role.COORDINATOR, Role.ADMIN)
 TRANSPORT_STAFF = (Role.COUNTY_OFFICIAL, Role.COORDINATOR, Role.ADMIN)
 ADMINS = (Role.ADMIN,)
+LIAISONS = (Role.LIAISON, Role.ADMIN)
 
 _WRONG_ROLE = _("您的角色无权进行此操作。")
 
@@ -262,6 +292,11 @@ def is_hr(user: User) -> bool:
 def is_coordinator(user: User) -> bool:
     """Return whether the user is a coordinator (or admin)."""
     return has_role(user, *COORDINATORS)
+
+
+def is_liaison(user: User) -> bool:
+    """Return whether the user is an eastern workstation's liaison (or admin)."""
+    return has_role(user, *LIAISONS)
 
 
 def is_admin(user: User) -> bool:
@@ -350,6 +385,12 @@ class IsCoordinator(HasRole):
     """Coordinators and admins."""
 
     roles = COORDINATORS
+
+
+class IsLiaison(HasRole):
+    """Eastern workstations' liaisons and admins."""
+
+    roles = LIAISONS
 
 
 class IsRegistryReader(HasRole):
@@ -454,8 +495,11 @@ def employments_visible_to(user: User):
     """Return the employment records of the workers the user sees (HR: their employer's)."""
     from workers.models import Employment
 
-    if _role(user) == Role.EMPLOYER_HR:
+    role = _role(user)
+    if role == Role.EMPLOYER_HR:
         return Employment.objects.filter(employer_id=user.employer_id)
+    if role == Role.LIAISON:
+        return _liaison_employments(user)
     return Employment.objects.filter(worker__in=workers_visible_to(user))
 
 
@@ -556,8 +600,8 @@ def buses_visible_to(user: User):
 
 def messages_visible_to(user: User):
     """Return the outbox messages addressed to the user: to them by name, or to the
-    officials of their county, the HR users of their employer, the coordinators of their
-    pairing. Admins see every message; anonymous and role-less users none."""
+    officials of their county, the HR users of their employer, the coordinators (or the
+    workstation liaisons) of their pairing. Admins see every message; anonymous and role-less users none."""
     from django.db.models import Exists, OuterRef
 
     from laborbridge.notifications.models import AudienceKind, Message, MessageAudience
@@ -574,6 +618,8 @@ def messages_visible_to(user: User):
         mine |= Q(kind=AudienceKind.EMPLOYER, target=str(user.employer_id))
     if role == Role.COORDINATOR and user.pairing_id:
         mine |= Q(kind=AudienceKind.PAIRING, target=str(user.pairing_id))
+    if role == Role.LIAISON and user.pairing_id:
+        mine |= Q(kind=AudienceKind.LIAISONS, target=str(user.pairing_id))
     return Message.objects.filter(
         Exists(MessageAudience.objects.filter(mine, message=OuterRef("pk")))
     )
@@ -613,7 +659,9 @@ def pickup_points_managed_by(user: User):
 # Who records a placed worker's 在岗确认 / 换岗 / 离职 / 返乡 / 再次外出: the worker's county
 # officials and the coordinators of the pairing the worker went through (western county
 # *and* eastern employer inside the pairing); an employer's HR only reports leavers, and only
-# of their own employees. Reading the history follows ``employments_visible_to``.
+# of their own employees. A workstation liaison records on the placed workers they see (their
+# visits find the job changes and leavers). Reading the history follows
+# ``employments_visible_to``.
 
 
 def employments_history_writable_by(user: User):
@@ -631,6 +679,8 @@ def employments_history_writable_by(user: User):
             _prefix_q("worker__home_county__code", west_prefixes_of(user)),
             _prefix_q("employer__district__code", east_prefixes_of(user)),
         )
+    if role == Role.LIAISON:
+        return _liaison_employments(user)
     return employments.none()
 
 

@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     EMPLOYER_HR = "employer_hr", _("企业人事")
     COORDINATOR = "coordinator", _("协作专员")
     ADMIN = "admin", _("系统管理员")
+    LIAISON = "liaison", _("驻外劳务工作站联络员")
 
 
 class User(AbstractUser):
@@ -42,6 +43,16 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="coordinators",
     )
+    # A liaison's workstation covers some districts of the pairing's eastern side; none
+    # chosen means the whole eastern side (access.py reads it, the admin form checks it).
+    districts = models.ManyToManyField(
+        "laborbridge.Region",
+        verbose_name=_("负责的东部县区"),
+        blank=True,
+        related_name="liaisons",
+        limit_choices_to={"level": "county"},
+        help_text=_("仅对驻外劳务工作站联络员有效；不选表示结对东部地区的全部县区。"),
+    )
     phone = models.CharField(_("手机号"), max_length=11, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -64,6 +75,10 @@ class User(AbstractUser):
                 condition=~models.Q(role="coordinator") | models.Q(pairing__isnull=False),
                 name="coordinator_has_pairing",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(role="liaison") | models.Q(pairing__isnull=False),
+                name="liaison_has_pairing",
+            ),
         ]
 
     def clean(self) -> None:
@@ -72,6 +87,7 @@ class User(AbstractUser):
             Role.COUNTY_OFFICIAL: ("county", _("县级工作人员必须指定所属县区。")),
             Role.EMPLOYER_HR: ("employer", _("企业人事必须指定所属企业。")),
             Role.COORDINATOR: ("pairing", _("协作专员必须指定协作结对。")),
+            Role.LIAISON: ("pairing", _("工作站联络员必须指定协作结对。")),
         }
         if self.role in required:
             field, message = required[Role(self.role)]

@@ -20,6 +20,8 @@ class AudienceKind(models.TextChoices):
     COUNTY = "county", _("县区工作人员")
     EMPLOYER = "employer", _("企业人事")
     PAIRING = "pairing", _("协作专员")
+    # target: the pairing's id, like PAIRING, but read by its workstation liaisons
+    LIAISONS = "liaisons", _("工作站联络员")
     USER = "user", _("用户")
 
 
