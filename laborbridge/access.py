@@ -692,3 +692,14 @@ def employments_leaving_recordable_by(user: User):
     if _role(user) == Role.EMPLOYER_HR:
         return Employment.objects.filter(employer_id=user.employer_id)
     return employments_history_writable_by(user)
+
+
+# --- the worker's personal link and travel notice (selfservice) ----------------------------
+# A worker has no account: their county's officials and the coordinators of their pairing
+# (western side) issue, revoke and print the link; HR, other counties and other pairings never.
+
+
+def personal_link_workers_managed_by(user: User) -> QuerySet[Worker]:
+    """Return the workers whose personal link and travel notice the user may issue, revoke
+    and print: an official their county's, a coordinator their pairing's, admin all."""
+    return _by_west_county(Worker.objects.all(), user, "home_county")
