@@ -359,6 +359,11 @@ CELERY_BEAT_SCHEDULE = {
 # pause after a round has loaded its inputs. Always 0 outside those tests.
 MATCHING_TEST_PAUSE_SECONDS = env_int("LABORBRIDGE_TEST_ROUND_PAUSE", 0)
 
+# The county's export for the poverty-monitoring system (placement.poverty_export): a working
+# 脱贫 person (or 监测对象) whose work income for the year is under this many yuan is flagged
+# before the county files it (the threshold counties check against, 4,800 yuan by default).
+POVERTY_EXPORT_MIN_YEARLY_INCOME = env_int("LABORBRIDGE_POVERTY_MIN_YEARLY_INCOME", 4800)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Pages use the session; API clients send "Authorization: Token <key>" (issued by
