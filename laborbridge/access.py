@@ -30,7 +30,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
@@ -492,12 +492,18 @@ def travel_groups_visible_to(user: User):
 
 
 def employments_visible_to(user: User):
-    """Return the employment records of the workers the user sees (HR: their employer's)."""
+    """Return the employment records of the workers the user sees. HR: those whose history
+    passes through their employer — arrived there or moved there by a 换岗 / 再次外出 (the
+    pages cut the history of a worker who moved on at the day they left)."""
+    from placement.models import EmploymentEvent
     from workers.models import Employment
 
     role = _role(user)
     if role == Role.EMPLOYER_HR:
-        return Employment.objects.filter(employer_id=user.employer_id)
+        moved_in = EmploymentEvent.objects.filter(
+            employment=OuterRef("pk"), employer_id=user.employer_id
+        )
+        return Employment.objects.filter(Q(employer_id=user.employer_id) | Exists(moved_in))
     if role == Role.LIAISON:
         return _liaison_employments(user)
     return Employment.objects.filter(worker__in=workers_visible_to(user))
@@ -690,7 +696,9 @@ def employments_leaving_recordable_by(user: User):
     from workers.models import Employment
 
     if _role(user) == Role.EMPLOYER_HR:
-        return Employment.objects.filter(employer_id=user.employer_id)
+        return Employment.objects.filter(
+            Q(employer_id=user.employer_id) | Q(current_employer_id=user.employer_id)
+        )
     return employments_history_writable_by(user)
 
 

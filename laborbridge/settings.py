@@ -398,6 +398,10 @@ SPECTACULAR_SETTINGS = {
 # The schema and the browsable docs need sign-in unless this is on (development default).
 API_DOCS_PUBLIC = env_bool("LABORBRIDGE_API_DOCS_PUBLIC", not PRODUCTION)
 
+# Employment history (placement): a month's actual pay more than this share below the
+# promised wage is flagged to the pairing's coordinators (whole percent in the variable).
+WAGE_GAP_THRESHOLD = env_int("LABORBRIDGE_WAGE_GAP_PERCENT", 10) / 100
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -136,5 +136,5 @@ def _placements_past(rng: random.Random, admin: User, calendar: DemoCalendar) ->
             matching_services.match_mark_hired(actor=admin, match=match)
             placed += 1
         # They arrived at the gate back then: the records say so.
-        Employment.objects.filter(vacancy=vacancy).update(started_on=started)
+        Employment.objects.filter(vacancy=vacancy).update(started_on=started, working_since=started)
     return placed

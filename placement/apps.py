@@ -7,6 +7,13 @@ class PlacementConfig(AppConfig):
     verbose_name = _("就业跟踪")
 
     def ready(self) -> None:
+        # Registers the wage-roster importer (and with it the import Celery tasks).
+        from placement import (
+            importers,  # noqa: F401
+            messages,
+        )
+
+        messages.register()  # placement's message keys in the notification outbox
         self.registry_fill()
 
     def registry_fill(self) -> None:

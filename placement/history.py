@@ -195,3 +195,51 @@ def _count(state: State, as_of: dt.date) -> None:
     state.months_continuous = (
         whole_months(running.start, as_of) if running and state.state == WORKING else 0
     )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What ``workers.Employment`` stores of a derived state (its "derived" fields)."""
+
+    state: str
+    ended_on: dt.date | None  # first day away from work (离职 / 返乡); None while working
+    job: Job | None
+    working_since: dt.date | None  # first day of the current unbroken spell at work
+    months_in_closed_spells: int
+
+
+def summarize(state: State) -> Summary:
+    """Return the stored summary of ``state`` (replayed as of today)."""
+    working = state.state == WORKING
+    running = state.spells[-1] if state.spells and state.spells[-1].end is None else None
+    closed = sum(whole_months(s.start, s.end) for s in state.spells if s.end is not None)
+    return Summary(
+        state=state.state,
+        ended_on=None if working else state.since,
+        job=state.job if working else None,
+        working_since=running.start if working and running else None,
+        months_in_closed_spells=closed,
+    )
+
+
+def viewer_cutoff(arrival_job: Job, events: Iterable[Event], employer: Any) -> Event | None:
+    """Return the event that took the worker away from ``employer`` for the last time (a
+    换岗 elsewhere, a 离职 or a 返乡 while working there), or None while they still work
+    there or never worked there (an employer sees the history up to that event)."""
+    at_employer = arrival_job.employer == employer
+    cutoff: Event | None = None
+    job: Job | None = arrival_job
+    for event in sorted(events, key=lambda e: (e.on, e.seq)):
+        if event.kind == CONFIRMED:
+            continue
+        if event.kind in (JOB_CHANGE, WENT_OUT):
+            job = event.job
+        else:
+            job = None
+        now_there = job is not None and job.employer == employer
+        if at_employer and not now_there:
+            cutoff = event
+        elif now_there:
+            cutoff = None
+        at_employer = now_there
+    return cutoff

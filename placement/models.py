@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from placement.export_models import PovertyExport  # noqa: F401 (the poverty export run, issue 13)
+
 
 class EventKind(models.TextChoices):
     CONFIRMED = "confirmed", _("在岗确认")
@@ -92,3 +94,87 @@ class EmploymentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_on} {self.get_kind_display()}"
+
+
+class WageSource(models.TextChoices):
+    FOLLOW_UP = "follow_up", _("回访")
+    ROSTER = "roster", _("工资花名册")
+    WORKER = "worker", _("本人反映")
+
+
+class MonthlyWage(models.Model):
+    """The pay a placed worker actually got for one month, as one source reports it.
+
+    One row per employment × month × source (a second report from the same source, e.g. a
+    corrected roster, replaces the first). Written by ``placement.services.record_actual_wage``.
+    """
+
+    employment = models.ForeignKey(
+        "workers.Employment",
+        verbose_name=_("就业记录"),
+        on_delete=models.PROTECT,
+        related_name="wages",
+    )
+    month = models.DateField(_("月份"), help_text=_("该月的第一天。"))
+    gross = models.PositiveIntegerField(_("应发工资（元）"))
+    paid_on = models.DateField(_("发放日期"), null=True, blank=True)
+    source = models.CharField(_("来源"), max_length=20, choices=WageSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["employment", "-month", "source"]
+        verbose_name = _("实发工资")
+        verbose_name_plural = _("实发工资")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employment", "month", "source"], name="monthly_wage_one_per_source"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__day=1), name="monthly_wage_month_first_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.gross}"
+
+
+class WageGapFlag(models.Model):
+    """A month whose actual pay fell short of the promised wage by more than the threshold
+    (``settings.WAGE_GAP_THRESHOLD``); one per employment and month, and its coordinator
+    notice is sent when it is created — never twice."""
+
+    employment = models.ForeignKey(
+        "workers.Employment",
+        verbose_name=_("就业记录"),
+        on_delete=models.PROTECT,
+        related_name="wage_flags",
+    )
+    month = models.DateField(_("月份"))
+    promised = models.PositiveIntegerField(_("承诺月工资（元）"))
+    actual = models.PositiveIntegerField(_("实发工资（元）"))
+    source = models.CharField(_("来源"), max_length=20, choices=WageSource.choices)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "-id"]
+        verbose_name = _("工资差距提示")
+        verbose_name_plural = _("工资差距提示")
+        constraints = [
+            models.UniqueConstraint(fields=["employment", "month"], name="wage_gap_one_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.actual}/{self.promised}"
+
+    @property
+    def gap_percent(self) -> int:
+        """Return how far the actual pay fell short, in whole percent of the promise."""
+        return round(100 * (self.promised - self.actual) / self.promised)

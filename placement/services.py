@@ -2,14 +2,22 @@
 
 Each service locks the worker's employment row (so two people recording at once replay
 the same history), checks who may write, replays the history with the new event through
-``placement.history`` — which refuses impossible sequences — then writes the event and its
-audit row in one transaction.
+``placement.history`` — which refuses impossible sequences — then writes the event, the
+employment's derived fields (status, end, current job, spell start, closed months: never
+typed anywhere else) and the audit row in one transaction.
+
+``record_actual_wage`` stores a month's actual pay (from a follow-up, the employer's wage
+roster or the worker) and flags a month paid more than ``settings.WAGE_GAP_THRESHOLD`` below
+the promised wage to the pairing's coordinators, once per month.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import inspect
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,11 +25,19 @@ from django.utils.translation import gettext as _
 
 from jobs.models import Employer
 from laborbridge import access
-from laborbridge.models import Region, Role, User
+from laborbridge.models import Pairing, Region, Role, User
+from laborbridge.notifications.services import Audience, notify
 from laborbridge.services import audit_record
-from placement import history
-from placement.models import EmploymentEvent, EventKind, LeavingReason
-from workers.models import Employment
+from placement import history, messages
+from placement.models import (
+    EmploymentEvent,
+    EventKind,
+    LeavingReason,
+    MonthlyWage,
+    WageGapFlag,
+    WageSource,
+)
+from workers.models import Employment, EmploymentStatus
 
 
 def _sequence_message(code: str) -> str:
@@ -81,6 +97,46 @@ def _locked(employment: Employment) -> Employment:
     )
 
 
+_STATUS = {
+    history.WORKING: EmploymentStatus.EMPLOYED,
+    history.NOT_WORKING: EmploymentStatus.LEFT,
+    history.HOME: EmploymentStatus.HOME,
+}
+DERIVED_FIELDS = [
+    "status",
+    "ended_on",
+    "current_employer",
+    "current_employer_name",
+    "current_workplace",
+    "current_monthly_wage",
+    "working_since",
+    "months_in_closed_spells",
+]
+
+
+def derived_values(state: history.State) -> dict:
+    """Return the employment's derived field values for a state replayed as of today."""
+    summary = history.summarize(state)
+    job = summary.job
+    return {
+        "status": _STATUS[summary.state],
+        "ended_on": summary.ended_on,
+        "current_employer_id": job.employer if job else None,
+        "current_employer_name": job.employer_name if job else "",
+        "current_workplace_id": job.workplace if job else None,
+        "current_monthly_wage": job.wage if job else None,
+        "working_since": summary.working_since,
+        "months_in_closed_spells": summary.months_in_closed_spells,
+    }
+
+
+def _sync(employment: Employment, state: history.State) -> None:
+    """Store the derived fields of the (locked) employment from its replayed state."""
+    for name, value in derived_values(state).items():
+        setattr(employment, name, value)
+    employment.save(update_fields=[*DERIVED_FIELDS, "updated_at"])
+
+
 def _record(
     *,
     actor: User,
@@ -109,7 +165,7 @@ def _record(
     # The new event is recorded last: on a day that already has events it comes after them.
     seq = max((e.pk for e in events), default=0) + 1
     try:
-        history.replay(
+        state = history.replay(
             employment.started_on,
             arrival_job(employment),
             [
@@ -124,6 +180,7 @@ def _record(
         message = _sequence_message(error.code)
         raise ValidationError({field: message} if field else message, code=error.code) from None
     event.save()
+    _sync(employment, state)
     audit_record(
         actor=actor,
         action=f"employment.{kind}",
@@ -158,8 +215,14 @@ def _job_values(
     """Return the new job's fields, or raise ValidationError naming each bad field."""
     employer_name = (employer_name or "").strip()
     errors: dict[str, str] = {}
-    if same_employer:
-        employer = employment.employer
+    if same_employer:  # another post where the worker works now (the derived job)
+        if employment.current_employer_id:
+            employer = employment.current_employer
+        elif employment.current_employer_name:
+            employer, employer_name = None, employment.current_employer_name
+            workplace = workplace or employment.current_workplace
+        else:
+            errors["same_employer"] = _("该劳动力目前不在岗，请选择或填写新的用工企业。")
     if employer is not None:
         employer_name = ""
         workplace = workplace or employer.district
@@ -324,18 +387,19 @@ def record_going_out_again(
 
 
 _RECORDERS = {
-    EventKind.CONFIRMED: (record_confirmation, {"note"}),
-    EventKind.JOB_CHANGE: (
-        record_job_change,
-        {"same_employer", "employer", "employer_name", "workplace", "monthly_wage", "note"},
-    ),
-    EventKind.LEFT: (record_leaving, {"reason", "note"}),
-    EventKind.RETURNED_HOME: (record_return_home, {"reason", "note"}),
-    EventKind.WENT_OUT: (
-        record_going_out_again,
-        {"employer", "employer_name", "workplace", "monthly_wage", "note"},
-    ),
+    EventKind.CONFIRMED: record_confirmation,
+    EventKind.JOB_CHANGE: record_job_change,
+    EventKind.LEFT: record_leaving,
+    EventKind.RETURNED_HOME: record_return_home,
+    EventKind.WENT_OUT: record_going_out_again,
 }
+_COMMON = {"actor", "employment", "occurred_on"}
+
+
+def _accepted(recorder) -> frozenset[str]:
+    """Return the values a recorder takes beyond the common ones (read from its signature,
+    so ``record_event`` never repeats a service's argument list)."""
+    return frozenset(inspect.signature(recorder).parameters) - _COMMON
 
 
 def record_event(
@@ -345,6 +409,150 @@ def record_event(
     this); values the kind does not take are ignored, empty ones left at their default."""
     if kind not in _RECORDERS:
         raise ValidationError({"kind": _("请选择记录类型。")})
-    recorder, accepted = _RECORDERS[kind]
+    recorder = _RECORDERS[kind]
+    accepted = _accepted(recorder)
     given = {k: v for k, v in values.items() if k in accepted and v not in (None, "")}
     return recorder(actor=actor, employment=employment, occurred_on=occurred_on, **given)
+
+
+# --- actual wages -----------------------------------------------------------------------
+
+
+def month_start(day: dt.date) -> dt.date:
+    """Return the first day of ``day``'s month (a wage month is stored so)."""
+    return day.replace(day=1)
+
+
+def promised_wage(employment: Employment, events, month: dt.date) -> int | None:
+    """Return the monthly wage promised for ``month``: the wage of the job the history
+    shows at the month's end (or today, in the current month) — the vacancy's minimum for the
+    arrival job, the typed wage after a 换岗; None when unknown or not at work then."""
+    last_day = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    as_of = min(last_day, timezone.localdate())
+    if as_of < employment.started_on:
+        as_of = employment.started_on
+    state = history_of(employment, events, as_of=as_of)
+    if state.state != history.WORKING or state.job is None:
+        return None
+    return state.job.wage
+
+
+def wage_gap_exceeds(*, promised: int | None, actual: int) -> bool:
+    """Return whether ``actual`` falls short of ``promised`` by more than the threshold."""
+    if not promised:
+        return False
+    return (promised - actual) / promised > settings.WAGE_GAP_THRESHOLD
+
+
+def employment_pairing(employment: Employment) -> Pairing | None:
+    """Return the pairing that placed the worker: the campaign's, else the pairing whose
+    west holds the worker's county and whose east holds the employer's district."""
+    match = employment.match
+    campaign = match.round.campaign if match.round_id else employment.vacancy.campaign
+    if campaign is not None:
+        return campaign.pairing
+    county = employment.worker.home_county_id
+    district = employment.employer.district_id
+    for pairing in Pairing.objects.select_related("east_region", "west_region"):
+        if county.startswith(pairing.west_region.prefix) and district.startswith(
+            pairing.east_region.prefix
+        ):
+            return pairing
+    return None
+
+
+@transaction.atomic
+def record_actual_wage(
+    *,
+    employment: Employment,
+    month: dt.date,
+    amount: int,
+    source: str,
+    by: User,
+    paid_on: dt.date | None = None,
+) -> MonthlyWage:
+    """Store what the worker was actually paid (gross, yuan) for ``month`` as ``source``
+    reports it (a second report of the same source and month replaces the first), then flag
+    the month to the pairing's coordinators when it falls short of the promised wage by more
+    than ``settings.WAGE_GAP_THRESHOLD`` — the lowest report of the month counts, and a month
+    is flagged (and notified) once.
+
+    ``by`` must see the employment (``access.employments_visible_to``); the follow-ups call
+    it with ``source=WageSource.FOLLOW_UP``, the wage-roster import with ``ROSTER``.
+    """
+    if not access.employments_visible_to(by).filter(pk=employment.pk).exists():
+        raise PermissionDenied(_("您无权记录该劳动力的工资。"))
+    errors = {}
+    if source not in WageSource.values:
+        errors["source"] = _("工资来源不正确。")
+    if not isinstance(amount, int) or amount <= 0:
+        errors["amount"] = _("实发工资须为大于 0 的整数（元）。")
+    month = month_start(month)
+    today = timezone.localdate()
+    if month > today or month < month_start(employment.started_on):
+        errors["month"] = _("月份须在到岗之后、不晚于本月。")
+    if paid_on is not None and paid_on > today:
+        errors["paid_on"] = _("发放日期不能晚于今天。")
+    if errors:
+        raise ValidationError(errors)
+    employment = _locked(employment)
+    wage, created = MonthlyWage.objects.update_or_create(
+        employment=employment,
+        month=month,
+        source=source,
+        defaults={"gross": amount, "paid_on": paid_on, "recorded_by": by},
+    )
+    audit_record(
+        actor=by,
+        action="employment.wage",
+        target=employment,
+        changes={
+            "month": month.isoformat(),
+            "gross": amount,
+            "source": source,
+            "paid_on": paid_on.isoformat() if paid_on else None,
+            "replaced": not created,
+        },
+    )
+    _flag_wage_gap(employment=employment, month=month, by=by)
+    return wage
+
+
+def _flag_wage_gap(*, employment: Employment, month: dt.date, by: User) -> WageGapFlag | None:
+    lowest = (
+        MonthlyWage.objects.filter(employment=employment, month=month).order_by("gross").first()
+    )
+    if lowest is None or WageGapFlag.objects.filter(employment=employment, month=month).exists():
+        return None
+    events = list(employment.events.select_related("employer"))
+    promised = promised_wage(employment, events, month)
+    if not wage_gap_exceeds(promised=promised, actual=lowest.gross):
+        return None
+    flag = WageGapFlag.objects.create(
+        employment=employment,
+        month=month,
+        promised=promised,
+        actual=lowest.gross,
+        source=lowest.source,
+    )
+    pairing = employment_pairing(employment)
+    if pairing is not None:
+        worker = employment.worker
+        notify(
+            key=messages.WAGE_GAP,
+            params={
+                "name": worker.name,
+                "id": worker.id_number_masked,
+                "employer": employment.current_employer_name or employment.employer.name,
+                "month": f"{month:%Y-%m}",
+                "promised": promised,
+                "actual": lowest.gross,
+                "percent": flag.gap_percent,
+                "employment_id": employment.pk,
+                "worker_id": worker.pk,
+            },
+            audiences=[Audience.pairing(pairing.pk)],
+            cause=flag,
+            actor=by,
+        )
+    return flag

@@ -632,14 +632,16 @@ class SelfSignup(models.Model):
 class EmploymentStatus(models.TextChoices):
     EMPLOYED = "employed", _("在岗")
     LEFT = "left", _("已离职")
+    HOME = "home", _("已返乡")
 
 
 class Employment(models.Model):
     """A placed worker's job, opened when HR checks them in at the factory gate.
 
-    The follow-ups (1 / 3 / 6 months) and the job-retention-subsidy eligibility that hang
-    off this record are a later issue; the record exists from the first day so nothing of
-    the placement is lost.
+    ``employer`` and ``vacancy`` are where the worker arrived. What follows is the dated
+    history (``placement.EmploymentEvent``); the fields under "derived" below are its
+    current result, recomputed by the ``placement.services`` event services under the row's
+    lock on every event — never typed, never edited elsewhere.
     """
 
     worker = models.ForeignKey(
@@ -668,6 +670,31 @@ class Employment(models.Model):
         default=EmploymentStatus.EMPLOYED,
     )
     ended_on = models.DateField(_("离职日期"), null=True, blank=True)
+    # Derived from the history (placement.services): the current job (None when not at
+    # work), the first day of the current unbroken spell at work, and the whole months of
+    # the spells that ended — months worked as of a day D are then
+    # whole_months(working_since, D) continuous and months_in_closed_spells + that in total,
+    # without replaying the history of 100,000 people.
+    current_employer = models.ForeignKey(
+        "jobs.Employer",
+        verbose_name=_("当前用工企业"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    current_employer_name = models.CharField(_("当前用工企业名称"), max_length=120, blank=True)
+    current_workplace = models.ForeignKey(
+        "laborbridge.Region",
+        verbose_name=_("当前务工地点（县区）"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    current_monthly_wage = models.PositiveIntegerField(_("当前月工资（元）"), null=True, blank=True)
+    working_since = models.DateField(_("本次连续务工起始日"), null=True, blank=True)
+    months_in_closed_spells = models.PositiveIntegerField(_("此前各段务工月数"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

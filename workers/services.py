@@ -696,6 +696,12 @@ def employment_open(*, actor: User | None, match) -> Employment:
             "employer_id": match.vacancy.employer_id,
             "vacancy_id": match.vacancy_id,
             "started_on": timezone.localdate(),
+            # The derived fields at arrival (placement.services keeps them from then on).
+            "current_employer_id": match.vacancy.employer_id,
+            "current_employer_name": match.vacancy.employer.name,
+            "current_workplace_id": match.vacancy.district_id,
+            "current_monthly_wage": match.vacancy.wage_min,
+            "working_since": timezone.localdate(),
         },
     )
     if created:

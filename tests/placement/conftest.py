@@ -21,6 +21,12 @@ def place(employer, *, county=ANDING, started_on=dt.date(2026, 6, 1)) -> Employm
         vacancy=vacancy,
         match=match,
         started_on=started_on,
+        # What the gate check-in (workers.services.employment_open) derives at arrival.
+        current_employer=employer,
+        current_employer_name=employer.name,
+        current_workplace_id=vacancy.district_id,
+        current_monthly_wage=vacancy.wage_min,
+        working_since=started_on,
     )
 
 
