@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
@@ -25,15 +26,40 @@ admin.site.site_title = _("LaborBridge 管理")
 admin.site.index_title = _("协作管理")
 
 
+class UserScopeForm(UserChangeForm):
+    """The user form; a liaison's districts must lie in their pairing's eastern region."""
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        districts = cleaned.get("districts")
+        pairing = cleaned.get("pairing")
+        if districts and cleaned.get("role") == Role.LIAISON and pairing is not None:
+            outside = [d.name for d in districts if not pairing.east_region.contains(d.pk)]
+            if outside:
+                self.add_error(
+                    "districts",
+                    _("以下县区不在该结对的东部地区：%(names)s") % {"names": "、".join(outside)},
+                )
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserScopeForm
     list_display = ["username", "first_name", "role", "county", "employer", "pairing", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email"]
-    autocomplete_fields = ["county", "employer", "pairing"]
+    autocomplete_fields = ["county", "employer", "pairing", "districts"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        (_("角色与范围"), {"fields": ["role", "county", "employer", "pairing", "phone"]}),
+        (
+            _("角色与范围"),
+            {"fields": ["role", "county", "employer", "pairing", "districts", "phone"]},
+        ),
     ]
 
 

@@ -26,7 +26,12 @@ class LaborbridgeConfig(AppConfig):
             roles={Role.ADMIN: 90}, url_name="admin:index", label=_("后台管理")
         )
         registry.menu_entry_register(
-            roles={Role.COUNTY_OFFICIAL: 80, Role.EMPLOYER_HR: 80, Role.COORDINATOR: 80},
+            roles={
+                Role.COUNTY_OFFICIAL: 80,
+                Role.EMPLOYER_HR: 80,
+                Role.COORDINATOR: 80,
+                Role.LIAISON: 80,
+            },
             url_name="notifications:list",
             label=_("通知"),
             badge=messages_unread_count,  # one COUNT query per page

@@ -211,6 +211,8 @@ def demo_ground_logins() -> list[tuple[str, str, str]]:
         ),
         ("official_anding", "安定区人社局", {"role": Role.COUNTY_OFFICIAL, "county_id": ANDING}),
         ("official_tongwei", "通渭县人社局", {"role": Role.COUNTY_OFFICIAL, "county_id": TONGWEI}),
+        # The whole of Qingdao (no districts chosen): Dingxi's workstation liaison there.
+        ("liaison_qd", "定西驻青岛劳务工作站", {"role": Role.LIAISON, "pairing": pairing}),
     ]
     return demo_logins_create(specs)
 

@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "matching",
     "transport",
     "placement",
+    "followups",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("transport/", include("transport.urls")),
     path("placement/", include("placement.urls")),
+    path("followups/", include("followups.urls")),
     path("notifications/", include("laborbridge.notifications.urls")),
     # Public campaign pages reached from a QR code: the job board and the self-signup form.
     path("c/", include("jobs.public_urls")),

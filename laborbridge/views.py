@@ -11,6 +11,7 @@ _TEMPLATES = {
     Role.EMPLOYER_HR: "home/employer_hr.html",
     Role.COORDINATOR: "home/coordinator.html",
     Role.ADMIN: "home/admin.html",
+    Role.LIAISON: "home/liaison.html",
 }
 
 

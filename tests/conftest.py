@@ -115,6 +115,19 @@ def coordinator(pairing_qd_dx):
 
 
 @pytest.fixture
+def liaison(pairing_qd_dx):
+    """A Qingdao–Dingxi workstation liaison over the whole eastern side (no districts)."""
+    return make_user("liaison", Role.LIAISON, pairing=pairing_qd_dx)
+
+
+@pytest.fixture
+def liaison_longnan(db):
+    """A liaison of another pairing with the same eastern side (Qingdao–Longnan)."""
+    pairing = Pairing.objects.get(east_region_id="370200", west_region_id="621200")
+    return make_user("liaison_longnan", Role.LIAISON, pairing=pairing)
+
+
+@pytest.fixture
 def admin_user(db):
     return make_user("admin", Role.ADMIN, is_staff=True, is_superuser=True)
 

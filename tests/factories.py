@@ -89,4 +89,18 @@ def region(code: str) -> Region:
     return Region.objects.get(pk=code)
 
 
+def place_worker(employer, *, county: str = ANDING, started_on: dt.date = dt.date(2026, 6, 1)):
+    """Return a placed worker's employment record as the gate check-in opens it (a hired
+    match of a new worker of ``county`` at ``employer``)."""
+    from matching.models import Match, MatchStatus
+    from workers.models import Employment
+
+    vacancy = VacancyFactory(employer=employer)
+    worker = WorkerFactory(home_county_id=county)
+    match = Match.objects.create(worker=worker, vacancy=vacancy, status=MatchStatus.HIRED)
+    return Employment.objects.create(
+        worker=worker, employer=employer, vacancy=vacancy, match=match, started_on=started_on
+    )
+
+
 __all__ = ["ANDING", "TONGWEI", "Role"]

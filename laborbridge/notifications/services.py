@@ -47,6 +47,11 @@ class Audience:
         return cls(AudienceKind.PAIRING, str(pairing_id))
 
     @classmethod
+    def liaisons(cls, pairing_id: int) -> "Audience":
+        """The eastern workstation liaisons of a pairing."""
+        return cls(AudienceKind.LIAISONS, str(pairing_id))
+
+    @classmethod
     def user(cls, user_id: int) -> "Audience":
         return cls(AudienceKind.USER, str(user_id))
 

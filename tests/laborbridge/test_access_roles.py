@@ -43,8 +43,8 @@ def test_anonymous_is_sent_to_sign_in_with_the_page_to_come_back_to(page):
     assert "next=/page/%3Fx%3D1" in response["Location"]
 
 
-def test_the_wrong_role_is_refused_with_403(official_a, hr_x):
-    for user in (official_a, hr_x):
+def test_the_wrong_role_is_refused_with_403(official_a, hr_x, liaison):
+    for user in (official_a, hr_x, liaison):
         with pytest.raises(PermissionDenied):
             _coordinator_page(_get(user))
     with pytest.raises(PermissionDenied):
@@ -69,14 +69,18 @@ def _allowed(permission, user, method="get"):
     return permission().has_permission(request, view=None)
 
 
-def test_api_permission_classes_follow_the_role_enum(official_a, hr_x, coordinator, admin_user):
+def test_api_permission_classes_follow_the_role_enum(
+    official_a, hr_x, coordinator, liaison, admin_user
+):
     table = {
         access.IsOfficial: {official_a, admin_user},
         access.IsHR: {hr_x, admin_user},
         access.IsCoordinator: {coordinator, admin_user},
+        access.IsLiaison: {liaison, admin_user},
+        access.IsRegistryReader: {official_a, coordinator, admin_user},
     }
     for permission, allowed in table.items():
-        for user in (official_a, hr_x, coordinator, admin_user, AnonymousUser()):
+        for user in (official_a, hr_x, coordinator, liaison, admin_user, AnonymousUser()):
             assert _allowed(permission, user) == (user in allowed), (permission, user)
 
 

@@ -66,6 +66,7 @@ FLOORS = {
     "matching": 2,
     "transport": 3,
     "placement": 4,
+    "followups": 5,
 }
 
 # Modules allowed to import from a higher floor, with the reason.

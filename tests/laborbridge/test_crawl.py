@@ -44,6 +44,7 @@ DEMO_ROLES = [
     "official_tongwei",
     "hr_qingdao",
     "hr_jiaozhou",
+    "liaison_qd",
 ]
 
 
