@@ -711,3 +711,52 @@ def personal_link_workers_managed_by(user: User) -> QuerySet[Worker]:
     """Return the workers whose personal link and travel notice the user may issue, revoke
     and print: an official their county's, a coordinator their pairing's, admin all."""
     return _by_west_county(Worker.objects.all(), user, "home_county")
+
+
+# --- follow-ups (回访, issue 13) -----------------------------------------------------------
+# A follow-up is seen by the worker's county officials, the liaisons of the arrival
+# employer's district (of the worker's pairing), the coordinators of the pairing (western
+# county and eastern district inside it) and admins; it is recorded by the officials and
+# liaisons who see it (any of them, not only its assignee: a colleague may cover) and admins.
+# Coordinators set each campaign's schedule. Scoping reads the follow-up's own copies of the
+# county and district (followups.models), so a list of 100,000 needs no join.
+
+FOLLOWUP_STAFF = (Role.COUNTY_OFFICIAL, Role.LIAISON, Role.COORDINATOR, Role.ADMIN)
+FOLLOWUP_RECORDERS = (Role.COUNTY_OFFICIAL, Role.LIAISON, Role.ADMIN)
+
+
+def followups_visible_to(user: User):
+    """Return the follow-ups the user may see (see the section comment)."""
+    from followups.models import FollowUp
+
+    role = _role(user)
+    followups = FollowUp.objects.all()
+    if role == Role.ADMIN:
+        return followups
+    if role == Role.COUNTY_OFFICIAL:
+        return followups.filter(home_county_id=user.county_id)
+    if role == Role.LIAISON:
+        return followups.filter(
+            _prefix_q("home_county__code", west_prefixes_of(user)),
+            liaison_districts_q(user, "work_district"),
+        )
+    if role == Role.COORDINATOR:
+        return followups.filter(
+            _prefix_q("home_county__code", west_prefixes_of(user)),
+            _prefix_q("work_district__code", east_prefixes_of(user)),
+        )
+    return followups.none()
+
+
+def followups_recordable_by(user: User):
+    """Return the follow-ups the user may record: officials', liaisons' and admins' own scope."""
+    if has_role(user, *FOLLOWUP_RECORDERS):
+        return followups_visible_to(user)
+    return followups_visible_to(user).none()
+
+
+def followup_campaigns_managed_by(user: User) -> QuerySet[Campaign]:
+    """Return the campaigns whose follow-up schedule the user may set (coordinators, admin)."""
+    if _role(user) in (Role.ADMIN, Role.COORDINATOR):
+        return campaigns_visible_to(user)
+    return Campaign.objects.none()
