@@ -2,10 +2,13 @@
 
 Search by ID number or phone is a POST (``/workers/search/``) so the value never appears in
 a URL or an access log; revealing a full number is a POST with a reason and is audited.
+What the worker page does is here too: consent recorded and withdrawn, status moves, consent
+for many workers at once, and the official's decisions on QR-code signups (``/signups/``).
 """
 
 from __future__ import annotations
 
+import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,19 +21,21 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from laborbridge import access, identifiers, spreadsheets
-from laborbridge.api import ApiDateField
+from laborbridge.api import ApiDateField, column_range
 from laborbridge.imports.api import ImportJobViewSet
 from laborbridge.models import CertificateType, LaborBrand, Occupation, Region
 from laborbridge.spreadsheets import XLSX_CONTENT_TYPE
-from workers import selectors, services
+from workers import selectors, services, signups
 from workers.importers import WorkerRosterImporter
 from workers.models import (
     ConsentMethod,
     Education,
     PovertyStatus,
+    SelfSignup,
     SkillLevel,
     Worker,
     WorkerSource,
+    WorkerStatus,
 )
 
 
@@ -244,6 +249,54 @@ class WorkerExportInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
+class WorkerConsentWithdrawInputSerializer(serializers.Serializer):
+    withdrawn_on = ApiDateField(help_text="Not before the consent was given, not after today.")
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class WorkerStatusInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=WorkerStatus.choices,
+        help_text="The moves an official makes by hand: registered ↔ withdrawn, "
+        "employed → returned, returned → registered or withdrawn.",
+    )
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+# Consent for many workers in one request: a list page ticks at most 50, an import's worth of
+# paper forms a few hundred; the write is one INSERT per services.CONSENT_BATCH rows.
+CONSENT_BULK_MAX = 1000
+
+
+class WorkerBulkConsentInputSerializer(WorkerConsentInputSerializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(**column_range(Worker, "id", min_value=1)),
+        min_length=1,
+        max_length=CONSENT_BULK_MAX,
+        help_text=f"Workers of the official's county, at most {CONSENT_BULK_MAX}.",
+    )
+
+
+class WorkerBulkConsentOutputSerializer(serializers.Serializer):
+    recorded = serializers.IntegerField(help_text="Consents recorded now.")
+    already_given = serializers.IntegerField(help_text="Workers whose consent was already given.")
+
+
+def _consent_input(data: dict) -> services.ConsentInput:
+    return services.ConsentInput(
+        given_on=data["given_on"],
+        method=data["method"],
+        scope=tuple(data["scope"]),
+        witness=data["witness"],
+    )
+
+
+def _detail(worker: Worker) -> dict:
+    """Return the detail body of ``worker`` as stored now (skills, wishes, consent …)."""
+    fresh = WorkerRosterImporter.export_queryset(Worker.objects.filter(pk=worker.pk)).get()
+    return WorkerDetailOutputSerializer(fresh).data
+
+
 def _inputs(data: dict, county: Region, actor) -> dict:
     """Turn validated API input into ``worker_register`` / ``worker_update`` keywords."""
     values = dict(data)
@@ -323,19 +376,11 @@ class WorkerViewSet(
             worker = services.worker_register(
                 actor=request.user,
                 home_county=county,
-                consent=services.ConsentInput(
-                    given_on=consent["given_on"],
-                    method=consent["method"],
-                    scope=tuple(consent["scope"]),
-                    witness=consent["witness"],
-                )
-                if consent
-                else None,
+                consent=_consent_input(consent) if consent else None,
                 source=WorkerSource.API,
                 **_inputs(data, county, request.user),
             )
-        worker = WorkerRosterImporter.export_queryset(Worker.objects.filter(pk=worker.pk)).get()
-        return Response(WorkerDetailOutputSerializer(worker).data, status=status.HTTP_201_CREATED)
+        return Response(_detail(worker), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=WorkerUpdateInputSerializer, responses={200: WorkerDetailOutputSerializer}
@@ -352,8 +397,7 @@ class WorkerViewSet(
                 worker=worker,
                 **_inputs(dict(serializer.validated_data), worker.home_county, request.user),
             )
-        worker = WorkerRosterImporter.export_queryset(Worker.objects.filter(pk=worker.pk)).get()
-        return Response(WorkerDetailOutputSerializer(worker).data)
+        return Response(_detail(worker))
 
     @extend_schema(
         request=WorkerUpdateInputSerializer, responses={200: WorkerDetailOutputSerializer}
@@ -429,8 +473,172 @@ class WorkerViewSet(
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return spreadsheets.download(content, f"roster-{stamp}.xlsx")
 
+    @extend_schema(
+        request=WorkerConsentInputSerializer, responses={200: WorkerDetailOutputSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def consent(self, request, pk=None):
+        """Record the worker's consent (paper, self-service or witnessed verbal) and its scope."""
+        worker = self.get_object()
+        serializer = WorkerConsentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.worker_consent_record(
+            actor=request.user, worker=worker, consent=_consent_input(serializer.validated_data)
+        )
+        return Response(_detail(worker))
+
+    @extend_schema(
+        request=WorkerConsentWithdrawInputSerializer,
+        responses={200: WorkerDetailOutputSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="consent-withdrawal")
+    def consent_withdrawal(self, request, pk=None):
+        """Record that the worker withdrew their consent; they drop out of matching."""
+        worker = self.get_object()
+        serializer = WorkerConsentWithdrawInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.worker_consent_withdraw(
+            actor=request.user, worker=worker, **serializer.validated_data
+        )
+        return Response(_detail(worker))
+
+    @extend_schema(
+        request=WorkerStatusInputSerializer, responses={200: WorkerDetailOutputSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="status")
+    def set_status(self, request, pk=None):
+        """Move the worker between the statuses an official sets by hand (withdrawn, returned …)."""
+        worker = self.get_object()
+        serializer = WorkerStatusInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.worker_set_status(actor=request.user, worker=worker, **serializer.validated_data)
+        return Response(_detail(worker))
+
+    @extend_schema(
+        request=WorkerBulkConsentInputSerializer,
+        responses={200: WorkerBulkConsentOutputSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="consent-bulk")
+    def consent_bulk(self, request):
+        """Record the same consent for every listed worker who has none yet; say how many."""
+        serializer = WorkerBulkConsentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ids = set(serializer.validated_data["ids"])
+        found = set(self.get_queryset().filter(pk__in=ids).values_list("pk", flat=True))
+        if found != ids:
+            unknown = sorted(ids - found)
+            raise ValidationError(
+                {
+                    "ids": [
+                        _("这些编号的劳动力不存在或不在您的范围内：%(ids)s。")
+                        % {"ids": "、".join(str(pk) for pk in unknown[:20])}
+                    ]
+                }
+            )
+        recorded = services.workers_consent_record_bulk(
+            actor=request.user,
+            workers=Worker.objects.filter(pk__in=found).only("pk"),
+            consent=_consent_input(serializer.validated_data),
+        )
+        return Response({"recorded": recorded, "already_given": len(ids) - recorded})
+
 
 class WorkerImportViewSet(ImportJobViewSet):
     """Roster imports (花名册): upload → preview → commit; the official's own jobs."""
 
     kind = WorkerRosterImporter.kind
+
+
+class SelfSignupOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    campaign = serializers.CharField(source="campaign.code")
+    name = serializers.CharField()
+    id_number_masked = serializers.CharField()
+    phone_masked = serializers.CharField()
+    home_county = serializers.CharField(source="home_county_id")
+    home_township = serializers.CharField(source="home_township_id", allow_null=True)
+    wish_occupations = serializers.SerializerMethodField()
+    wish_cities = serializers.ListField(child=serializers.CharField(), source="wish_city_codes")
+    min_wage = serializers.IntegerField(allow_null=True)
+    earliest_departure = serializers.DateField(allow_null=True)
+    accepts_dormitory = serializers.BooleanField()
+    accepts_shift_work = serializers.BooleanField()
+    consented_at = serializers.DateTimeField()
+    status = serializers.CharField()
+    worker = serializers.IntegerField(source="worker_id", allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    rejection_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def get_wish_occupations(self, signup: SelfSignup) -> list[str]:
+        codes = self.context.get("occupation_codes")
+        if codes is None:
+            codes = _occupation_codes([signup])
+        return [codes[pk] for pk in signup.wish_occupation_ids if pk in codes]
+
+
+def _occupation_codes(rows) -> dict[int, str]:
+    """Return occupation id → code for the wishes of ``rows`` (signups keep ids), one query."""
+    ids = {pk for row in rows for pk in row.wish_occupation_ids}
+    return dict(Occupation.objects.filter(pk__in=ids).values_list("pk", "code"))
+
+
+class SelfSignupFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=SelfSignup.Status.choices)
+
+    class Meta:
+        model = SelfSignup
+        fields = ["status"]
+
+
+class SelfSignupRejectInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Why it is not genuine or eligible.")
+
+
+class SelfSignupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """QR-code signups of the official's county and the decisions on them (扫码报名)."""
+
+    permission_classes = [access.IsOfficial]
+    serializer_class = SelfSignupOutputSerializer
+    filterset_class = SelfSignupFilter
+
+    def get_queryset(self):
+        return access.signups_visible_to(self.request.user).select_related("campaign")
+
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = {"occupation_codes": _occupation_codes(page)}
+        body = SelfSignupOutputSerializer(page, many=True, context=context).data
+        return self.get_paginated_response(body)
+
+    @extend_schema(request=None, responses={201: WorkerDetailOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        """Register the signup as a new worker (a person already registered: merge instead)."""
+        worker = signups.signup_verify(actor=request.user, signup=self.get_object())
+        return Response(_detail(worker), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: WorkerDetailOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Bring the signup's phone, wishes and consent into the county's record of the person."""
+        signup = self.get_object()
+        existing = signups.signup_existing_worker(signup)
+        if existing is None:
+            raise ValidationError(_("没有可合并的已有记录。"))
+        worker = signups.signup_merge(actor=request.user, signup=signup, worker=existing)
+        return Response(_detail(worker))
+
+    @extend_schema(
+        request=SelfSignupRejectInputSerializer, responses={200: SelfSignupOutputSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Close the signup as not genuine or not eligible, with the reason."""
+        signup = self.get_object()
+        serializer = SelfSignupRejectInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        signup = signups.signup_reject(
+            actor=request.user, signup=signup, reason=serializer.validated_data["reason"]
+        )
+        return Response(SelfSignupOutputSerializer(signup).data)

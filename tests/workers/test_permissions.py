@@ -1,4 +1,5 @@
-"""Another county's official, an HR user and an anonymous visitor are refused everywhere.
+"""Another county's official, an HR user, another pairing's coordinator and an anonymous
+visitor are refused everywhere.
 
 Every page and API endpoint of the registry is tried with each of them against county A's
 worker, signup and import job: nothing of A's is shown, nothing changes. Collection pages
@@ -8,8 +9,8 @@ an official of county B may use (the list, the import page) answer with B's own 
 import pytest
 from django.urls import reverse
 
-from laborbridge.models import AuditEvent, Campaign
-from tests.factories import ANDING, WorkerFactory, make_id_number
+from laborbridge.models import AuditEvent, Campaign, Pairing, Role
+from tests.factories import ANDING, WorkerFactory, make_id_number, make_user
 from tests.imports.helpers import run_import, xlsx_bytes
 from workers.models import ConsentStatus, SelfSignup, Worker
 from workers.signups import signup_submit
@@ -71,6 +72,15 @@ def _pages(a):
         ("post", "/api/v1/workers/search/", "collection"),
         ("post", f"/api/v1/workers/{w}/reveal-id-number/", "object"),
         ("post", "/api/v1/workers/export/", "collection"),
+        ("post", f"/api/v1/workers/{w}/consent/", "object"),
+        ("post", f"/api/v1/workers/{w}/consent-withdrawal/", "object"),
+        ("post", f"/api/v1/workers/{w}/status/", "object"),
+        ("post", "/api/v1/workers/consent-bulk/", "collection"),
+        ("get", "/api/v1/signups/", "collection"),
+        ("get", f"/api/v1/signups/{s}/", "object"),
+        ("post", f"/api/v1/signups/{s}/verify/", "object"),
+        ("post", f"/api/v1/signups/{s}/merge/", "object"),
+        ("post", f"/api/v1/signups/{s}/reject/", "object"),
         ("get", "/api/v1/worker-imports/", "collection"),
         ("post", "/api/v1/worker-imports/", "collection"),
         ("get", f"/api/v1/worker-imports/{j}/", "object"),
@@ -83,6 +93,8 @@ def _pages(a):
 
 # Bodies that would change something if the request were allowed.
 _BODIES = {
+    "consent-withdrawal": {"withdrawn_on": "2026-01-02"},
+    "consent-bulk": {"given_on": "2026-01-02", "method": "signed_paper"},
     "consent": {"given_on": "2026-01-02", "method": "signed_paper", "scope": ["registry"]},
     "withdraw": {"withdrawn_on": "2026-01-02"},
     "status": {"status": "withdrawn"},
@@ -99,7 +111,7 @@ _BODIES = {
 def _body(url: str, a) -> dict:
     for key, body in _BODIES.items():
         if key in url or (key == "decide" and "pending" in url):
-            return {**body, "worker": [a["worker"].pk]}
+            return {**body, "worker": [a["worker"].pk], "ids": [a["worker"].pk]}
     return {
         "worker": [a["worker"].pk],
         "q": SECRET_NAME,
@@ -126,7 +138,14 @@ def _unchanged(a) -> None:
     assert not AuditEvent.objects.filter(action__startswith="worker.reveal").exists()
 
 
-@pytest.mark.parametrize("who", ["anonymous", "hr_x", "official_b"])
+@pytest.fixture
+def coordinator_other(db):
+    """A coordinator of another pairing (Qingdao–Longnan: same east, other west)."""
+    pairing = Pairing.objects.get(east_region_id="370200", west_region_id="621200")
+    return make_user("coordinator_other", Role.COORDINATOR, pairing=pairing)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "hr_x", "official_b", "coordinator_other"])
 def test_every_page_and_endpoint_refuses_outsiders(request, client, county_a, who):
     if who != "anonymous":
         client.force_login(request.getfixturevalue(who))
@@ -140,6 +159,8 @@ def test_every_page_and_endpoint_refuses_outsiders(request, client, county_a, wh
                 assert response["Location"].startswith("/accounts/login/"), where
         elif who == "hr_x" or kind == "object":
             assert status in (403, 404), where
+        elif who == "coordinator_other":  # reads their own pairing's registry, writes nothing
+            assert status in (200, 302, 403, 404), where
         else:  # another county's official on a collection: allowed, but only their county
             assert status in (200, 201, 202, 302, 400, 415), where
         body = (
