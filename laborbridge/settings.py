@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "matching",
     "transport",
     "placement",
+    "selfservice",
     "followups",
 ]
 
@@ -420,3 +421,7 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# The worker's personal link (selfservice): days until a link expires; a new link
+# revokes the old one. The travel notice prints it as a QR code.
+PERSONAL_LINK_DAYS = env_int("LABORBRIDGE_PERSONAL_LINK_DAYS", 180)

@@ -26,11 +26,14 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("transport/", include("transport.urls")),
     path("placement/", include("placement.urls")),
+    path("selfservice/", include("selfservice.urls")),
     path("followups/", include("followups.urls")),
     path("notifications/", include("laborbridge.notifications.urls")),
     # Public campaign pages reached from a QR code: the job board and the self-signup form.
     path("c/", include("jobs.public_urls")),
     path("c/", include("workers.public_urls")),
+    # The worker's own page, reached by their personal link (no login).
+    path("me/", include("selfservice.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("laborbridge.api_urls")),
     path("api/v1/", include("workers.api_urls")),

@@ -67,6 +67,7 @@ FLOORS = {
     "transport": 3,
     "placement": 4,
     "followups": 5,
+    "selfservice": 6,
 }
 
 # Modules allowed to import from a higher floor, with the reason.
