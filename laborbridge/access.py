@@ -713,6 +713,65 @@ def personal_link_workers_managed_by(user: User) -> QuerySet[Worker]:
     return _by_west_county(Worker.objects.all(), user, "home_county")
 
 
+# --- rosters and filing exports (placement, issue 13) -----------------------------------
+# The receiving city's roster of the people at work there (在岗人员花名册) lists employment
+# records at work now, by their current employer and workplace (the derived fields the
+# history services keep). A coordinator reads their pairing's (its western workers now working
+# in its eastern region), a liaison those in their districts, HR the rows whose current
+# employer is theirs (a worker who moved to another employer leaves HR's roster). The county's
+# export for the poverty-monitoring system carries full ID numbers: the county's officials
+# only (admin: any county); each run and each download is audited.
+
+
+def roster_employments_visible_to(user: User):
+    """Return the employment records at work now that the user's roster lists (a liaison:
+    those working in their districts)."""
+    from workers.models import Employment, EmploymentStatus
+
+    role = _role(user)
+    employments = Employment.objects.filter(status=EmploymentStatus.EMPLOYED)
+    if role == Role.ADMIN:
+        return employments
+    if role == Role.EMPLOYER_HR:
+        return employments.filter(current_employer_id=user.employer_id)
+    if role == Role.COORDINATOR:
+        return employments.filter(
+            _prefix_q("worker__home_county__code", west_prefixes_of(user)),
+            _prefix_q("current_workplace__code", east_prefixes_of(user)),
+        )
+    if role == Role.LIAISON:
+        return employments.filter(
+            _prefix_q("worker__home_county__code", west_prefixes_of(user)),
+            liaison_districts_q(user, "current_workplace"),
+        )
+    return employments.none()
+
+
+def roster_phones_revealable_by(user: User):
+    """Return the roster rows whose full phone the user may reveal (with a reason, audited):
+    the same rows as the roster, so HR and coordinators can call the people they look after."""
+    return roster_employments_visible_to(user)
+
+
+def poverty_export_counties_for(user: User) -> QuerySet[Region]:
+    """Return the counties whose poverty-monitoring export the user may run: an official
+    their own county, an admin any county."""
+    role = _role(user)
+    counties = Region.objects.filter(level=Region.Level.COUNTY)
+    if role == Role.ADMIN:
+        return counties
+    if role == Role.COUNTY_OFFICIAL:
+        return counties.filter(pk=user.county_id)
+    return counties.none()
+
+
+def poverty_exports_visible_to(user: User):
+    """Return the poverty-monitoring exports the user may see and download: their county's."""
+    from placement.export_models import PovertyExport
+
+    return PovertyExport.objects.filter(county__in=poverty_export_counties_for(user))
+
+
 # --- follow-ups (回访, issue 13) -----------------------------------------------------------
 # A follow-up is seen by the worker's county officials, the liaisons of the arrival
 # employer's district (of the worker's pairing), the coordinators of the pairing (western
