@@ -97,3 +97,24 @@ def page_sections_for(page: str, request, obj) -> list[dict]:
         if context is not None:
             sections.append({"template": section.template, **context})
     return sections
+
+
+# --- demo steps -----------------------------------------------------------------------------
+# ``manage.py demo`` lives on the transport floor; the apps above it add their part of the demo
+# here (from ``ready()``) instead of being imported by the command. A step takes the site's
+# address (for links to print) and returns the lines the command prints.
+
+_demo_steps: dict[str, tuple[int, Callable[..., list[str]]]] = {}
+
+
+def demo_step_register(name: str, step: Callable[..., list[str]], *, position: int = 50) -> None:
+    """Register a demo step run (lower position first) after the demo's travellers."""
+    _demo_steps[name] = (position, step)
+
+
+def demo_steps_run(*, base_url: str) -> list[str]:
+    """Run every registered demo step; return the lines they print, in order."""
+    lines: list[str] = []
+    for _position, step in sorted(_demo_steps.values(), key=lambda entry: entry[0]):
+        lines += step(base_url=base_url)
+    return lines

@@ -10,8 +10,10 @@ class SelfserviceConfig(AppConfig):
         self.registry_fill()
 
     def registry_fill(self) -> None:
-        """Register the worker page's personal-link and travel-notice section."""
+        """Register the worker page's personal-link and travel-notice section and the demo
+        step that issues the demo travellers' links."""
         from laborbridge import registry
+        from selfservice.demo import demo_links_issue
         from selfservice.selectors import worker_link_section
 
         registry.page_section_register(
@@ -20,3 +22,4 @@ class SelfserviceConfig(AppConfig):
             context=worker_link_section,
             position=70,
         )
+        registry.demo_step_register("selfservice.links", demo_links_issue, position=80)

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from jobs.demo import demo_employers_load, demo_hr_logins, demo_vacancies_load
-from laborbridge import crypto
+from laborbridge import crypto, registry
 from laborbridge.demo import (
     DemoResult,
     demo_calendar,
@@ -107,6 +107,10 @@ class Command(BaseCommand):
                 f"Matching round run; {confirmed} workers confirmed by both sides and planned "
                 "onto the trips (0 means already done)."
             )
+        # Steps of the apps above transport (e.g. the workers' personal links).
+        base_url = f"http://{options['host']}:{options['port']}"
+        for line in registry.demo_steps_run(base_url=base_url):
+            self.stdout.write(line)
         self.stdout.write(f"Loaded in {time.perf_counter() - started:.1f} s.")
         self.stdout.write("")
         self.stdout.write("Logins (username / password / role):")
