@@ -819,3 +819,54 @@ def followup_campaigns_managed_by(user: User) -> QuerySet[Campaign]:
     if _role(user) in (Role.ADMIN, Role.COORDINATOR):
         return campaigns_visible_to(user)
     return Campaign.objects.none()
+
+
+# --- cases: problems that need someone (complaints, returns home) -------------------------
+# A case is seen and handled by the worker's county officials, the coordinators of the
+# pairing the worker works through (the worker's western county, and the workplace inside the
+# pairing's eastern side when it is known), the liaisons of the workplace's districts, and
+# admins. Employers' HR never: a complaint is often about their own company.
+
+CASE_STAFF = (Role.COUNTY_OFFICIAL, Role.COORDINATOR, Role.LIAISON, Role.ADMIN)
+
+
+def may_see_cases(user: User) -> bool:
+    """Return whether the user's role works on cases at all (the list page, the menu)."""
+    return has_role(user, *CASE_STAFF)
+
+
+def cases_visible_to(user: User):
+    """Return the cases the user may see (see above)."""
+    from cases.models import Case
+
+    role = _role(user)
+    cases = Case.objects.all()
+    if role == Role.ADMIN:
+        return cases
+    if role == Role.COUNTY_OFFICIAL:
+        return cases.filter(worker__home_county_id=user.county_id)
+    if role == Role.COORDINATOR:
+        return cases.filter(
+            _prefix_q("worker__home_county__code", west_prefixes_of(user)),
+            Q(workplace__isnull=True) | _prefix_q("workplace__code", east_prefixes_of(user)),
+        )
+    if role == Role.LIAISON:
+        return cases.filter(
+            _prefix_q("worker__home_county__code", west_prefixes_of(user)),
+            liaison_districts_q(user, "workplace"),
+        )
+    return cases.none()
+
+
+def cases_handled_by(user: User):
+    """Return the cases the user may move along (handling, notes, resolve, refer): every
+    case they see — the people who see a complaint are the ones who must act on it."""
+    return cases_visible_to(user)
+
+
+def workers_case_openable_by(user: User) -> QuerySet[Worker]:
+    """Return the workers on whose behalf the user may open a case: the workers they see
+    (a county official's county, a coordinator's pairing, a liaison's placed workers)."""
+    if has_role(user, *CASE_STAFF):
+        return workers_visible_to(user)
+    return Worker.objects.none()

@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "matching",
     "transport",
     "placement",
+    "cases",
     "selfservice",
     "followups",
 ]
@@ -356,6 +357,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30,
         "options": {"expires": 25},
     },
+    # Cases past their deadline remind their handlers once (cases.services).
+    "cases-overdue-notify": {"task": "cases.overdue_notify", "schedule": 60 * 60},
 }
 # Failure-injection hook for the integration tests that kill a worker mid-round: seconds to
 # pause after a round has loaded its inputs. Always 0 outside those tests.
@@ -403,6 +406,10 @@ API_DOCS_PUBLIC = env_bool("LABORBRIDGE_API_DOCS_PUBLIC", not PRODUCTION)
 # Employment history (placement): a month's actual pay more than this share below the
 # promised wage is flagged to the pairing's coordinators (whole percent in the variable).
 WAGE_GAP_THRESHOLD = env_int("LABORBRIDGE_WAGE_GAP_PERCENT", 10) / 100
+
+# Cases (problems that need someone): days to handle a case before it is overdue, per kind;
+# kinds not named keep cases.services.DEFAULT_DEADLINE_DAYS (欠薪 15 days).
+CASE_DEADLINE_DAYS = {"wage_arrears": env_int("LABORBRIDGE_CASE_DAYS_WAGE_ARREARS", 15)}
 
 LOGGING = {
     "version": 1,

@@ -26,6 +26,7 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("transport/", include("transport.urls")),
     path("placement/", include("placement.urls")),
+    path("cases/", include("cases.urls")),
     path("selfservice/", include("selfservice.urls")),
     path("followups/", include("followups.urls")),
     path("notifications/", include("laborbridge.notifications.urls")),
@@ -41,6 +42,7 @@ urlpatterns = [
     path("api/v1/", include("matching.api_urls")),
     path("api/v1/", include("transport.api_urls")),
     path("api/v1/", include("placement.api_urls")),
+    path("api/v1/", include("cases.api_urls")),
     # Sign-in required in production (API_DOCS_PUBLIC). The split Swagger view serves its
     # script as a file, so the docs work under the Content-Security-Policy.
     path(

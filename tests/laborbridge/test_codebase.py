@@ -66,6 +66,7 @@ FLOORS = {
     "matching": 2,
     "transport": 3,
     "placement": 4,
+    "cases": 5,
     "followups": 5,
     "selfservice": 6,
 }

@@ -1,0 +1,78 @@
+"""Placed workers, cases and the named users of the cases tests."""
+
+import datetime as dt
+
+import pytest
+
+from cases import services
+from laborbridge.models import Pairing, Role
+from matching.models import Match, MatchStatus
+from tests.factories import ANDING, JIAOZHOU, TONGWEI, VacancyFactory, WorkerFactory, make_user
+from workers.models import Employment
+
+WAGE_CASE = {
+    "kind": "wage_arrears",
+    "description": "两个月工资没发。",
+    "sector": "non_construction",
+    "owed_from": dt.date(2026, 9, 1),
+    "owed_to": dt.date(2026, 10, 1),
+    "amount_owed": 11000,
+}
+
+
+def place(employer, *, county=ANDING, started_on=dt.date(2026, 6, 1)) -> Employment:
+    """Return an employment record as the gate check-in opens it (hired match)."""
+    vacancy = VacancyFactory(employer=employer)
+    worker = WorkerFactory(home_county_id=county)
+    match = Match.objects.create(worker=worker, vacancy=vacancy, status=MatchStatus.HIRED)
+    return Employment.objects.create(
+        worker=worker, employer=employer, vacancy=vacancy, match=match, started_on=started_on
+    )
+
+
+@pytest.fixture
+def employment(employer_x):
+    """An Anding worker placed at employer X in Chengyang (Qingdao)."""
+    return place(employer_x)
+
+
+@pytest.fixture
+def wage_case(employment, official_a):
+    return services.open_case(
+        worker=employment.worker,
+        kind="wage_arrears",
+        opened_via="official",
+        by=official_a,
+        **{k: v for k, v in WAGE_CASE.items() if k != "kind"},
+    )
+
+
+@pytest.fixture
+def coordinator_other(db):
+    """A coordinator of another pairing (Qingdao–Longnan: same east, other west)."""
+    pairing = Pairing.objects.get(east_region_id="370200", west_region_id="621200")
+    return make_user("coordinator_other", Role.COORDINATOR, pairing=pairing)
+
+
+@pytest.fixture
+def case_liaison(pairing_qd_dx):
+    """A Qingdao–Dingxi liaison over the whole eastern side."""
+    return make_user("case_liaison", Role.LIAISON, pairing=pairing_qd_dx)
+
+
+@pytest.fixture
+def liaison_jiaozhou(pairing_qd_dx):
+    """A Qingdao–Dingxi liaison of Jiaozhou only (employer X is in Chengyang)."""
+    user = make_user("liaison_jiaozhou", Role.LIAISON, pairing=pairing_qd_dx)
+    user.districts.add(JIAOZHOU)
+    return user
+
+
+@pytest.fixture
+def liaison_other(db):
+    """A liaison of another pairing with the same eastern side (Qingdao–Longnan)."""
+    pairing = Pairing.objects.get(east_region_id="370200", west_region_id="621200")
+    return make_user("liaison_other", Role.LIAISON, pairing=pairing)
+
+
+__all__ = ["TONGWEI"]
