@@ -7,6 +7,9 @@ class FollowupsConfig(AppConfig):
     verbose_name = _("回访")
 
     def ready(self) -> None:
+        from followups import messages
+
+        messages.register()
         self.registry_fill()
 
     def registry_fill(self) -> None:
@@ -17,5 +20,20 @@ class FollowupsConfig(AppConfig):
 
         registry.menu_entry_register(
             roles={Role.LIAISON: 20}, url_name="followups:placed", label=_("在岗人员")
+        )
+        registry.menu_entry_register(
+            roles={Role.LIAISON: 10, Role.COUNTY_OFFICIAL: 55},
+            url_name="followups:list",
+            label=_("我的回访"),
+        )
+        registry.menu_entry_register(
+            roles={Role.COORDINATOR: 45, Role.ADMIN: 45},
+            url_name="followups:list",
+            label=_("回访"),
+        )
+        registry.menu_entry_register(
+            roles={Role.COORDINATOR: 46, Role.ADMIN: 46},
+            url_name="followups:schedules",
+            label=_("回访计划"),
         )
         registry.home_figures_register("followups", home_figures)

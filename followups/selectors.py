@@ -1,10 +1,17 @@
 """Reads of follow-ups and placed workers, always inside ``laborbridge.access`` scopes."""
 
-from django.db.models import QuerySet
+import datetime as dt
 
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from followups.models import FollowUp, FollowUpKind
 from laborbridge import access
 from laborbridge.models import User
 from workers.models import Employment, EmploymentStatus
+
+DUE, OVERDUE, DONE, OPEN = "due", "overdue", "done", "open"
+STATES = (DUE, OVERDUE, DONE, OPEN)
 
 
 def placed_list_for(user: User, *, status: str = "") -> QuerySet[Employment]:
@@ -17,12 +24,63 @@ def placed_list_for(user: User, *, status: str = "") -> QuerySet[Employment]:
     return rows.order_by("-started_on", "-id")
 
 
+def _state_q(state: str, today: dt.date) -> Q:
+    if state == DUE:
+        return Q(done_at__isnull=True, due_on__gte=today)
+    if state == OVERDUE:
+        return Q(done_at__isnull=True, due_on__lt=today)
+    if state == DONE:
+        return Q(done_at__isnull=False)
+    return Q(done_at__isnull=True)
+
+
+def followup_list_for(
+    user: User,
+    *,
+    state: str = OPEN,
+    kind: str = "",
+    mine: bool = True,
+    today: dt.date | None = None,
+) -> QuerySet[FollowUp]:
+    """Return the user's follow-ups in ``state`` (due, overdue, done, open), optionally of
+    one ``kind``; ``mine`` keeps those assigned to the user. Open ones come by deadline,
+    done ones newest first."""
+    today = today or timezone.localdate()
+    rows = access.followups_visible_to(user).filter(_state_q(state, today))
+    if mine and not access.is_admin(user):
+        rows = rows.filter(assignee_id=user.pk)
+    if kind in FollowUpKind.values:
+        rows = rows.filter(kind=kind)
+    rows = rows.select_related(
+        "employment__worker", "employment__employer", "assignee", "home_county", "work_district"
+    )
+    if state == DONE:
+        return rows.order_by("-done_at", "-id")
+    return rows.order_by("due_on", "id")
+
+
+def followup_detail_for(user: User) -> QuerySet[FollowUp]:
+    return access.followups_visible_to(user).select_related(
+        "employment__worker",
+        "employment__worker__home_county",
+        "employment__employer",
+        "employment__employer__district",
+        "assignee",
+        "recorded_by",
+    )
+
+
 def home_figures(user: User) -> dict:
-    """Return the home figures of follow-ups: a liaison's placed workers."""
-    if not access.has_role(user, *access.LIAISONS) or access.is_admin(user):
-        return {}
-    return {
-        "placed_total": access.employments_visible_to(user)
-        .filter(status=EmploymentStatus.EMPLOYED)
-        .count()
-    }
+    """Return the home figures of follow-ups: the user's due and overdue follow-ups (officials,
+    liaisons) and a liaison's placed workers."""
+    data: dict = {}
+    if access.has_role(user, *access.FOLLOWUP_RECORDERS) and not access.is_admin(user):
+        today = timezone.localdate()
+        mine = FollowUp.objects.filter(assignee_id=user.pk, done_at__isnull=True)
+        data["followups_overdue"] = mine.filter(due_on__lt=today).count()
+        data["followups_due"] = mine.filter(due_on__gte=today).count()
+    if access.has_role(user, *access.LIAISONS) and not access.is_admin(user):
+        data["placed_total"] = (
+            access.employments_visible_to(user).filter(status=EmploymentStatus.EMPLOYED).count()
+        )
+    return data
