@@ -361,10 +361,6 @@ CELERY_BEAT_SCHEDULE = {
     # and remind of overdue ones. Idempotent (unique per employment, kind and period; one
     # reminder a day per follow-up), so four runs a day only pick up new arrivals sooner.
     "followups-daily": {"task": "followups.daily", "schedule": 6 * 60 * 60},
-    # Follow-ups (followups.services): generate the scheduled points and the monthly census
-    # and remind of overdue ones. Idempotent (unique per employment, kind and period; one
-    # reminder a day per follow-up), so four runs a day only pick up new arrivals sooner.
-    "followups-daily": {"task": "followups.daily", "schedule": 6 * 60 * 60},
     # Cases past their deadline remind their handlers once (cases.services).
     "cases-overdue-notify": {"task": "cases.overdue_notify", "schedule": 60 * 60},
 }

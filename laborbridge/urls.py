@@ -43,7 +43,6 @@ urlpatterns = [
     path("api/v1/", include("transport.api_urls")),
     path("api/v1/", include("placement.api_urls")),
     path("api/v1/", include("followups.api_urls")),
-    path("api/v1/", include("followups.api_urls")),
     path("api/v1/", include("cases.api_urls")),
     # Sign-in required in production (API_DOCS_PUBLIC). The split Swagger view serves its
     # script as a file, so the docs work under the Content-Security-Policy.
