@@ -14,6 +14,7 @@ class CasesConfig(AppConfig):
 
     def registry_fill(self) -> None:
         """Register the menu entry and the worker page's cases section."""
+        from cases.demo import demo_cases_load
         from cases.selectors import overdue_count_for, worker_cases_section
         from laborbridge import registry
         from laborbridge.models import Role
@@ -35,3 +36,4 @@ class CasesConfig(AppConfig):
             context=worker_cases_section,
             position=70,
         )
+        registry.demo_step_register("cases", demo_cases_load, position=60)
