@@ -60,6 +60,21 @@ def _ensure_reference() -> None:
         reference_load()
 
 
+# Every user the suite creates or signs in with pays the password hasher; production's PBKDF2
+# (Django's default, ~1M iterations) costs ~0.3 s a time on a CI box, MD5 nothing. The strong
+# production default is proven in tests/laborbridge/test_password_hashing.py.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Hash test passwords with MD5 for the whole session (the hasher cache is reset)."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the real reference data once into the test database."""
