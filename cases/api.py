@@ -14,8 +14,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cases import selectors, services
-from cases.models import CaseKind, CaseStatus, OpenedVia, Sector, StepAction
+from cases.models import Case, CaseKind, CaseStatus, OpenedVia, Sector, StepAction
 from laborbridge import access
+from laborbridge.api import ApiDateField, column_range
 from placement.models import LeavingReason
 from workers.models import Worker
 
@@ -45,7 +46,7 @@ class CaseOutputSerializer(serializers.Serializer):
     employer_name = serializers.CharField()
     employer_address = serializers.CharField()
     workplace = serializers.CharField(source="workplace_id", allow_null=True)
-    owed_from = serializers.DateField(allow_null=True)
+    owed_from = ApiDateField(required=False, allow_null=True, help_text="Any day of the month.")
     owed_to = serializers.DateField(allow_null=True)
     amount_owed = serializers.IntegerField(allow_null=True)
     description = serializers.CharField()
@@ -74,11 +75,13 @@ class CaseOpenInputSerializer(serializers.Serializer):
     sector = serializers.ChoiceField(choices=Sector.choices, required=False, allow_blank=True)
     employer_name = serializers.CharField(required=False, allow_blank=True, max_length=120)
     employer_address = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    owed_from = serializers.DateField(
-        required=False, allow_null=True, help_text="Any day of the month."
+    owed_from = ApiDateField(required=False, allow_null=True, help_text="Any day of the month.")
+    owed_to = ApiDateField(required=False, allow_null=True)
+    amount_owed = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        **column_range(Case, "amount_owed", min_value=1, max_value=services.MAX_AMOUNT_OWED),
     )
-    owed_to = serializers.DateField(required=False, allow_null=True)
-    amount_owed = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,7 +99,7 @@ class CaseStepInputSerializer(serializers.Serializer):
 
 
 class ReturnHomeInputSerializer(serializers.Serializer):
-    occurred_on = serializers.DateField()
+    occurred_on = ApiDateField()
     reason = serializers.ChoiceField(choices=LeavingReason.choices)
     note = serializers.CharField(required=False, allow_blank=True)
     staff_note = serializers.CharField(required=False, allow_blank=True)

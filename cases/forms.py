@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseKind, Sector, StepAction
+from cases.services import MAX_AMOUNT_OWED
 from placement.models import LeavingReason
 
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
@@ -38,7 +39,9 @@ class CaseOpenForm(forms.Form):
     employer_address = forms.CharField(label=_("用人单位地址"), max_length=200, required=False)
     owed_from = _month_field(_("欠薪起始月份"))
     owed_to = _month_field(_("欠薪截止月份"))
-    amount_owed = forms.IntegerField(label=_("欠薪金额（元）"), min_value=1, required=False)
+    amount_owed = forms.IntegerField(
+        label=_("欠薪金额（元）"), min_value=1, max_value=MAX_AMOUNT_OWED, required=False
+    )
 
 
 class CaseStepForm(forms.Form):

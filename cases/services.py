@@ -49,6 +49,9 @@ DEFAULT_DEADLINE_DAYS = {
     CaseKind.OTHER: 15,
 }
 
+# One worker's arrears above ten million yuan is a typing error, not a claim.
+MAX_AMOUNT_OWED = 10_000_000
+
 # The steps a handler may take, with the status each leads to (None: unchanged).
 TRANSITIONS = {
     StepAction.HANDLING: CaseStatus.HANDLING,
@@ -168,6 +171,10 @@ def _intake_checked(
         errors["description"] = _("请简要描述遇到的问题。")
     if amount_owed is not None and amount_owed <= 0:
         errors["amount_owed"] = _("欠薪金额须大于 0。")
+    elif amount_owed is not None and amount_owed > MAX_AMOUNT_OWED:
+        errors["amount_owed"] = _("欠薪金额不能超过 %(limit)s 元。") % {
+            "limit": f"{MAX_AMOUNT_OWED:,}"
+        }
     if kind == CaseKind.WAGE_ARREARS:
         # What the national wage-arrears platform asks for.
         if not sector:

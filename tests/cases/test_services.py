@@ -75,6 +75,14 @@ def test_the_wage_platform_fields_are_required_for_wage_arrears(employment, offi
             **{**WAGE_CASE, "owed_from": dt.date(2026, 11, 1)},
         )
     assert "owed_to" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.open_case(
+            worker=employment.worker,
+            opened_via="official",
+            by=official_a,
+            **{**WAGE_CASE, "amount_owed": services.MAX_AMOUNT_OWED + 1},
+        )
+    assert "10,000,000" in error.value.message_dict["amount_owed"][0]
     assert not Case.objects.exists()
 
 
