@@ -41,7 +41,7 @@ from laborbridge.imports.base import (
     Update,
     register_importer,
 )
-from laborbridge.imports.cleaners import fold
+from laborbridge.imports.cleaners import fold, norm
 from laborbridge.models import Campaign, CertificateType, Occupation, Region, Role, User
 
 _PAY_SYNONYMS = {
@@ -65,23 +65,6 @@ _SHIFT_SYNONYMS = {
     "倒班": ShiftPattern.ROTATING,
     "轮班": ShiftPattern.ROTATING,
     "弹性": ShiftPattern.FLEXIBLE,
-}
-_LEVEL_SYNONYMS = {
-    "无": SkillLevel.NONE,
-    "无要求": SkillLevel.NONE,
-    "初级工": SkillLevel.LEVEL_5,
-    "初级": SkillLevel.LEVEL_5,
-    "五级": SkillLevel.LEVEL_5,
-    "中级工": SkillLevel.LEVEL_4,
-    "中级": SkillLevel.LEVEL_4,
-    "四级": SkillLevel.LEVEL_4,
-    "高级工": SkillLevel.LEVEL_3,
-    "高级": SkillLevel.LEVEL_3,
-    "三级": SkillLevel.LEVEL_3,
-    "技师": SkillLevel.LEVEL_2,
-    "二级": SkillLevel.LEVEL_2,
-    "高级技师": SkillLevel.LEVEL_1,
-    "一级": SkillLevel.LEVEL_1,
 }
 _EDUCATION_SYNONYMS = {
     "无": Education.NONE,
@@ -107,10 +90,6 @@ _STATUS_SYNONYMS = {
 _TEXT_FIELDS = ("description", "address", "working_hours", "physical_requirements", "benefits_note")
 # Columns of an export that an import reads past: they are facts, not wishes.
 _EXPORT_ONLY = ("employer_name", "filled_count", "headcount_remaining")
-
-
-def _norm(value: Any) -> str:
-    return re.sub(r"\s+", "", fold(value)).lower()
 
 
 def _ignore(value: Any) -> None:
@@ -291,7 +270,7 @@ class VacancyImporter(RowImporter):
             "min_skill_level",
             gettext_lazy("最低技能等级"),
             variants=["技能等级", "技能要求"],
-            clean=cleaners.choice(SkillLevel.choices, synonyms=_LEVEL_SYNONYMS),
+            clean=cleaners.choice(SkillLevel.choices, synonyms=cleaners.SKILL_LEVEL_WORDS),
             choices=_labels(SkillLevel.choices),
             width=12,
         ),
@@ -427,24 +406,24 @@ class VacancyImporter(RowImporter):
         for occupation in Occupation.objects.all():
             for key in (occupation.name_zh, occupation.code, occupation.name_en):
                 if key:
-                    self.occupations.setdefault(_norm(key), occupation)
+                    self.occupations.setdefault(norm(key), occupation)
         self.certificates: dict[str, CertificateType] = {}
         for certificate in CertificateType.objects.all():
-            self.certificates.setdefault(_norm(certificate.name_zh), certificate)
-            self.certificates.setdefault(_norm(certificate.code), certificate)
+            self.certificates.setdefault(norm(certificate.name_zh), certificate)
+            self.certificates.setdefault(norm(certificate.code), certificate)
             inner = re.search(r"[(（]([^)）]+)[)）]", certificate.name_zh)
             if inner:
-                self.certificates.setdefault(_norm(inner.group(1)), certificate)
+                self.certificates.setdefault(norm(inner.group(1)), certificate)
         self.districts: dict[str, Region] = {}
         city = employer.city_id if employer else None
         for district in selectors.district_choices(city):
-            self.districts[_norm(district.name)] = district
+            self.districts[norm(district.name)] = district
             self.districts[district.code] = district
         self.campaigns: dict[str, Campaign] = {}
         for campaign in selectors.campaign_choices_for(employer) if employer else []:
             for key in (campaign.name_zh, campaign.code, campaign.name_en):
                 if key:
-                    self.campaigns.setdefault(_norm(key), campaign)
+                    self.campaigns.setdefault(norm(key), campaign)
         # The employer's vacancies: the lookup of updates, small (hundreds at most).
         stored = (
             Vacancy.objects.filter(employer=employer)
@@ -459,7 +438,7 @@ class VacancyImporter(RowImporter):
             self.by_id[vacancy.pk] = vacancy
             self.by_natural.setdefault(
                 (
-                    _norm(vacancy.title),
+                    norm(vacancy.title),
                     vacancy.occupation_id,
                     vacancy.district_id,
                     vacancy.start_date,
@@ -485,7 +464,7 @@ class VacancyImporter(RowImporter):
     # Cleaners ------------------------------------------------------------------------
     def clean_occupation(self, value: Any) -> Occupation:
         self.prepare()
-        found = self.occupations.get(_norm(value))
+        found = self.occupations.get(norm(value))
         if found is None:
             raise CellError(
                 _("工种“%(value)s”不在职业分类中，请从下拉列表选择。") % {"value": fold(value)[:20]}
@@ -496,7 +475,7 @@ class VacancyImporter(RowImporter):
         self.prepare()
 
         def one(part: Any) -> CertificateType:
-            found = self.certificates.get(_norm(part))
+            found = self.certificates.get(norm(part))
             if found is None:
                 raise CellError(
                     _("证书“%(value)s”无法识别，请从下拉列表选择。") % {"value": fold(part)[:20]}
@@ -515,7 +494,7 @@ class VacancyImporter(RowImporter):
 
     def clean_district(self, value: Any) -> Region:
         self.prepare()
-        key = _norm(value)
+        key = norm(value)
         found = self.districts.get(key)
         if found is None and re.fullmatch(r"\d{6}", key):
             found = Region.objects.filter(pk=key, level=Region.Level.COUNTY).first()
@@ -528,7 +507,7 @@ class VacancyImporter(RowImporter):
 
     def clean_campaign(self, value: Any) -> Campaign:
         self.prepare()
-        found = self.campaigns.get(_norm(value))
+        found = self.campaigns.get(norm(value))
         if found is None:
             raise CellError(
                 _("招聘行动“%(value)s”不接收本企业的岗位，请从下拉列表选择。")
@@ -548,7 +527,7 @@ class VacancyImporter(RowImporter):
         district = self._district(row)
         return (
             "natural",
-            _norm(row.values["title"]),
+            norm(row.values["title"]),
             row.values["occupation"].pk,
             district.pk if district else None,
             row.values["start_date"],

@@ -34,7 +34,7 @@ from laborbridge.imports.base import (
     Update,
     register_importer,
 )
-from laborbridge.imports.cleaners import fold
+from laborbridge.imports.cleaners import fold, norm
 from laborbridge.imports.services import audit_record_bulk
 from laborbridge.imports.writing import insert_values, update_values
 from laborbridge.models import (
@@ -63,7 +63,7 @@ from workers.models import (
     WorkerSource,
     set_phone_fields,
 )
-from workers.roster_columns import WorkerRosterColumns, choice_label, norm
+from workers.roster_columns import WorkerRosterColumns, choice_label
 from workers.roster_state import (
     LOOKUP_BATCH,
     RELATED_FIELDS,

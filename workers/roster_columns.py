@@ -9,7 +9,6 @@ used by the importer without an import circle.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from laborbridge import access
 from laborbridge.imports import cleaners
 from laborbridge.imports.base import CellError, Column
-from laborbridge.imports.cleaners import fold
+from laborbridge.imports.cleaners import fold, norm
 from laborbridge.models import CertificateType, LaborBrand, Occupation, Region, Role, User
 from workers.models import ConsentMethod, Education, PovertyStatus, SkillLevel, Worker
 from workers.roster_state import Names
@@ -111,27 +110,6 @@ _EDUCATION_SYNONYMS = {
     "大学": Education.BACHELOR,
     "研究生": Education.BACHELOR,
 }
-_LEVEL_SYNONYMS = {
-    "初级工": SkillLevel.FIVE,
-    "初级": SkillLevel.FIVE,
-    "五级": SkillLevel.FIVE,
-    "5级": SkillLevel.FIVE,
-    "中级工": SkillLevel.FOUR,
-    "中级": SkillLevel.FOUR,
-    "四级": SkillLevel.FOUR,
-    "4级": SkillLevel.FOUR,
-    "高级工": SkillLevel.THREE,
-    "高级": SkillLevel.THREE,
-    "三级": SkillLevel.THREE,
-    "3级": SkillLevel.THREE,
-    "技师": SkillLevel.TWO,
-    "二级": SkillLevel.TWO,
-    "2级": SkillLevel.TWO,
-    "高级技师": SkillLevel.ONE,
-    "一级": SkillLevel.ONE,
-    "1级": SkillLevel.ONE,
-    "无": SkillLevel.NONE,
-}
 _CONSENT_SYNONYMS = {
     "纸质": ConsentMethod.SIGNED_PAPER,
     "签字": ConsentMethod.SIGNED_PAPER,
@@ -143,11 +121,6 @@ _CONSENT_SYNONYMS = {
     "口头": ConsentMethod.WITNESSED_VERBAL,
     "口头同意": ConsentMethod.WITNESSED_VERBAL,
 }
-
-
-def norm(value: Any) -> str:
-    """Return a cell folded, without whitespace and lower-cased, for matching names."""
-    return re.sub(r"\s+", "", fold(value)).lower()
 
 
 def choice_label(choices, value) -> str:
@@ -337,7 +310,7 @@ class WorkerRosterColumns:
             "skill_level",
             gettext_lazy("技能等级"),
             variants=["职业技能等级", "等级", "技术等级"],
-            clean=cleaners.choice(SkillLevel.choices, synonyms=_LEVEL_SYNONYMS),
+            clean=cleaners.choice(SkillLevel.choices, synonyms=cleaners.SKILL_LEVEL_WORDS),
             choices=SkillLevel.labels,
             strict_choices=True,
             width=14,

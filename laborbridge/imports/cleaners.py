@@ -263,8 +263,23 @@ def wage(*, minimum: int = 0, maximum: int = 100_000) -> Callable[[Any], int]:
     return clean
 
 
-def _key(value: Any) -> str:
+def norm(value: Any) -> str:
+    """Return a cell folded, without whitespace and lower-cased: the key names are matched by
+    (a choice's labels, an occupation, a district, a campaign) in every importer."""
     return re.sub(r"\s+", "", fold(value)).lower()
+
+
+# The national vocational skill levels (国家职业资格等级) as spreadsheets write them, by the
+# number both SkillLevel enums store (workers.models, jobs.models: 0 none, 1 = 五级 … 5 = 一级).
+SKILL_LEVEL_WORDS: dict[str, int] = {
+    "无": 0,
+    "无要求": 0,
+    **{word: 1 for word in ("初级工", "初级", "五级", "5级")},
+    **{word: 2 for word in ("中级工", "中级", "四级", "4级")},
+    **{word: 3 for word in ("高级工", "高级", "三级", "3级")},
+    **{word: 4 for word in ("技师", "二级", "2级")},
+    **{word: 5 for word in ("高级技师", "一级", "1级")},
+}
 
 
 def choice(
@@ -282,15 +297,15 @@ def choice(
         pairs = [(str(label), value) for value, label in options]
     lookup: dict[str, Any] = {}
     for label, value in pairs:
-        lookup.setdefault(_key(label), value)
-        lookup.setdefault(_key(value), value)
+        lookup.setdefault(norm(label), value)
+        lookup.setdefault(norm(value), value)
     for label, value in (synonyms or {}).items():
-        lookup.setdefault(_key(label), value)
+        lookup.setdefault(norm(label), value)
     labels = [label for label, _value in pairs]
 
     def clean(value: Any) -> Any:
         try:
-            return lookup[_key(value)]
+            return lookup[norm(value)]
         except KeyError:
             shown = "、".join(labels[:8]) + ("等" if len(labels) > 8 else "")
             raise CellError(
@@ -322,7 +337,7 @@ def yes_no() -> Callable[[Any], bool]:
     def clean(value: Any) -> bool:
         if isinstance(value, bool):
             return value
-        key = _key(value)
+        key = norm(value)
         if key in _YES:
             return True
         if key in _NO:

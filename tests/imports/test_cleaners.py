@@ -162,3 +162,22 @@ def test_any_date_round_trips_through_its_text_and_serial_forms(day):
     serial = (day - dt.date(1899, 12, 30)).days
     assert clean(day.isoformat()) == clean(f"{day.year}年{day.month}月{day.day}日") == day
     assert clean(f"{day:%Y%m%d}") == clean(serial) == day
+
+
+def test_one_name_key_and_one_skill_level_table_for_every_importer():
+    assert cleaners.norm(" Ｃ２ 驾 照\u3000") == "c2驾照"
+    from jobs.models import SkillLevel as Required
+    from workers.models import SkillLevel as Held
+
+    for clean in (
+        cleaners.choice(Held.choices, synonyms=cleaners.SKILL_LEVEL_WORDS),
+        cleaners.choice(Required.choices, synonyms=cleaners.SKILL_LEVEL_WORDS),
+    ):
+        assert [clean(w) for w in ("初级工", "4级", "高级", "技师", "一级", "无")] == [
+            1,
+            2,
+            3,
+            4,
+            5,
+            0,
+        ]
