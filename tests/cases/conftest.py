@@ -1,4 +1,5 @@
-"""Placed workers, cases and the named users of the cases tests."""
+"""Placed workers, cases and the named users of the cases tests (the liaisons `liaison`
+and `liaison_longnan` come from tests/conftest.py)."""
 
 import datetime as dt
 
@@ -6,9 +7,7 @@ import pytest
 
 from cases import services
 from laborbridge.models import Pairing, Role
-from matching.models import Match, MatchStatus
-from tests.factories import ANDING, JIAOZHOU, TONGWEI, VacancyFactory, WorkerFactory, make_user
-from workers.models import Employment
+from tests.factories import JIAOZHOU, make_user, place_worker
 
 WAGE_CASE = {
     "kind": "wage_arrears",
@@ -20,20 +19,10 @@ WAGE_CASE = {
 }
 
 
-def place(employer, *, county=ANDING, started_on=dt.date(2026, 6, 1)) -> Employment:
-    """Return an employment record as the gate check-in opens it (hired match)."""
-    vacancy = VacancyFactory(employer=employer)
-    worker = WorkerFactory(home_county_id=county)
-    match = Match.objects.create(worker=worker, vacancy=vacancy, status=MatchStatus.HIRED)
-    return Employment.objects.create(
-        worker=worker, employer=employer, vacancy=vacancy, match=match, started_on=started_on
-    )
-
-
 @pytest.fixture
 def employment(employer_x):
     """An Anding worker placed at employer X in Chengyang (Qingdao)."""
-    return place(employer_x)
+    return place_worker(employer_x)
 
 
 @pytest.fixture
@@ -55,24 +44,8 @@ def coordinator_other(db):
 
 
 @pytest.fixture
-def case_liaison(pairing_qd_dx):
-    """A Qingdao–Dingxi liaison over the whole eastern side."""
-    return make_user("case_liaison", Role.LIAISON, pairing=pairing_qd_dx)
-
-
-@pytest.fixture
 def liaison_jiaozhou(pairing_qd_dx):
     """A Qingdao–Dingxi liaison of Jiaozhou only (employer X is in Chengyang)."""
     user = make_user("liaison_jiaozhou", Role.LIAISON, pairing=pairing_qd_dx)
     user.districts.add(JIAOZHOU)
     return user
-
-
-@pytest.fixture
-def liaison_other(db):
-    """A liaison of another pairing with the same eastern side (Qingdao–Longnan)."""
-    pairing = Pairing.objects.get(east_region_id="370200", west_region_id="621200")
-    return make_user("liaison_other", Role.LIAISON, pairing=pairing)
-
-
-__all__ = ["TONGWEI"]

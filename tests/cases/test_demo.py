@@ -9,7 +9,7 @@ from cases.demo import demo_cases_load
 from cases.models import Case
 from laborbridge import registry
 from laborbridge.notifications.models import Message
-from tests.cases.conftest import place
+from tests.factories import place_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_opens_a_recent_and_an_overdue_wage_case(employer_x, admin_user):
     today = timezone.localdate()
     for _ in range(2):
-        place(employer_x, started_on=today - dt.timedelta(days=90))
+        place_worker(employer_x, started_on=today - dt.timedelta(days=90))
     lines = demo_cases_load(base_url="http://demo")
     assert "http://demo/cases/" in lines[0]
     cases = list(Case.objects.order_by("created_at"))

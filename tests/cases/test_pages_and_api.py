@@ -8,7 +8,7 @@ from cases.models import Case, CaseStatus
 
 pytestmark = pytest.mark.django_db
 
-OTHERS = ["official_b", "hr_x", "coordinator_other", "liaison_other"]
+OTHERS = ["official_b", "hr_x", "coordinator_other", "liaison_longnan"]
 WAGE_FORM = {
     "kind": "wage_arrears",
     "description": "三个月工资没发",
@@ -60,8 +60,8 @@ class TestPages:
         overdue = client.get(reverse("cases:list"), {"overdue": "1"}).content.decode()
         assert wage_case.worker.name in overdue and "已逾期" in overdue
 
-    def test_detail_and_a_step(self, client, case_liaison, wage_case):
-        _login(client, case_liaison)
+    def test_detail_and_a_step(self, client, liaison, wage_case):
+        _login(client, liaison)
         detail = reverse("cases:detail", args=[wage_case.pk])
         body = client.get(detail).content.decode()
         assert wage_case.worker.id_number_masked in body and "办理记录" in body
@@ -139,13 +139,13 @@ class TestApi:
         )
         assert duplicate.status_code == 400
 
-    def test_return_home(self, client, case_liaison, employment):
+    def test_return_home(self, client, liaison, employment):
         from cases import services
 
         case = services.open_case(
             worker=employment.worker, kind="go_home", opened_via="worker_link"
         )
-        _login(client, case_liaison)
+        _login(client, liaison)
         response = client.post(
             f"{API}{case.pk}/return-home/",
             {"occurred_on": timezone.localdate().isoformat(), "reason": "family"},

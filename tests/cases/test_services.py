@@ -13,8 +13,8 @@ from laborbridge import access
 from laborbridge.models import AuditEvent
 from laborbridge.notifications.models import AudienceKind, Message
 from placement.models import EmploymentEvent, EventKind
-from tests.cases.conftest import WAGE_CASE, place
-from tests.factories import JIAOZHOU, TONGWEI
+from tests.cases.conftest import WAGE_CASE
+from tests.factories import JIAOZHOU, TONGWEI, place_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def _audiences(case, key="cases.opened"):
 
 
 def test_official_opens_a_wage_case_prefilled_routed_and_audited(
-    employment, official_a, pairing_qd_dx, case_liaison, liaison_jiaozhou, liaison_other
+    employment, official_a, pairing_qd_dx, liaison, liaison_jiaozhou, liaison_longnan
 ):
     case = services.open_case(
         worker=employment.worker,
@@ -52,11 +52,11 @@ def test_official_opens_a_wage_case_prefilled_routed_and_audited(
     assert (AudienceKind.COUNTY, employment.worker.home_county_id) in audiences
     assert (AudienceKind.PAIRING, str(pairing_qd_dx.pk)) in audiences
     # the liaison over the whole eastern side; not Jiaozhou's, not another pairing's
-    assert (AudienceKind.USER, str(case_liaison.pk)) in audiences
+    assert (AudienceKind.USER, str(liaison.pk)) in audiences
     assert (AudienceKind.USER, str(liaison_jiaozhou.pk)) not in audiences
-    assert (AudienceKind.USER, str(liaison_other.pk)) not in audiences
-    assert access.messages_visible_to(case_liaison).filter(key="cases.opened").exists()
-    assert not access.messages_visible_to(liaison_other).filter(key="cases.opened").exists()
+    assert (AudienceKind.USER, str(liaison_longnan.pk)) not in audiences
+    assert access.messages_visible_to(liaison).filter(key="cases.opened").exists()
+    assert not access.messages_visible_to(liaison_longnan).filter(key="cases.opened").exists()
 
 
 def test_the_wage_platform_fields_are_required_for_wage_arrears(employment, official_a):
@@ -98,7 +98,7 @@ def test_worker_opens_from_their_link_with_another_phone_stored_encrypted(employ
         services.open_case(worker=employment.worker, kind="go_home", opened_via="worker_link")
 
 
-@pytest.mark.parametrize("who", ["official_b", "hr_x", "coordinator_other", "liaison_other"])
+@pytest.mark.parametrize("who", ["official_b", "hr_x", "coordinator_other", "liaison_longnan"])
 def test_others_may_not_open_for_the_worker(request, employment, who):
     with pytest.raises(PermissionDenied):
         services.open_case(
@@ -131,12 +131,12 @@ def test_steps_lead_to_resolved_and_the_worker_sees_them_without_staff_notes(
     assert AuditEvent.objects.filter(target_id=str(wage_case.pk)).count() == 4
 
 
-def test_referral_names_the_bureau(wage_case, case_liaison):
+def test_referral_names_the_bureau(wage_case, liaison):
     with pytest.raises(ValidationError) as error:
-        services.case_transition(actor=case_liaison, case=wage_case, action="referred")
+        services.case_transition(actor=liaison, case=wage_case, action="referred")
     assert "referred_to" in error.value.message_dict
     services.case_transition(
-        actor=case_liaison,
+        actor=liaison,
         case=wage_case,
         action="referred",
         referred_to="青岛市城阳区人社局劳动保障监察大队",
@@ -146,7 +146,7 @@ def test_referral_names_the_bureau(wage_case, case_liaison):
 
 
 @pytest.mark.parametrize(
-    "who", ["official_b", "hr_x", "coordinator_other", "liaison_other", "liaison_jiaozhou"]
+    "who", ["official_b", "hr_x", "coordinator_other", "liaison_longnan", "liaison_jiaozhou"]
 )
 def test_others_may_not_handle(request, wage_case, who):
     with pytest.raises(PermissionDenied):
@@ -204,14 +204,14 @@ def test_scoping(
     official_b,
     coordinator,
     coordinator_other,
-    case_liaison,
+    liaison,
     liaison_jiaozhou,
-    liaison_other,
+    liaison_longnan,
     hr_x,
     admin_user,
 ):
     jiaozhou = services.open_case(
-        worker=place(employer_y, county=TONGWEI).worker,
+        worker=place_worker(employer_y, county=TONGWEI).worker,
         kind="housing",
         opened_via="worker_link",
         description="宿舍漏雨",
@@ -223,6 +223,6 @@ def test_scoping(
 
     assert seen(official_a) == {wage_case}
     assert seen(official_b) == {jiaozhou}
-    assert seen(coordinator) == seen(case_liaison) == seen(admin_user) == {wage_case, jiaozhou}
+    assert seen(coordinator) == seen(liaison) == seen(admin_user) == {wage_case, jiaozhou}
     assert seen(liaison_jiaozhou) == {jiaozhou}
-    assert seen(coordinator_other) == seen(liaison_other) == seen(hr_x) == set()
+    assert seen(coordinator_other) == seen(liaison_longnan) == seen(hr_x) == set()
