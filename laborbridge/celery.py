@@ -12,3 +12,5 @@ app.autodiscover_tasks()
 app.autodiscover_tasks(["laborbridge.imports"])
 # The beat task that recovers runs whose worker died, and the heartbeat signal handlers.
 app.autodiscover_tasks(["laborbridge"], related_name="background")
+# The poverty-monitoring export's run task lives beside its service (placement.poverty_export).
+app.autodiscover_tasks(["placement"], related_name="poverty_export")

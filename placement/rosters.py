@@ -1,0 +1,153 @@
+"""The receiving city's roster of the people at work there (在岗人员花名册).
+
+Rows are the employment records at work now in the user's scope
+(``access.roster_employments_visible_to``), by their current employer and workplace — the
+derived fields the history services keep — so a page of the roster is three queries whatever
+its size. Months worked are whole calendar months (``placement.history``): those of the
+spells that ended plus the running spell's up to today. Phones are masked; the full number is
+revealed one person at a time with a reason, audited (``roster_phone_reveal``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from jobs.models import Employer
+from laborbridge import access, spreadsheets
+from laborbridge.models import Region, User
+from laborbridge.services import audit_record
+from placement import history
+from workers.models import Employment
+
+# The audit action of a full phone revealed from the roster: the same word as a reveal on the
+# worker's page, so the worker's audit trail lists both.
+REVEAL_PHONE_ACTION = "worker.reveal_phone"
+
+
+def months_worked(employment: Employment, today: dt.date) -> int:
+    """Return the whole months worked in total: ended spells plus the running one."""
+    running = (
+        history.whole_months(employment.working_since, today) if employment.working_since else 0
+    )
+    return employment.months_in_closed_spells + running
+
+
+@dataclass
+class RosterRow:
+    employment: Employment
+    months: int
+    age: int
+
+    @property
+    def worker(self):
+        return self.employment.worker
+
+    @property
+    def job_title(self) -> str:
+        """The vacancy's title while the worker is with the employer they arrived at (a
+        换岗 records the new employer and place, not a title)."""
+        employment = self.employment
+        if employment.current_employer_id == employment.employer_id:
+            return employment.vacancy.title
+        return ""
+
+
+def roster_scope(user: User) -> QuerySet[Employment]:
+    """Return the user's whole roster (build it once per request: its scope reads pairings)."""
+    return access.roster_employments_visible_to(user)
+
+
+def roster_rows(
+    scope: QuerySet[Employment], *, district: str | None = None, employer: int | None = None
+) -> QuerySet[Employment]:
+    """Return the roster ``scope`` (optionally of one district or current employer), ordered
+    by district, employer and name, with what a row shows loaded in the same query."""
+    rows = scope
+    if district:
+        rows = rows.filter(current_workplace_id=district)
+    if employer:
+        rows = rows.filter(current_employer_id=employer)
+    return rows.select_related(
+        "worker", "worker__home_county", "current_workplace", "vacancy"
+    ).order_by("current_workplace_id", "current_employer_name", "worker__name", "pk")
+
+
+def roster_row(employment: Employment, today: dt.date) -> RosterRow:
+    return RosterRow(employment, months_worked(employment, today), employment.worker.age_on(today))
+
+
+def roster_districts(scope: QuerySet[Employment]) -> QuerySet[Region]:
+    """Return the districts the roster has people in (the district filter's choices)."""
+    return Region.objects.filter(pk__in=scope.values("current_workplace_id")).order_by("code")
+
+
+def roster_employers(scope: QuerySet[Employment]) -> QuerySet[Employer]:
+    """Return the platform employers the roster has people at (the employer filter)."""
+    return Employer.objects.filter(pk__in=scope.values("current_employer_id")).order_by("name")
+
+
+def roster_headers() -> list[str]:
+    return [
+        _("序号"),
+        _("姓名"),
+        _("性别"),
+        _("年龄"),
+        _("户籍县区"),
+        _("务工所在县区"),
+        _("用工企业"),
+        _("岗位"),
+        _("到岗日期"),
+        _("累计务工月数"),
+        _("手机号"),
+    ]
+
+
+def roster_xlsx(rows: QuerySet[Employment], *, today: dt.date) -> bytes:
+    """Return the roster as .xlsx (phones masked) through the one spreadsheet writer."""
+
+    def lines():
+        for number, employment in enumerate(rows.iterator(chunk_size=2000), start=1):
+            row = roster_row(employment, today)
+            worker = employment.worker
+            yield [
+                number,
+                worker.name,
+                worker.get_sex_display(),
+                row.age,
+                worker.home_county.name,
+                employment.current_workplace.full_name if employment.current_workplace_id else "",
+                employment.current_employer_name,
+                row.job_title,
+                employment.started_on,
+                row.months,
+                worker.phone_masked,
+            ]
+
+    return spreadsheets.xlsx_table(
+        title=_("在岗人员花名册"), headers=roster_headers(), rows=lines()
+    )
+
+
+@transaction.atomic
+def roster_phone_reveal(*, actor: User, employment: Employment, reason: str) -> str:
+    """Return the full phone of a roster row's worker and record who asked, when and why."""
+    if not access.roster_phones_revealable_by(actor).filter(pk=employment.pk).exists():
+        raise PermissionDenied(_("您无权查看该手机号。"))
+    reason = reason.strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": _("请说明查看完整手机号的原因。")})
+    worker = employment.worker
+    audit_record(
+        actor=actor,
+        action=REVEAL_PHONE_ACTION,
+        target=worker,
+        changes={"from": "roster", "employment": employment.pk},
+        reason=reason,
+    )
+    return worker.reveal_phone()
