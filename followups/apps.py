@@ -14,6 +14,7 @@ class FollowupsConfig(AppConfig):
 
     def registry_fill(self) -> None:
         """Register the menu entries and home figures of follow-ups (laborbridge.registry)."""
+        from followups.demo import demo_followups_step
         from followups.selectors import home_figures
         from laborbridge import registry
         from laborbridge.models import Role
@@ -37,3 +38,5 @@ class FollowupsConfig(AppConfig):
             label=_("回访计划"),
         )
         registry.home_figures_register("followups", home_figures)
+        # After the placements exist; before the cases, which may refer to follow-ups.
+        registry.demo_step_register("followups", demo_followups_step, position=40)
