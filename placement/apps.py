@@ -19,7 +19,20 @@ class PlacementConfig(AppConfig):
     def registry_fill(self) -> None:
         """Register the worker page's employment-history section."""
         from laborbridge import registry
+        from laborbridge.models import Role
         from placement.selectors import worker_history_section
+
+        # Rosters and exports people must file (issue 13, placement.views_rosters).
+        registry.menu_entry_register(
+            roles={Role.COORDINATOR: 47, Role.ADMIN: 47, Role.LIAISON: 21, Role.EMPLOYER_HR: 55},
+            url_name="placement:roster",
+            label=_("在岗人员花名册"),
+        )
+        registry.menu_entry_register(
+            roles={Role.COUNTY_OFFICIAL: 56, Role.ADMIN: 48},
+            url_name="placement:poverty_exports",
+            label=_("防返贫监测导出"),
+        )
 
         registry.page_section_register(
             page="workers:detail",
