@@ -20,6 +20,7 @@ class PlacementConfig(AppConfig):
         """Register the worker page's employment-history section."""
         from laborbridge import registry
         from laborbridge.models import Role
+        from placement.demo_rosters import demo_poverty_export_step
         from placement.selectors import worker_history_section
 
         # Rosters and exports people must file (issue 13, placement.views_rosters).
@@ -32,6 +33,9 @@ class PlacementConfig(AppConfig):
             roles={Role.COUNTY_OFFICIAL: 56, Role.ADMIN: 48},
             url_name="placement:poverty_exports",
             label=_("防返贫监测导出"),
+        )
+        registry.demo_step_register(
+            "placement.poverty_export", demo_poverty_export_step, position=90
         )
 
         registry.page_section_register(

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from laborbridge.models import AuditEvent, Region
+from laborbridge.models import AuditEvent, Region, Role
 from placement import history, poverty_checks, poverty_export
 from placement.export_models import PovertyExport
 from placement.models import EmploymentEvent, EventKind
@@ -245,3 +245,20 @@ def test_pages_refuse_other_county_other_roles_and_anonymous(
             assert client.get(url).status_code == 403
     downloads = AuditEvent.objects.filter(action="poverty_export.download")
     assert not downloads.exists()
+
+
+def test_demo_step_runs_the_demo_officials_export_once(
+    county_people, django_capture_on_commit_callbacks
+):
+    from placement.demo_rosters import DEMO_OFFICIAL, demo_poverty_export_step
+    from tests.factories import make_user
+
+    make_user(DEMO_OFFICIAL, Role.COUNTY_OFFICIAL, county_id=ANDING)
+    # The demo has no outer transaction: its run happens at the step's commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_poverty_export_step(base_url="http://testserver")
+    export = PovertyExport.objects.get()
+    assert export.status == PovertyExport.Status.DONE and export.row_count == 3
+    again = demo_poverty_export_step(base_url="http://testserver")
+    assert "3 people" in again[0] and f"/placement/poverty-exports/{export.pk}/" in again[0]
+    assert PovertyExport.objects.count() == 1
