@@ -19,10 +19,11 @@ from jobs.forms import CandidateDecisionForm
 from jobs.selectors import AWAITING_EMPLOYER
 from laborbridge import access
 from laborbridge.background import RunBusy
+from laborbridge.background_views import is_poll, run_progress, run_progress_response
 from laborbridge.security import safe_next
 from laborbridge.tasking import EnqueueFailed
 from matching import selectors, services
-from matching.models import MatchStatus, RoundMode, RoundStatus
+from matching.models import MatchStatus, RoundMode
 from matching.reasons import explain, stage_label, timings_sentence, unmatched_sentences
 
 
@@ -107,22 +108,25 @@ def round_detail(request, pk: int):
     if not _coordinator_only(request.user):
         return HttpResponseForbidden(_("只有协作专员可以查看匹配轮次。"))
     round_ = get_object_or_404(selectors.rounds_visible_to(request.user), pk=pk)
+    progress = run_progress(
+        round_,
+        dom_id="round-progress",
+        poll_url=reverse("matching:round_detail", args=[round_.pk]),
+        label=_("匹配进度"),
+        stage=stage_label(round_.progress_stage) if round_.progress_stage else "—",
+    )
+    if is_poll(request):
+        return run_progress_response(request, progress)  # finished: reload for the statistics
     context = {
         "round": round_,
+        "progress": progress,
         "charts": selectors.round_charts(round_),
-        "live": round_.status in (RoundStatus.QUEUED, RoundStatus.RUNNING),
-        "stage": stage_label(round_.progress_stage) if round_.progress_stage else "—",
         "unmatched_sentences": unmatched_sentences(round_.statistics or {}),
         # how long each stage took is for whoever runs the servers, not for coordinators
         "timings": timings_sentence(round_.timings)
         if access.is_admin(request.user) and round_.timings
         else "",
     }
-    if request.headers.get("HX-Request"):
-        response = render(request, "matching/_round_progress.html", context)
-        if not context["live"]:
-            response["HX-Refresh"] = "true"  # finished: reload once to show the statistics
-        return response
     return render(request, "matching/round_detail.html", context)
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from laborbridge import access, spreadsheets
 from laborbridge.background import RunBusy
+from laborbridge.background_views import is_poll, run_progress, run_progress_response
 from laborbridge.notifications import selectors as notification_selectors
 from laborbridge.tasking import EnqueueFailed
 from transport import manifests, selectors, services
@@ -319,15 +320,19 @@ def plan_detail(request, pk: int):
         access.transport_plans_visible_to(request.user).select_related("campaign", "created_by"),
         pk=pk,
     )
-    live = plan.run_status in (RunStatus.QUEUED, RunStatus.RUNNING)
-    context = {"plan": plan, "live": live, "stage": stage_label(plan.progress_stage)}
-    if request.headers.get("HX-Request"):
-        # The poll's answer; once the run is over htmx reloads the page (HX-Refresh) to show
-        # the review — no inline script, the Content-Security-Policy forbids it.
-        response = render(request, "transport/_plan_progress.html", dict(context, partial=True))
-        if not live:
-            response["HX-Refresh"] = "true"
-        return response
+    progress = run_progress(
+        plan,
+        status_field="run_status",
+        dom_id="plan-progress",
+        poll_url=reverse("transport:plan_detail", args=[plan.pk]),
+        label=_("规划进度"),
+        stage=stage_label(plan.progress_stage),
+        badge=plan.get_status_display() if plan.run_status == RunStatus.SUCCEEDED else "",
+    )
+    if is_poll(request):
+        return run_progress_response(request, progress)  # over: reload to show the review
+    live = progress.live
+    context = {"plan": plan, "progress": progress}
     trips = (
         access.trips_managed_by(request.user)
         .filter(campaign=plan.campaign)

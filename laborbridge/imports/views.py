@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from laborbridge import access, spreadsheets
+from laborbridge.background_views import run_progress, run_progress_response
 from laborbridge.imports import services
 from laborbridge.imports.base import importer_class
 from laborbridge.imports.limits import UPLOAD_ACCEPT
@@ -116,6 +117,7 @@ def _job_context(
     cls = importer_class(kind)
     errors = job.errors or []
     preview = job.preview or {}
+    urls = _urls(request, name, job, list_url_name)
     notes = preview.get("ignored_notes", {})
     return {
         "ignored": [
@@ -123,7 +125,16 @@ def _job_context(
         ],
         "job": job,
         "title": cls.title,
-        "progress": services.import_job_progress(job),
+        "progress": run_progress(
+            job,
+            dom_id="import-progress",
+            poll_url=urls["progress"],
+            label=_("处理进度"),
+            live=job.is_running,
+            percent=services.import_job_progress(job),
+            note=_("正在处理，请稍候；页面会自动更新。"),
+            bar_while_live=True,
+        ),
         "preview": job.preview or {},
         "counts": job.counts or {},
         # Each rejected row with the person's name, so the official knows whom to fix.
@@ -133,7 +144,7 @@ def _job_context(
         ],
         "errors_total": len(errors),
         "rejected_rows": len({entry["row"] for entry in errors}),
-        "urls": _urls(request, name, job, list_url_name),
+        "urls": urls,
         "list_label": list_label or _("查看列表"),
         "Status": ImportJob.Status,
     }
@@ -162,10 +173,7 @@ def import_progress(request, kind: str, name: str, pk: int, **_options):
     _importer_or_403(request.user, kind)
     job = _job(request, kind, pk)
     context = _job_context(request, kind, name, job, "")
-    response = render(request, "imports/_progress.html", context)
-    if not job.is_running and request.headers.get("HX-Request"):
-        response["HX-Refresh"] = "true"
-    return response
+    return run_progress_response(request, context["progress"])
 
 
 @login_required

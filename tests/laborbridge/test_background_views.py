@@ -1,0 +1,45 @@
+"""The page side of the run kit: one progress bar, one answer to its poll."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+
+from laborbridge.background_views import run_progress, run_progress_response
+from matching.models import MatchRound, RoundStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def _poll(progress, *, htmx: bool):
+    headers = {"HX-Request": "true"} if htmx else {}
+    request = RequestFactory().get("/poll/", headers=headers)
+    request.user = AnonymousUser()
+    return run_progress_response(request, progress)
+
+
+def _bar(status: str, **shown):
+    run = MatchRound(status=status, progress_percent=40)
+    return run_progress(run, dom_id="run", poll_url="/poll/", label="进度", **shown)
+
+
+def test_a_live_run_is_polled_and_not_reloaded():
+    progress = _bar(RoundStatus.RUNNING, stage="打分", note="请稍候")
+    assert progress.live and progress.percent == 40 and progress.status == "运行中"
+    response = _poll(progress, htmx=True)
+    body = response.content.decode()
+    assert 'hx-get="/poll/"' in body and 'value="40"' in body and "打分" in body
+    assert "请稍候" in body and "HX-Refresh" not in response
+
+
+def test_a_stopped_run_reloads_the_page_once_polled():
+    progress = _bar(RoundStatus.SUCCEEDED, bar_while_live=True)
+    assert not progress.live
+    polled = _poll(progress, htmx=True)
+    assert polled["HX-Refresh"] == "true" and "hx-get" not in polled.content.decode()
+    assert "<progress" not in polled.content.decode()  # the bar is gone once the run stopped
+    assert "HX-Refresh" not in _poll(progress, htmx=False)
+
+
+def test_live_and_percent_may_come_from_the_caller():
+    progress = _bar(RoundStatus.SUCCEEDED, live=True, percent=7)
+    assert progress.live and progress.percent == 7
