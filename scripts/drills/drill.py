@@ -159,34 +159,16 @@ def _coordinator():
     return make_user("drill_coordinator", Role.COORDINATOR, pairing=pairing, is_staff=True)
 
 
-def _wait_round(round_id: int, condition, timeout: float = 300):
-    from matching.models import MatchRound
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        round_ = MatchRound.objects.get(pk=round_id)
-        if condition(round_):
-            return round_
-        time.sleep(0.2)
-    raise RuntimeError(
-        f"round {round_id} stuck: {MatchRound.objects.filter(pk=round_id).values().first()}"
-    )
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
+# A drill's round may wait for a reaper and a second worker: minutes, not the tests' 90 s.
+ROUND_TIMEOUT = 300
 
 
 def _finished(r) -> bool:
     return r.status in ("succeeded", "failed")
+
+
+def _running_past_15(r) -> bool:
+    return r.status == "running" and r.progress_percent >= 15
 
 
 # --- drills ----------------------------------------------------------------------------------
@@ -196,7 +178,7 @@ def drill_child_kill(trials: int) -> str:
     """Kill the pool child mid-round (as the OOM killer would): redone once, nothing doubled."""
     from matching import services
     from matching.models import Match, MatchRound
-    from tests.celery_support import start_worker, stop_worker
+    from tests.celery_support import child_pids, round_wait, start_worker, stop_worker
     from tests.matching import scenario
 
     coordinator = _coordinator()
@@ -206,10 +188,10 @@ def drill_child_kill(trials: int) -> str:
         process = start_worker(pause=3)
         try:
             round_ = services.match_round_create(actor=coordinator, campaign=world.campaign, seed=1)
-            _wait_round(round_.pk, lambda r: r.status == "running" and r.progress_percent >= 15)
-            for child in _children(process.pid):
+            round_wait(round_.pk, _running_past_15, timeout=ROUND_TIMEOUT)
+            for child in child_pids(process.pid):
                 os.kill(child, signal.SIGKILL)
-            round_ = _wait_round(round_.pk, _finished)
+            round_ = round_wait(round_.pk, _finished, timeout=ROUND_TIMEOUT)
         finally:
             stop_worker(process)
         workers = list(Match.objects.filter(round=round_).values_list("worker_id", flat=True))
@@ -226,57 +208,36 @@ def drill_child_kill(trials: int) -> str:
 def drill_main_kill(trials: int) -> str:
     """Kill the whole worker (main process and pool) mid-round, with celery beat running:
     the reaper requeues the round, a second worker redoes it. Time from kill to succeeded."""
-    from django.conf import settings
-    from django.db import connection
-
     from matching import services
     from matching.models import Match
-    from tests.celery_support import start_worker, stop_worker
+    from tests.celery_support import (
+        child_pids,
+        round_wait,
+        start_beat,
+        start_worker,
+        stop_worker,
+    )
     from tests.matching import scenario
     from workers.models import Worker
 
     coordinator = _coordinator()
     world = scenario.build(workers=6, headcounts=(2, 2))
-    db = connection.settings_dict
-    env = dict(
-        os.environ,
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        REDIS_URL=settings.REDIS_URL,
-    )
-    schedule = Path(tempfile.mkdtemp(prefix="drill-beat-")) / "schedule"
-    beat = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "laborbridge",
-            "beat",
-            "-s",
-            str(schedule),
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    beat = start_beat(Path(tempfile.mkdtemp(prefix="drill-beat-")) / "schedule")
     recovered = []
     try:
         for _ in range(trials):
             doomed = start_worker(queues="celery,matching", pause=30)
             round_ = services.match_round_create(actor=coordinator, campaign=world.campaign, seed=1)
-            _wait_round(round_.pk, lambda r: r.status == "running" and r.progress_percent >= 15)
+            round_wait(round_.pk, _running_past_15, timeout=ROUND_TIMEOUT)
             rescuer = start_worker(queues="celery", pause=0)  # runs the reaper
             rescuer_m = None
-            for pid in [*_children(doomed.pid), doomed.pid]:
+            for pid in [*child_pids(doomed.pid), doomed.pid]:
                 os.kill(pid, signal.SIGKILL)
             doomed.wait()
             killed_at = time.monotonic()
             # the redo needs a matching-queue worker; started without purging the queue
-            rescuer_m = _worker_keep_queue(env)
-            round_ = _wait_round(round_.pk, _finished, timeout=300)
+            rescuer_m = start_worker(queues="matching", purge=False, name="drill")
+            round_ = round_wait(round_.pk, _finished, timeout=ROUND_TIMEOUT)
             seconds = time.monotonic() - killed_at
             workers = list(Match.objects.filter(round=round_).values_list("worker_id", flat=True))
             ok = round_.status == "succeeded" and len(workers) == len(set(workers)) == 4
@@ -293,36 +254,6 @@ def drill_main_kill(trials: int) -> str:
     return f"main-kill: {trials} trials, recovered {good}/{trials} (kill → succeeded: {times}), max {max(s for s, _, _ in recovered):.0f} s"
 
 
-def _worker_keep_queue(env) -> subprocess.Popen:
-    import uuid
-
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "laborbridge",
-            "worker",
-            "-Q",
-            "matching",
-            "--pool=prefork",
-            "--concurrency=1",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "warning",
-            "-n",
-            f"drill-{uuid.uuid4().hex[:8]}@%h",
-        ],
-        cwd=ROOT,
-        env=dict(env, LABORBRIDGE_TEST_ROUND_PAUSE="0"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
 def drill_redis_stop(trials: int) -> str:
     """Stop the private Redis (broker + cache): a round request gets a clear 503 fast, the
     round is failed (not stuck), the board still answers; Redis back: the next round runs."""
@@ -330,7 +261,7 @@ def drill_redis_stop(trials: int) -> str:
     from rest_framework.test import APIClient
 
     from matching.models import MatchRound
-    from tests.celery_support import start_worker, stop_worker
+    from tests.celery_support import round_wait, start_worker, stop_worker
     from tests.factories import VacancyFactory
     from tests.matching import scenario
 
@@ -363,7 +294,7 @@ def drill_redis_stop(trials: int) -> str:
             redis_start(handle)
             time.sleep(1)
             response = api.post("/api/v1/rounds/", {"campaign": world.campaign.code}, format="json")
-            round_ = _wait_round(response.json()["id"], _finished, timeout=120)
+            round_ = round_wait(response.json()["id"], _finished, timeout=120)
             lines.append(f"Redis back: POST {response.status_code}, round {round_.status}")
             MatchRound.objects.filter(pk=round_.pk).update(status="failed")
             from matching.models import Match
@@ -385,19 +316,17 @@ def drill_postgres_restart(trials: int) -> str:
     from django.db import connection
 
     from laborbridge.models import Campaign
+    from tests.celery_support import process_env
     from tests.factories import EmployerFactory, VacancyFactory
 
     campaign = Campaign.objects.get(code="2026-chunfeng-dingxi-qingdao")
     VacancyFactory(
         employer=EmployerFactory(district_id="370214", city_id="370200"), campaign=campaign
     )
-    db = connection.settings_dict
     url = f"http://127.0.0.1:{GUNICORN_PORT}/c/{campaign.code}/"
     results = []
     for checks in ("false", "true"):
-        env = dict(
-            os.environ,
-            DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        env = process_env(
             DATABASE_CONN_HEALTH_CHECKS=checks,
             DATABASE_CONN_MAX_AGE="600",
             REDIS_URL="",

@@ -3,13 +3,12 @@ a worker killed in the middle of the round, whose round must be redone, not lost
 
 import os
 import signal
-import time
-from pathlib import Path
 
 import pytest
 
 from matching import services
-from matching.models import Match, MatchRound, RoundStatus
+from matching.models import Match, RoundStatus
+from tests.celery_support import child_pids, round_wait
 from tests.matching import scenario
 
 pytestmark = [
@@ -20,35 +19,13 @@ pytestmark = [
 ]
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def _wait(round_id: int, condition, timeout: float = 90.0) -> MatchRound:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        round_ = MatchRound.objects.get(pk=round_id)
-        if condition(round_):
-            return round_
-        time.sleep(0.2)
-    raise AssertionError(
-        f"round {round_id} stuck: {MatchRound.objects.filter(pk=round_id).values().first()}"
-    )
-
-
 def test_round_runs_on_a_real_worker(celery_worker_process, coordinator):
     world = scenario.build(workers=6, headcounts=(2, 2))
     celery_worker_process()
     round_ = services.match_round_create(actor=coordinator, campaign=world.campaign, seed=1)
-    round_ = _wait(round_.pk, lambda r: r.status in (RoundStatus.SUCCEEDED, RoundStatus.FAILED))
+    round_ = round_wait(
+        round_.pk, lambda r: r.status in (RoundStatus.SUCCEEDED, RoundStatus.FAILED)
+    )
     assert round_.status == RoundStatus.SUCCEEDED, round_.failure_reason
     assert Match.objects.filter(round=round_).count() == 4
     assert round_.attempt == 1 and round_.timings["total"] > 0
@@ -58,15 +35,17 @@ def test_a_worker_killed_mid_round_has_its_round_redone_once(celery_worker_proce
     world = scenario.build(workers=6, headcounts=(2, 2))
     process = celery_worker_process(pause=4)
     round_ = services.match_round_create(actor=coordinator, campaign=world.campaign, seed=1)
-    _wait(
+    round_wait(
         round_.pk,
         lambda r: r.status == RoundStatus.RUNNING and r.attempt == 1 and r.progress_percent >= 15,
     )
-    children = _children(process.pid)
+    children = child_pids(process.pid)
     assert children, "the prefork pool should have a child process"
     for child in children:
         os.kill(child, signal.SIGKILL)  # as the kernel's OOM killer would
-    round_ = _wait(round_.pk, lambda r: r.status in (RoundStatus.SUCCEEDED, RoundStatus.FAILED))
+    round_ = round_wait(
+        round_.pk, lambda r: r.status in (RoundStatus.SUCCEEDED, RoundStatus.FAILED)
+    )
     assert round_.status == RoundStatus.SUCCEEDED, round_.failure_reason
     assert round_.attempt == 2
     workers = list(Match.objects.filter(round=round_).values_list("worker_id", flat=True))
@@ -88,7 +67,7 @@ def test_rounds_of_two_campaigns_run_in_parallel_on_two_workers(celery_worker_pr
     first = services.match_round_create(actor=admin_user, campaign=dingxi.campaign, seed=1)
     second = services.match_round_create(actor=admin_user, campaign=linxia.campaign, seed=1)
     done = [
-        _wait(r.pk, lambda r: r.status in (RoundStatus.SUCCEEDED, RoundStatus.FAILED))
+        round_wait(r.pk, lambda r: r.status in (RoundStatus.SUCCEEDED, RoundStatus.FAILED))
         for r in (first, second)
     ]
     assert [r.status for r in done] == [RoundStatus.SUCCEEDED] * 2, [r.failure_reason for r in done]
