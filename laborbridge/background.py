@@ -43,7 +43,9 @@ The kit — how a new kind of run (a report snapshot, a payment batch) is built 
    task module: the job finds the task by name.
 5. **The API and the page**: ``laborbridge.background_api.RunOutputSerializer`` gives the
    run's fields to an output serializer; ``templates/includes/run_progress.html`` is the
-   progress bar, polled by htmx (``static/js``) while the run is live.
+   progress bar, polled by htmx (``static/js``) while the run is live: the page builds it with
+   ``laborbridge.background_views.run_progress`` and answers the poll with
+   ``run_progress_response``.
 """
 
 import datetime as dt
