@@ -1,12 +1,10 @@
 from laborbridge.api import ApiRouter
-from transport.api import (
-    BusViewSet,
-    PickupPointViewSet,
-    SeatViewSet,
-    TransportNotificationViewSet,
-    TransportPlanViewSet,
-    TripViewSet,
-)
+from transport.api.buses import BusViewSet
+from transport.api.notifications import TransportNotificationViewSet
+from transport.api.pickup_points import PickupPointViewSet
+from transport.api.plans import TransportPlanViewSet
+from transport.api.seats import SeatViewSet
+from transport.api.trips import TripViewSet
 
 router = ApiRouter()
 router.register("transport/trips", TripViewSet, basename="transport-trip")

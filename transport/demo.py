@@ -14,9 +14,11 @@ from django.db import transaction
 
 from laborbridge.demo import DEMO_CAMPAIGN, DemoCalendar, demo_calendar, demo_campaigns_ensure
 from laborbridge.models import Campaign, Region, Station, User
-from transport import services
 from transport.models import PickupPoint, TransportPlan, Trip, TripMode
 from transport.runs import plan_execute
+from transport.services import pickup_points as pickup_point_services
+from transport.services import plans as plan_services
+from transport.services import trips as trip_services
 
 CAMPAIGN = DEMO_CAMPAIGN
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -102,7 +104,7 @@ def demo_transport_load(*, calendar: DemoCalendar | None = None) -> TransportDem
         county = counties[code]
         if PickupPoint.objects.filter(county=county, name=name).exists():
             continue
-        services.pickup_point_create(
+        pickup_point_services.pickup_point_create(
             actor=None,
             county=county,
             name=name,
@@ -118,7 +120,7 @@ def demo_transport_load(*, calendar: DemoCalendar | None = None) -> TransportDem
     if Trip.objects.filter(campaign=campaign).exists():
         return result
     for values in _trips(campaign, calendar):
-        services.trip_create(actor=None, campaign=campaign, **values)
+        trip_services.trip_create(actor=None, campaign=campaign, **values)
         result.trips_created += 1
     return result
 
@@ -136,9 +138,9 @@ def demo_plan_confirm(*, seed: int = 2026) -> None:
         campaign=campaign,
         version=1,
         seed=seed,
-        params=services.plan_params_clean(seed=seed, params=None),
+        params=plan_services.plan_params_clean(seed=seed, params=None),
         created_by=admin,
     )
     if plan_execute(plan_id=plan.pk, task_id="demo"):
         plan.refresh_from_db()
-        services.plan_confirm(actor=admin, plan=plan)
+        plan_services.plan_confirm(actor=admin, plan=plan)

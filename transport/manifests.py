@@ -3,8 +3,8 @@
 A manifest lists exactly the travellers holding a seat (released seats are not on it) with
 the seat, name, masked ID and phone, pickup point and time, and destination employer. Only
 the carrier's real-name export (``carrier_export_build``, called by the audited service
-``transport.services.trip_carrier_export``) carries full ID numbers, and only of workers
-whose consent covers transport.
+``transport.services.carrier.trip_carrier_export``) carries full ID numbers, and only of
+workers whose consent covers transport.
 """
 
 from collections import Counter
@@ -366,7 +366,7 @@ class CarrierExport:
 def carrier_export_build(trip: Trip) -> CarrierExport:
     """Return the real-name workbook for the carrier: full ID numbers of every held seat
     whose worker consented to transport; others stay masked and are counted as withheld.
-    Callers go through ``transport.services.trip_carrier_export``, which audits it."""
+    Callers go through ``transport.services.carrier.trip_carrier_export``, which audits it."""
     manifest = trip_manifest(trip)
     manifest.title = _("实名制名单 %(name)s") % {"name": manifest.title}
     seats = {

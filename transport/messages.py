@@ -1,6 +1,6 @@
 """Transport's message keys in the notification outbox: a no-show at boarding and its
-correction. Registered by ``TransportConfig.ready``; written by ``services.seat_roll_call``
-and ``services.seat_no_show_undo``.
+correction. Registered by ``TransportConfig.ready``; written by
+``transport.services.boarding`` (``seat_roll_call`` and ``seat_no_show_undo``).
 
 Parameters (JSON): ``name``, ``id`` (the masked resident ID), ``trip`` (service number),
 ``departure_at`` (ISO), ``car``/``row``/``letter`` of the seat, ``employer`` (its name), and

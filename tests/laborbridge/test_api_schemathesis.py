@@ -33,9 +33,9 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.transport import scenario
 from tests.transport.conftest import plan_now
-from transport import services
 from transport.demo import CAMPAIGN, demo_transport_load
 from transport.models import Seat, Trip
+from transport.services.plans import plan_confirm
 
 # Four roles × every operation: 3–4 minutes under load, so past the default timeout (pyproject).
 pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -62,7 +62,7 @@ def world(employer_x, employer_y, coordinator):
     start = timezone.localtime(train.departure_at).date() + dt.timedelta(days=1)
     world = scenario.build([employer_x, employer_y], per_employer=3, family=2, start=start)
     plan = plan_now(coordinator, world.campaign, params={"min_fill_special_train": 0})
-    services.plan_confirm(actor=coordinator, plan=plan)
+    plan_confirm(actor=coordinator, plan=plan)
     assert Seat.objects.filter(plan=plan).count() == 6, plan.unplaced
     return world
 

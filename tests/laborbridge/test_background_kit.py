@@ -135,7 +135,8 @@ RUN_MODULES = {
     "matching.services": "matching/services.py",
     "matching.tasks": "matching/tasks.py",
     "matching.rounds": "matching/rounds.py",
-    "transport.services": "transport/services.py",
+    "transport.services.plans": "transport/services/plans.py",
+    "transport.services.boarding": "transport/services/boarding.py",
     "transport.tasks": "transport/tasks.py",
     "transport.runs": "transport/runs.py",
     "transport.selectors": "transport/selectors.py",
@@ -172,5 +173,9 @@ def test_the_run_modules_import_each_other_one_way_only():
     circles = sorted(m for m in graph if reaches(m, m, set()))
     assert circles == []
     # The create services publish by task name: they never import their task module.
-    for service in ("matching.services", "transport.services", "laborbridge.imports.services"):
+    for service in (
+        "matching.services",
+        "transport.services.plans",
+        "laborbridge.imports.services",
+    ):
         assert not {m for m in graph[service] if m.endswith(".tasks")}, service

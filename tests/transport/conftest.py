@@ -3,7 +3,8 @@
 import pytest
 
 from tests.transport import scenario
-from transport import runs, services
+from transport import runs
+from transport.services.plans import plan_confirm, plan_create
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +26,7 @@ def eager_celery():
 
 def plan_now(actor, campaign, **kwargs):
     """Create a plan and run it here (the on-commit task of a test transaction never fires)."""
-    plan = services.plan_create(actor=actor, campaign=campaign, **kwargs)
+    plan = plan_create(actor=actor, campaign=campaign, **kwargs)
     assert runs.plan_execute(plan_id=plan.pk, task_id="test"), plan
     plan.refresh_from_db()
     return plan
@@ -40,7 +41,7 @@ def world(employer_x, employer_y):
 def planned(world, coordinator):
     """The world with its plan run and confirmed (six people may take a whole train here)."""
     plan = plan_now(coordinator, world.campaign, params={"min_fill_special_train": 0})
-    services.plan_confirm(actor=coordinator, plan=plan)
+    plan_confirm(actor=coordinator, plan=plan)
     plan.refresh_from_db()
     return plan
 

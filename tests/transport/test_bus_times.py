@@ -5,6 +5,7 @@ the planner times them; changing a trip's departure or arrival moves its buses a
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -13,8 +14,10 @@ from tests.factories import CHENGYANG, EmployerFactory
 from tests.transport import scenario
 from tests.transport.conftest import plan_now
 from tests.transport.test_services import assert_counters_match_rows
-from transport import services
 from transport.models import Bus, BusKind, BusRider, Seat, Trip, TripMode
+from transport.services.plans import plan_confirm
+from transport.services.seats import seat_move
+from transport.services.trips import trip_update
 
 pytestmark = pytest.mark.django_db
 OPEN_FILL = {"min_fill_special_train": 0}
@@ -28,7 +31,7 @@ def chengyang_world(employer_x, coordinator):
     neighbour = EmployerFactory(name="城阳Z机械有限公司", district_id=CHENGYANG)
     world = scenario.build([employer_x, neighbour], per_employer=3)
     plan = plan_now(coordinator, world.campaign, params=OPEN_FILL)
-    services.plan_confirm(actor=coordinator, plan=plan)
+    plan_confirm(actor=coordinator, plan=plan)
     return world
 
 
@@ -41,7 +44,7 @@ def _seat(worker) -> Seat:
 
 
 def _move(coordinator, worker, trip, row, letter="A", car_no=1) -> Seat:
-    return services.seat_move(
+    return seat_move(
         actor=coordinator, seat=_seat(worker), trip=trip, car_no=car_no, row=row, letter=letter
     )
 
@@ -111,7 +114,7 @@ class TestMoveToAnotherTrip:
         before = _ride(_seat(worker), BusKind.FEEDER)
         buses = set(Bus.objects.filter(trip=world.train).values_list("pk", flat=True))
         _move(coordinator, worker, _coach(world), row=1)
-        seat = services.seat_move(
+        seat = seat_move(
             actor=coordinator,
             seat=_seat(worker),
             trip=world.train,
@@ -157,7 +160,7 @@ class TestTripTimesMoveTheBuses:
         }
         rides = dict(BusRider.objects.values_list("pk", "stop_time"))
         early, late = dt.timedelta(minutes=-40), dt.timedelta(hours=2)
-        services.trip_update(
+        trip_update(
             actor=coordinator,
             trip=train,
             departure_at=train.departure_at + early,
@@ -184,15 +187,15 @@ class TestTripTimesMoveTheBuses:
 
     def test_other_edits_leave_the_buses_alone(self, coordinator, planned, world):
         before = list(Bus.objects.order_by("pk").values_list("departure_at", "arrival_at", "stops"))
-        services.trip_update(actor=coordinator, trip=world.train, operator="兰州局")
+        trip_update(actor=coordinator, trip=world.train, operator="兰州局")
         after = list(Bus.objects.order_by("pk").values_list("departure_at", "arrival_at", "stops"))
         assert after == before
         assert not AuditEvent.objects.filter(action="trip.buses_retime").exists()
 
     def test_bad_times_change_nothing(self, coordinator, planned, world):
         before = list(Bus.objects.order_by("pk").values_list("departure_at", "arrival_at"))
-        with pytest.raises(services.ValidationError):
-            services.trip_update(
+        with pytest.raises(ValidationError):
+            trip_update(
                 actor=coordinator,
                 trip=world.train,
                 departure_at=world.train.arrival_at + dt.timedelta(hours=1),

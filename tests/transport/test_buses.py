@@ -13,8 +13,9 @@ from rest_framework.test import APIClient
 from laborbridge.models import AuditEvent, Pairing, Role
 from tests.factories import make_user
 from tests.transport.conftest import plan_now
-from transport import manifests, services
+from transport import manifests
 from transport.models import Bus, BusKind, Seat
+from transport.services.buses import bus_update
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/transport/buses"
@@ -40,7 +41,7 @@ def _vehicles():
 class TestService:
     def test_coordinator_records_plate_and_driver(self, coordinator, planned):
         bus = _arrival_bus()
-        bus = services.bus_update(
+        bus = bus_update(
             actor=coordinator,
             bus=bus,
             plate_number=" 鲁b·d 12345 ",
@@ -56,7 +57,7 @@ class TestService:
         event = AuditEvent.objects.get(action="bus.update", target_id=str(bus.pk))
         assert event.changes["plate_number"] == ["", "鲁BD12345"]
         # Only the fields given change; an empty one clears it.
-        services.bus_update(actor=coordinator, bus=bus, driver_phone="")
+        bus_update(actor=coordinator, bus=bus, driver_phone="")
         bus.refresh_from_db()
         assert (bus.plate_number, bus.driver_phone) == ("鲁BD12345", "")
 
@@ -64,7 +65,7 @@ class TestService:
         bus = _arrival_bus()
         before = _vehicles()
         with pytest.raises(ValidationError) as error:
-            services.bus_update(
+            bus_update(
                 actor=coordinator,
                 bus=bus,
                 plate_number="12345",
@@ -79,7 +80,7 @@ class TestService:
     @pytest.mark.parametrize("user", ["official_a", "official_b", "hr_x", "coordinator_other"])
     def test_others_cannot(self, request, user, planned):
         with pytest.raises(PermissionDenied):
-            services.bus_update(
+            bus_update(
                 actor=request.getfixturevalue(user), bus=_arrival_bus(), plate_number="甘J12345"
             )
         assert not Bus.objects.exclude(plate_number="").exists()
@@ -87,9 +88,7 @@ class TestService:
     def test_replanning_keeps_the_vehicle_of_the_same_bus(self, coordinator, planned, world):
         bus = _arrival_bus()
         identity = (bus.trip_id, bus.kind, bus.key, bus.vehicle_index)
-        services.bus_update(
-            actor=coordinator, bus=bus, plate_number="鲁B12345", driver_name="王师傅"
-        )
+        bus_update(actor=coordinator, bus=bus, plate_number="鲁B12345", driver_name="王师傅")
         plan_now(coordinator, world.campaign, params={"min_fill_special_train": 0}, seed=5)
         assert not Bus.objects.filter(pk=bus.pk).exists()  # rebuilt by the new run
         again = Bus.objects.get(
@@ -100,7 +99,7 @@ class TestService:
 
 class TestManifests:
     def test_bus_manifest_names_the_vehicle_and_driver(self, coordinator, planned):
-        bus = services.bus_update(
+        bus = bus_update(
             actor=coordinator,
             bus=_arrival_bus(),
             plate_number="鲁B12345",
@@ -114,7 +113,7 @@ class TestManifests:
         assert facts["车牌号"] == "鲁B12345" and facts["司机"] == "张师傅 13905320000"
 
     def test_trip_manifest_says_which_bus_each_traveller_takes(self, coordinator, planned, world):
-        bus = services.bus_update(actor=coordinator, bus=_arrival_bus(), plate_number="鲁B12345")
+        bus = bus_update(actor=coordinator, bus=_arrival_bus(), plate_number="鲁B12345")
         riders = set(bus.riders.values_list("seat_id", flat=True))
         manifest = manifests.trip_manifest(world.train)
         for row in manifest.rows:
@@ -126,7 +125,7 @@ class TestManifests:
         assert any("鲁B12345" in str(r[-1]) for r in sheet.iter_rows(values_only=True))
 
     def test_printed_manifests_show_them(self, client, coordinator, planned, world):
-        bus = services.bus_update(
+        bus = bus_update(
             actor=coordinator, bus=_arrival_bus(), plate_number="鲁B12345", driver_name="张师傅"
         )
         client.force_login(coordinator)

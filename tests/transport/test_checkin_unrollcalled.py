@@ -8,8 +8,8 @@ from rest_framework.test import APIClient
 
 from laborbridge.models import AuditEvent
 from matching.models import Match, MatchStatus
-from transport import services
 from transport.models import BoardingStatus, Seat
+from transport.services.boarding import seat_check_in, seat_roll_call
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ class TestService:
         seat = _mine(hr_x)
         assert seat.boarding == BoardingStatus.PENDING
         with pytest.raises(ValidationError) as caught:
-            services.seat_check_in(actor=hr_x, seat=seat)
+            seat_check_in(actor=hr_x, seat=seat)
         assert caught.value.code == "not_roll_called"
         assert seat.worker.name in caught.value.messages[0]
         assert "没有上车点名记录" in caught.value.messages[0]
@@ -42,7 +42,7 @@ class TestService:
         assert _status(seat) == MatchStatus.CONFIRMED
 
     def test_confirmed_check_in_is_recorded_as_without_roll_call(self, hr_x, planned):
-        seat = services.seat_check_in(actor=hr_x, seat=_mine(hr_x), confirm_not_roll_called=True)
+        seat = seat_check_in(actor=hr_x, seat=_mine(hr_x), confirm_not_roll_called=True)
         assert seat.checked_in_at and seat.boarding == BoardingStatus.PRESENT
         assert _status(seat) == MatchStatus.HIRED
         event = AuditEvent.objects.get(action="seat.check_in", target_id=str(seat.pk))
@@ -51,8 +51,8 @@ class TestService:
 
     def test_roll_called_traveller_needs_no_confirmation(self, coordinator, hr_x, planned):
         seat = _mine(hr_x)
-        services.seat_roll_call(actor=coordinator, seat=seat, present=True)
-        seat = services.seat_check_in(actor=hr_x, seat=seat)
+        seat_roll_call(actor=coordinator, seat=seat, present=True)
+        seat = seat_check_in(actor=hr_x, seat=seat)
         assert seat.checked_in_at
         event = AuditEvent.objects.get(action="seat.check_in", target_id=str(seat.pk))
         assert "not_roll_called" not in event.changes

@@ -12,8 +12,10 @@ from rest_framework.test import APIClient
 from laborbridge.models import AuditEvent, Pairing, Role
 from tests.factories import make_user
 from tests.transport.conftest import plan_now
-from transport import selectors, services
+from transport import selectors
 from transport.models import Bus, BusKind, TransportPlan
+from transport.services.plans import plan_bus_fares_update
+from transport.services.trips import trip_update
 
 pytestmark = pytest.mark.django_db
 OPEN_FILL = {"min_fill_special_train": 0}
@@ -37,7 +39,7 @@ def _county_sum(costs) -> float:
 class TestPlanFares:
     def test_new_fares_change_the_totals_and_are_audited(self, coordinator, planned):
         before = selectors.plan_costs(planned)
-        services.plan_bus_fares_update(
+        plan_bus_fares_update(
             actor=coordinator, plan=planned, feeder_bus_fare=2000, arrival_bus_fare=1000.5
         )
         planned.refresh_from_db()
@@ -56,7 +58,7 @@ class TestPlanFares:
     def test_bad_fares_are_named_and_nothing_changes(self, coordinator, planned):
         params = dict(planned.params)
         with pytest.raises(ValidationError) as error:
-            services.plan_bus_fares_update(
+            plan_bus_fares_update(
                 actor=coordinator, plan=planned, feeder_bus_fare=-1, arrival_bus_fare=10**7
             )
         assert set(error.value.message_dict) == {"feeder_bus_fare", "arrival_bus_fare"}
@@ -68,7 +70,7 @@ class TestPlanFares:
         plan_now(coordinator, world.campaign, params=OPEN_FILL)
         planned.refresh_from_db()
         with pytest.raises(ValidationError) as error:
-            services.plan_bus_fares_update(
+            plan_bus_fares_update(
                 actor=coordinator, plan=planned, feeder_bus_fare=1, arrival_bus_fare=1
             )
         assert "当前方案" in error.value.messages[0]
@@ -76,7 +78,7 @@ class TestPlanFares:
     @pytest.mark.parametrize("user", ["official_a", "hr_x", "coordinator_other"])
     def test_others_cannot(self, request, user, planned):
         with pytest.raises(PermissionDenied):
-            services.plan_bus_fares_update(
+            plan_bus_fares_update(
                 actor=request.getfixturevalue(user),
                 plan=planned,
                 feeder_bus_fare=1,
@@ -89,7 +91,7 @@ class TestPlanFares:
 class TestTripFares:
     def test_a_trips_own_bus_fare_wins_over_the_plans(self, coordinator, planned, world):
         before = selectors.plan_costs(planned)
-        services.trip_update(actor=coordinator, trip=world.train, feeder_bus_fare=Decimal("3000"))
+        trip_update(actor=coordinator, trip=world.train, feeder_bus_fare=Decimal("3000"))
         after = selectors.plan_costs(planned)
         feeders = Bus.objects.filter(kind=BusKind.FEEDER, trip=world.train).count()
         assert after["total"] == pytest.approx(before["total"] + (3000 - 1500) * feeders)
@@ -97,11 +99,11 @@ class TestTripFares:
             3000 * feeders + 800 * Bus.objects.filter(kind=BusKind.ARRIVAL).count()
         )
         # Emptying it falls back to the plan's fare.
-        services.trip_update(actor=coordinator, trip=world.train, feeder_bus_fare=None)
+        trip_update(actor=coordinator, trip=world.train, feeder_bus_fare=None)
         assert selectors.plan_costs(planned)["total"] == pytest.approx(before["total"])
 
     def test_fare_changes_are_audited(self, coordinator, world):
-        services.trip_update(
+        trip_update(
             actor=coordinator, trip=world.train, fare_per_seat=Decimal("400"), arrival_bus_fare=900
         )
         event = AuditEvent.objects.get(action="trip.update", target_id=str(world.train.pk))
@@ -110,7 +112,7 @@ class TestTripFares:
 
     def test_a_negative_trip_bus_fare_is_refused(self, coordinator, world):
         with pytest.raises(ValidationError) as error:
-            services.trip_update(actor=coordinator, trip=world.train, arrival_bus_fare=-5)
+            trip_update(actor=coordinator, trip=world.train, arrival_bus_fare=-5)
         assert "arrival_bus_fare" in error.value.message_dict
         world.train.refresh_from_db()
         assert world.train.arrival_bus_fare is None
@@ -154,7 +156,7 @@ class TestPages:
     def test_the_plan_form_carries_fares_into_the_next_run(
         self, client, coordinator, planned, world, eager_celery, django_capture_on_commit_callbacks
     ):
-        services.plan_bus_fares_update(
+        plan_bus_fares_update(
             actor=coordinator, plan=planned, feeder_bus_fare=1800, arrival_bus_fare=700
         )
         client.force_login(coordinator)

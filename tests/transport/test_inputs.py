@@ -9,7 +9,7 @@ from matching.models import Match, MatchStatus
 from tests.factories import ANDING, LONGXI, TONGWEI, VacancyFactory, WorkerFactory
 from tests.transport import scenario
 from tests.transport.conftest import plan_now
-from transport import planner, services
+from transport import planner
 from transport.inputs import (
     employer_key,
     pickup_key,
@@ -18,6 +18,8 @@ from transport.inputs import (
     worker_key,
 )
 from transport.models import PickupPoint, Seat
+from transport.services.boarding import seat_roll_call
+from transport.services.pickup_points import pickup_point_create
 from workers.models import TravelGroup, Worker
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +63,7 @@ def test_only_confirmed_matches_of_this_campaign_travel(world, employer_x):
 
 def test_pickup_point_township_first_then_county_default(world):
     township = Region.objects.filter(parent_id=ANDING, level="township").first()
-    local = services.pickup_point_create(
+    local = pickup_point_create(
         actor=None,
         county=Region.objects.get(pk=ANDING),
         township=township,
@@ -112,7 +114,7 @@ def test_confirmed_seats_are_locked_and_frozen_trips_left_out(planned, world, co
     assert {(lock.traveller_id, lock.seat) for lock in inputs.locked} == {
         (worker_key(s.worker_id), planner.Seat(s.car.car_no, s.row, s.letter)) for s in held
     }
-    services.seat_roll_call(actor=coordinator, seat=held[0], present=True)
+    seat_roll_call(actor=coordinator, seat=held[0], present=True)
     inputs = plan_inputs_load(campaign=world.campaign)
     assert inputs.frozen_trip_ids == [world.train.pk]
     assert trip_key(world.train.pk) not in {t.id for t in inputs.trips}

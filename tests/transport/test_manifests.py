@@ -10,8 +10,11 @@ from openpyxl import load_workbook
 
 from laborbridge.models import AuditEvent
 from tests.transport.conftest import empty_car
-from transport import manifests, services
+from transport import manifests
 from transport.models import Bus, BusKind, Seat
+from transport.services.boarding import seat_roll_call
+from transport.services.carrier import trip_carrier_export
+from transport.services.seats import seat_move
 from workers.models import Consent, ConsentMethod, ConsentScope
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +46,7 @@ def _all_text(content: bytes) -> str:
 
 def test_trip_manifest_is_exactly_the_seated_travellers(coordinator, planned, world):
     gone = Seat.objects.get(worker=world.workers[1], released_at=None)
-    services.seat_roll_call(actor=coordinator, seat=gone, present=False)
+    seat_roll_call(actor=coordinator, seat=gone, present=False)
     manifest = manifests.trip_manifest(world.train)
     names = [row.name for row in manifest.rows]
     assert sorted(names) == sorted(_held(trip=world.train)) and len(names) == 5
@@ -58,9 +61,7 @@ def test_trip_manifest_is_exactly_the_seated_travellers(coordinator, planned, wo
 def test_car_manifest_has_only_that_car(coordinator, planned, world):
     seat = Seat.objects.get(worker=world.workers[0])
     car = empty_car(world.train)
-    services.seat_move(
-        actor=coordinator, seat=seat, trip=world.train, car_no=car, row=2, letter="C"
-    )
+    seat_move(actor=coordinator, seat=seat, trip=world.train, car_no=car, row=2, letter="C")
     alone = manifests.trip_manifest(world.train, car)
     assert [row.name for row in alone.rows] == [world.workers[0].name]
     assert alone.rows[0].seat == f"{car:02d}车02C" and f"{car:02d}车" in alone.vehicle
@@ -99,9 +100,7 @@ def test_carrier_export_is_audited_and_reveals_only_consenting_workers(coordinat
         method=ConsentMethod.SIGNED_PAPER,
         scope=[ConsentScope.REGISTRY, ConsentScope.MATCHING, ConsentScope.TRANSPORT],
     )
-    content = services.trip_carrier_export(
-        actor=coordinator, trip=world.train, reason="铁路实名制购票核验"
-    )
+    content = trip_carrier_export(actor=coordinator, trip=world.train, reason="铁路实名制购票核验")
     text = _all_text(content)
     assert consenting.reveal_id_number() in text
     for other in world.workers[1:]:
@@ -115,7 +114,7 @@ def test_carrier_export_is_audited_and_reveals_only_consenting_workers(coordinat
 
 def test_carrier_export_needs_a_reason_and_a_coordinator(coordinator, official_a, planned, world):
     with pytest.raises(ValidationError):
-        services.trip_carrier_export(actor=coordinator, trip=world.train, reason=" ")
+        trip_carrier_export(actor=coordinator, trip=world.train, reason=" ")
     with pytest.raises(PermissionDenied):
-        services.trip_carrier_export(actor=official_a, trip=world.train, reason="想看看")
+        trip_carrier_export(actor=official_a, trip=world.train, reason="想看看")
     assert not AuditEvent.objects.filter(action="trip.carrier_export").exists()

@@ -11,7 +11,6 @@ from laborbridge.notifications.models import Message
 from tests.factories import make_user
 from tests.transport.conftest import empty_car, plan_now
 from tests.transport.test_services import assert_counters_match_rows
-from transport import services
 from transport.models import (
     BoardingStatus,
     BusKind,
@@ -20,6 +19,9 @@ from transport.models import (
     TransportPlan,
     TripCar,
 )
+from transport.services.boarding import seat_no_show_undo, seat_roll_call
+from transport.services.errors import SeatTaken
+from transport.services.seats import seat_move
 
 pytestmark = pytest.mark.django_db
 OPEN_FILL = {"min_fill_special_train": 0}
@@ -36,7 +38,7 @@ def coordinator_other(db):
 def no_show(coordinator, planned, world) -> Seat:
     """World worker 1 marked absent at boarding (by mistake, as it turns out)."""
     seat = Seat.objects.get(worker=world.workers[1], released_at=None)
-    services.seat_roll_call(actor=coordinator, seat=seat, present=False)
+    seat_roll_call(actor=coordinator, seat=seat, present=False)
     seat.refresh_from_db()
     return seat
 
@@ -57,7 +59,7 @@ class TestService:
     def test_undo_restores_seat_buses_and_tells_both_sides(self, coordinator, no_show, world):
         assert not BusRider.objects.filter(seat=no_show).exists()  # taken off their buses
         occupied = TripCar.objects.get(pk=no_show.car_id).occupied
-        seat = services.seat_no_show_undo(actor=coordinator, seat=no_show)
+        seat = seat_no_show_undo(actor=coordinator, seat=no_show)
         seat.refresh_from_db()
         assert seat.released_at is None and seat.release_reason == ""
         assert seat.boarding == BoardingStatus.PENDING
@@ -77,13 +79,13 @@ class TestService:
         assert AuditEvent.objects.filter(action="seat.no_show_undo", target_id=str(seat.pk))
         assert_counters_match_rows()
         # A second tap changes nothing; the traveller can now be marked present.
-        services.seat_no_show_undo(actor=coordinator, seat=seat)
+        seat_no_show_undo(actor=coordinator, seat=seat)
         assert Message.objects.filter(key="transport.no_show_undo").count() == 1
-        services.seat_roll_call(actor=coordinator, seat=seat, present=True)
+        seat_roll_call(actor=coordinator, seat=seat, present=True)
 
     def test_refused_when_someone_took_the_seat(self, coordinator, no_show, world):
         other = Seat.objects.get(worker=world.workers[0], released_at=None)
-        services.seat_move(
+        seat_move(
             actor=coordinator,
             seat=other,
             trip=world.train,
@@ -92,8 +94,8 @@ class TestService:
             letter=no_show.letter,
         )
         before = _state(no_show)
-        with pytest.raises(services.SeatTaken) as error:
-            services.seat_no_show_undo(actor=coordinator, seat=no_show)
+        with pytest.raises(SeatTaken) as error:
+            seat_no_show_undo(actor=coordinator, seat=no_show)
         message = error.value.messages[0]
         assert no_show.label in message and world.workers[0].name in message
         assert _state(no_show) == before
@@ -107,7 +109,7 @@ class TestService:
         assert elsewhere.trip_id != no_show.trip_id
         before = _state(no_show)
         with pytest.raises(ValidationError) as error:
-            services.seat_no_show_undo(actor=coordinator, seat=no_show)
+            seat_no_show_undo(actor=coordinator, seat=no_show)
         assert "已另有座位" in error.value.messages[0]
         assert elsewhere.trip.service_number in error.value.messages[0]
         assert _state(no_show) == before
@@ -117,7 +119,7 @@ class TestService:
         current = TransportPlan.objects.order_by("-version").first()
         assert no_show.plan_id != current.pk
         assert not Seat.objects.filter(worker=no_show.worker, released_at=None).exists()
-        seat = services.seat_no_show_undo(actor=coordinator, seat=no_show)
+        seat = seat_no_show_undo(actor=coordinator, seat=no_show)
         seat.refresh_from_db()
         assert seat.plan_id == current.pk
         assert {r.bus.plan_id for r in BusRider.objects.filter(seat=seat)} == {current.pk}
@@ -125,20 +127,20 @@ class TestService:
 
     def test_only_a_no_show_can_be_undone(self, coordinator, planned, world):
         seat = Seat.objects.get(worker=world.workers[0], released_at=None)
-        services.seat_roll_call(actor=coordinator, seat=seat, present=True)
-        assert services.seat_no_show_undo(actor=coordinator, seat=seat).boarding == "present"
+        seat_roll_call(actor=coordinator, seat=seat, present=True)
+        assert seat_no_show_undo(actor=coordinator, seat=seat).boarding == "present"
         Seat.objects.filter(pk=seat.pk).update(
             released_at=seat.updated_at, release_reason="match_ended", boarding="pending"
         )
         with pytest.raises(ValidationError) as error:
-            services.seat_no_show_undo(actor=coordinator, seat=seat)
+            seat_no_show_undo(actor=coordinator, seat=seat)
         assert "不是因点名未到" in error.value.messages[0]
 
     @pytest.mark.parametrize("user", ["official_a", "official_b", "hr_x", "coordinator_other"])
     def test_others_cannot(self, request, user, no_show):
         before = _state(no_show)
         with pytest.raises(PermissionDenied):
-            services.seat_no_show_undo(actor=request.getfixturevalue(user), seat=no_show)
+            seat_no_show_undo(actor=request.getfixturevalue(user), seat=no_show)
         assert _state(no_show) == before
 
 
@@ -159,7 +161,7 @@ class TestPages:
 
     def test_a_refusal_is_shown_in_the_row(self, client, coordinator, no_show, world):
         other = Seat.objects.get(worker=world.workers[0], released_at=None)
-        services.seat_move(
+        seat_move(
             actor=coordinator,
             seat=other,
             trip=world.train,
@@ -177,7 +179,7 @@ class TestPages:
     def test_the_official_and_hr_read_the_correction(
         self, client, coordinator, official_a, official_b, hr_x, hr_y, no_show, world
     ):
-        services.seat_no_show_undo(actor=coordinator, seat=no_show)
+        seat_no_show_undo(actor=coordinator, seat=no_show)
         match = world.matches[1]
         official = official_a if match.worker.home_county_id == official_a.county_id else official_b
         hr = hr_x if match.vacancy.employer_id == hr_x.employer_id else hr_y
@@ -219,7 +221,7 @@ class TestApi:
 
     def test_a_taken_seat_is_400_with_the_reason(self, api, coordinator, no_show, world):
         other = Seat.objects.get(worker=world.workers[0], released_at=None)
-        services.seat_move(
+        seat_move(
             actor=coordinator,
             seat=other,
             trip=world.train,
@@ -227,7 +229,7 @@ class TestApi:
             row=1,
             letter="A",
         )
-        services.seat_move(
+        seat_move(
             actor=coordinator,
             seat=other,
             trip=world.train,

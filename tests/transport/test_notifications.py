@@ -13,8 +13,8 @@ from laborbridge.models import Role
 from laborbridge.notifications import selectors, services
 from laborbridge.notifications.models import Message, MessageRead
 from tests.factories import ANDING, make_user
-from transport import services as transport_services
 from transport.models import Seat
+from transport.services.boarding import seat_no_show_undo, seat_roll_call
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/transport/notifications"
@@ -31,7 +31,7 @@ def official_a2(db):
 def notice(coordinator, planned, world) -> Message:
     """World worker 0 (Anding, employer X) missed the train."""
     seat = Seat.objects.get(worker=world.workers[0], released_at=None)
-    transport_services.seat_roll_call(actor=coordinator, seat=seat, present=False)
+    seat_roll_call(actor=coordinator, seat=seat, present=False)
     return Message.objects.get()
 
 
@@ -55,12 +55,12 @@ class TestService:
         self, coordinator, official_a, notice, world
     ):
         seat = Seat.objects.get(pk=notice.params["seat_id"])
-        transport_services.seat_no_show_undo(actor=coordinator, seat=seat)  # the correction
+        seat_no_show_undo(actor=coordinator, seat=seat)  # the correction
         assert _unread(official_a) == 2
         assert services.messages_mark_all_read(actor=official_a) == 2
         assert services.messages_mark_all_read(actor=official_a) == 0
         assert _unread(official_a) == 0
-        transport_services.seat_roll_call(
+        seat_roll_call(
             actor=coordinator, seat=Seat.objects.get(pk=notice.params["seat_id"]), present=False
         )
         assert _unread(official_a) == 1

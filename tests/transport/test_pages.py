@@ -344,12 +344,10 @@ class TestCountyTravel:
     def test_no_show_notification_reaches_the_right_official_only(
         self, client, coordinator, official_a, official_b, planned, world
     ):
-        from transport import services
+        from transport.services.boarding import seat_roll_call
 
         anding = next(w for w in world.workers if w.home_county_id == official_a.county_id)
-        services.seat_roll_call(
-            actor=coordinator, seat=Seat.objects.get(worker=anding), present=False
-        )
+        seat_roll_call(actor=coordinator, seat=Seat.objects.get(worker=anding), present=False)
         client.force_login(official_a)
         assert "未按时上车" in client.get(reverse("transport:county_travel")).content.decode()
         client.force_login(official_b)

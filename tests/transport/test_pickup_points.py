@@ -10,9 +10,15 @@ from rest_framework.test import APIClient
 from laborbridge.models import AuditEvent, Pairing, Region, Role
 from tests.factories import ANDING, TONGWEI, make_user
 from tests.transport.conftest import plan_now
-from transport import services
 from transport.inputs import plan_inputs_load
 from transport.models import BusRider, PickupPoint, Seat
+from transport.services.boarding import seat_check_in
+from transport.services.pickup_points import (
+    pickup_point_create,
+    pickup_point_remove,
+    pickup_point_update,
+)
+from transport.services.plans import plan_confirm
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/transport/pickup-points"
@@ -34,7 +40,7 @@ def _anding_default() -> PickupPoint:
 
 
 def _new_point(actor, name="凤翔镇集合点", township=FENGXIANG, **values) -> PickupPoint:
-    return services.pickup_point_create(
+    return pickup_point_create(
         actor=actor,
         county=Region.objects.get(pk=ANDING),
         township=Region.objects.get(pk=township) if township else None,
@@ -78,15 +84,15 @@ class TestServices:
         with pytest.raises(PermissionDenied):
             _new_point(actor)
         with pytest.raises(PermissionDenied):
-            services.pickup_point_update(actor=actor, point=_anding_default(), name="改名")
+            pickup_point_update(actor=actor, point=_anding_default(), name="改名")
         with pytest.raises(PermissionDenied):
-            services.pickup_point_remove(actor=actor, point=_anding_default())
+            pickup_point_remove(actor=actor, point=_anding_default())
         assert _snapshot() == before
 
     def test_edit_moves_the_default_and_is_audited(self, official_a, world):
         old_default = _anding_default()
         point = _new_point(official_a)
-        services.pickup_point_update(
+        pickup_point_update(
             actor=official_a, point=point, name="凤翔镇 新集合点", is_default=True, township=None
         )
         point.refresh_from_db()
@@ -99,7 +105,7 @@ class TestServices:
     def test_edit_refuses_a_township_of_another_county(self, official_a, world):
         point = _new_point(official_a)
         with pytest.raises(ValidationError) as error:
-            services.pickup_point_update(
+            pickup_point_update(
                 actor=official_a,
                 point=point,
                 name="改了名",
@@ -111,7 +117,7 @@ class TestServices:
 
     def test_an_unused_point_is_deleted(self, coordinator, world):
         point = _new_point(coordinator)
-        assert services.pickup_point_remove(actor=coordinator, point=point) == "deleted"
+        assert pickup_point_remove(actor=coordinator, point=point) == "deleted"
         assert not PickupPoint.objects.filter(pk=point.pk).exists()
         assert AuditEvent.objects.filter(action="pickup_point.delete").exists()
 
@@ -119,11 +125,11 @@ class TestServices:
     def test_a_point_journeys_start_at_is_not_removed(self, coordinator, world, confirm):
         plan = plan_now(coordinator, world.campaign, params=OPEN_FILL)
         if confirm:
-            services.plan_confirm(actor=coordinator, plan=plan)
+            plan_confirm(actor=coordinator, plan=plan)
         point = _anding_default()
         before = _snapshot()
         with pytest.raises(ValidationError) as error:
-            services.pickup_point_remove(actor=coordinator, point=point)
+            pickup_point_remove(actor=coordinator, point=point)
         message = error.value.messages[0]
         anding = sum(1 for w in world.workers if w.home_county_id == ANDING)
         assert "不能删除" in message and "G2096" in message and f"{anding} 人" in message
@@ -138,8 +144,8 @@ class TestServices:
         assert riders.exists()
         for seat in Seat.objects.filter(bus_rides__in=riders).select_related("match__vacancy"):
             hr = hr_x if seat.match.vacancy.employer_id == hr_x.employer_id else hr_y
-            services.seat_check_in(actor=hr, seat=seat, confirm_not_roll_called=True)  # arrived
-        assert services.pickup_point_remove(actor=coordinator, point=point) == "deactivated"
+            seat_check_in(actor=hr, seat=seat, confirm_not_roll_called=True)  # arrived
+        assert pickup_point_remove(actor=coordinator, point=point) == "deactivated"
         point.refresh_from_db()
         assert not point.is_active and not point.is_default
         assert BusRider.objects.filter(pickup_point=point).count() == riders.count()
@@ -149,7 +155,7 @@ class TestServices:
         # The name is free again, and the deactivated point can no longer be edited.
         _new_point(coordinator, name=point.name, township=None)
         with pytest.raises(ValidationError):
-            services.pickup_point_update(actor=coordinator, point=point, name="复活")
+            pickup_point_update(actor=coordinator, point=point, name="复活")
 
     def test_the_planner_collects_a_township_from_its_own_point(self, coordinator, world):
         point = _new_point(coordinator)

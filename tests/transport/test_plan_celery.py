@@ -7,8 +7,8 @@ import pytest
 
 from tests.factories import CHENGYANG, JIAOZHOU, EmployerFactory
 from tests.transport import scenario
-from transport import services
 from transport.models import RunStatus, Seat, TransportPlan
+from transport.services.plans import plan_create
 
 pytestmark = [
     pytest.mark.postgres,
@@ -36,7 +36,7 @@ def test_plan_runs_on_a_real_worker(celery_worker_process, coordinator):
         per_employer=4,
     )
     celery_worker_process(queues="celery")  # transport tasks use the default queue
-    plan = services.plan_create(
+    plan = plan_create(
         actor=coordinator, campaign=world.campaign, params={"min_fill_special_train": 0}
     )
     plan = _wait(plan.pk)

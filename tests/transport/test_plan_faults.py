@@ -14,8 +14,9 @@ from rest_framework.test import APIClient
 
 from laborbridge.background import HEARTBEAT_STALE_AFTER, background_runs_reap
 from laborbridge.celery import app
-from transport import runs, services
+from transport import runs
 from transport.models import RunStatus, TransportPlan
+from transport.services.plans import plan_create
 
 API = "/api/v1/transport/plans/"
 FORM = {
@@ -37,7 +38,7 @@ def _api(user) -> APIClient:
 @pytest.mark.django_db
 class TestOnePlanAtATime:
     def test_second_plan_is_a_conflict_on_the_api_and_the_page(self, client, coordinator, world):
-        first = services.plan_create(actor=coordinator, campaign=world.campaign)
+        first = plan_create(actor=coordinator, campaign=world.campaign)
         response = _api(coordinator).post(API, {"campaign": world.campaign.code}, format="json")
         assert response.status_code == 409, response.content
         assert response.json()["code"] == "conflict"
@@ -79,7 +80,7 @@ class TestBrokerAndLostWorker:
     def test_a_plan_whose_worker_died_is_requeued_and_runs(
         self, reference_data, coordinator, world
     ):
-        plan = services.plan_create(
+        plan = plan_create(
             actor=coordinator, campaign=world.campaign, params={"min_fill_special_train": 0}
         )
         runs.plan_claim(plan_id=plan.pk, task_id="lost")

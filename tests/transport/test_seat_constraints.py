@@ -11,8 +11,11 @@ from django.db.models import Count, Q
 from tests.factories import EmployerFactory
 from tests.transport import scenario
 from tests.transport.conftest import empty_car, plan_now
-from transport import services
 from transport.models import Bus, Seat, TripCar
+from transport.services.boarding import seat_no_show_undo, seat_roll_call
+from transport.services.errors import CarFull, SeatTaken
+from transport.services.plans import plan_confirm
+from transport.services.seats import seat_move, seats_swap
 
 
 def _held(car) -> int:
@@ -51,7 +54,7 @@ class TestDatabaseConstraints:
         seat = Seat.objects.get(worker=world.workers[0])
         held_before = _held(seat.car)
         occupied_before = seat.car.occupied
-        services.seat_roll_call(actor=coordinator, seat=seat, present=False)
+        seat_roll_call(actor=coordinator, seat=seat, present=False)
 
         seat.refresh_from_db()
         seat.car.refresh_from_db()
@@ -97,7 +100,7 @@ def _race(calls) -> list[str]:
         try:
             call()
             outcomes.append("ok")
-        except (services.CarFull, services.SeatTaken):
+        except (CarFull, SeatTaken):
             outcomes.append("refused")
         except Exception as error:  # a deadlock or integrity error would be a failure here
             outcomes.append(f"{type(error).__name__}: {error}")
@@ -117,7 +120,7 @@ def crowd(reference_data, coordinator):
     """Twelve travellers planned and confirmed on G2096 (cars fill from car 1)."""
     world = scenario.build([EmployerFactory(district_id="370214")], per_employer=12)
     plan = plan_now(coordinator, world.campaign, params={"min_fill_special_train": 0})
-    services.plan_confirm(actor=coordinator, plan=plan)
+    plan_confirm(actor=coordinator, plan=plan)
     return world
 
 
@@ -154,7 +157,7 @@ def test_concurrent_moves_never_overfill_a_car(crowd, coordinator):
     seats = list(Seat.objects.filter(trip=train, released_at=None).order_by("pk"))
     calls = [
         (
-            lambda s=s, i=i: services.seat_move(
+            lambda s=s, i=i: seat_move(
                 actor=coordinator,
                 seat=s,
                 trip=train,
@@ -181,7 +184,7 @@ def test_concurrent_moves_into_one_seat_seat_one_person(crowd, coordinator):
     seats = list(Seat.objects.filter(trip=train, released_at=None).order_by("pk"))
     calls = [
         (
-            lambda s=s: services.seat_move(
+            lambda s=s: seat_move(
                 actor=coordinator, seat=s, trip=train, car_no=car_no, row=1, letter="A"
             )
         )
@@ -209,25 +212,19 @@ def test_concurrent_swaps_moves_and_no_shows_keep_every_invariant(crowd, coordin
     calls = []
     for i in range(0, 8, 2):
         calls.append(
-            lambda a=seats[i], b=seats[i + 1]: services.seats_swap(
-                actor=coordinator, seat_a=a, seat_b=b
-            )
+            lambda a=seats[i], b=seats[i + 1]: seats_swap(actor=coordinator, seat_a=a, seat_b=b)
         )
         calls.append(
-            lambda a=seats[i + 1], b=seats[i]: services.seats_swap(
-                actor=coordinator, seat_a=a, seat_b=b
-            )
+            lambda a=seats[i + 1], b=seats[i]: seats_swap(actor=coordinator, seat_a=a, seat_b=b)
         )
     for n, seat in enumerate(seats[8:10]):
         calls.append(
-            lambda s=seat, n=n: services.seat_move(
+            lambda s=seat, n=n: seat_move(
                 actor=coordinator, seat=s, trip=train, car_no=car_no, row=1, letter="AB"[n]
             )
         )
     for seat in seats[10:]:
-        calls.append(
-            lambda s=seat: services.seat_roll_call(actor=coordinator, seat=s, present=False)
-        )
+        calls.append(lambda s=seat: seat_roll_call(actor=coordinator, seat=s, present=False))
     outcomes = _race(calls)
     assert all(o in ("ok", "refused") or "刚被他人调整" in o for o in outcomes), outcomes
     _assert_invariants()
@@ -243,12 +240,12 @@ def test_undoing_no_shows_while_others_take_their_seats_seats_one_person(crowd, 
     seats = list(Seat.objects.filter(trip=train, released_at=None).order_by("pk"))
     absent, movers = seats[:4], seats[4:8]
     for seat in absent:
-        services.seat_roll_call(actor=coordinator, seat=seat, present=False)
+        seat_roll_call(actor=coordinator, seat=seat, present=False)
     calls = []
     for gone, mover in zip(absent, movers, strict=True):
-        calls.append(lambda s=gone: services.seat_no_show_undo(actor=coordinator, seat=s))
+        calls.append(lambda s=gone: seat_no_show_undo(actor=coordinator, seat=s))
         calls.append(
-            lambda s=mover, g=gone: services.seat_move(
+            lambda s=mover, g=gone: seat_move(
                 actor=coordinator,
                 seat=s,
                 trip=train,

@@ -12,7 +12,7 @@ from laborbridge.notifications.models import Message
 from matching.models import Match, MatchStatus
 from tests.transport import scenario
 from tests.transport.conftest import empty_car, plan_now
-from transport import runs, services
+from transport import runs
 from transport.models import (
     BoardingStatus,
     Bus,
@@ -25,6 +25,12 @@ from transport.models import (
     TripCar,
     TripMode,
 )
+from transport.plan_params import BUS_FARE_DEFAULTS, planner_params
+from transport.services.boarding import seat_check_in, seat_roll_call
+from transport.services.errors import CarFull, SeatTaken
+from transport.services.plans import plan_confirm, plan_create
+from transport.services.seats import seat_move, seats_swap
+from transport.services.trips import trip_create, trip_update
 from workers.models import Worker, WorkerStatus
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +54,7 @@ def _seat(worker) -> Seat:
 
 class TestTrips:
     def test_create_makes_cars_and_audits(self, coordinator, world):
-        trip = services.trip_create(
+        trip = trip_create(
             actor=coordinator,
             campaign=world.campaign,
             mode=TripMode.RESERVED_CARRIAGE,
@@ -70,7 +76,7 @@ class TestTrips:
     def test_bad_values_are_named_by_field(self, coordinator, world):
         station = Station.objects.get(code="qingdao")
         with pytest.raises(ValidationError) as error:
-            services.trip_create(
+            trip_create(
                 actor=coordinator,
                 campaign=world.campaign,
                 mode="rocket",
@@ -96,7 +102,7 @@ class TestTrips:
 
     def test_only_the_pairing_coordinator_creates_trips(self, official_a, world):
         with pytest.raises(PermissionDenied):
-            services.trip_create(
+            trip_create(
                 actor=official_a,
                 campaign=world.campaign,
                 mode=TripMode.CHARTERED_BUS,
@@ -110,13 +116,11 @@ class TestTrips:
             )
 
     def test_layout_is_frozen_once_seats_exist(self, coordinator, planned, world):
-        services.trip_update(
-            actor=coordinator, trip=world.train, operator="兰州局", escort_name="李"
-        )
+        trip_update(actor=coordinator, trip=world.train, operator="兰州局", escort_name="李")
         world.train.refresh_from_db()
         assert world.train.operator == "兰州局"
         with pytest.raises(ValidationError):
-            services.trip_update(actor=coordinator, trip=world.train, cars=2)
+            trip_update(actor=coordinator, trip=world.train, cars=2)
 
 
 class TestPlanRun:
@@ -149,7 +153,7 @@ class TestPlanRun:
 
     def test_replanning_keeps_confirmed_seats(self, coordinator, world, employer_x):
         first = plan_now(coordinator, world.campaign, params=OPEN_FILL)
-        services.plan_confirm(actor=coordinator, plan=first)
+        plan_confirm(actor=coordinator, plan=first)
         before = {
             s.worker_id: (s.car_id, s.row, s.letter) for s in Seat.objects.filter(released_at=None)
         }
@@ -169,7 +173,7 @@ class TestPlanRun:
 
     def test_a_cancelled_match_releases_its_confirmed_seat(self, coordinator, world):
         first = plan_now(coordinator, world.campaign, params=OPEN_FILL)
-        services.plan_confirm(actor=coordinator, plan=first)
+        plan_confirm(actor=coordinator, plan=first)
         gone = world.matches[1]
         Match.objects.filter(pk=gone.pk).update(status=MatchStatus.CANCELLED)
         second = plan_now(coordinator, world.campaign, params=OPEN_FILL)
@@ -179,21 +183,19 @@ class TestPlanRun:
         assert_counters_match_rows()
 
     def test_one_run_at_a_time_and_needs_trips(self, coordinator, world):
-        services.plan_create(actor=coordinator, campaign=world.campaign)
+        plan_create(actor=coordinator, campaign=world.campaign)
         with pytest.raises(ValidationError):
-            services.plan_create(actor=coordinator, campaign=world.campaign)
+            plan_create(actor=coordinator, campaign=world.campaign)
 
     def test_refuses_unknown_parameters(self, coordinator, world):
         with pytest.raises(ValidationError):
-            services.plan_create(actor=coordinator, campaign=world.campaign, params={"speed": 9})
+            plan_create(actor=coordinator, campaign=world.campaign, params={"speed": 9})
         with pytest.raises(ValidationError):
-            services.plan_create(
-                actor=coordinator, campaign=world.campaign, params={"feeder_bus_seats": 0}
-            )
+            plan_create(actor=coordinator, campaign=world.campaign, params={"feeder_bus_seats": 0})
 
     def test_officials_cannot_plan(self, official_a, world):
         with pytest.raises(PermissionDenied):
-            services.plan_create(actor=official_a, campaign=world.campaign)
+            plan_create(actor=official_a, campaign=world.campaign)
 
     def test_a_finished_plan_is_not_run_again(self, coordinator, world):
         plan = plan_now(coordinator, world.campaign, params=OPEN_FILL)
@@ -201,7 +203,7 @@ class TestPlanRun:
         assert Seat.objects.filter(released_at=None).count() == 6
 
     def test_a_stale_attempt_cannot_write(self, coordinator, world):
-        plan = services.plan_create(actor=coordinator, campaign=world.campaign, params=OPEN_FILL)
+        plan = plan_create(actor=coordinator, campaign=world.campaign, params=OPEN_FILL)
         old = runs.plan_claim(plan_id=plan.pk, task_id="a")
         new = runs.plan_claim(plan_id=plan.pk, task_id="b")
         assert new.attempt == old.attempt + 1
@@ -213,13 +215,13 @@ class TestPlanRun:
             inputs.travellers,
             inputs.trips,
             pickup_points=inputs.pickup_points,
-            params=services.planner_params(plan),
+            params=planner_params(plan),
         )
         assert runs.plan_write_results(claim=old, inputs=inputs, result=result) is False
         assert runs.plan_write_results(claim=new, inputs=inputs, result=result) is True
 
     def test_contradictory_input_fails_with_the_reason(self, coordinator, world, monkeypatch):
-        plan = services.plan_create(actor=coordinator, campaign=world.campaign)
+        plan = plan_create(actor=coordinator, campaign=world.campaign)
 
         def broken(*args, **kwargs):
             from transport import planner
@@ -235,7 +237,7 @@ class TestPlanRun:
 class TestAdjust:
     def test_move_within_the_car_and_to_another_car(self, coordinator, planned, world):
         seat = _seat(world.workers[0])
-        moved = services.seat_move(
+        moved = seat_move(
             actor=coordinator,
             seat=seat,
             trip=world.train,
@@ -245,7 +247,7 @@ class TestAdjust:
         )
         assert (moved.row, moved.letter) == (4, "D")
         car = empty_car(world.train)
-        moved = services.seat_move(
+        moved = seat_move(
             actor=coordinator, seat=seat, trip=world.train, car_no=car, row=3, letter="A"
         )
         assert moved.car.car_no == car
@@ -254,8 +256,8 @@ class TestAdjust:
 
     def test_move_into_a_held_or_missing_seat_is_refused(self, coordinator, planned, world):
         a, b = _seat(world.workers[0]), _seat(world.workers[1])
-        with pytest.raises(services.SeatTaken):
-            services.seat_move(
+        with pytest.raises(SeatTaken):
+            seat_move(
                 actor=coordinator,
                 seat=a,
                 trip=world.train,
@@ -264,23 +266,17 @@ class TestAdjust:
                 letter=b.letter,
             )
         with pytest.raises(ValidationError):
-            services.seat_move(
-                actor=coordinator, seat=a, trip=world.train, car_no=1, row=99, letter="A"
-            )
+            seat_move(actor=coordinator, seat=a, trip=world.train, car_no=1, row=99, letter="A")
         with pytest.raises(ValidationError):
-            services.seat_move(
-                actor=coordinator, seat=a, trip=world.train, car_no=1, row=1, letter="E"
-            )
+            seat_move(actor=coordinator, seat=a, trip=world.train, car_no=1, row=1, letter="E")
         with pytest.raises(ValidationError):
-            services.seat_move(
-                actor=coordinator, seat=a, trip=world.train, car_no=12, row=1, letter="A"
-            )
+            seat_move(actor=coordinator, seat=a, trip=world.train, car_no=12, row=1, letter="A")
 
     def test_move_into_a_full_car_is_refused(self, coordinator, planned, world):
         car = empty_car(world.train)
         TripCar.objects.filter(trip=world.train, car_no=car).update(seats=1, occupied=1)
-        with pytest.raises(services.CarFull):
-            services.seat_move(
+        with pytest.raises(CarFull):
+            seat_move(
                 actor=coordinator,
                 seat=_seat(world.workers[0]),
                 trip=world.train,
@@ -291,7 +287,7 @@ class TestAdjust:
 
     def test_move_to_another_trip_puts_them_on_its_buses(self, coordinator, planned, world):
         bus_trip = world.campaign.trips.get(mode=TripMode.CHARTERED_BUS, service_number="DXQD-0303")
-        seat = services.seat_move(
+        seat = seat_move(
             actor=coordinator,
             seat=_seat(world.workers[0]),
             trip=bus_trip,
@@ -308,7 +304,7 @@ class TestAdjust:
     def test_swap_exchanges_places(self, coordinator, planned, world):
         a, b = _seat(world.workers[0]), _seat(world.workers[3])
         places = (a.car_id, a.row, a.letter), (b.car_id, b.row, b.letter)
-        a, b = services.seats_swap(actor=coordinator, seat_a=a, seat_b=b)
+        a, b = seats_swap(actor=coordinator, seat_a=a, seat_b=b)
         assert (a.car_id, a.row, a.letter) == places[1] and (b.car_id, b.row, b.letter) == places[0]
         assert a.released_at is None and b.released_at is None
         assert_counters_match_rows()
@@ -317,16 +313,14 @@ class TestAdjust:
         seat = _seat(world.workers[0])
         for user in (official_a, hr_x):
             with pytest.raises(PermissionDenied):
-                services.seat_move(
-                    actor=user, seat=seat, trip=world.train, car_no=2, row=1, letter="A"
-                )
+                seat_move(actor=user, seat=seat, trip=world.train, car_no=2, row=1, letter="A")
 
     def test_confirm_twice_is_harmless_and_superseded_plans_cannot_be_confirmed(
         self, coordinator, world
     ):
         plan = plan_now(coordinator, world.campaign, params=OPEN_FILL)
-        services.plan_confirm(actor=coordinator, plan=plan)
-        services.plan_confirm(actor=coordinator, plan=plan)
+        plan_confirm(actor=coordinator, plan=plan)
+        plan_confirm(actor=coordinator, plan=plan)
         assert Seat.objects.filter(confirmed=False).count() == 0
         second = plan_now(coordinator, world.campaign, params=OPEN_FILL)
         assert second.pk != plan.pk
@@ -337,9 +331,7 @@ class TestAdjust:
 
 class TestBoarding:
     def test_present_is_recorded(self, coordinator, planned, world):
-        seat = services.seat_roll_call(
-            actor=coordinator, seat=_seat(world.workers[0]), present=True
-        )
+        seat = seat_roll_call(actor=coordinator, seat=_seat(world.workers[0]), present=True)
         assert seat.boarding == BoardingStatus.PRESENT and seat.boarding_marked_by == coordinator
 
     def test_no_show_releases_the_seat_and_tells_both_sides(self, coordinator, planned, world):
@@ -347,7 +339,7 @@ class TestBoarding:
         seat = _seat(worker)
         car, rides = seat.car, list(seat.bus_rides.values_list("bus_id", flat=True))
         before = TripCar.objects.get(pk=car.pk).occupied
-        services.seat_roll_call(actor=coordinator, seat=seat, present=False)
+        seat_roll_call(actor=coordinator, seat=seat, present=False)
         seat.refresh_from_db()
         assert seat.released_at and seat.boarding == BoardingStatus.NO_SHOW
         assert TripCar.objects.get(pk=car.pk).occupied == before - 1
@@ -362,7 +354,7 @@ class TestBoarding:
         assert_counters_match_rows()
         # The freed seat can be taken by someone else.
         other = _seat(world.workers[0])
-        services.seat_move(
+        seat_move(
             actor=coordinator,
             seat=other,
             trip=world.train,
@@ -374,11 +366,11 @@ class TestBoarding:
     def test_roll_call_needs_a_confirmed_plan(self, coordinator, world):
         plan_now(coordinator, world.campaign, params=OPEN_FILL)
         with pytest.raises(ValidationError):
-            services.seat_roll_call(actor=coordinator, seat=_seat(world.workers[0]), present=True)
+            seat_roll_call(actor=coordinator, seat=_seat(world.workers[0]), present=True)
 
     def test_boarding_freezes_the_trip_for_replanning(self, coordinator, planned, world):
-        services.seat_roll_call(actor=coordinator, seat=_seat(world.workers[0]), present=True)
-        services.seat_roll_call(actor=coordinator, seat=_seat(world.workers[1]), present=False)
+        seat_roll_call(actor=coordinator, seat=_seat(world.workers[0]), present=True)
+        seat_roll_call(actor=coordinator, seat=_seat(world.workers[1]), present=False)
         before = set(
             Seat.objects.filter(trip=world.train).values_list("pk", "car_id", "row", "letter")
         )
@@ -404,28 +396,26 @@ class TestBoarding:
 class TestCheckIn:
     def test_check_in_hires_and_employs(self, hr_x, planned, world):
         match = next(m for m in world.matches if m.vacancy.employer_id == hr_x.employer_id)
-        seat = services.seat_check_in(
-            actor=hr_x, seat=_seat(match.worker), confirm_not_roll_called=True
-        )
+        seat = seat_check_in(actor=hr_x, seat=_seat(match.worker), confirm_not_roll_called=True)
         assert seat.checked_in_at and seat.checked_in_by == hr_x
         assert Match.objects.get(pk=match.pk).status == MatchStatus.HIRED
         assert Worker.objects.get(pk=match.worker_id).status == WorkerStatus.EMPLOYED
         assert AuditEvent.objects.filter(action="seat.check_in").exists()
         assert AuditEvent.objects.filter(action="match.hire", target_id=str(match.pk)).exists()
         # Twice is harmless.
-        services.seat_check_in(actor=hr_x, seat=seat)
+        seat_check_in(actor=hr_x, seat=seat)
 
     def test_hr_of_another_employer_is_refused(self, hr_y, planned, world, employer_x):
         match = next(m for m in world.matches if m.vacancy.employer_id == employer_x.pk)
         with pytest.raises(PermissionDenied):
-            services.seat_check_in(actor=hr_y, seat=_seat(match.worker))
+            seat_check_in(actor=hr_y, seat=_seat(match.worker))
 
     def test_a_no_show_cannot_be_checked_in(self, coordinator, hr_x, planned, world):
         match = next(m for m in world.matches if m.vacancy.employer_id == hr_x.employer_id)
         seat = _seat(match.worker)
-        services.seat_roll_call(actor=coordinator, seat=seat, present=False)
+        seat_roll_call(actor=coordinator, seat=seat, present=False)
         with pytest.raises(ValidationError):
-            services.seat_check_in(actor=hr_x, seat=seat)
+            seat_check_in(actor=hr_x, seat=seat)
         assert Match.objects.get(pk=match.pk).status == MatchStatus.CONFIRMED
 
 
@@ -436,18 +426,18 @@ class TestRunSafety:
         from transport import planner
         from transport.inputs import plan_inputs_load
 
-        plan = services.plan_create(actor=coordinator, campaign=world.campaign, params=OPEN_FILL)
+        plan = plan_create(actor=coordinator, campaign=world.campaign, params=OPEN_FILL)
         claim = runs.plan_claim(plan_id=plan.pk, task_id="t")
         inputs = plan_inputs_load(campaign=world.campaign)
         result = planner.plan(
             inputs.travellers,
             inputs.trips,
             pickup_points=inputs.pickup_points,
-            params=services.planner_params(plan),
+            params=planner_params(plan),
             locked=inputs.locked,
         )
         seat = _seat(world.workers[0])
-        services.seat_move(
+        seat_move(
             actor=coordinator,
             seat=seat,
             trip=world.train,
@@ -462,7 +452,7 @@ class TestRunSafety:
     def test_the_task_marks_an_unexpected_failure(self, coordinator, world, monkeypatch):
         from transport.tasks import transport_plan_run
 
-        plan = services.plan_create(actor=coordinator, campaign=world.campaign)
+        plan = plan_create(actor=coordinator, campaign=world.campaign)
 
         def boom(**kwargs):
             raise RuntimeError("disk full")
@@ -486,15 +476,13 @@ def test_leg_reports_carry_the_ride_cap_bound(planned):
 
 
 def test_the_plans_bus_fares_are_what_the_planner_weighs_buses_with(world, coordinator):
-    plan = services.plan_create(
+    plan = plan_create(
         actor=coordinator,
         campaign=world.campaign,
         params={"feeder_bus_fare": 1200, "arrival_bus_fare": 650},
     )
-    params = services.planner_params(plan)
+    params = planner_params(plan)
     assert (params.feeder_bus_cost, params.arrival_bus_cost) == (1200.0, 650.0)
     runs.plan_fail(plan_id=plan.pk, reason="test: let another plan be created")
-    default = services.planner_params(
-        services.plan_create(actor=coordinator, campaign=world.campaign)
-    )
-    assert default.arrival_bus_cost == services.BUS_FARE_DEFAULTS["arrival_bus_fare"]
+    default = planner_params(plan_create(actor=coordinator, campaign=world.campaign))
+    assert default.arrival_bus_cost == BUS_FARE_DEFAULTS["arrival_bus_fare"]
