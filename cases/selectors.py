@@ -116,3 +116,29 @@ def worker_cases_section(request, worker: Worker) -> dict | None:
         "worker_pk": worker.pk,
         "today": timezone.localdate(),
     }
+
+
+@dataclass(frozen=True)
+class WorkerCase:
+    """One of the worker's cases as their own page shows it."""
+
+    case: Case
+    kind_label: str
+    status_label: str
+    is_open: bool
+    steps: list[WorkerStep]
+
+
+def cases_for_worker_page(worker: Worker) -> list[WorkerCase]:
+    """Return the worker's cases, newest first, each with the steps they may see (for the
+    worker's personal page: the link has already identified the worker)."""
+    return [
+        WorkerCase(
+            case=case,
+            kind_label=str(case.get_kind_display()),
+            status_label=str(case.get_status_display()),
+            is_open=case.is_open,
+            steps=steps_for_worker(case),
+        )
+        for case in Case.objects.filter(worker=worker).order_by("-created_at", "-id")
+    ]

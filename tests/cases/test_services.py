@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseStatus, CaseStep
-from cases.selectors import steps_for_worker
+from cases.selectors import cases_for_worker_page, steps_for_worker
 from laborbridge import access
 from laborbridge.models import AuditEvent
 from laborbridge.notifications.models import AudienceKind, Message
@@ -226,3 +226,13 @@ def test_scoping(
     assert seen(coordinator) == seen(liaison) == seen(admin_user) == {wage_case, jiaozhou}
     assert seen(liaison_jiaozhou) == {jiaozhou}
     assert seen(coordinator_other) == seen(liaison_longnan) == seen(hr_x) == set()
+
+
+def test_the_worker_page_lists_their_cases_with_the_steps_they_see(wage_case, coordinator):
+    services.case_transition(
+        actor=coordinator, case=wage_case, action="handling", staff_note="内部"
+    )
+    (shown,) = cases_for_worker_page(wage_case.worker)
+    assert (shown.kind_label, shown.status_label, shown.is_open) == ("欠薪", "处理中", True)
+    assert [s.action for s in shown.steps] == ["opened", "handling"]
+    assert "内部" not in str(shown.steps)
