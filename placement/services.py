@@ -556,3 +556,47 @@ def _flag_wage_gap(*, employment: Employment, month: dt.date, by: User) -> WageG
             actor=by,
         )
     return flag
+
+
+# --- what the worker reports themself (their personal link) -----------------------------------
+
+
+@transaction.atomic
+def record_reported_by_worker(
+    *,
+    employment: Employment,
+    kind: str,
+    occurred_on: dt.date,
+    employer_name: str = "",
+    workplace: Region | None = None,
+    monthly_wage: int | None = None,
+    note: str = "",
+) -> EmploymentEvent:
+    """Record a 在岗确认, or a 换岗 to an employer typed in by name with its county, that the
+    worker reports themself on their own page. There is no acting user: the caller
+    (``selfservice.services``) has checked the worker's live personal link, which authorises
+    this one employment only, so the event and its audit row name no one."""
+    if kind == EventKind.CONFIRMED:
+        values = {"note": note.strip()}
+    elif kind == EventKind.JOB_CHANGE:
+        values = _job_values(
+            employment=employment,
+            same_employer=False,
+            employer=None,
+            employer_name=employer_name,
+            workplace=workplace,
+            monthly_wage=monthly_wage,
+            required=True,
+        )
+        values["note"] = note.strip()
+    else:
+        raise ValueError(f"a worker does not report {kind!r} themself")
+    return _record(
+        actor=None,
+        employment=employment,
+        kind=kind,
+        occurred_on=occurred_on,
+        scope=Employment.objects.filter(pk=employment.pk),
+        denied=_denied(),
+        values=values,
+    )

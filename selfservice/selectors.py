@@ -270,19 +270,15 @@ def worker_page_sections(worker: Worker) -> list[dict]:
     return registry.page_sections_for("selfservice:me", None, worker)
 
 
-def worker_cases(worker: Worker) -> list[dict]:
+def worker_cases(worker: Worker) -> list:
     """Return the worker's cases with the steps they may see (when the cases app is there)."""
     from django.apps import apps
 
     if not apps.is_installed("cases"):
         return []
-    from cases.models import Case
-    from cases.selectors import steps_for_worker
+    from cases.selectors import cases_for_worker_page
 
-    return [
-        {"case": case, "steps": steps_for_worker(case)}
-        for case in Case.objects.filter(worker=worker).order_by("-created_at", "-pk")[:10]
-    ]
+    return cases_for_worker_page(worker)[:10]
 
 
 def live_link_of(worker: Worker) -> PersonalLink | None:

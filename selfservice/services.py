@@ -26,7 +26,7 @@ from placement import services as placement_services
 from placement.models import EmploymentEvent, EventKind
 from selfservice.models import PersonalLink, RevokeReason
 from selfservice.selectors import worker_employment, worker_link_eligible
-from workers.models import Employment, Worker
+from workers.models import Worker
 
 TOKEN_BYTES = 32  # secrets.token_urlsafe(32): 256 random bits, 43 characters
 
@@ -153,22 +153,6 @@ def _employment_of(link: PersonalLink):
     return employment
 
 
-def _record_for_worker(*, employment, kind: str, occurred_on: dt.date, values: dict):
-    """Record a history event the worker reports through their link, by the placement
-    service's one write path (employment lock, replay that refuses impossible sequences,
-    derived fields, audit row). The live link — checked by the caller under its lock — is the
-    authorisation, so the scope is that one employment and there is no acting user."""
-    return placement_services._record(
-        actor=None,
-        employment=employment,
-        kind=kind,
-        occurred_on=occurred_on,
-        scope=Employment.objects.filter(pk=employment.pk),
-        denied=_("该链接无权记录。"),
-        values=values,
-    )
-
-
 def _audit_worker_action(link: PersonalLink, action: str, changes: dict) -> None:
     audit_record(
         actor=None,
@@ -190,11 +174,11 @@ def worker_confirm_at_work(*, link: PersonalLink) -> tuple[EmploymentEvent | Non
     ).first()
     if existing is not None:
         return existing, False
-    event = _record_for_worker(
+    event = placement_services.record_reported_by_worker(
         employment=employment,
         kind=EventKind.CONFIRMED,
         occurred_on=today,
-        values={"note": _("本人通过个人链接确认在岗")},
+        note=_("本人通过个人链接确认在岗"),
     )
     _audit_worker_action(link, "confirm", {"event": event.pk})
     return event, True
@@ -217,17 +201,14 @@ def worker_job_change(
         errors["monthly_wage"] = _("月工资须大于 0。")
     if errors:
         raise ValidationError(errors)
-    event = _record_for_worker(
+    event = placement_services.record_reported_by_worker(
         employment=employment,
         kind=EventKind.JOB_CHANGE,
         occurred_on=timezone.localdate(),
-        values={
-            "employer": None,
-            "employer_name": employer_name[:120],
-            "workplace": workplace,
-            "monthly_wage": monthly_wage,
-            "note": _("本人通过个人链接报告换岗"),
-        },
+        employer_name=employer_name[:120],
+        workplace=workplace,
+        monthly_wage=monthly_wage,
+        note=_("本人通过个人链接报告换岗"),
     )
     _audit_worker_action(link, "job_change", {"event": event.pk})
     return event

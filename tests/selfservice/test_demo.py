@@ -15,8 +15,9 @@ def test_the_demo_step_issues_links_and_prints_one_that_opens(employer_x, coordi
     worker, match, _none = place(employer_x, employed=False)
     seat_for(match)
     lines = registry.demo_steps_run(base_url="http://127.0.0.1:8000")
-    assert "1 issued" in lines[0]
-    url = lines[1].rsplit(" ", 1)[1]
+    issued = next(line for line in lines if line.startswith("Personal links:"))
+    assert "1 issued" in issued
+    url = next(line for line in lines if "own page" in line).rsplit(" ", 1)[1]
     assert url.startswith("http://127.0.0.1:8000/me/")
     token = url.rstrip("/").rsplit("/", 1)[1]
     assert services.link_resolve(token).worker == worker

@@ -123,3 +123,19 @@ def test_a_matched_worker_not_yet_placed_cannot_report_at_work(employer_x, offic
     link, _token = services.link_issue(actor=official_a, worker=worker)
     with pytest.raises(ValidationError):
         services.worker_confirm_at_work(link=link)
+
+
+def test_the_worker_reports_only_at_work_and_job_changes(placed):
+    from placement.services import record_reported_by_worker
+
+    with pytest.raises(ValueError):
+        record_reported_by_worker(
+            employment=placed, kind=EventKind.LEFT, occurred_on=timezone.localdate()
+        )
+    with pytest.raises(ValidationError):  # an off-platform employer needs its county
+        record_reported_by_worker(
+            employment=placed,
+            kind=EventKind.JOB_CHANGE,
+            occurred_on=timezone.localdate(),
+            employer_name="某厂",
+        )
