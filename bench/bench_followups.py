@@ -1,0 +1,220 @@
+"""Benchmark: follow-ups at 100,000 placed workers (issue 13).
+
+Targets: an officer's follow-up list ≤ 300 ms server time; the monthly census of everyone
+placed generated ≤ 30 s through Celery (the run kit's task, eager here unless a broker is
+configured).
+
+Runs against a throwaway test database on whatever ``DATABASE_URL`` points to (SQLite by
+default), builds ``--placed`` placed workers from Dingxi's seven counties at Qingdao
+employers (arrivals spread over the last year), one county official per county and one
+Qingdao liaison, then
+
+* census — ``followup_run_create`` through the run kit to the finished run: this month's
+  census for everyone at work plus the scheduled points due now;
+* again — the same run a second time (idempotent: creates nothing);
+* lists — the Anding official's "my follow-ups" page (due, overdue, all in the county, a
+  later page) and the API list, each requested ``--repeat`` times through the test client;
+  the median server time is reported.
+
+Prints the figures with the load average; exits 1 when a target is missed:
+
+    .venv/bin/python bench/bench_followups.py [--placed 100000] [--repeat 5]
+    DATABASE_URL=postgres://… .venv/bin/python bench/bench_followups.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laborbridge.settings")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    CaptureQueriesContext,
+    setup_databases,
+    setup_test_environment,
+    teardown_databases,
+)
+from django.utils import timezone  # noqa: E402
+
+COUNTIES = ["621102", "621121", "621122", "621123", "621124", "621125", "621126"]
+DISTRICTS = ["370214", "370211", "370281", "370212", "370213"]
+# Rows per INSERT while seeding: 100,000 workers in 50 statements.
+SEED_BATCH = 2000
+LIST_TARGET_MS = 300
+CENSUS_TARGET_S = 30
+
+
+def _build(placed: int, seed: int = 13) -> None:
+    """Write the placed workers, their hired matches and employment records in bulk."""
+    from jobs.models import Employer, Industry, Vacancy, VacancyStatus, VerificationStatus
+    from laborbridge import crypto
+    from laborbridge.identifiers import credit_code_check_char, id_number_check_char, mask_id_number
+    from laborbridge.models import Occupation
+    from matching.models import Match, MatchStatus
+    from workers.models import Employment, Worker
+
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    occupation = Occupation.objects.order_by("code").first()
+    vacancies = []
+    for index, district in enumerate(DISTRICTS * 8):
+        body = f"91{district}{index:09d}"
+        employer = Employer.objects.create(
+            name=f"青岛基准{index}制造有限公司",
+            credit_code=body + credit_code_check_char(body),
+            city_id="370200",
+            district_id=district,
+            industry=Industry.MANUFACTURING,
+            verification_status=VerificationStatus.VERIFIED,
+        )
+        vacancies.append(
+            Vacancy.objects.create(
+                employer=employer,
+                occupation=occupation,
+                title="普工",
+                headcount=placed,
+                wage_min=5000,
+                wage_max=7000,
+                district_id=district,
+                start_date=today - dt.timedelta(days=400),
+                status=VacancyStatus.OPEN,
+            )
+        )
+    for start in range(0, placed, SEED_BATCH):
+        workers = []
+        for index in range(start, min(start + SEED_BATCH, placed)):
+            county = COUNTIES[index % len(COUNTIES)]
+            born = dt.date(1970, 1, 1) + dt.timedelta(days=index % 12000)
+            body = f"{county}{born:%Y%m%d}{index // 12000:03d}"
+            number = body + id_number_check_char(body)
+            worker = Worker(name=f"基准{index}", home_county_id=county)
+            worker.id_number_encrypted = crypto.id_number_encrypt(number)
+            worker.id_number_index = crypto.id_number_blind_index(number)
+            worker.id_number_masked = mask_id_number(number)
+            worker.birth_date, worker.sex = born, "male" if index % 2 else "female"
+            worker.set_phone(f"139{index:08d}")
+            workers.append(worker)
+        Worker.objects.bulk_create(workers)
+        matches = [
+            Match(worker=w, vacancy=rng.choice(vacancies), status=MatchStatus.HIRED)
+            for w in workers
+        ]
+        Match.objects.bulk_create(matches)
+        Employment.objects.bulk_create(
+            [
+                Employment(
+                    worker_id=m.worker_id,
+                    employer_id=m.vacancy.employer_id,
+                    vacancy=m.vacancy,
+                    match=m,
+                    started_on=today - dt.timedelta(days=rng.randrange(3, 365)),
+                )
+                for m in matches
+            ]
+        )
+
+
+def _timed_get(client: Client, url: str, repeat: int) -> tuple[float, int, int]:
+    """Return (median ms, status, queries) of ``repeat`` GETs of ``url``."""
+    times = []
+    status = queries = 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        status, queries = response.status_code, len(captured)
+    return statistics.median(times), status, queries
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--placed", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    setup_test_environment()
+    old = setup_databases(verbosity=0, interactive=False, keepdb=False, serialized_aliases=[])
+    ok = False
+    try:
+        from followups import services
+        from followups.models import FollowUp, FollowUpRun
+        from laborbridge.models import Pairing, Role, User
+        from laborbridge.reference import reference_load
+
+        reference_load()
+        started = time.perf_counter()
+        _build(args.placed)
+        built = time.perf_counter() - started
+        officials = [
+            User.objects.create(username=f"official_{c}", role=Role.COUNTY_OFFICIAL, county_id=c)
+            for c in COUNTIES
+        ]
+        pairing = Pairing.objects.get(east_region_id="370200", west_region_id="621100")
+        User.objects.create(username="liaison", role=Role.LIAISON, pairing=pairing)
+
+        load = os.getloadavg()
+        print(f"database: {connection.vendor}; load average before: {load[0]:.2f} {load[1]:.2f}")
+        print(f"built {args.placed:,} placed workers in {built:.1f} s")
+        runs = []
+        for label in ("census", "again"):
+            cpu0 = time.process_time()
+            started = time.perf_counter()
+            with transaction.atomic():
+                run = services.followup_run_create()
+            elapsed = time.perf_counter() - started
+            cpu = time.process_time() - cpu0
+            run = FollowUpRun.objects.get(pk=run.pk)
+            runs.append(elapsed)
+            print(
+                f"{label}: {run.status}, {run.census_created:,} census + "
+                f"{run.scheduled_created:,} scheduled created, {run.reminders_sent} reminders "
+                f"in {elapsed:.2f} s (CPU in the process {cpu:.2f} s)"
+            )
+        total = FollowUp.objects.count()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"follow-ups in the table: {total:,}; peak RSS {peak:.0f} MB")
+
+        client = Client()
+        client.force_login(officials[0])
+        client.get("/")  # warm-up: imports, URL conf, templates
+        worst = 0.0
+        for url in (
+            "/followups/",
+            "/followups/?state=overdue",
+            "/followups/?who=all",
+            "/followups/?who=all&page=40",
+            "/api/v1/followups/",
+        ):
+            median, status, queries = _timed_get(client, url, args.repeat)
+            worst = max(worst, median)
+            print(f"GET {url}: {median:.0f} ms median, HTTP {status}, {queries} queries")
+        census_ok = runs[0] <= CENSUS_TARGET_S
+        list_ok = worst <= LIST_TARGET_MS
+        print(
+            f"targets: census ≤ {CENSUS_TARGET_S} s — {'met' if census_ok else 'MISSED'}; "
+            f"list ≤ {LIST_TARGET_MS} ms — {'met' if list_ok else 'MISSED'}"
+        )
+        ok = census_ok and list_ok
+    finally:
+        teardown_databases(old, verbosity=0)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
