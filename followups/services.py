@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,7 +54,7 @@ from placement.models import WageSource
 from workers.models import Employment, EmploymentStatus
 
 TASK_NAME = "followups.generate"
-STAGES = {"load": (0, 5), "scheduled": (5, 45), "census": (45, 95), "remind": (95, 100)}
+STAGES = {"load": (0, 5), "generate": (5, 95), "remind": (95, 100)}
 RUNS = BackgroundJob(
     model=FollowUpRun,
     status_field="status",
@@ -63,7 +63,8 @@ RUNS = BackgroundJob(
 )
 # Rows per INSERT: 100,000 census rows in 20 statements, ~0.3 s each on PostgreSQL (bench/).
 BATCH = 5000
-# Employment rows read per round trip while generating.
+# Employment rows read (and their follow-ups written) per round: one chunk's model
+# instances stay well under 50 MB.
 READ_CHUNK = 5000
 # A scheduled follow-up appears this many days before its point, so it can be planned.
 LEAD_DAYS = 7
@@ -210,7 +211,11 @@ def followups_generate(
 ) -> tuple[int, int]:
     """Create the follow-ups due around ``as_of`` for every employment at work: scheduled
     points from ``LEAD_DAYS`` ahead back to ``STALE_DAYS`` overdue, and this month's census.
-    Return (scheduled created, census created); running it again creates nothing."""
+    Return (scheduled created, census created); running it again creates nothing.
+
+    Employments are read ``READ_CHUNK`` at a time by primary key and each chunk's rows are
+    written before the next is read, so memory stays flat at 100,000 placed workers.
+    """
     report = progress or (lambda stage, fraction: None)
     report("load", 0.0)
     rules = _rules()
@@ -228,77 +233,65 @@ def followups_generate(
     )
     total = employments.count() or 1
     period = census_period(as_of)
-    census_done = set(
-        FollowUp.objects.filter(kind=FollowUpKind.CENSUS, period=period).values_list(
-            "employment_id", flat=True
-        )
-    )
-    scheduled_rows: list[FollowUp] = []
-    census_rows: list[FollowUp] = []
-    seen = 0
-
-    def flush_scheduled(candidates: list[FollowUp]) -> None:
-        if not candidates:
-            return
-        existing = set(
-            FollowUp.objects.filter(
-                kind=FollowUpKind.SCHEDULED,
-                employment_id__in={row.employment_id for row in candidates},
-            ).values_list("employment_id", "period")
-        )
-        scheduled_rows.extend(
-            row for row in candidates if (row.employment_id, row.period) not in existing
-        )
-
-    candidates: list[FollowUp] = []
-    for row in employments.iterator(chunk_size=READ_CHUNK):
-        pk, started_on, county, district, campaign = row
-        rule = rules.get(campaign, DEFAULT_RULE)
-        for point_period, point in schedule_points(rule, started_on):
-            due = point + dt.timedelta(days=rule.due_days)
-            if point - dt.timedelta(days=LEAD_DAYS) <= as_of and due >= as_of - dt.timedelta(
-                days=STALE_DAYS
-            ):
-                assignee, side = assignees.assign(FollowUpKind.SCHEDULED, county, district)
-                candidates.append(
+    stale = as_of - dt.timedelta(days=STALE_DAYS)
+    scheduled = census = seen = 0
+    last_pk = 0
+    while True:
+        chunk = list(employments.filter(pk__gt=last_pk)[:READ_CHUNK])
+        if not chunk:
+            break
+        last_pk = chunk[-1][0]
+        candidates: list[FollowUp] = []
+        census_rows: list[FollowUp] = []
+        for pk, started_on, county, district, campaign in chunk:
+            rule = rules.get(campaign, DEFAULT_RULE)
+            for point_period, point in schedule_points(rule, started_on):
+                due = point + dt.timedelta(days=rule.due_days)
+                if point - dt.timedelta(days=LEAD_DAYS) <= as_of and due >= stale:
+                    assignee, side = assignees.assign(FollowUpKind.SCHEDULED, county, district)
+                    candidates.append(
+                        FollowUp(
+                            employment_id=pk,
+                            kind=FollowUpKind.SCHEDULED,
+                            period=point_period,
+                            due_on=due,
+                            assignee_id=assignee,
+                            side=side,
+                            home_county_id=county,
+                            work_district_id=district,
+                        )
+                    )
+            if rule.census:
+                assignee, side = assignees.assign(FollowUpKind.CENSUS, county, district)
+                census_rows.append(
                     FollowUp(
                         employment_id=pk,
-                        kind=FollowUpKind.SCHEDULED,
-                        period=point_period,
-                        due_on=due,
+                        kind=FollowUpKind.CENSUS,
+                        period=period,
+                        due_on=max(census_due_on(rule, as_of), as_of),
                         assignee_id=assignee,
                         side=side,
                         home_county_id=county,
                         work_district_id=district,
                     )
                 )
-        if rule.census and pk not in census_done:
-            assignee, side = assignees.assign(FollowUpKind.CENSUS, county, district)
-            census_rows.append(
-                FollowUp(
-                    employment_id=pk,
-                    kind=FollowUpKind.CENSUS,
-                    period=period,
-                    due_on=max(census_due_on(rule, as_of), as_of),
-                    assignee_id=assignee,
-                    side=side,
-                    home_county_id=county,
-                    work_district_id=district,
-                )
-            )
-        seen += 1
-        if len(candidates) >= READ_CHUNK:
-            flush_scheduled(candidates)
-            candidates = []
-            report("scheduled", seen / total)
-    flush_scheduled(candidates)
-    report("scheduled", 1.0)
-    scheduled = _insert(scheduled_rows)
-    created_census = 0
-    for start in range(0, len(census_rows), BATCH):
-        created_census += _insert(census_rows[start : start + BATCH])
-        report("census", (start + BATCH) / max(len(census_rows), 1))
-    return scheduled, created_census
+        ids = [row[0] for row in chunk]
+        existing = set(
+            FollowUp.objects.filter(
+                Q(kind=FollowUpKind.SCHEDULED) | Q(kind=FollowUpKind.CENSUS, period=period),
+                employment_id__gte=ids[0],
+                employment_id__lte=ids[-1],
+            ).values_list("employment_id", "kind", "period")
+        )
+        scheduled += _insert(
+            [r for r in candidates if (r.employment_id, r.kind, r.period) not in existing]
+        )
+        census += _insert(
+            [r for r in census_rows if (r.employment_id, r.kind, r.period) not in existing]
+        )
+        seen += len(chunk)
+        report("generate", seen / total)
+    return scheduled, census
 
 
 def followups_remind_overdue(*, today: dt.date) -> int:
