@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from jobs.models import Employer
 from laborbridge import access
+from laborbridge.imports import ImportJobViewSet
 from laborbridge.models import Region
 from placement import selectors, services
 from placement.models import EventKind, LeavingReason
@@ -39,6 +40,24 @@ class EventOutputSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+class WageReportOutputSerializer(serializers.Serializer):
+    source = serializers.CharField(help_text="follow_up, roster or worker.")
+    gross = serializers.IntegerField()
+    paid_on = serializers.DateField(allow_null=True)
+
+
+class WageFlagOutputSerializer(serializers.Serializer):
+    promised = serializers.IntegerField()
+    actual = serializers.IntegerField()
+    gap_percent = serializers.IntegerField()
+
+
+class WageMonthOutputSerializer(serializers.Serializer):
+    month = serializers.DateField(help_text="First day of the month.")
+    reports = WageReportOutputSerializer(many=True)
+    flag = WageFlagOutputSerializer(allow_null=True)
+
+
 class HistoryOutputSerializer(serializers.Serializer):
     employment = serializers.IntegerField(source="employment.pk")
     worker = serializers.IntegerField(source="employment.worker_id")
@@ -50,6 +69,12 @@ class HistoryOutputSerializer(serializers.Serializer):
     months_total = serializers.IntegerField(source="state.months_total")
     last_confirmed_on = serializers.DateField(source="state.last_confirmed_on", allow_null=True)
     events = EventOutputSerializer(many=True)
+    left_employer_on = serializers.DateField(
+        source="left_viewer_on",
+        allow_null=True,
+        help_text="HR of an employer the worker left: the day they left (history ends there).",
+    )
+    wages = WageMonthOutputSerializer(many=True, help_text="Reported pay, newest month first.")
 
 
 class EventInputSerializer(serializers.Serializer):
@@ -87,7 +112,8 @@ class EmploymentHistoryViewSet(viewsets.GenericViewSet):
     def history(self, request, pk=None):
         """Return the timeline, the current state and the months worked (derived)."""
         employment = get_object_or_404(self.get_queryset(), pk=pk)
-        return Response(HistoryOutputSerializer(selectors.employment_history(employment)).data)
+        history = selectors.employment_history(employment, viewer=request.user)
+        return Response(HistoryOutputSerializer(history).data)
 
     @extend_schema(request=EventInputSerializer, responses={201: HistoryOutputSerializer})
     @action(detail=True, methods=["post"])
@@ -99,5 +125,12 @@ class EmploymentHistoryViewSet(viewsets.GenericViewSet):
         data = EventInputSerializer(data=request.data, user=request.user)
         data.is_valid(raise_exception=True)
         services.record_event(actor=request.user, employment=employment, **data.validated_data)
-        history = selectors.employment_history(employment)
+        history = selectors.employment_history(employment, viewer=request.user)
         return Response(HistoryOutputSerializer(history).data, status=status.HTTP_201_CREATED)
+
+
+class WageRosterImportViewSet(ImportJobViewSet):
+    """Import HR's monthly wage roster (工资花名册, .xlsx/.csv): upload → preview (unmatched
+    and invalid rows with their reasons) → commit into the placed workers' actual pay."""
+
+    kind = "placement.wage_roster"

@@ -17,11 +17,22 @@ class PlacementConfig(AppConfig):
         self.registry_fill()
 
     def registry_fill(self) -> None:
-        """Register the worker page's employment-history section."""
+        """Register the worker page's employment-history section and the wage-flag list."""
         from laborbridge import registry
         from laborbridge.models import Role
         from placement.demo_rosters import demo_poverty_export_step
         from placement.selectors import worker_history_section
+
+        registry.menu_entry_register(
+            roles={Role.EMPLOYER_HR: 45},
+            url_name="placement:wage_import",
+            label=_("上传工资花名册"),
+        )
+        registry.menu_entry_register(
+            roles={Role.COORDINATOR: 75, Role.ADMIN: 75},
+            url_name="placement:wage_flags",
+            label=_("工资低于承诺"),
+        )
 
         # Rosters and exports people must file (issue 13, placement.views_rosters).
         registry.menu_entry_register(

@@ -1,0 +1,115 @@
+"""Actual pay against the promise: storing, flagging once, notifying the coordinators."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from laborbridge.notifications.models import Message
+from placement import messages, services
+from placement.models import MonthlyWage, WageGapFlag, WageSource
+from tests.placement.conftest import place
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+JULY = D(2026, 7, 1)
+
+
+def _wage(employment, by, amount, *, month=JULY, source=WageSource.FOLLOW_UP):
+    return services.record_actual_wage(
+        employment=employment, month=month, amount=amount, source=source, by=by
+    )
+
+
+def test_a_short_month_is_flagged_and_notified_once(official_a, employment, pairing_qd_dx):
+    # The vacancy promised 5,000 a month (the factory's wage_min): 4,400 is 12 % short.
+    _wage(employment, official_a, 4400)
+    _wage(employment, official_a, 4300)  # the same source again replaces the figure
+    _wage(employment, official_a, 4200, source=WageSource.ROSTER)
+    assert MonthlyWage.objects.filter(employment=employment).count() == 2
+    flag = WageGapFlag.objects.get(employment=employment)
+    assert (flag.month, flag.promised, flag.actual, flag.gap_percent) == (
+        D(2026, 7, 1),
+        5000,
+        4400,
+        12,
+    )
+    notices = Message.objects.filter(key=messages.WAGE_GAP)
+    assert notices.count() == 1
+    assert notices.get().params["month"] == "2026-07"
+    assert notices.get().audiences.get().target == str(pairing_qd_dx.pk)
+
+
+def test_within_the_threshold_no_flag(official_a, employment, settings):
+    _wage(employment, official_a, 4500)  # exactly 10 %: not more than the threshold
+    assert not WageGapFlag.objects.exists()
+    settings.WAGE_GAP_THRESHOLD = 0.05
+    _wage(employment, official_a, 4700, month=D(2026, 8, 1))
+    assert WageGapFlag.objects.get().month == D(2026, 8, 1)
+
+
+def test_the_promise_follows_a_job_change(official_a, employment):
+    services.record_job_change(
+        actor=official_a,
+        employment=employment,
+        occurred_on=D(2026, 8, 10),
+        same_employer=True,
+        monthly_wage=7000,
+    )
+    _wage(employment, official_a, 6000, month=D(2026, 7, 1))  # July: promised 5,000
+    _wage(employment, official_a, 6000, month=D(2026, 8, 1))  # August: 7,000, 14 % short
+    assert list(WageGapFlag.objects.values_list("month", "promised")) == [(D(2026, 8, 1), 7000)]
+
+
+def test_refusals(official_a, official_b, employment):
+    with pytest.raises(PermissionDenied):
+        _wage(employment, official_b, 4000)
+    with pytest.raises(ValidationError) as error:
+        _wage(employment, official_a, 4000, month=D(2026, 5, 1))  # before the arrival
+    assert "month" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        _wage(employment, official_a, 0)
+    assert not MonthlyWage.objects.exists()
+
+
+def test_history_section_shows_the_flag(client, official_a, employment):
+    _wage(employment, official_a, 3000)
+    client.force_login(official_a)
+    body = client.get(reverse("workers:detail", args=[employment.worker_id])).content.decode()
+    assert "工资低于承诺" in body and "3000 元" in body
+    data = client.get(f"/api/v1/placement/employments/{employment.pk}/history/").json()
+    assert data["wages"][0]["flag"]["gap_percent"] == 40
+
+
+class TestFlagList:
+    URL = "/placement/wage-flags/"
+
+    def test_coordinator_sees_their_pairings_flags(
+        self, client, coordinator, official_a, employment, employer_x, django_assert_max_num_queries
+    ):
+        _wage(employment, official_a, 3000)
+        other = place(employer_x)
+        _wage(other, official_a, 3500)
+        client.force_login(coordinator)
+        with django_assert_max_num_queries(20):
+            response = client.get(self.URL)
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert employment.worker.name in body and "−40%" in body
+
+    def test_other_pairing_sees_none(self, client, coordinator_other, official_a, employment):
+        _wage(employment, official_a, 3000)
+        client.force_login(coordinator_other)
+        response = client.get(self.URL)
+        assert response.status_code == 200
+        assert employment.worker.name not in response.content.decode()
+
+    @pytest.mark.parametrize("who", ["official_a", "hr_x", "liaison"])
+    def test_other_roles_are_refused(self, client, request, who):
+        client.force_login(request.getfixturevalue(who))
+        assert client.get(self.URL).status_code == 403
+
+    def test_anonymous_is_sent_to_sign_in(self, client):
+        assert client.get(self.URL).status_code == 302
