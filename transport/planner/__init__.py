@@ -14,10 +14,11 @@ Public API
     PLANNER_VERSION
 
 Inputs (frozen dataclasses): `Traveller` (id, pickup_point_id, employer: `Employer`,
-earliest_departure, group_id, group_kind: `GroupKind` family | village | none), `PickupPoint`
+earliest_departure, group_id, group_kind: `GroupKind` family | village | none, direction:
+`Direction` outbound | return), `PickupPoint`
 (id, county_code, lat, lng), `Employer` (id, district_code, lat, lng), `Trip` (id, mode: `Mode`,
 origin/destination: `Station`, departure/arrival datetimes, cars, seats_per_car or car_seats,
-fare_per_seat, fare_per_vehicle, first_car_no, seat_letters), `SeatAssignment` for locked
+fare_per_seat, fare_per_vehicle, first_car_no, seat_letters, direction), `SeatAssignment` for locked
 seats, and `Params` (seed, solver limits, costs, bus sizes, buffers, ride caps, speeds).
 
 Output: `Plan` with `trunk` (`TrunkAssignment` per booked trip), `seats` (`SeatAssignment`
@@ -33,7 +34,9 @@ How it plans
 1. Eligibility. A trip serves a traveller when the feeder ride from the pickup point to the
    trip's origin station and the arrival ride from its destination station to the employer are
    both within the ride caps, and the trip leaves on or after the earliest departure date and
-   at most `params.max_wait_days` later. Families travel as one block on a trip they can all
+   at most `params.max_wait_days` later, and goes the traveller's `direction`. A return trip
+   (返乡) is planned with the same legs: the caller passes the workplace as the traveller's
+   pickup point and the home county's point as their "employer" (the drop-off). Families travel as one block on a trip they can all
    take; village groups too, split only when members cannot share a trip or the group is bigger
    than a car (the split is reported).
 2. Trunk (CP-SAT). Blocks with the same earliest date and the same eligible trips form a class;
@@ -119,6 +122,7 @@ traveller locked twice) raises `PlanInputError`.
 
 from transport.planner.check import Violation, plan_violations
 from transport.planner.domain import (
+    Direction,
     Employer,
     GroupKind,
     Mode,
@@ -151,6 +155,7 @@ from transport.planner.synthetic import Scenario, scenario_synthetic
 __all__ = [
     "PLANNER_VERSION",
     "BusLeg",
+    "Direction",
     "Employer",
     "GroupKind",
     "GroupSplit",

@@ -138,6 +138,11 @@ def problem_build(
         feeder = minutes_for_km(km_out * params.road_factor, params.feeder_speed_kmh)
         feeder[~known, :] = np.inf
         arrival = minutes_for_km(km_in * params.road_factor, params.arrival_speed_kmh)
+        # A traveller takes only trips of their own direction (outbound / return): no road
+        # leads to a trip of the other direction.
+        t_dir = np.array([str(t.direction) for t in ordered])
+        j_dir = np.array([str(t.direction) for t in trips_sorted])
+        feeder[t_dir[:, None] != j_dir[None, :]] = np.inf
 
     problem = Problem(ordered, trips_sorted, points, params, feeder, arrival)
     _locks_read(problem, locked)

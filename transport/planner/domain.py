@@ -32,6 +32,18 @@ DEFAULT_SEAT_LETTERS: dict[Mode, str] = {
 }
 
 
+class Direction(StrEnum):
+    """Which way a trip and a traveller go. The planner's legs are the same both ways: the
+    feeder bus collects at the traveller's `pickup_point_id` near the trip's origin, the
+    arrival bus drops at their `employer` near its destination. Outbound, those are the home
+    county's pickup point and the factory gate; on a return trip (返乡) the adapter passes the
+    workplace as the pickup point and the home county's point as the drop-off. A traveller
+    may only take a trip of their own direction."""
+
+    OUTBOUND = "outbound"
+    RETURN = "return"
+
+
 class GroupKind(StrEnum):
     FAMILY = "family"
     VILLAGE = "village"
@@ -80,6 +92,7 @@ class Traveller:
     earliest_departure: date
     group_id: str | None = None
     group_kind: GroupKind = GroupKind.NONE
+    direction: Direction = Direction.OUTBOUND
 
     @property
     def group_key(self) -> str | None:
@@ -113,6 +126,7 @@ class Trip:
     car_seats: tuple[int, ...] = ()
     first_car_no: int = 1
     seat_letters: str = ""
+    direction: Direction = Direction.OUTBOUND
 
     @property
     def date(self) -> date:
