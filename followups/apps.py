@@ -15,7 +15,7 @@ class FollowupsConfig(AppConfig):
     def registry_fill(self) -> None:
         """Register the menu entries and home figures of follow-ups (laborbridge.registry)."""
         from followups.demo import demo_followups_step
-        from followups.selectors import home_figures
+        from followups.selectors import home_figures, worker_next_followup_section
         from laborbridge import registry
         from laborbridge.models import Role
 
@@ -38,5 +38,12 @@ class FollowupsConfig(AppConfig):
             label=_("回访计划"),
         )
         registry.home_figures_register("followups", home_figures)
+        # The worker's own page (selfservice, no login): "my next follow-up".
+        registry.page_section_register(
+            page="selfservice:me",
+            template="followups/_me_next.html",
+            context=worker_next_followup_section,
+            position=30,
+        )
         # After the placements exist; before the cases, which may refer to follow-ups.
         registry.demo_step_register("followups", demo_followups_step, position=40)

@@ -4,8 +4,9 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from followups.models import FollowUp, FollowUpKind
+from followups.models import FollowUp, FollowUpKind, FollowUpSide
 from laborbridge import access
 from laborbridge.models import User
 from workers.models import Employment, EmploymentStatus
@@ -84,3 +85,45 @@ def home_figures(user: User) -> dict:
             access.employments_visible_to(user).filter(status=EmploymentStatus.EMPLOYED).count()
         )
     return data
+
+
+def worker_next_followup(worker, *, today: dt.date | None = None) -> dict | None:
+    """Return the worker's own page block "my next follow-up": the earliest open follow-up
+    of their employment records in plain words (when, what about, who will get in touch) —
+    no notes, problems or anything else staff-only; None when none is open.
+
+    Registered for the page ``selfservice:me``, which the worker reaches through their live
+    personal link."""
+    followup = (
+        FollowUp.objects.filter(employment__worker=worker, done_at__isnull=True)
+        .select_related("assignee")
+        .order_by("due_on", "id")
+        .first()
+    )
+    if followup is None:
+        return None
+    today = today or timezone.localdate()
+    if followup.kind == FollowUpKind.CENSUS:
+        year, month = followup.period.split("-")
+        about = _("了解您%(month)s月的工作情况") % {"month": int(month)}
+    elif followup.period == "w1":
+        about = _("到岗第一周，了解您的工作和生活情况")
+    else:
+        about = _("到岗第%(months)s个月，了解您的工作和生活情况") % {"months": followup.period[1:]}
+    if followup.side == FollowUpSide.EAST:
+        who = _("务工地的劳务工作站联络员")
+    else:
+        who = _("家乡县人社局的工作人员")
+    name = followup.assignee.get_full_name() if followup.assignee else ""
+    return {
+        "next_due_on": followup.due_on,
+        "next_overdue": followup.due_on < today,
+        "next_about": about,
+        "next_who": who,
+        "next_name": name,
+    }
+
+
+def worker_next_followup_section(_request, worker) -> dict | None:
+    """Return the ``selfservice:me`` section (the public page has no user: no request)."""
+    return worker_next_followup(worker)
