@@ -50,7 +50,10 @@ def _private(response):
     """Keep the worker's page out of caches, search engines and other sites' logs."""
     response["Cache-Control"] = "no-store, private"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: other sites never see the link, but the page's own forms
+    # must carry their Origin (no-referrer makes Chromium send "Origin: null", which
+    # Django's CSRF check refuses).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
