@@ -116,7 +116,7 @@ def test_the_notice_prints_the_qr_code_only_when_it_issues_a_link(placed, offici
 
 
 def test_staff_pages_refuse_others(
-    placed, official_b, hr_x, coordinator, coordinator_other, client
+    placed, official_b, hr_x, coordinator, coordinator_other, liaison, liaison_longnan, client
 ):
     seat = seat_for(placed.match)
     worker = placed.worker
@@ -130,7 +130,16 @@ def test_staff_pages_refuse_others(
     for method, url in urls:
         response = getattr(client, method)(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    for user, status in ((official_b, 404), (coordinator_other, 404), (hr_x, 403)):
+    # A liaison — even the one of the worker's workplace — issues no links and prints no
+    # notices: that is the western side's (officials) and the coordinator's work.
+    refused = (
+        (official_b, 404),
+        (coordinator_other, 404),
+        (hr_x, 403),
+        (liaison, 403),
+        (liaison_longnan, 403),
+    )
+    for user, status in refused:
         client.force_login(user)
         for method, url in urls:
             assert getattr(client, method)(url).status_code == status, (user, url)
@@ -149,6 +158,15 @@ def test_the_trip_batch_prints_one_notice_per_traveller(employer_x, coordinator,
     html = client.post(url, {"car": "3"}).content.decode()
     assert html.count('class="notice-sheet"') == 1 and html.count("<svg") == 1
     assert PersonalLink.objects.filter(worker=worker, revoked_at=None).count() == 1
+
+
+def test_the_worker_page_shows_no_link_section_to_a_liaison(
+    link_and_token, placed, liaison, client
+):
+    client.force_login(liaison)
+    page = client.get(reverse("workers:detail", args=[placed.worker.pk]))
+    assert page.status_code == 200  # the liaison sees the worker, not the link
+    assert "个人链接与出行告知单" not in page.content.decode()
 
 
 def test_the_worker_page_section_revokes_the_link(link_and_token, placed, official_a, client):

@@ -57,9 +57,10 @@ def test_revoked_expired_and_unknown_links_are_refused(link_and_token, official_
 
 
 def test_only_the_workers_officials_and_coordinator_manage_the_link(
-    placed, official_b, hr_x, coordinator, coordinator_other, admin_user
+    placed, official_b, hr_x, coordinator, coordinator_other, liaison, liaison_longnan, admin_user
 ):
-    for user in (official_b, hr_x, coordinator_other):
+    # The workplace's liaison (who sees the worker) is refused too, like another pairing's.
+    for user in (official_b, hr_x, coordinator_other, liaison, liaison_longnan):
         with pytest.raises(PermissionDenied):
             services.link_issue(actor=user, worker=placed.worker)
         with pytest.raises(PermissionDenied):
