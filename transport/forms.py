@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from laborbridge import access
 from laborbridge.models import Region, Station
-from transport.models import PickupPoint, Trip, TripMode
+from transport.models import PickupPoint, Trip, TripDirection, TripMode
 
 _SEAT = re.compile(r"^\s*(\d{1,2})\s*(?:车|-|\s)\s*(\d{1,3})\s*([A-Za-z])\s*$")
 
@@ -51,6 +51,13 @@ def _datetime_widget():
 class TripForm(forms.Form):
     campaign = forms.ModelChoiceField(label=_("招聘行动"), queryset=None)
     mode = forms.ChoiceField(label=_("方式"), choices=TripMode.choices)
+    direction = forms.ChoiceField(
+        label=_("方向"),
+        choices=TripDirection.choices,
+        initial=TripDirection.OUTBOUND,
+        required=False,  # empty: outbound
+        help_text=_("返乡：在岗人员从用工地回户籍县；返岗：已返乡人员回原用工企业"),
+    )
     service_number = forms.CharField(label=_("车次/航班号"), max_length=20)
     origin = forms.ModelChoiceField(label=_("出发站"), queryset=Station.objects.all())
     destination = forms.ModelChoiceField(label=_("到达站"), queryset=Station.objects.all())
@@ -111,6 +118,7 @@ class TripForm(forms.Form):
         return {
             "campaign": trip.campaign_id,
             "mode": trip.mode,
+            "direction": trip.direction,
             "service_number": trip.service_number,
             "origin": trip.origin_id,
             "destination": trip.destination_id,

@@ -6,6 +6,16 @@ the county's default one, the destination employer's district and coordinates, t
 travel group (family → family, fellow villagers → village) and the earliest departure date —
 the worker's own, or the vacancy's start date minus the travel time of the fastest trip.
 
+A trip goes one way (``Trip.direction``). Outbound trips carry those matches; a **return**
+trip (返乡, east → west) carries the workers at work now (``Employment.status`` employed, the
+derived state placement keeps) who were placed through any campaign of the same pairing:
+collected at their current employer's gate (or, for a job not on the platform, their current
+workplace county) and dropped at the pickup point of their home township / county — the
+planner's legs reversed (``planner.Direction.RETURN``). A **back-to-work** trip (返岗) carries
+the pairing's workers who went home (status home) out again to the employer they arrived at,
+in the normal direction; new recruits may share it. Their earliest departure is the day of the
+first trip of that direction.
+
 Trips whose boarding has begun (a roll call was recorded or someone checked in at the gate)
 are *frozen*: they are not offered to the planner, their travellers are not re-planned and
 their seats and buses stay exactly as they are. On every other trip, confirmed seats are
@@ -27,8 +37,8 @@ from laborbridge.models import Campaign, Region
 from laborbridge.models import Station as StationRow
 from matching.models import Match, MatchStatus
 from transport import planner
-from transport.models import BoardingStatus, PickupPoint, Seat, Trip
-from workers.models import TravelGroup
+from transport.models import BoardingStatus, PickupPoint, Seat, Trip, TripDirection
+from workers.models import Employment, EmploymentStatus, TravelGroup
 
 _GROUP_KIND = {
     TravelGroup.Kind.FAMILY: planner.GroupKind.FAMILY,
@@ -50,6 +60,12 @@ def pickup_key(point_id: int) -> str:
 
 def employer_key(employer_id: int) -> str:
     return f"e{employer_id}"
+
+
+def workplace_key(region_id: int) -> str:
+    """The collection place of a returning worker whose job is not on the platform: their
+    current workplace county (``d<region pk>``)."""
+    return f"d{region_id}"
 
 
 def key_id(key: str) -> int:
@@ -122,6 +138,9 @@ def trip_of(row: Trip) -> planner.Trip:
         car_seats=tuple(int(n) for n in row.car_seats),
         first_car_no=row.first_car_no,
         seat_letters=row.seat_letters,
+        direction=planner.Direction.RETURN
+        if row.direction == TripDirection.RETURN_HOME
+        else planner.Direction.OUTBOUND,
     )
 
 
@@ -162,6 +181,77 @@ def travel_days(trips: list[planner.Trip]) -> int:
     return max(1, math.ceil(minutes / (24 * 60)))
 
 
+def pairing_employments(campaign: Campaign):
+    """Return the employment records of the workers placed through any campaign of the
+    pairing of ``campaign``."""
+    pairing = campaign.pairing_id
+    return Employment.objects.filter(
+        Q(match__vacancy__campaign__pairing_id=pairing)
+        | Q(match__round__campaign__pairing_id=pairing)
+    )
+
+
+def _first_day(trips: list[planner.Trip], direction: str) -> dt.date | None:
+    days = [t.date for t in trips if t.direction == direction]
+    return min(days) if days else None
+
+
+def _group_of(worker) -> tuple[str | None, planner.GroupKind]:
+    group = worker.travel_group
+    if group is None:
+        return None, planner.GroupKind.NONE
+    return f"g{group.pk}", _GROUP_KIND.get(group.kind, planner.GroupKind.NONE)
+
+
+def _home_drop(point: PickupPoint) -> planner.Employer:
+    """The home county's pickup point as the arrival bus's drop-off of a return trip."""
+    return planner.Employer(
+        pickup_key(point.pk), point.county_id, point.latitude, point.longitude, point.name
+    )
+
+
+def _returning_travellers(
+    employments: list[Employment],
+    points: list[PickupPoint],
+    first_day: dt.date,
+) -> tuple[list[planner.Traveller], list[planner.PickupPoint]]:
+    """Return the travellers of the return trips and their collection places (the gates)."""
+    places: dict[str, planner.PickupPoint] = {}
+    travellers = []
+    for employment in employments:
+        worker = employment.worker
+        if employment.current_employer_id:
+            key = employer_key(employment.current_employer_id)
+            region = employment.current_employer.district
+            name = employment.current_employer.name
+            region_id = employment.current_employer.district_id
+        else:
+            key = workplace_key(employment.current_workplace_id)
+            region = employment.current_workplace
+            name = employment.current_employer_name or region.name_zh
+            region_id = employment.current_workplace_id
+        if key not in places:
+            lat, lng = _region_point(region)
+            places[key] = planner.PickupPoint(key, region_id, float(lat), float(lng), name)
+        home = pickup_point_for(worker, points)
+        group_id, group_kind = _group_of(worker)
+        travellers.append(
+            planner.Traveller(
+                id=worker_key(worker.pk),
+                pickup_point_id=key,
+                # No home point: nowhere to drop them near a station → no_trip_for_route.
+                employer=_home_drop(home)
+                if home
+                else planner.Employer(f"none-{worker.home_county_id}", 0, 0.0, 0.0),
+                earliest_departure=first_day,
+                group_id=group_id,
+                group_kind=group_kind,
+                direction=planner.Direction.RETURN,
+            )
+        )
+    return travellers, list(places.values())
+
+
 def plan_inputs_load(*, campaign: Campaign) -> PlanInputs:
     """Return the planner's inputs for ``campaign`` as the database holds them now."""
     frozen = frozen_trip_ids(campaign)
@@ -187,7 +277,12 @@ def plan_inputs_load(*, campaign: Campaign) -> PlanInputs:
         .select_related("car")
         .order_by("pk")
     )
-    locked_workers = {s.worker_id for s in locked_rows}
+    # Only a seat on an outbound trip keeps a hired match among the new recruits.
+    locked_workers = {
+        s.worker_id
+        for s in locked_rows
+        if trip_rows[trip_key(s.trip_id)].direction == TripDirection.OUTBOUND
+    }
     # Confirmed matches travel; a hired one (checked in early) keeps a locked seat it holds.
     matches = (
         campaign_matches(campaign)
@@ -207,10 +302,52 @@ def plan_inputs_load(*, campaign: Campaign) -> PlanInputs:
     for match in matches:
         match_of[worker_key(match.worker_id)] = match
         counties.add(match.worker.home_county_id)
+    recruits = dict(match_of)
+    # Return (返乡) and back-to-work (返岗) travellers: the pairing's placed workers at work /
+    # at home, when the campaign has trips of that direction.
+    directions = {t.direction for t in trip_rows.values()}
+    wanted = [
+        status
+        for status, direction in (
+            (EmploymentStatus.EMPLOYED, TripDirection.RETURN_HOME),
+            (EmploymentStatus.HOME, TripDirection.BACK_TO_WORK),
+        )
+        if direction in directions
+    ]
+    placed = (
+        list(
+            pairing_employments(campaign)
+            .filter(status__in=wanted)
+            .exclude(worker_id__in=on_frozen)
+            .select_related(
+                "match__vacancy__employer",
+                "match__worker",
+                "worker__travel_group",
+                "employer__district__parent",
+                "current_employer__district__parent",
+                "current_workplace__parent",
+            )
+            .order_by("worker_id", "-started_on", "-pk")
+        )
+        if wanted
+        else []
+    )
+    returning: list[Employment] = []
+    back_to_work: list[Employment] = []
+    for employment in placed:
+        key = worker_key(employment.worker_id)
+        if key in match_of:  # a new recruit, or a worker's older employment record
+            continue
+        match_of[key] = employment.match
+        counties.add(employment.worker.home_county_id)
+        if employment.status == EmploymentStatus.EMPLOYED:
+            returning.append(employment)
+        else:
+            back_to_work.append(employment)
     points = list(PickupPoint.objects.filter(county_id__in=counties, is_active=True).order_by("pk"))
     employers: dict[int, planner.Employer] = {}
     travellers = []
-    for key, match in match_of.items():
+    for key, match in recruits.items():
         worker, vacancy = match.worker, match.vacancy
         point = pickup_point_for(worker, points)
         group = worker.travel_group
@@ -228,6 +365,27 @@ def plan_inputs_load(*, campaign: Campaign) -> PlanInputs:
                 else planner.GroupKind.NONE,
             )
         )
+    out_day = _first_day(trips, planner.Direction.OUTBOUND)
+    for employment in back_to_work:
+        worker = employment.worker
+        point = pickup_point_for(worker, points)
+        group_id, group_kind = _group_of(worker)
+        travellers.append(
+            planner.Traveller(
+                id=worker_key(worker.pk),
+                pickup_point_id=pickup_key(point.pk) if point else f"none-{worker.home_county_id}",
+                employer=employer_of(employment.employer, employers),
+                earliest_departure=out_day,
+                group_id=group_id,
+                group_kind=group_kind,
+            )
+        )
+    return_points: list[planner.PickupPoint] = []
+    if returning:
+        more, return_points = _returning_travellers(
+            returning, points, _first_day(trips, planner.Direction.RETURN)
+        )
+        travellers += more
     locked = [
         planner.SeatAssignment(
             traveller_id=worker_key(s.worker_id),
@@ -243,7 +401,8 @@ def plan_inputs_load(*, campaign: Campaign) -> PlanInputs:
         pickup_points=[
             planner.PickupPoint(pickup_key(p.pk), p.county_id, p.latitude, p.longitude, p.name)
             for p in points
-        ],
+        ]
+        + return_points,
         locked=locked,
         match_of=match_of,
         trip_rows=trip_rows,

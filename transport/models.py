@@ -28,6 +28,16 @@ class TripMode(models.TextChoices):
     CHARTER_FLIGHT = "charter_flight", _("包机")
 
 
+class TripDirection(models.TextChoices):
+    """Which way a trip carries people (see ``transport.inputs``): out to the jobs (新招录人员),
+    home for the Spring Festival (返乡: workers at work in the east, from the workplace to the
+    home county) or back out after it (返岗: workers who went home, to their employer)."""
+
+    OUTBOUND = "outbound", _("去程")
+    RETURN_HOME = "return_home", _("返乡")
+    BACK_TO_WORK = "back_to_work", _("返岗")
+
+
 class PickupPoint(models.Model):
     """A place in a western county where feeder buses collect travellers (集合点)."""
 
@@ -104,6 +114,9 @@ class Trip(models.Model):
         related_name="trips",
     )
     mode = models.CharField(_("方式"), max_length=20, choices=TripMode.choices)
+    direction = models.CharField(
+        _("方向"), max_length=12, choices=TripDirection.choices, default=TripDirection.OUTBOUND
+    )
     service_number = models.CharField(
         _("车次/航班号"), max_length=20, help_text=_("如 G2096；包车可填车队编号")
     )
@@ -466,7 +479,8 @@ class Bus(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    # [{"kind": "pickup_point"|"station"|"employer", "id": …, "name": …, "time": ISO 8601}]
+    # [{"kind": "pickup_point"|"station"|"employer"|"workplace", "id": …, "name": …,
+    #   "time": ISO 8601}] — on a return trip (返乡) employers are collected, points dropped at
     stops = models.JSONField(_("停靠点"), default=list, blank=True)
     adjusted = models.BooleanField(_("手工调整过"), default=False)
     # The vehicle the coordinator hired for this run; kept across re-planning for the bus of

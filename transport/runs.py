@@ -326,6 +326,14 @@ def _vehicles_of(trip_ids: list[int]) -> dict[_VehicleKey, dict[str, str]]:
     }
 
 
+def _stop_kind(stop: planner.Stop) -> str:
+    """Return what the stop is: on a return trip (返乡) the feeder collects at employers
+    (``e…``) or workplace counties (``d…``) and the arrival bus drops at pickup points."""
+    if stop.kind is planner.StopKind.STATION:
+        return str(stop.kind)
+    return {"p": "pickup_point", "e": "employer"}.get(stop.place_id[0], "workplace")
+
+
 def _buses_write(
     plan: TransportPlan,
     inputs: PlanInputs,
@@ -366,7 +374,7 @@ def _buses_write(
             else None,
             stops=[
                 {
-                    "kind": str(stop.kind),
+                    "kind": _stop_kind(stop),
                     "id": stop.place_id
                     if stop.kind is planner.StopKind.STATION
                     else key_id(stop.place_id),
@@ -397,8 +405,8 @@ def _buses_write(
                         bus=bus,
                         seat_id=seat_of[(key_id(traveller), bus.trip_id)],
                         kind=bus.kind,
-                        pickup_point_id=key_id(stop.place_id) if feeder else None,
-                        employer_id=None if feeder else key_id(stop.place_id),
+                        pickup_point_id=key_id(stop.place_id) if stop.place_id[0] == "p" else None,
+                        employer_id=key_id(stop.place_id) if stop.place_id[0] == "e" else None,
                         stop_time=stop.time,
                     )
                 )

@@ -228,7 +228,8 @@ def test_migration_copies_notifications_into_the_outbox(
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
-    seat = Seat.objects.select_related("match__vacancy", "trip", "car", "worker").get(
+    # Not the trip: its table at 0008 lacks later columns (it is read after migrating forward).
+    seat = Seat.objects.select_related("match__vacancy", "car", "worker").get(
         worker=world.workers[0], released_at=None
     )
     when = timezone.now() - timezone.timedelta(days=3)

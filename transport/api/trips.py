@@ -21,7 +21,7 @@ from transport.api.shared import (
     ManifestOutputSerializer,
     coordinators_only,
 )
-from transport.models import TripMode
+from transport.models import TripDirection, TripMode
 from transport.services import carrier as carrier_services
 from transport.services import trips as trip_services
 
@@ -43,6 +43,7 @@ class TripViewSet(
         id = serializers.IntegerField()
         campaign = serializers.CharField(source="campaign.code")
         mode = serializers.CharField()
+        direction = serializers.CharField()
         service_number = serializers.CharField()
         origin = serializers.CharField(source="origin.code")
         destination = serializers.CharField(source="destination.code")
@@ -68,6 +69,9 @@ class TripViewSet(
     class TripInputSerializer(serializers.Serializer):
         campaign = serializers.SlugField()
         mode = serializers.ChoiceField(choices=TripMode.choices)
+        direction = serializers.ChoiceField(
+            choices=TripDirection.choices, default=TripDirection.OUTBOUND
+        )
         service_number = serializers.CharField(max_length=20)
         origin = _StationField()
         destination = _StationField()
@@ -117,7 +121,7 @@ class TripViewSet(
 
     serializer_class = TripOutputSerializer
     permission_classes = [IsAuthenticated]
-    filterset_fields = ["mode"]
+    filterset_fields = ["mode", "direction"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):

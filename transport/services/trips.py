@@ -14,11 +14,12 @@ from laborbridge import access
 from laborbridge.identifiers import validate_mobile
 from laborbridge.models import Campaign, Station, User
 from laborbridge.services import audit_record, model_changes
-from transport.models import Bus, BusKind, BusRider, Trip, TripCar, TripMode
+from transport.models import Bus, BusKind, BusRider, Trip, TripCar, TripDirection, TripMode
 from transport.plan_params import BUS_FARE_MAX
 
 _TRIP_FIELDS = (
     "mode",
+    "direction",
     "service_number",
     "origin",
     "destination",
@@ -40,7 +41,7 @@ _TRIP_FIELDS = (
 )
 # Changing these re-draws the cars, so they are refused once anyone holds a seat.
 _LAYOUT_FIELDS = frozenset(
-    {"mode", "cars", "seats_per_car", "car_seats", "first_car_no", "seat_letters"}
+    {"mode", "direction", "cars", "seats_per_car", "car_seats", "first_car_no", "seat_letters"}
 )
 
 
@@ -53,6 +54,9 @@ def _trip_values_clean(values: dict) -> dict:
         errors["service_number"] = _("请填写车次/航班号。")
     if values.get("mode") not in TripMode.values:
         errors["mode"] = _("未知的运输方式。")
+    values["direction"] = values.get("direction") or TripDirection.OUTBOUND
+    if values["direction"] not in TripDirection.values:
+        errors["direction"] = _("未知的车次方向。")
     origin, destination = values.get("origin"), values.get("destination")
     if origin is not None and destination is not None and origin.pk == destination.pk:
         errors["destination"] = _("到达站不能与出发站相同。")
@@ -136,8 +140,11 @@ def trip_create(
     feeder_bus_fare: Decimal | float | None = None,
     arrival_bus_fare: Decimal | float | None = None,
     note: str = "",
+    direction: str = TripDirection.OUTBOUND,
 ) -> Trip:
-    """Create a trip of ``campaign`` with its cars. ``actor=None`` is the system (demo data)."""
+    """Create a trip of ``campaign`` with its cars. ``actor=None`` is the system (demo data).
+    ``direction``: outbound (default), return_home (返乡) or back_to_work (返岗), see
+    ``transport.inputs`` for who travels on each."""
     if (
         actor is not None
         and not access.transport_campaigns_managed_by(actor).filter(pk=campaign.pk).exists()
@@ -146,6 +153,7 @@ def trip_create(
     values = _trip_values_clean(
         {
             "mode": mode,
+            "direction": direction,
             "service_number": service_number,
             "origin": origin,
             "destination": destination,

@@ -1,0 +1,185 @@
+"""Returns (issue 13): the Spring Festival trip home (返乡) of the pairing's workers at work,
+collected at their employer's gate and dropped at their home county's pickup point, and the
+trip back out (返岗) of those who went home; the trip form's direction; refusals."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from laborbridge.models import Pairing, Role, Station
+from matching.models import Match, MatchStatus
+from tests.factories import ANDING, TONGWEI, VacancyFactory, WorkerFactory, make_user
+from tests.transport.conftest import plan_now
+from transport.inputs import plan_inputs_load
+from transport.models import BusKind, BusRider, PickupPoint, Seat, Trip, TripDirection
+from transport.services.trips import trip_create
+from workers.models import Employment, EmploymentStatus
+
+HOLIDAY = dt.date(2027, 1, 28)
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def _placed(world, employer, county, *, status=EmploymentStatus.EMPLOYED) -> Employment:
+    """A worker placed through the world's campaign at ``employer`` (what the gate check-in
+    derives); ``status`` home: they went home since."""
+    vacancy = VacancyFactory(employer=employer, campaign=world.campaign)
+    worker = WorkerFactory(home_county_id=county)
+    match = Match.objects.create(worker=worker, vacancy=vacancy, status=MatchStatus.HIRED)
+    at_work = status == EmploymentStatus.EMPLOYED
+    return Employment.objects.create(
+        worker=worker,
+        employer=employer,
+        vacancy=vacancy,
+        match=match,
+        started_on=dt.date(2026, 3, 1),
+        status=status,
+        current_employer=employer if at_work else None,
+        current_employer_name=employer.name if at_work else "",
+        current_workplace_id=employer.district_id if at_work else None,
+        working_since=dt.date(2026, 3, 1) if at_work else None,
+    )
+
+
+def _trip(world, coordinator, direction, number, day, origin, destination) -> Trip:
+    return trip_create(
+        actor=coordinator,
+        campaign=world.campaign,
+        mode="special_train",
+        direction=direction,
+        service_number=number,
+        origin=Station.objects.get(code=origin),
+        destination=Station.objects.get(code=destination),
+        departure_at=dt.datetime.combine(day, dt.time(8, 0), tzinfo=CHINA),
+        arrival_at=dt.datetime.combine(day, dt.time(19, 30), tzinfo=CHINA),
+        cars=2,
+        seats_per_car=20,
+    )
+
+
+@pytest.fixture
+def coordinator_other(db):
+    return make_user(
+        "coordinator_jz", Role.COORDINATOR, pairing=Pairing.objects.get(code="jiaozhou-tongwei")
+    )
+
+
+@pytest.fixture
+def home_trip(world, coordinator):
+    return _trip(
+        world, coordinator, TripDirection.RETURN_HOME, "D9527", HOLIDAY, "qingdao", "dingxi-north"
+    )
+
+
+def test_return_trip_carries_the_workers_at_work_from_the_gate_to_their_home_county(
+    world, coordinator, employer_x, employer_y, home_trip
+):
+    at_work = [_placed(world, employer_x, ANDING), _placed(world, employer_y, TONGWEI)]
+    _placed(world, employer_x, ANDING, status=EmploymentStatus.LEFT)  # left: not carried
+    plan = plan_now(coordinator, world.campaign, params={"min_fill_special_train": 0})
+
+    seats = Seat.objects.filter(plan=plan, released_at=None)
+    on_home_trip = {s.worker_id: s for s in seats.filter(trip=home_trip)}
+    assert set(on_home_trip) == {e.worker_id for e in at_work}
+    assert on_home_trip[at_work[0].worker_id].match_id == at_work[0].match_id
+    # The new recruits ride the outbound train, never the trip home.
+    assert {s.worker_id for s in seats.exclude(trip=home_trip)} >= {w.pk for w in world.workers}
+    riders = BusRider.objects.filter(bus__trip=home_trip)
+    feeder = {r.seat.worker_id: r for r in riders.filter(kind=BusKind.FEEDER)}
+    arrival = {r.seat.worker_id: r for r in riders.filter(kind=BusKind.ARRIVAL)}
+    for employment in at_work:
+        assert feeder[employment.worker_id].employer_id == employment.employer_id
+        assert feeder[employment.worker_id].pickup_point_id is None
+        point = PickupPoint.objects.get(pk=arrival[employment.worker_id].pickup_point_id)
+        assert point.county_id == employment.worker.home_county_id
+    stop_kinds = {s["kind"] for b in home_trip.buses.filter(kind=BusKind.FEEDER) for s in b.stops}
+    assert stop_kinds == {"employer", "station"}
+
+
+def test_back_to_work_trip_carries_those_who_went_home_to_their_employer(
+    world, coordinator, employer_x, home_trip
+):
+    home = _placed(world, employer_x, TONGWEI, status=EmploymentStatus.HOME)
+    at_work = _placed(world, employer_x, ANDING)
+    back = _trip(
+        world,
+        coordinator,
+        TripDirection.BACK_TO_WORK,
+        "D9528",
+        HOLIDAY + dt.timedelta(days=10),
+        "dingxi-north",
+        "qingdao",
+    )
+    inputs = plan_inputs_load(campaign=world.campaign)
+    directions = {t.id: t.direction for t in inputs.travellers}
+    assert directions[f"w{home.worker_id}"] == "outbound"
+    assert directions[f"w{at_work.worker_id}"] == "return"
+    plan = plan_now(coordinator, world.campaign, params={"min_fill_special_train": 0})
+    seat = Seat.objects.get(plan=plan, worker=home.worker, released_at=None)
+    assert seat.trip_id in {back.pk, world.train.pk}
+    drop = BusRider.objects.get(seat=seat, kind=BusKind.ARRIVAL)
+    assert drop.employer_id == employer_x.pk
+
+
+def test_no_return_travellers_without_a_return_trip(world, employer_x):
+    placed = _placed(world, employer_x, ANDING)
+    inputs = plan_inputs_load(campaign=world.campaign)
+    assert f"w{placed.worker_id}" not in {t.id for t in inputs.travellers}
+
+
+def test_coordinator_of_another_pairing_cannot_add_a_return_trip(world, coordinator_other):
+    with pytest.raises(PermissionDenied):
+        _trip(
+            world,
+            coordinator_other,
+            TripDirection.RETURN_HOME,
+            "D9527",
+            HOLIDAY,
+            "qingdao",
+            "dingxi-north",
+        )
+
+
+class TestTripFormDirection:
+    def _data(self, world):
+        return {
+            "campaign": world.campaign.pk,
+            "mode": "special_train",
+            "direction": "return_home",
+            "service_number": "D9527",
+            "origin": "qingdao",
+            "destination": "dingxi-north",
+            "departure_at": "2027-01-28T08:00",
+            "arrival_at": "2027-01-28T19:30",
+            "cars": 2,
+            "seats_per_car": 20,
+            "first_car_no": 1,
+            "fare_per_seat": "0",
+            "fare_per_vehicle": "0",
+        }
+
+    def test_coordinator_adds_a_return_trip(self, client, coordinator, world):
+        client.force_login(coordinator)
+        assert "返乡" in client.get(reverse("transport:trip_create")).content.decode()
+        data = self._data(world)
+        data["origin"] = Station.objects.get(code="qingdao").pk
+        data["destination"] = Station.objects.get(code="dingxi-north").pk
+        response = client.post(reverse("transport:trip_create"), data)
+        trip = Trip.objects.get(service_number="D9527")
+        assert response.status_code == 302 and trip.direction == TripDirection.RETURN_HOME
+        body = client.get(reverse("transport:trip_detail", args=[trip.pk])).content.decode()
+        assert "（返乡）" in body
+
+    def test_others_cannot_add_one(self, client, coordinator_other, official_a, world):
+        data = self._data(world)
+        data["origin"] = Station.objects.get(code="qingdao").pk
+        data["destination"] = Station.objects.get(code="dingxi-north").pk
+        for user in (coordinator_other, official_a):
+            client.force_login(user)
+            response = client.post(reverse("transport:trip_create"), data)
+            assert response.status_code in (200, 403, 404)
+        client.logout()
+        assert client.post(reverse("transport:trip_create"), data).status_code == 302
+        assert not Trip.objects.filter(service_number="D9527").exists()
