@@ -98,7 +98,7 @@ def manifest_seats(trip: Trip) -> QuerySet[Seat]:
         .prefetch_related(
             Prefetch(
                 "bus_rides",
-                queryset=BusRider.objects.select_related("pickup_point", "bus"),
+                queryset=BusRider.objects.select_related("pickup_point", "bus", "employer"),
             )
         )
         .order_by("car__car_no", "row", "letter")
@@ -128,6 +128,16 @@ def bus_driver_label(bus: Bus) -> str:
     return " ".join(x for x in (bus.driver_name, bus.driver_phone) if x)
 
 
+def _boarding_place(feeder: BusRider | None) -> str:
+    """Where the traveller boards the feeder bus: a pickup point, or on a return trip (返乡)
+    their employer's gate."""
+    if feeder is None:
+        return ""
+    if feeder.pickup_point_id:
+        return feeder.pickup_point.name
+    return feeder.employer.name if feeder.employer_id else ""
+
+
 def _row(seat: Seat) -> ManifestRow:
     rides = {ride.kind: ride for ride in seat.bus_rides.all()}
     feeder, arrival = rides.get(BusKind.FEEDER), rides.get(BusKind.ARRIVAL)
@@ -140,7 +150,7 @@ def _row(seat: Seat) -> ManifestRow:
         id_number=seat.worker.id_number_masked,
         phone=seat.worker.phone_masked,
         county=seat.worker.home_county.name,
-        pickup_point=feeder.pickup_point.name if feeder and feeder.pickup_point else "",
+        pickup_point=_boarding_place(feeder),
         pickup_time=_clock(feeder.stop_time) if feeder else "",
         employer=employer.name,
         district=employer.district.name,
@@ -215,7 +225,8 @@ def bus_manifest(bus: Bus) -> Manifest:
         )
         .prefetch_related(
             Prefetch(
-                "seat__bus_rides", queryset=BusRider.objects.select_related("pickup_point", "bus")
+                "seat__bus_rides",
+                queryset=BusRider.objects.select_related("pickup_point", "bus", "employer"),
             )
         )
         .order_by("stop_time", "seat__car__car_no", "seat__row", "seat__letter")

@@ -14,6 +14,7 @@ from matching.models import Match, MatchStatus
 from tests.factories import ANDING, TONGWEI, VacancyFactory, WorkerFactory, make_user
 from tests.transport.conftest import plan_now
 from transport.inputs import plan_inputs_load
+from transport.manifests import trip_manifest
 from transport.models import BusKind, BusRider, PickupPoint, Seat, Trip, TripDirection
 from transport.services.trips import trip_create
 from workers.models import Employment, EmploymentStatus
@@ -96,6 +97,9 @@ def test_return_trip_carries_the_workers_at_work_from_the_gate_to_their_home_cou
         assert point.county_id == employment.worker.home_county_id
     stop_kinds = {s["kind"] for b in home_trip.buses.filter(kind=BusKind.FEEDER) for s in b.stops}
     assert stop_kinds == {"employer", "station"}
+    # The manifest says where each boards: their employer's gate.
+    rows = {r.name: r for r in trip_manifest(home_trip).rows}
+    assert rows[at_work[1].worker.name].pickup_point == employer_y.name
 
 
 def test_back_to_work_trip_carries_those_who_went_home_to_their_employer(
@@ -183,3 +187,34 @@ class TestTripFormDirection:
         client.logout()
         assert client.post(reverse("transport:trip_create"), data).status_code == 302
         assert not Trip.objects.filter(service_number="D9527").exists()
+
+
+def test_api_creates_and_filters_a_return_trip(world, coordinator, coordinator_other):
+    from rest_framework.test import APIClient
+
+    body = {
+        "campaign": world.campaign.code,
+        "mode": "special_train",
+        "direction": "return_home",
+        "service_number": "D9527",
+        "origin": "qingdao",
+        "destination": "dingxi-north",
+        "departure_at": "2027-01-28T08:00:00+08:00",
+        "arrival_at": "2027-01-28T19:30:00+08:00",
+        "cars": 2,
+        "seats_per_car": 20,
+    }
+    other = APIClient()
+    other.force_authenticate(coordinator_other)
+    assert other.post("/api/v1/transport/trips/", body, format="json").status_code in (403, 404)
+    assert APIClient().post("/api/v1/transport/trips/", body, format="json").status_code in (
+        401,
+        403,
+    )
+    api = APIClient()
+    api.force_authenticate(coordinator)
+    response = api.post("/api/v1/transport/trips/", body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["direction"] == "return_home"
+    listed = api.get("/api/v1/transport/trips/", {"direction": "return_home"}).json()
+    assert [t["service_number"] for t in listed["results"]] == ["D9527"]
