@@ -106,6 +106,8 @@ class FollowUp(models.Model):
         verbose_name=_("就业记录"),
         on_delete=models.CASCADE,
         related_name="followups",
+        # The unique (employment, kind, period) index serves lookups by employment.
+        db_index=False,
     )
     kind = models.CharField(_("类型"), max_length=10, choices=FollowUpKind.choices)
     period = models.CharField(_("回访节点"), max_length=10)
@@ -117,6 +119,7 @@ class FollowUp(models.Model):
         null=True,
         blank=True,
         related_name="followups",
+        db_index=False,  # followup_assignee_due leads with it
     )
     side = models.CharField(_("负责方"), max_length=4, choices=FollowUpSide.choices)
     home_county = models.ForeignKey(
@@ -124,12 +127,14 @@ class FollowUp(models.Model):
         verbose_name=_("户籍县区"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # followup_county_due leads with it
     )
     work_district = models.ForeignKey(
         "laborbridge.Region",
         verbose_name=_("务工县区"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # followup_district_due leads with it
     )
     # The record
     reached = models.BooleanField(_("是否联系上"), null=True, blank=True)
