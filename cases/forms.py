@@ -75,7 +75,7 @@ class CaseStepForm(forms.Form):
 
 class ReturnHomeForm(forms.Form):
     occurred_on = forms.DateField(
-        label=_("返乡日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("返乡日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     reason = forms.ChoiceField(label=_("返乡原因"), choices=LeavingReason.choices)
     note = forms.CharField(

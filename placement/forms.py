@@ -26,7 +26,9 @@ class EmploymentEventForm(forms.Form):
     """
 
     kind = forms.ChoiceField(label=_("记录类型"), choices=EventKind.choices)
-    occurred_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(
+        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     same_employer = forms.BooleanField(label=_("换岗：同一企业的其他岗位"), required=False)
     employer = forms.ModelChoiceField(
         label=_("换岗或外出：平台企业"), queryset=None, required=False
