@@ -206,6 +206,12 @@ HISTORY_ACTIONS = {
     "worker.reveal_id_number": _("查看完整身份证号"),
     "worker.reveal_phone": _("查看完整手机号"),
     "worker.phone_call": _("上车点名时拨打手机号"),
+    # The worker's personal link (selfservice) and what the worker did through it.
+    "personal_link.issue": _("发放个人链接"),
+    "personal_link.revoke": _("停用个人链接"),
+    "personal_link.confirm": _("本人确认在岗"),
+    "personal_link.job_change": _("本人报告换岗"),
+    "personal_link.case": _("本人反映问题"),
 }
 _HISTORY_FIELDS = {
     "wish_cities": _("意向城市"),
@@ -220,6 +226,13 @@ _HISTORY_FIELDS = {
     "consent_given_on": _("授权日期"),
     "import_job": _("导入批次"),
     "source": _("来源"),
+    "link": _("个人链接"),
+    "replaced": _("替换的旧链接"),
+    "expires_at": _("有效期至"),
+    "via": _("途径"),
+    "case": _("问题反映"),
+    "kind": _("问题类型"),
+    "event": _("就业经历记录"),
 }
 
 
