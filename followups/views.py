@@ -50,6 +50,8 @@ def followup_list(request):
     mine = recorder and request.GET.get("who", "mine") == "mine"
     rows = selectors.followup_list_for(request.user, state=state, kind=kind, mine=mine)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for followup in page:  # the point in words (到岗第3个月), not the stored code (m3)
+        followup.point = services.period_label(followup.kind, followup.period)
     return render(
         request,
         "followups/followup_list.html",

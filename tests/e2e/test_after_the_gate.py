@@ -70,6 +70,9 @@ def test_after_the_gate(page, demo, tmp_path):
     login(page, "liaison_qd", DEMO_PASSWORD)
     nav(page, "我的回访")
     expect(page.locator("h1")).to_have_text("我的回访")
+    table = page.locator("table.table")
+    expect(table).to_contain_text("到岗第")  # the point in words, not the code (m1)
+    expect(table).not_to_contain_text(re.compile(r"· [wm]\d"))
     page.shot("1-liaison-followups")
     page.goto(page.base_url + reverse("followups:record", args=[followup.pk]))
     expect(page.locator("h1")).to_contain_text(worker.name)
@@ -175,4 +178,6 @@ def test_after_the_gate(page, demo, tmp_path):
     history = page.locator("main")
     expect(history).to_contain_text("返乡")
     expect(history).to_contain_text("换岗")
+    expect(history).to_contain_text("本人反映问题")  # the change log, in words
+    expect(history).not_to_contain_text("personal_link.")
     page.shot("16-official-history")
