@@ -38,6 +38,9 @@ def event_record(request, pk: int):
         if recordable
         else None
     )
+    worker_visible = (
+        access.workers_visible_to(request.user).filter(pk=employment.worker_id).exists()
+    )
     if form is not None and request.method == "POST" and form.is_valid():
         values = form.service_values
         try:
@@ -46,7 +49,7 @@ def event_record(request, pk: int):
             _form_errors(form, error)
         else:
             messages.success(request, _("已记录。"))
-            if access.workers_visible_to(request.user).filter(pk=employment.worker_id).exists():
+            if worker_visible:
                 return redirect("workers:detail", pk=employment.worker_id)
             return redirect("placement:event_record", pk=pk)
     return render(
@@ -55,6 +58,7 @@ def event_record(request, pk: int):
         {
             "form": form,
             "employment": employment,
+            "worker_visible": worker_visible,
             "history": selectors.employment_history(employment, viewer=request.user),
         },
     )

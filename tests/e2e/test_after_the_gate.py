@@ -161,6 +161,7 @@ def test_after_the_gate(page, demo, tmp_path):
     page.click("text=记录就业变化")
     page.wait_for_load_state("domcontentloaded")
     page.shot("14-official-event-form")
+    expect(page.locator("main a", has_text="劳动力信息")).to_have_count(1)  # the way back
     page.select_option("#id_kind", "job_change")
     options = page.locator("#id_employer option").all()
     page.select_option("#id_employer", options[-1].get_attribute("value"))
