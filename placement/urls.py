@@ -1,8 +1,8 @@
 from django.urls import path
 
 from laborbridge.imports.urls import import_urlpatterns
-from placement.importers import WageRosterImporter
 from placement import views, views_rosters
+from placement.importers import WageRosterImporter
 
 app_name = "placement"
 
