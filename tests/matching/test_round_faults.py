@@ -19,8 +19,8 @@ from laborbridge.background import HEARTBEAT_STALE_AFTER, MAX_RECOVERIES, backgr
 from laborbridge.celery import app
 from matching import rounds, services
 from matching.models import Match, MatchRound, RoundStatus
+from tests.celery_support import child_pids, round_wait
 from tests.matching import scenario
-from tests.matching.test_round_celery import _children, _wait
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -167,17 +167,21 @@ class TestLostWorker:
         world = scenario.build(workers=6, headcounts=(2, 2))
         process = celery_worker_process(pause=14)
         round_ = services.match_round_create(actor=coordinator, campaign=world.campaign, seed=1)
-        running = _wait(round_.pk, lambda r: r.status == RoundStatus.RUNNING, timeout=60)
+        running = round_wait(round_.pk, lambda r: r.status == RoundStatus.RUNNING, timeout=60)
         # the heartbeat thread writes while the round pauses (every HEARTBEAT_SECONDS)
-        _wait(round_.pk, lambda r: r.heartbeat_at > running.started_at + dt.timedelta(seconds=5))
-        for pid in [*_children(process.pid), process.pid]:
+        round_wait(
+            round_.pk, lambda r: r.heartbeat_at > running.started_at + dt.timedelta(seconds=5)
+        )
+        for pid in [*child_pids(process.pid), process.pid]:
             os.kill(pid, signal.SIGKILL)
         process.wait()
         celery_worker_process()  # another worker, idle (it empties the queue as it starts)
         # Redis would redeliver only after the visibility timeout (2 h): the reaper acts.
         stale_at = timezone.now() + HEARTBEAT_STALE_AFTER + dt.timedelta(seconds=1)
         assert background_runs_reap(now=stale_at)["MatchRound"]["requeued"] == 1
-        round_ = _wait(round_.pk, lambda r: r.status in (RoundStatus.SUCCEEDED, RoundStatus.FAILED))
+        round_ = round_wait(
+            round_.pk, lambda r: r.status in (RoundStatus.SUCCEEDED, RoundStatus.FAILED)
+        )
         assert round_.status == RoundStatus.SUCCEEDED, round_.failure_reason
         assert round_.recoveries == 1 and round_.attempt == 2
         workers = list(Match.objects.filter(round=round_).values_list("worker_id", flat=True))
