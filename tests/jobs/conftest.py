@@ -72,9 +72,3 @@ def draft(employer, **fields):
 
 
 START = dt.date(2026, 3, 1)
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Hash the test users' passwords cheaply: PBKDF2 costs ~0.5 s per user on this box."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -49,11 +49,6 @@ CHECKS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(employer_x, employer_y, coordinator):
     """The transport scenario on the demo's dates, planned and confirmed (seats, buses)."""

@@ -40,11 +40,6 @@ ZH_TITLE = "张三 未按时上车（Y123 03-01 08:30）"
 EN_TITLE = "张三 did not board on time (Y123 03-01 08:30)"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def coordinator_other(db):
     """A coordinator of another pairing (Jiaozhou ↔ Tongwei)."""

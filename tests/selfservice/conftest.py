@@ -13,11 +13,6 @@ from transport.models import RunStatus, Seat, TransportPlan, Trip, TripCar, Trip
 from workers.models import Employment
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def place(employer, *, county=ANDING, started_on=None, employed=True):
     """Return (worker, match, employment or None): a hired match, and its employment record
     as the gate check-in opens it when ``employed``."""

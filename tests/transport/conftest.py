@@ -7,12 +7,6 @@ from transport import runs
 from transport.services.plans import plan_confirm, plan_create
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Hash the named users' passwords cheaply: PBKDF2 costs ~0.3 s per user per test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def eager_celery():
     """Run Celery tasks in-process even when a broker is configured (REDIS_URL)."""
