@@ -1,0 +1,24 @@
+"""Subsidies: policies as data, eligibility, applications, and beside them the approval
+chain and payments. One module per concern; this file is only a list of imports."""
+
+# ruff: noqa: F401
+from subsidies.models.applications import (
+    Application,
+    ApplicationEvidence,
+    ApplicationSource,
+    ApplicationStatus,
+    EligibilityOutcome,
+    EligibilityResult,
+    EligibilityRun,
+    EligibilityRunStatus,
+)
+from subsidies.models.policies import (
+    DestinationZone,
+    EvidenceKind,
+    PaymentMode,
+    Policy,
+    PolicyAmount,
+    PolicyBudget,
+    PolicyKind,
+    TargetGroup,
+)
