@@ -16,6 +16,8 @@ Scopes:
   the employment records (and those workers' pages, read-only) of the pairing's western
   people at employers in the liaison's districts (none chosen: the pairing's whole eastern
   side). Never workers who were not placed, never another pairing's people, no ID reveal.
+* township labour officer (乡镇劳务专干) — one township of a western county: its workers
+  (home township, or a coded village inside it), read-only; their step of the subsidy chain.
 * admin (role or superuser) — everything.
 
 Floors: this is the one module of the ground floor that names the domain models of the
@@ -114,9 +116,22 @@ def _liaison_employments(user: User):
     )
 
 
+def township_workers_q(user: User, field: str = "") -> Q:
+    """Return the filter for the workers of a township officer's township: home township,
+    or a coded home village inside it (``field`` prefixes the worker, e.g. ``"worker__"``)."""
+    if not user.township_id:
+        return Q(pk__in=[])
+    return Q(**{f"{field}home_township_id": user.township_id}) | Q(
+        **{f"{field}home_village__code__startswith": user.township_id}
+    )
+
+
 def workers_visible_to(user: User) -> QuerySet[Worker]:
     if _role(user) == Role.LIAISON:
         return Worker.objects.filter(pk__in=_liaison_employments(user).values("worker_id"))
+    if _role(user) == Role.TOWNSHIP_OFFICER:
+        # Read-only: a township officer registers nobody (workers_editable_by excludes them).
+        return Worker.objects.filter(township_workers_q(user))
     return _by_west_county(Worker.objects.all(), user, "home_county")
 
 
@@ -258,6 +273,32 @@ def matches_answerable_for_employer_by(user: User):
     return matches_visible_to(user).none()
 
 
+def pairings_with_dashboard(user: User) -> QuerySet[Pairing]:
+    """Return the pairings whose dashboard, agreement and two lists the user may open:
+    a coordinator's own, every one for admins (issue 16)."""
+    role = _role(user)
+    pairings = Pairing.objects.select_related("east_region", "west_region")
+    if role == Role.ADMIN:
+        return pairings.all()
+    if role == Role.COORDINATOR:
+        return pairings.filter(pk=user.pairing_id)
+    return pairings.none()
+
+
+def counties_with_dashboard(user: User) -> QuerySet[Region]:
+    """Return the western counties whose dashboard and two lists the user may open: an
+    official's own county, a coordinator's pairing's western counties, all for admins."""
+    role = _role(user)
+    counties = Region.objects.filter(level=Region.Level.COUNTY)
+    if role == Role.ADMIN:
+        return counties
+    if role == Role.COUNTY_OFFICIAL:
+        return counties.filter(pk=user.county_id)
+    if role == Role.COORDINATOR:
+        return counties.filter(_prefix_q("code", west_prefixes_of(user)))
+    return counties.none()
+
+
 def has_role(user: User, *roles: str) -> bool:
     """Return whether the user's role (superusers count as admin) is one of ``roles``."""
     return _role(user) in roles
@@ -271,10 +312,12 @@ def has_role(user: User, *roles: str) -> bool:
 OFFICIALS = (Role.COUNTY_OFFICIAL, Role.ADMIN)
 HR = (Role.EMPLOYER_HR, Role.ADMIN)
 COORDINATORS = (Role.COORDINATOR, Role.ADMIN)
-REGISTRY_READERS = (Role.COUNTY_OFFICIAL, Role.COORDINATOR, Role.ADMIN)
+# A township officer reads the registry of their township (workers_visible_to narrows it).
+REGISTRY_READERS = (Role.COUNTY_OFFICIAL, Role.COORDINATOR, Role.TOWNSHIP_OFFICER, Role.ADMIN)
 TRANSPORT_STAFF = (Role.COUNTY_OFFICIAL, Role.COORDINATOR, Role.ADMIN)
 ADMINS = (Role.ADMIN,)
 LIAISONS = (Role.LIAISON, Role.ADMIN)
+TOWNSHIP_OFFICERS = (Role.TOWNSHIP_OFFICER, Role.ADMIN)
 
 _WRONG_ROLE = _("您的角色无权进行此操作。")
 
@@ -297,6 +340,11 @@ def is_coordinator(user: User) -> bool:
 def is_liaison(user: User) -> bool:
     """Return whether the user is an eastern workstation's liaison (or admin)."""
     return has_role(user, *LIAISONS)
+
+
+def is_township_officer(user: User) -> bool:
+    """Return whether the user is a township labour officer (or admin)."""
+    return has_role(user, *TOWNSHIP_OFFICERS)
 
 
 def is_admin(user: User) -> bool:
@@ -745,6 +793,19 @@ def roster_employments_visible_to(user: User):
             liaison_districts_q(user, "current_workplace"),
         )
     return employments.none()
+
+
+def census_employments_visible_to(user: User):
+    """Return the employment records of the county's monthly census (月度在岗摸底表): every
+    placed worker of the official's county, whatever their state now (admin: all)."""
+    from workers.models import Employment
+
+    role = _role(user)
+    if role == Role.ADMIN:
+        return Employment.objects.all()
+    if role == Role.COUNTY_OFFICIAL:
+        return Employment.objects.filter(worker__home_county_id=user.county_id)
+    return Employment.objects.none()
 
 
 def roster_phones_revealable_by(user: User):

@@ -53,12 +53,22 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "role", "county", "employer", "pairing", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email"]
-    autocomplete_fields = ["county", "employer", "pairing", "districts"]
+    autocomplete_fields = ["county", "township", "employer", "pairing", "districts"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
         (
             _("角色与范围"),
-            {"fields": ["role", "county", "employer", "pairing", "districts", "phone"]},
+            {
+                "fields": [
+                    "role",
+                    "county",
+                    "township",
+                    "employer",
+                    "pairing",
+                    "districts",
+                    "phone",
+                ]
+            },
         ),
     ]
 

@@ -28,6 +28,7 @@ from laborbridge.models import Campaign, Pairing, Region, Role, User
 
 DEMO_PASSWORD = "demo-2026!"  # printed by the command; a demo site only
 DINGXI, QINGDAO, TONGWEI, ANDING, JIAOZHOU = "621100", "370200", "621121", "621102", "370281"
+ANDING_FENGXIANG = "621102101"  # 凤翔镇, Anding's seat
 
 # Bulk size for demo rows: 500 rows per INSERT keeps SQLite under its variable limit and
 # loads 2,000 workers in about a second.
@@ -211,6 +212,12 @@ def demo_ground_logins() -> list[tuple[str, str, str]]:
         ),
         ("official_anding", "安定区人社局", {"role": Role.COUNTY_OFFICIAL, "county_id": ANDING}),
         ("official_tongwei", "通渭县人社局", {"role": Role.COUNTY_OFFICIAL, "county_id": TONGWEI}),
+        # Anding's 凤翔镇: the township labour officer of the subsidy chain (issue 14).
+        (
+            "township_anding",
+            "安定区凤翔镇劳务专干",
+            {"role": Role.TOWNSHIP_OFFICER, "township_id": ANDING_FENGXIANG},
+        ),
         # The whole of Qingdao (no districts chosen): Dingxi's workstation liaison there.
         ("liaison_qd", "定西驻青岛劳务工作站", {"role": Role.LIAISON, "pairing": pairing}),
     ]

@@ -16,7 +16,9 @@ from tests.celery_support import celery_worker_process  # noqa: F401 (shared fix
 from tests.factories import (
     ANDING,
     CHENGYANG,
+    FENGXIANG,
     JIAOZHOU,
+    NEIGUANYING,
     TONGWEI,
     EmployerFactory,
     make_user,
@@ -140,6 +142,18 @@ def liaison_longnan(db):
     """A liaison of another pairing with the same eastern side (Qingdao–Longnan)."""
     pairing = Pairing.objects.get(east_region_id="370200", west_region_id="621200")
     return make_user("liaison_longnan", Role.LIAISON, pairing=pairing)
+
+
+@pytest.fixture
+def township_officer(db):
+    """A township labour officer of Anding's 凤翔镇."""
+    return make_user("township_fx", Role.TOWNSHIP_OFFICER, township_id=FENGXIANG)
+
+
+@pytest.fixture
+def township_officer_b(db):
+    """A township labour officer of another Anding township (内官营镇)."""
+    return make_user("township_ngy", Role.TOWNSHIP_OFFICER, township_id=NEIGUANYING)
 
 
 @pytest.fixture

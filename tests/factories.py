@@ -11,6 +11,8 @@ from laborbridge.models import Occupation, Region, Role, User
 from workers.models import PovertyStatus, Worker
 
 ANDING, TONGWEI, LONGXI = "621102", "621121", "621122"
+# Two townships of Anding (乡镇劳务专干 permission tests): 凤翔镇 and 内官营镇.
+FENGXIANG, NEIGUANYING = "621102101", "621102102"
 QINGDAO, HUANGDAO, JIAOZHOU, CHENGYANG = "370200", "370211", "370281", "370214"
 PASSWORD = "correct-horse-battery"
 

@@ -25,6 +25,9 @@ class WorkersConfig(AppConfig):
             roles={Role.COUNTY_OFFICIAL: 10}, url_name="workers:list", label=_("劳动力名册")
         )
         registry.menu_entry_register(
+            roles={Role.TOWNSHIP_OFFICER: 10}, url_name="workers:list", label=_("本乡镇劳动力")
+        )
+        registry.menu_entry_register(
             roles={Role.COUNTY_OFFICIAL: 11}, url_name="workers:import", label=_("导入花名册")
         )
         registry.menu_entry_register(

@@ -73,6 +73,8 @@ def _townships(request) -> QuerySet[Region]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return Region.objects.none()
+    if user.township_id:  # a township officer: their township only
+        return Region.objects.filter(pk=user.township_id)
     if user.county_id:
         return Region.objects.filter(parent_id=user.county_id, level=Region.Level.TOWNSHIP)
     return Region.objects.filter(level=Region.Level.TOWNSHIP)

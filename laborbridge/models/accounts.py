@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("协作专员")
     ADMIN = "admin", _("系统管理员")
     LIAISON = "liaison", _("驻外劳务工作站联络员")
+    TOWNSHIP_OFFICER = "township_officer", _("乡镇劳务专干")
 
 
 class User(AbstractUser):
@@ -53,6 +54,17 @@ class User(AbstractUser):
         limit_choices_to={"level": "county"},
         help_text=_("仅对驻外劳务工作站联络员有效；不选表示结对东部地区的全部县区。"),
     )
+    # A township labour officer (乡镇劳务专干) works for one township of a western county:
+    # the workers whose home is in it, and its step of the subsidy chain (issue 14).
+    township = models.ForeignKey(
+        "laborbridge.Region",
+        verbose_name=_("所属乡镇"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="township_officers",
+        limit_choices_to={"level": "township"},
+    )
     phone = models.CharField(_("手机号"), max_length=11, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -79,6 +91,10 @@ class User(AbstractUser):
                 condition=~models.Q(role="liaison") | models.Q(pairing__isnull=False),
                 name="liaison_has_pairing",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(role="township_officer") | models.Q(township__isnull=False),
+                name="township_officer_has_township",
+            ),
         ]
 
     def clean(self) -> None:
@@ -88,6 +104,7 @@ class User(AbstractUser):
             Role.EMPLOYER_HR: ("employer", _("企业人事必须指定所属企业。")),
             Role.COORDINATOR: ("pairing", _("协作专员必须指定协作结对。")),
             Role.LIAISON: ("pairing", _("工作站联络员必须指定协作结对。")),
+            Role.TOWNSHIP_OFFICER: ("township", _("乡镇劳务专干必须指定所属乡镇。")),
         }
         if self.role in required:
             field, message = required[Role(self.role)]
@@ -95,6 +112,13 @@ class User(AbstractUser):
                 raise ValidationError({field: message})
         if self.county_id and self.county.level != "county":
             raise ValidationError({"county": _("所属县区必须是县级行政区。")})
+        if self.township_id and self.township.level != "township":
+            raise ValidationError({"township": _("所属乡镇必须是乡级行政区。")})
+
+    @property
+    def township_county_id(self) -> str | None:
+        """Return the code of the county the township officer's township lies in."""
+        return self.township_id[:6] if self.township_id else None
 
     @property
     def is_admin_role(self) -> bool:

@@ -45,6 +45,7 @@ DEMO_ROLES = [
     "hr_qingdao",
     "hr_jiaozhou",
     "liaison_qd",
+    "township_anding",
 ]
 
 
