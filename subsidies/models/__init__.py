@@ -12,6 +12,13 @@ from subsidies.models.applications import (
     EligibilityRun,
     EligibilityRunStatus,
 )
+from subsidies.models.chain import ApprovalStep, Notice, NoticeLevel, Objection
+from subsidies.models.payments import (
+    PaymentBatch,
+    PaymentBatchStatus,
+    PaymentLine,
+    PaymentLineStatus,
+)
 from subsidies.models.policies import (
     DestinationZone,
     EvidenceKind,
