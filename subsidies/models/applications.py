@@ -276,6 +276,10 @@ class Application(models.Model):
         return f"{self.policy} · {self.worker_id} · {self.get_status_display()}"
 
 
+# The associated data documents are sealed with (``laborbridge.crypto``).
+EVIDENCE_PURPOSE = b"laborbridge:subsidy-evidence:v1"
+
+
 class ApplicationEvidence(models.Model):
     """A document attached to an application, stored encrypted in the database (private:
     downloaded only through the application's scope check), or a signed pledge's scan."""
@@ -301,6 +305,9 @@ class ApplicationEvidence(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    # What `manage.py rotate_keys` re-encrypts.
+    encrypted_fields = {"file_data": EVIDENCE_PURPOSE}
 
     class Meta:
         ordering = ["application_id", "created_at", "id"]
