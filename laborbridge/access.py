@@ -1166,3 +1166,149 @@ def subsidy_applications_editable_by(user: User):
     if role == Role.COUNTY_OFFICIAL:
         return Application.objects.filter(county_id=user.county_id)
     return Application.objects.none()
+
+# --- outreach: SMS to workers (issue 15) ----------------------------------------------------
+# The workers a user may text, see the texts of and resend to: an official their county's, a
+# coordinator their pairing's western workers, admin all. HR, liaisons and township officers
+# do not send SMS. A bulk send (SmsCampaign) is seen by the same people as its recipients.
+
+
+def sms_workers_managed_by(user: User) -> QuerySet[Worker]:
+    """Return the workers whose SMS the user may see, resend and bulk-send to."""
+    return _by_west_county(Worker.objects.all(), user, "home_county")
+
+
+def sms_messages_visible_to(user: User):
+    """Return the SMS to the workers the user manages."""
+    from outreach.models import SmsMessage
+
+    return _by_west_county(SmsMessage.objects.all(), user, "worker__home_county")
+
+
+def sms_campaigns_visible_to(user: User):
+    """Return the bulk sends the user may see: made in their county or pairing (admin: all)."""
+    from outreach.models import SmsCampaign
+
+    role = _role(user)
+    if role == Role.ADMIN:
+        return SmsCampaign.objects.all()
+    if role == Role.COUNTY_OFFICIAL:
+        return SmsCampaign.objects.filter(county_id=user.county_id)
+    if role == Role.COORDINATOR:
+        return SmsCampaign.objects.filter(pairing_id=user.pairing_id)
+    return SmsCampaign.objects.none()
+
+
+# --- subsidies: policies, eligibility, applications (issue 14, part 1) --------------------
+# Policies are public rules: an official, township officer or coordinator reads those issued
+# for their area (issued by their province, city or county, or — for a coordinator — by a
+# county of the pairing's western side); a coordinator writes those, admin all. Eligibility
+# results are read like applications: a county official their county, a township officer
+# their township, a coordinator their pairing's western counties. Applications are created
+# (one by one or 免申即享) and their evidence added by the county official or admin.
+
+
+def _region_ancestors(code: str) -> list[str]:
+    """Return the province, city and county codes a county-level ``code`` lies in."""
+    return [code[:2] + "0000", code[:4] + "00", code[:6]]
+
+
+def subsidy_policies_visible_to(user: User):
+    """Return the subsidy policies the user may read."""
+    from subsidies.models import Policy
+
+    role = _role(user)
+    if role == Role.ADMIN:
+        return Policy.objects.all()
+    if role == Role.COUNTY_OFFICIAL:
+        return Policy.objects.filter(issuing_region_id__in=_region_ancestors(user.county_id))
+    if role == Role.TOWNSHIP_OFFICER and user.township_id:
+        return Policy.objects.filter(issuing_region_id__in=_region_ancestors(user.township_id))
+    if role == Role.COORDINATOR:
+        return Policy.objects.filter(subsidy_policy_regions_q(user, "issuing_region"))
+    return Policy.objects.none()
+
+
+def subsidy_policy_regions_q(user: User, field: str = "") -> Q:
+    """Return the filter on a Region ``field`` (empty: the region itself) for the regions a
+    coordinator's policies may be issued by: the province and city above the pairing's
+    western region, and it and everything inside it."""
+    ids = f"{field}_id__in" if field else "pk__in"
+    codes = f"{field}__code__startswith" if field else "code__startswith"
+    query = Q(pk__in=[])
+    for pairing in pairings_of(user):
+        west = pairing.west_region
+        query |= Q(**{ids: _region_ancestors(west.code)}) | Q(**{codes: west.prefix})
+    return query
+
+
+def subsidy_policies_editable_by(user: User):
+    """Return the policies the user may change: a coordinator those of their area, admin all."""
+    from subsidies.models import Policy
+
+    role = _role(user)
+    if role == Role.ADMIN:
+        return Policy.objects.all()
+    if role == Role.COORDINATOR:
+        return Policy.objects.filter(subsidy_policy_regions_q(user, "issuing_region"))
+    return Policy.objects.none()
+
+
+def subsidy_policy_regions_for(user: User) -> QuerySet[Region]:
+    """Return the regions the user may record a policy as issued by (province to county)."""
+    regions = Region.objects.filter(level__in=["province", "city", "county"])
+    role = _role(user)
+    if role == Role.ADMIN:
+        return regions
+    if role == Role.COORDINATOR:
+        return regions.filter(subsidy_policy_regions_q(user))
+    return regions.none()
+
+
+def subsidy_eligibility_counties_for(user: User) -> QuerySet[Region]:
+    """Return the counties whose eligibility lists the user may read (and recompute)."""
+    counties = Region.objects.filter(level=Region.Level.COUNTY)
+    role = _role(user)
+    if role == Role.ADMIN:
+        return counties
+    if role == Role.COUNTY_OFFICIAL:
+        return counties.filter(pk=user.county_id)
+    if role == Role.TOWNSHIP_OFFICER and user.township_id:
+        return counties.filter(pk=user.township_id[:6])
+    if role == Role.COORDINATOR:
+        return counties.filter(_prefix_q("code", west_prefixes_of(user)))
+    return counties.none()
+
+
+def subsidy_results_visible_to(user: User):
+    """Return the stored eligibility results the user may read."""
+    from subsidies.models import EligibilityResult
+
+    if _role(user) == Role.TOWNSHIP_OFFICER:
+        return EligibilityResult.objects.filter(township_id=user.township_id)
+    return _by_west_county(EligibilityResult.objects.all(), user, "county")
+
+
+def subsidy_application_counties_for(user: User) -> QuerySet[Region]:
+    """Return the counties where the user may create applications and add their evidence:
+    a county official their own, admin all."""
+    counties = Region.objects.filter(level=Region.Level.COUNTY)
+    role = _role(user)
+    if role == Role.ADMIN:
+        return counties
+    if role == Role.COUNTY_OFFICIAL:
+        return counties.filter(pk=user.county_id)
+    return counties.none()
+
+
+def subsidy_applications_editable_by(user: User):
+    """Return the applications whose evidence and pledge the user may add: those of the
+    counties where they create applications."""
+    from subsidies.models import Application
+
+    role = _role(user)
+    if role == Role.ADMIN:
+        return Application.objects.all()
+    if role == Role.COUNTY_OFFICIAL:
+        return Application.objects.filter(county_id=user.county_id)
+    return Application.objects.none()

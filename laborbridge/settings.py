@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "selfservice",
     "followups",
     "subsidies",
+    "outreach",
 ]
 
 MIDDLEWARE = [
@@ -364,6 +365,10 @@ CELERY_BEAT_SCHEDULE = {
     "followups-daily": {"task": "followups.daily", "schedule": 6 * 60 * 60},
     # Cases past their deadline remind their handlers once (cases.services).
     "cases-overdue-notify": {"task": "cases.overdue_notify", "schedule": 60 * 60},
+    # Outreach (outreach.tasks): send the SMS that are due — reminders queued days ahead
+    # become due on their own; claims are at-most-once, so overlapping runs are harmless.
+    "outreach-drain": {"task": "outreach.drain", "schedule": 60, "options": {"expires": 55}},
+    "outreach-followups-due": {"task": "outreach.followups_due", "schedule": 6 * 60 * 60},
 }
 # Failure-injection hook for the integration tests that kill a worker mid-round: seconds to
 # pause after a round has loaded its inputs. Always 0 outside those tests.
@@ -437,3 +442,22 @@ if PRODUCTION:
 # The worker's personal link (selfservice): days until a link expires; a new link
 # revokes the old one. The travel notice prints it as a QR code.
 PERSONAL_LINK_DAYS = env_int("LABORBRIDGE_PERSONAL_LINK_DAYS", 180)
+
+# Outreach (outreach/, README "短信 / SMS"): the SMS backend — "console" (the demo and tests:
+# logs and records what would be sent, to LABORBRIDGE_SMS_FILE when set) or "aliyun"
+# (Alibaba Cloud SMS through its SDK, with the key pair, sign name and template codes).
+SMS_BACKEND = env_str("LABORBRIDGE_SMS_BACKEND", "console")
+SMS_FILE = env_str("LABORBRIDGE_SMS_FILE", "")
+SMS_ACCESS_KEY_ID = env_str("LABORBRIDGE_SMS_ACCESS_KEY_ID", "")
+SMS_ACCESS_KEY_SECRET = env_str("LABORBRIDGE_SMS_ACCESS_KEY_SECRET", "")
+SMS_SIGN_NAME = env_str("LABORBRIDGE_SMS_SIGN_NAME", "定西人社")
+SMS_ENDPOINT = env_str("LABORBRIDGE_SMS_ENDPOINT", "dysmsapi.aliyuncs.com")
+# "key=code,key=code": the provider's approved template code per message key.
+SMS_TEMPLATE_CODES = dict(
+    item.split("=", 1) for item in env_list("LABORBRIDGE_SMS_TEMPLATE_CODES", []) if "=" in item
+)
+# Shared secret of the delivery-receipt callback (HMAC-SHA256 of the body); empty refuses all.
+SMS_RECEIPT_SECRET = env_str("LABORBRIDGE_SMS_RECEIPT_SECRET", "")
+SMS_DAILY_LIMIT = env_int("LABORBRIDGE_SMS_DAILY_LIMIT", 5)
+# Price of one billed segment in fen, for the bulk-send estimate (Alibaba list price ~4.5 fen).
+SMS_SEGMENT_PRICE_FEN = env_int("LABORBRIDGE_SMS_SEGMENT_PRICE_FEN", 5)

@@ -29,6 +29,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("selfservice/", include("selfservice.urls")),
     path("followups/", include("followups.urls")),
+    path("outreach/", include("outreach.urls")),
     path("notifications/", include("laborbridge.notifications.urls")),
     # Public campaign pages reached from a QR code: the job board and the self-signup form.
     path("c/", include("jobs.public_urls")),

@@ -69,6 +69,8 @@ FLOORS = {
     "cases": 5,
     "followups": 5,
     "selfservice": 6,
+    # SMS to workers: listens to the saves of every floor below (outreach.triggers)
+    "outreach": 7,
 }
 
 # Modules allowed to import from a higher floor, with the reason.

@@ -1,0 +1,35 @@
+"""Celery tasks of outreach: thin, id-free, safe to run twice (the drain claims rows)."""
+
+import logging
+
+from celery import shared_task
+
+from laborbridge.tasking import PUBLISH_ERRORS, PUBLISH_RETRY_POLICY
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="outreach.drain")
+def sms_drain_task() -> dict:
+    """Send the due queued SMS (batches for up to ~50 s; beat runs it every minute)."""
+    from outreach.drain import drain
+
+    result = drain()
+    return {"claimed": result.claimed, "sent": result.sent, "failed": result.failed}
+
+
+@shared_task(name="outreach.followups_due")
+def sms_followups_due_task() -> int:
+    """Queue the "follow-up due" texts of follow-ups due today."""
+    from outreach.triggers import followups_due_queue
+
+    return followups_due_queue()
+
+
+def sms_drain_enqueue() -> None:
+    """Ask for a drain now (after a commit that queued messages). A broker that is down
+    costs nothing: the beat's minute drain sends them."""
+    try:
+        sms_drain_task.apply_async(retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except PUBLISH_ERRORS as error:
+        log.warning("SMS drain not enqueued (%s); the periodic drain will send", error)
