@@ -14,6 +14,10 @@ class PlacementConfig(AppConfig):
         )
 
         messages.register()  # placement's message keys in the notification outbox
+        # Return trips (返乡 / 返岗) write the history at the roll call (transport signals it).
+        from placement import trip_returns
+
+        trip_returns.connect()
         self.registry_fill()
 
     def registry_fill(self) -> None:

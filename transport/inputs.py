@@ -12,9 +12,11 @@ derived state placement keeps) who were placed through any campaign of the same 
 collected at their current employer's gate (or, for a job not on the platform, their current
 workplace county) and dropped at the pickup point of their home township / county — the
 planner's legs reversed (``planner.Direction.RETURN``). A **back-to-work** trip (返岗) carries
-the pairing's workers who went home (status home) out again to the employer they arrived at,
-in the normal direction; new recruits may share it. Their earliest departure is the day of the
-first trip of that direction.
+the pairing's workers who went home (status home) out again to the last job they held before
+going home (``transport.returns.last_jobs``: after a 换岗, the new employer), in the normal
+direction; new recruits may share it. Their earliest departure is the day of the
+first trip of that direction; a 返岗 traveller's is the first 返岗 trip on or after the day
+they went home.
 
 Trips whose boarding has begun (a roll call was recorded or someone checked in at the gate)
 are *frozen*: they are not offered to the planner, their travellers are not re-planned and
@@ -27,6 +29,7 @@ Planner ids are prefixed strings: ``w<worker pk>``, ``t<trip pk>``, ``p<pickup p
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -38,6 +41,7 @@ from laborbridge.models import Station as StationRow
 from matching.models import Match, MatchStatus
 from transport import planner
 from transport.models import BoardingStatus, PickupPoint, Seat, Trip, TripDirection
+from transport.returns import last_jobs
 from workers.models import Employment, EmploymentStatus, TravelGroup
 
 _GROUP_KIND = {
@@ -252,6 +256,57 @@ def _returning_travellers(
     return travellers, list(places.values())
 
 
+def _back_to_work_day(
+    trip_rows: Iterable[Trip], employment: Employment, fallback: dt.date | None
+) -> dt.date | None:
+    """Return the earliest departure of a worker gone home: the first 返岗 trip on or after
+    the day they went home (never a trip that left before, like last spring's train), else
+    the first outbound one, else ``fallback``."""
+    home_since = employment.ended_on or dt.date.min
+    for directions in ((TripDirection.BACK_TO_WORK,), (TripDirection.OUTBOUND,)):
+        days = [
+            timezone.localtime(t.departure_at).date()
+            for t in trip_rows
+            if t.direction in directions
+        ]
+        days = [d for d in days if d >= home_since]
+        if days:
+            return min(days)
+    return fallback
+
+
+def _last_workplaces(
+    employments: list[Employment], employers: dict[int, planner.Employer]
+) -> dict[int, planner.Employer]:
+    """Return, per employment of a worker gone home, where their 返岗 trip takes them: the
+    last job they held before going home (``transport.returns.last_jobs`` — after a 换岗,
+    the new employer, not the one they arrived at); a job off the platform is dropped at its
+    workplace county (``d<region pk>``), as a return trip collects it."""
+    if not employments:
+        return {}
+    jobs = last_jobs(employments)
+    rows = EmployerRow.objects.select_related("district__parent").in_bulk(
+        {job.employer_id for job in jobs.values() if job.employer_id}
+    )
+    regions = Region.objects.select_related("parent").in_bulk(
+        {job.workplace_id for job in jobs.values() if job.workplace_id and not job.employer_id}
+    )
+    places: dict[int, planner.Employer] = {}
+    for employment in employments:
+        job = jobs.get(employment.pk)
+        if job is not None and job.employer_id in rows:
+            places[employment.pk] = employer_of(rows[job.employer_id], employers)
+        elif job is not None and job.workplace_id in regions:
+            region = regions[job.workplace_id]
+            lat, lng = _region_point(region)
+            places[employment.pk] = planner.Employer(
+                workplace_key(region.pk), region.pk, float(lat), float(lng), job.name
+            )
+        else:
+            places[employment.pk] = employer_of(employment.employer, employers)
+    return places
+
+
 def plan_inputs_load(*, campaign: Campaign) -> PlanInputs:
     """Return the planner's inputs for ``campaign`` as the database holds them now."""
     frozen = frozen_trip_ids(campaign)
@@ -322,6 +377,7 @@ def plan_inputs_load(*, campaign: Campaign) -> PlanInputs:
             .select_related(
                 "match__vacancy__employer",
                 "match__worker",
+                "vacancy",
                 "worker__travel_group",
                 "employer__district__parent",
                 "current_employer__district__parent",
@@ -366,6 +422,7 @@ def plan_inputs_load(*, campaign: Campaign) -> PlanInputs:
             )
         )
     out_day = _first_day(trips, planner.Direction.OUTBOUND)
+    back_to = _last_workplaces(back_to_work, employers)
     for employment in back_to_work:
         worker = employment.worker
         point = pickup_point_for(worker, points)
@@ -374,8 +431,8 @@ def plan_inputs_load(*, campaign: Campaign) -> PlanInputs:
             planner.Traveller(
                 id=worker_key(worker.pk),
                 pickup_point_id=pickup_key(point.pk) if point else f"none-{worker.home_county_id}",
-                employer=employer_of(employment.employer, employers),
-                earliest_departure=out_day,
+                employer=back_to[employment.pk],
+                earliest_departure=_back_to_work_day(trip_rows.values(), employment, out_day),
                 group_id=group_id,
                 group_kind=group_kind,
             )

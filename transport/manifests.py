@@ -98,7 +98,9 @@ def manifest_seats(trip: Trip) -> QuerySet[Seat]:
         .prefetch_related(
             Prefetch(
                 "bus_rides",
-                queryset=BusRider.objects.select_related("pickup_point", "bus", "employer"),
+                queryset=BusRider.objects.select_related(
+                    "pickup_point", "bus", "employer__district"
+                ),
             )
         )
         .order_by("car__car_no", "row", "letter")
@@ -141,7 +143,9 @@ def _boarding_place(feeder: BusRider | None) -> str:
 def _row(seat: Seat) -> ManifestRow:
     rides = {ride.kind: ride for ride in seat.bus_rides.all()}
     feeder, arrival = rides.get(BusKind.FEEDER), rides.get(BusKind.ARRIVAL)
-    employer = seat.match.vacancy.employer
+    # A 返岗 traveller goes back to their last employer (the arrival bus drops them there),
+    # which after a 换岗 is not the employer of the match they first came with.
+    employer = arrival.employer if arrival and arrival.employer_id else seat.match.vacancy.employer
     return ManifestRow(
         seat_id=seat.pk,
         seat=seat.label,
@@ -226,7 +230,9 @@ def bus_manifest(bus: Bus) -> Manifest:
         .prefetch_related(
             Prefetch(
                 "seat__bus_rides",
-                queryset=BusRider.objects.select_related("pickup_point", "bus", "employer"),
+                queryset=BusRider.objects.select_related(
+                    "pickup_point", "bus", "employer__district"
+                ),
             )
         )
         .order_by("stop_time", "seat__car__car_no", "seat__row", "seat__letter")

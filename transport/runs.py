@@ -354,6 +354,9 @@ def _buses_write(
         names[trip.destination.code] = trip.destination.name_zh
     for match in inputs.match_of.values():
         names[f"e{match.vacancy.employer_id}"] = match.vacancy.employer.name
+    # A 返岗 traveller's last employer (or workplace county) need not be their match's.
+    for traveller in inputs.travellers:
+        names.setdefault(traveller.employer.id, traveller.employer.name)
     legs = list(result.feeder_legs) + list(result.arrival_legs)
     buses = [
         Bus(

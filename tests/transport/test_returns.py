@@ -1,6 +1,8 @@
 """Returns (issue 13): the Spring Festival trip home (返乡) of the pairing's workers at work,
 collected at their employer's gate and dropped at their home county's pickup point, and the
-trip back out (返岗) of those who went home; the trip form's direction; refusals."""
+trip back out (返岗) of those who went home — to the last job they held, after any 换岗; the
+roll call of such a trip writes 返乡 / 再次外出 on the history, dated by each worker's own
+trip; the trip form's direction; refusals."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -8,14 +10,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
-from laborbridge.models import Pairing, Role, Station
+from laborbridge.models import Pairing, Region, Role, Station
 from matching.models import Match, MatchStatus
+from placement import services as placement_services
+from placement.models import EventKind
 from tests.factories import ANDING, TONGWEI, VacancyFactory, WorkerFactory, make_user
 from tests.transport.conftest import plan_now
 from transport.inputs import plan_inputs_load
 from transport.manifests import trip_manifest
 from transport.models import BusKind, BusRider, PickupPoint, Seat, Trip, TripDirection
+from transport.services.boarding import seat_roll_call
+from transport.services.plans import plan_confirm
 from transport.services.trips import trip_create
 from workers.models import Employment, EmploymentStatus
 
@@ -44,7 +51,9 @@ def _placed(world, employer, county, *, status=EmploymentStatus.EMPLOYED) -> Emp
     )
 
 
-def _trip(world, coordinator, direction, number, day, origin, destination) -> Trip:
+def _trip(
+    world, coordinator, direction, number, day, origin, destination, *, cars=2, seats_per_car=20
+) -> Trip:
     return trip_create(
         actor=coordinator,
         campaign=world.campaign,
@@ -55,8 +64,8 @@ def _trip(world, coordinator, direction, number, day, origin, destination) -> Tr
         destination=Station.objects.get(code=destination),
         departure_at=dt.datetime.combine(day, dt.time(8, 0), tzinfo=CHINA),
         arrival_at=dt.datetime.combine(day, dt.time(19, 30), tzinfo=CHINA),
-        cars=2,
-        seats_per_car=20,
+        cars=cars,
+        seats_per_car=seats_per_car,
     )
 
 
@@ -218,3 +227,122 @@ def test_api_creates_and_filters_a_return_trip(world, coordinator, coordinator_o
     assert response.json()["direction"] == "return_home"
     listed = api.get("/api/v1/transport/trips/", {"direction": "return_home"}).json()
     assert [t["service_number"] for t in listed["results"]] == ["D9527"]
+
+
+# --- the roll call of a return trip writes the history -------------------------------------
+
+
+def _confirmed_plan(world, coordinator):
+    plan = plan_now(coordinator, world.campaign, params={"min_fill_special_train": 0})
+    plan_confirm(actor=coordinator, plan=plan)
+    return plan
+
+
+def test_roll_call_on_a_return_trip_records_going_home_on_the_workers_own_trip_day(
+    world, coordinator, employer_x, employer_y
+):
+    """Two trips home a few days apart, the first with one seat: each worker's 返乡 is dated
+    by the trip they rode, not by the campaign's first trip home."""
+    today = timezone.localdate()
+    early, late = today - dt.timedelta(days=9), today - dt.timedelta(days=4)
+    first = _trip(
+        world,
+        coordinator,
+        TripDirection.RETURN_HOME,
+        "K101",
+        early,
+        "qingdao",
+        "dingxi-north",
+        cars=1,
+        seats_per_car=1,
+    )
+    second = _trip(
+        world, coordinator, TripDirection.RETURN_HOME, "K102", late, "qingdao", "dingxi-north"
+    )
+    placed = [_placed(world, employer_x, ANDING), _placed(world, employer_y, TONGWEI)]
+    plan = _confirmed_plan(world, coordinator)
+    seats = list(
+        Seat.objects.filter(plan=plan, released_at=None, trip__in=[first, second])
+        .select_related("trip")
+        .order_by("trip__departure_at")
+    )
+    assert {s.worker_id for s in seats} == {e.worker_id for e in placed}
+    assert {s.trip_id for s in seats} == {first.pk, second.pk}
+    for seat in seats:
+        seat_roll_call(actor=coordinator, seat=seat, present=True)
+        seat_roll_call(actor=coordinator, seat=seat, present=True)  # a second tap: no second 返乡
+    for seat in seats:
+        employment = Employment.objects.get(worker_id=seat.worker_id)
+        events = list(employment.events.filter(kind=EventKind.RETURNED_HOME))
+        assert [e.occurred_on for e in events] == [early if seat.trip_id == first.pk else late]
+        assert seat.trip.service_number in events[0].note
+        assert employment.status == EmploymentStatus.HOME
+        assert employment.ended_on == events[0].occurred_on
+
+
+def test_roll_call_on_an_outbound_trip_writes_no_history(world, coordinator, employer_x):
+    placed = _placed(world, employer_x, ANDING)
+    plan = _confirmed_plan(world, coordinator)
+    seat = Seat.objects.filter(plan=plan, released_at=None).first()
+    seat_roll_call(actor=coordinator, seat=seat, present=True)
+    assert not placed.events.exists()
+
+
+def _gone_home_after_a_job_change(coordinator, employment, **job) -> Employment:
+    """Record a 换岗 (to ``job``) and then 返乡 on the worker's history."""
+    today = timezone.localdate()
+    placement_services.record_job_change(
+        actor=coordinator, employment=employment, occurred_on=dt.date(2026, 6, 1), **job
+    )
+    placement_services.record_return_home(
+        actor=coordinator,
+        employment=employment,
+        occurred_on=today - dt.timedelta(days=20),
+        reason="family",
+    )
+    employment.refresh_from_db()
+    assert employment.status == EmploymentStatus.HOME
+    return employment
+
+
+def test_back_to_work_trip_takes_them_to_their_last_employer(
+    world, coordinator, employer_x, employer_y
+):
+    """Arrived at X, changed to Y, went home: the 返岗 trip drops them at Y's gate, the
+    manifest names Y, and the roll call records 再次外出 to Y on the trip's day; someone whose
+    last job was off the platform is dropped at that job's county."""
+    moved = _gone_home_after_a_job_change(
+        coordinator,
+        _placed(world, employer_x, ANDING, status=EmploymentStatus.EMPLOYED),
+        employer=employer_y,
+        monthly_wage=6100,
+    )
+    off_platform = _gone_home_after_a_job_change(
+        coordinator,
+        _placed(world, employer_x, TONGWEI, status=EmploymentStatus.EMPLOYED),
+        employer_name="城阳某物流公司",
+        workplace=Region.objects.get(pk="370214"),
+    )
+    day = timezone.localdate() - dt.timedelta(days=2)
+    back = _trip(
+        world, coordinator, TripDirection.BACK_TO_WORK, "K202", day, "dingxi-north", "qingdao"
+    )
+    inputs = plan_inputs_load(campaign=world.campaign)
+    employer_of = {t.id: t.employer for t in inputs.travellers}
+    assert employer_of[f"w{moved.worker_id}"].id == f"e{employer_y.pk}"
+    assert employer_of[f"w{off_platform.worker_id}"].id == "d370214"
+    assert employer_of[f"w{off_platform.worker_id}"].name == "城阳某物流公司"
+
+    plan = _confirmed_plan(world, coordinator)
+    seat = Seat.objects.get(plan=plan, worker=moved.worker, released_at=None)
+    assert seat.trip_id == back.pk  # not last spring's train, which left before they went home
+    assert BusRider.objects.get(seat=seat, kind=BusKind.ARRIVAL).employer_id == employer_y.pk
+    rows = {r.name: r for r in trip_manifest(seat.trip).rows}
+    assert rows[moved.worker.name].employer == employer_y.name
+    seat_roll_call(actor=coordinator, seat=seat, present=True)
+    moved.refresh_from_db()
+    went_out = moved.events.get(kind=EventKind.WENT_OUT)
+    assert went_out.occurred_on == day and went_out.employer_id == employer_y.pk
+    assert went_out.monthly_wage == 6100
+    assert moved.status == EmploymentStatus.EMPLOYED
+    assert moved.current_employer_id == employer_y.pk

@@ -17,7 +17,8 @@ from laborbridge.services import audit_record
 from matching.models import MatchStatus
 from matching.services import match_mark_hired
 from transport import messages
-from transport.models import BoardingStatus, Bus, ReleaseReason, Seat
+from transport.models import BoardingStatus, Bus, ReleaseReason, Seat, TripDirection
+from transport.returns import return_trip_boarded, trip_day
 from transport.selectors import plan_current
 from transport.services.bus_rides import bus_rides_add, bus_rides_drop
 from transport.services.capacity import car_release, car_take, cars_lock, seat_locked
@@ -27,7 +28,9 @@ from transport.services.errors import CarFull, SeatTaken, require
 @transaction.atomic
 def seat_roll_call(*, actor: User, seat: Seat, present: bool) -> Seat:
     """Record at boarding whether the traveller is there. A no-show's seat is released and
-    a notification goes to both their county official and the employer's HR."""
+    a notification goes to both their county official and the employer's HR. Present on a
+    返乡 / 返岗 trip: ``transport.returns.return_trip_boarded`` is sent (the history's 返乡 /
+    再次外出, dated by the seat's own trip)."""
     if not access.seats_managed_by(actor).filter(pk=seat.pk).exists():
         raise PermissionDenied(_("您无权为该车次点名。"))
     car_id = Seat.objects.values_list("car_id", flat=True).get(pk=seat.pk)
@@ -65,6 +68,16 @@ def seat_roll_call(*, actor: User, seat: Seat, present: bool) -> Seat:
         target=seat,
         changes={"boarding": [old, status], "seat": seat.label, "worker": seat.worker_id},
     )
+    if present and seat.trip.direction != TripDirection.OUTBOUND:
+        # On board the trip home (返乡) or back out (返岗): the history records it, dated by
+        # this traveller's own trip (placement receives the signal, same transaction).
+        return_trip_boarded.send(
+            sender=Seat,
+            actor=actor,
+            seat=seat,
+            direction=seat.trip.direction,
+            occurred_on=trip_day(seat.trip),
+        )
     return seat
 
 
