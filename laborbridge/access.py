@@ -74,12 +74,29 @@ def pairings_of(user: User) -> QuerySet[Pairing]:
     return pairings.none()
 
 
+def _pairing_prefixes(user: User) -> list[tuple[str, str]]:
+    """Return (west prefix, east prefix) of the user's pairings, read once per user object.
+
+    A page asks several scoping functions (its rows, the menu's badges) and each needs the
+    prefixes; ``request.user`` lives for one request, so remembering them on the object keeps
+    a page from reading the pairings four times. The key holds the scope fields, so a changed
+    role or scope on the same object reads them again."""
+    key = tuple(getattr(user, f, None) for f in ("pk", "pairing_id", "county_id", "employer_id"))
+    key = (_role(user), *key)
+    cached = getattr(user, "_lb_pairing_prefixes", None)
+    if cached is None or cached[0] != key:
+        prefixes = [(p.west_region.prefix, p.east_region.prefix) for p in pairings_of(user)]
+        cached = (key, prefixes)
+        user._lb_pairing_prefixes = cached  # type: ignore[attr-defined]
+    return cached[1]
+
+
 def west_prefixes_of(user: User) -> list[str]:
-    return [p.west_region.prefix for p in pairings_of(user)]
+    return [west for west, _east in _pairing_prefixes(user)]
 
 
 def east_prefixes_of(user: User) -> list[str]:
-    return [p.east_region.prefix for p in pairings_of(user)]
+    return [east for _west, east in _pairing_prefixes(user)]
 
 
 def _by_west_county(rows: QuerySet, user: User, county: str) -> QuerySet:

@@ -409,6 +409,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Choice sets that share a field name with another app's ("kind", "status") get their own
+    # names, so the schema names them the same way every time (and check --deploy stays quiet).
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "cases.models.CaseKind",
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "EmploymentEventKindEnum": "placement.models.EventKind",
+    },
 }
 # The schema and the browsable docs need sign-in unless this is on (development default).
 API_DOCS_PUBLIC = env_bool("LABORBRIDGE_API_DOCS_PUBLIC", not PRODUCTION)
