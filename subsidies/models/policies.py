@@ -81,7 +81,7 @@ class Policy(models.Model):
     source_document = models.CharField(_("文件文号"), max_length=120, blank=True)
     issuing_bodies = models.CharField(_("发文单位"), max_length=200, blank=True)
     source_url = models.URLField(_("来源链接"), max_length=300, blank=True)
-    target_groups = models.JSONField(_("补贴对象"), default=list)
+    target_groups = models.JSONField(_("补贴对象"), default=list, blank=True)
     # Conditions. Zero months: no duration condition.
     min_consecutive_months = models.PositiveSmallIntegerField(_("连续务工月数不少于"), default=0)
     organised_travel_excluded = models.BooleanField(
@@ -93,7 +93,7 @@ class Policy(models.Model):
     # Intermediary bonus: an agency or team leader who moved at least this many workers.
     min_workers_moved = models.PositiveSmallIntegerField(_("输转人数不少于"), null=True, blank=True)
     # Evidence: any one of these kinds; a signed pledge instead when allowed.
-    evidence_kinds = models.JSONField(_("证明材料（任一即可）"), default=list)
+    evidence_kinds = models.JSONField(_("证明材料（任一即可）"), default=list, blank=True)
     pledge_allowed = models.BooleanField(_("可用承诺书代替"), default=False)
     notice_days = models.PositiveSmallIntegerField(_("公示天数"), default=7)
     payment_mode = models.CharField(
