@@ -173,7 +173,7 @@ def drain_batch(*, limit: int = BATCH, now: dt.datetime | None = None) -> DrainR
                 status=SmsStatus.QUEUED,
                 reason=answer.reason,
                 error=f"{answer.code} {answer.message}"[:200],
-                scheduled_for=timezone.now() + backoff(row.attempts),
+                scheduled_for=now + backoff(row.attempts),
             )
         else:
             reason = SmsReason.TOO_MANY_TRIES if answer.transient else answer.reason
