@@ -316,6 +316,24 @@ def counties_with_dashboard(user: User) -> QuerySet[Region]:
     return counties.none()
 
 
+def pairings_with_dashboard(user: User) -> QuerySet[Pairing]:
+    """Return the pairings whose dashboard, agreement and two lists the user may open:
+    a coordinator's own, every one for admins (issue 16)."""
+    role = _role(user)
+    pairings = Pairing.objects.select_related("east_region", "west_region")
+    if role == Role.ADMIN:
+        return pairings.all()
+    if role == Role.COORDINATOR:
+        return pairings.filter(pk=user.pairing_id)
+    return pairings.none()
+
+
+def counties_with_dashboard(user: User) -> QuerySet[Region]:
+    """Return the western counties whose dashboard and two lists the user may open: an
+    official's own county, a coordinator's pairing's western counties, all for admins."""
+    return _by_west_county(Region.objects.filter(level=Region.Level.COUNTY), user, ITSELF)
+
+
 def has_role(user: User, *roles: str) -> bool:
     """Return whether the user's role (superusers count as admin) is one of ``roles``."""
     return _role(user) in roles

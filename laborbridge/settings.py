@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "cases",
     "selfservice",
     "followups",
+    "targets",
     "subsidies",
     "outreach",
 ]

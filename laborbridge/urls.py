@@ -29,6 +29,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("selfservice/", include("selfservice.urls")),
     path("followups/", include("followups.urls")),
+    path("targets/", include("targets.urls")),
     path("outreach/", include("outreach.urls")),
     path("notifications/", include("laborbridge.notifications.urls")),
     # Public campaign pages reached from a QR code: the job board and the self-signup form.
@@ -44,6 +45,7 @@ urlpatterns = [
     path("api/v1/", include("transport.api_urls")),
     path("api/v1/", include("placement.api_urls")),
     path("api/v1/", include("followups.api_urls")),
+    path("api/v1/", include("targets.api_urls")),
     path("api/v1/", include("cases.api_urls")),
     # Sign-in required in production (API_DOCS_PUBLIC). The split Swagger view serves its
     # script as a file, so the docs work under the Content-Security-Policy.

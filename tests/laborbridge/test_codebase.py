@@ -69,6 +69,7 @@ FLOORS = {
     "cases": 5,
     "followups": 5,
     "selfservice": 6,
+    "targets": 6,  # reads placements, matches and seats for progress and the funnel
     # SMS to workers: listens to the saves of every floor below (outreach.triggers)
     "outreach": 7,
 }

@@ -1,0 +1,238 @@
+"""Reads of targets: scopes, the agreement's targets, progress against them, the gap.
+
+Every figure comes from a report definition in ``targets.reports`` (one definition each);
+this module only puts tables side by side (target beside progress, demand beside supply).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+
+from laborbridge import access
+from laborbridge.models import Pairing, Region, User
+from targets.models import Agreement, Bucket, ListSnapshot, Target
+from targets.reports import DEMAND, PLACEMENTS, SUPPLY, Scope, Table, report_table
+
+
+def pairing_scope(pairing: Pairing) -> Scope:
+    """Return the scope of a pairing: its western region's workers, its eastern jobs."""
+    return Scope(
+        label=str(pairing),
+        west_prefix=pairing.west_region.prefix,
+        east_prefixes=(pairing.east_region.prefix,),
+        pairing=pairing,
+    )
+
+
+def county_scope(county: Region) -> Scope:
+    """Return the scope of a western county: its workers, the jobs of its paired east."""
+    pairings = [p for p in Pairing.objects.select_related("east_region", "west_region")]
+    east = tuple(p.east_region.prefix for p in pairings if p.west_region.contains(county))
+    return Scope(label=county.name, west_prefix=county.code, east_prefixes=east, county=county)
+
+
+def agreements_for(user: User) -> QuerySet[Agreement]:
+    """Return the agreements of the pairings the user may manage (coordinator, admin)."""
+    return Agreement.objects.filter(
+        pairing__in=access.pairings_with_dashboard(user)
+    ).select_related("pairing")
+
+
+def agreement_of(scope: Scope, year: int) -> Agreement | None:
+    """Return the year's agreement of the scope's pairing (a county: of its pairing)."""
+    agreements = Agreement.objects.filter(year=year)
+    if scope.pairing is not None:
+        return agreements.filter(pairing=scope.pairing).first()
+    if scope.county is not None:
+        for agreement in agreements.select_related("pairing__west_region"):
+            if agreement.pairing.west_region.contains(scope.county):
+                return agreement
+    return None
+
+
+@dataclass
+class Targets:
+    """The target of a scope: per bucket (placed, poverty, monitored) and in total."""
+
+    by_bucket: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> dict[str, int]:
+        keys = ("placed", "poverty", "monitored")
+        return {key: sum(row[key] for row in self.by_bucket.values()) for key in keys}
+
+
+def targets_of(scope: Scope, agreement: Agreement | None) -> Targets:
+    """Return the scope's targets: a county's own rows; for a pairing its whole-pairing rows,
+    or the sum of its counties' rows where the agreement sets none for the whole."""
+    targets = Targets()
+    if agreement is None:
+        return targets
+    rows = Target.objects.filter(agreement=agreement)
+    if scope.county is not None:
+        rows = rows.filter(county=scope.county)
+    elif rows.filter(county__isnull=True).exists():
+        rows = rows.filter(county__isnull=True)
+    sums = rows.values("bucket").annotate(
+        placed_sum=Sum("placed"), poverty_sum=Sum("poverty"), monitored_sum=Sum("monitored")
+    )
+    for row in sums:
+        targets.by_bucket[row["bucket"]] = {
+            "placed": row["placed_sum"],
+            "poverty": row["poverty_sum"],
+            "monitored": row["monitored_sum"],
+        }
+    return targets
+
+
+@dataclass
+class Progress:
+    """Progress of a scope in a year against its targets (all computed, never typed)."""
+
+    scope: Scope
+    year: int
+    as_of: dt.date
+    agreement: Agreement | None
+    targets: Targets
+    totals: dict[str, Any]
+    by_bucket: list[dict[str, Any]]
+    by_month: list[dict[str, Any]]
+    months_elapsed: int
+    projection: int
+    tables: dict[str, Table]
+
+
+def months_elapsed(year: int, as_of: dt.date) -> int:
+    """Return how many months of ``year`` have begun by ``as_of`` (0–12)."""
+    if as_of.year < year:
+        return 0
+    if as_of.year > year:
+        return 12
+    return as_of.month
+
+
+def progress_of(scope: Scope, *, year: int, as_of: dt.date) -> Progress:
+    """Return the year's progress: totals, by bucket and month against the target, the
+    projection at the current monthly rate, and the breakdowns (county, employer, …)."""
+    agreement = agreement_of(scope, year)
+    targets = targets_of(scope, agreement)
+
+    def table(*by: str) -> Table:
+        return report_table(PLACEMENTS, scope=scope, year=year, as_of=as_of, by=by)
+
+    total = table().rows[0]
+    totals = dict(zip(PLACEMENTS_MEASURE_KEYS, total, strict=True))
+    buckets = table("bucket")
+    placed_by_bucket = dict(zip([v[0] for v in buckets.values], buckets.rows, strict=True))
+    by_bucket = []
+    for value, label in Bucket.choices:
+        row = placed_by_bucket.get(value)
+        target = targets.by_bucket.get(value, {"placed": 0, "poverty": 0, "monitored": 0})
+        by_bucket.append(
+            {
+                "bucket": value,
+                "label": label,
+                "placed": row[1] if row else 0,
+                "poverty": row[2] if row else 0,
+                "monitored": row[3] if row else 0,
+                "target": target["placed"],
+                "target_poverty": target["poverty"],
+                "target_monitored": target["monitored"],
+            }
+        )
+    months = table("month")
+    per_month = {v[0]: row[1] for v, row in zip(months.values, months.rows, strict=True)}
+    elapsed = months_elapsed(year, as_of)
+    target_total = targets.total["placed"]
+    by_month, cumulative = [], 0
+    for month in range(1, 13):
+        cumulative += per_month.get(month, 0)
+        by_month.append(
+            {
+                "month": month,
+                "placed": per_month.get(month, 0),
+                "cumulative": cumulative if month <= elapsed else None,
+                "target": round(target_total * month / 12),
+            }
+        )
+    placed = totals["placed"]
+    projection = round(placed / elapsed * 12) if elapsed else 0
+    tables = {key: table(key) for key in ("county", "district", "employer", "occupation")}
+    tables["poverty_status"] = table("poverty_status")
+    tables["flows"] = report_table(
+        PLACEMENTS,
+        scope=scope,
+        year=year,
+        as_of=as_of,
+        by=("county", "district"),
+        measures=("placed",),
+    )
+    return Progress(
+        scope=scope,
+        year=year,
+        as_of=as_of,
+        agreement=agreement,
+        targets=targets,
+        totals=totals,
+        by_bucket=by_bucket,
+        by_month=by_month,
+        months_elapsed=elapsed,
+        projection=projection,
+        tables=tables,
+    )
+
+
+PLACEMENTS_MEASURE_KEYS = [measure.key for measure in PLACEMENTS.measures]
+
+
+def gap_of(
+    scope: Scope, *, year: int, as_of: dt.date, filters: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Return the two lists side by side by occupation and month: workers waiting, places
+    open, and the gap (places − workers: > 0 jobs go unfilled, < 0 workers wait).
+
+    ``filters`` (occupation id, month) narrow both lists alike."""
+    by = ("occupation", "month")
+    demand = report_table(
+        DEMAND, scope=scope, year=year, as_of=as_of, by=by, measures=["workers"], filters=filters
+    )
+    supply = report_table(
+        SUPPLY, scope=scope, year=year, as_of=as_of, by=by, measures=["places"], filters=filters
+    )
+    rows: dict[tuple, dict[str, Any]] = {}
+    for values, row in zip(demand.values, demand.rows, strict=True):
+        entry = rows.setdefault(
+            tuple(values), {"occupation": row[0], "month": row[1], "workers": 0, "places": 0}
+        )
+        entry["workers"] += row[2]
+    for values, row in zip(supply.values, supply.rows, strict=True):
+        entry = rows.setdefault(
+            tuple(values), {"occupation": row[0], "month": row[1], "workers": 0, "places": 0}
+        )
+        entry["places"] += row[2]
+    result = []
+    for key in sorted(rows, key=lambda k: (str(k[0] or ""), k[1] or 0)):
+        entry = rows[key]
+        entry["gap"] = entry["places"] - entry["workers"]
+        entry["occupation"] = str(entry["occupation"])
+        entry["month"] = str(entry["month"])
+        result.append(entry)
+    return result
+
+
+def snapshots_of(scope: Scope) -> QuerySet[ListSnapshot]:
+    """Return the pinned snapshots of the scope's pairing (a county: of its pairings)."""
+    if scope.pairing is not None:
+        return ListSnapshot.objects.filter(pairing=scope.pairing)
+    if scope.county is not None:
+        ids = [
+            p.pk
+            for p in Pairing.objects.select_related("west_region")
+            if p.west_region.contains(scope.county)
+        ]
+        return ListSnapshot.objects.filter(pairing_id__in=ids)
+    return ListSnapshot.objects.none()
