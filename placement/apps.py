@@ -45,6 +45,11 @@ class PlacementConfig(AppConfig):
             label=_("在岗人员花名册"),
         )
         registry.menu_entry_register(
+            roles={Role.COUNTY_OFFICIAL: 55, Role.ADMIN: 47},
+            url_name="placement:census",
+            label=_("月度在岗摸底表"),
+        )
+        registry.menu_entry_register(
             roles={Role.COUNTY_OFFICIAL: 56, Role.ADMIN: 48},
             url_name="placement:poverty_exports",
             label=_("防返贫监测导出"),

@@ -1,5 +1,8 @@
 """The receiving city's roster of the people at work there (在岗人员花名册).
 
+Also the county's monthly census (月度在岗摸底表): every placed worker of the county, at work
+or not, with their months worked — continuous and total — counted the same way.
+
 Rows are the employment records at work now in the user's scope
 (``access.roster_employments_visible_to``), by their current employer and workplace — the
 derived fields the history services keep — so a page of the roster is three queries whatever
@@ -23,19 +26,36 @@ from laborbridge import access, spreadsheets
 from laborbridge.models import Region, User
 from laborbridge.services import audit_record
 from placement import history
-from workers.models import Employment
+from workers.models import Employment, EmploymentStatus
 
 # The audit action of a full phone revealed from the roster: the same word as a reveal on the
 # worker's page, so the worker's audit trail lists both.
 REVEAL_PHONE_ACTION = "worker.reveal_phone"
 
 
-def months_worked(employment: Employment, today: dt.date) -> int:
-    """Return the whole months worked in total: ended spells plus the running one."""
+@dataclass(frozen=True)
+class MonthsWorked:
+    """Whole months worked as of a day: ``continuous`` — the current unbroken spell at work
+    (0 when not at work); ``total`` — every spell, ended ones included."""
+
+    continuous: int
+    total: int
+
+
+def months_worked_on(employment: Employment, today: dt.date) -> MonthsWorked:
+    """Return the months worked from the employment's derived fields (its running spell's
+    start and its ended spells' months, kept by the history services) — the same count
+    ``history.replay`` gives, without reading the events. The roster, the census and their
+    files all count through here."""
     running = (
         history.whole_months(employment.working_since, today) if employment.working_since else 0
     )
-    return employment.months_in_closed_spells + running
+    return MonthsWorked(continuous=running, total=employment.months_in_closed_spells + running)
+
+
+def months_worked(employment: Employment, today: dt.date) -> int:
+    """Return the whole months worked in total: ended spells plus the running one."""
+    return months_worked_on(employment, today).total
 
 
 @dataclass
@@ -43,6 +63,7 @@ class RosterRow:
     employment: Employment
     months: int
     age: int
+    months_continuous: int = 0
 
     @property
     def worker(self):
@@ -79,7 +100,8 @@ def roster_rows(
 
 
 def roster_row(employment: Employment, today: dt.date) -> RosterRow:
-    return RosterRow(employment, months_worked(employment, today), employment.worker.age_on(today))
+    months = months_worked_on(employment, today)
+    return RosterRow(employment, months.total, employment.worker.age_on(today), months.continuous)
 
 
 def roster_districts(scope: QuerySet[Employment]) -> QuerySet[Region]:
@@ -103,6 +125,7 @@ def roster_headers() -> list[str]:
         _("用工企业"),
         _("岗位"),
         _("到岗日期"),
+        _("连续务工月数"),
         _("累计务工月数"),
         _("手机号"),
     ]
@@ -125,6 +148,7 @@ def roster_xlsx(rows: QuerySet[Employment], *, today: dt.date) -> bytes:
                 employment.current_employer_name,
                 row.job_title,
                 employment.started_on,
+                row.months_continuous,
                 row.months,
                 worker.phone_masked,
             ]
@@ -151,3 +175,89 @@ def roster_phone_reveal(*, actor: User, employment: Employment, reason: str) -> 
         reason=reason,
     )
     return worker.reveal_phone()
+
+
+# --- the county's monthly census (月度在岗摸底表) ------------------------------------------
+
+
+@dataclass
+class CensusRow:
+    employment: Employment
+    months: MonthsWorked
+    age: int
+
+    @property
+    def worker(self):
+        return self.employment.worker
+
+    @property
+    def working(self) -> bool:
+        return self.employment.status == EmploymentStatus.EMPLOYED
+
+
+def census_scope(user: User) -> QuerySet[Employment]:
+    """Return every employment record of the user's census (the official's county)."""
+    return access.census_employments_visible_to(user)
+
+
+def census_rows(scope: QuerySet[Employment], *, status: str | None = None) -> QuerySet[Employment]:
+    """Return the census ``scope`` (optionally of one state: 在岗 / 已离职 / 已返乡), by
+    township and name, with what a row shows loaded in the same query."""
+    rows = scope.filter(status=status) if status else scope
+    return rows.select_related("worker", "worker__home_township", "current_workplace").order_by(
+        "worker__home_township_id", "worker__name", "started_on", "pk"
+    )
+
+
+def census_row(employment: Employment, today: dt.date) -> CensusRow:
+    return CensusRow(
+        employment, months_worked_on(employment, today), employment.worker.age_on(today)
+    )
+
+
+def census_headers() -> list[str]:
+    return [
+        _("序号"),
+        _("姓名"),
+        _("性别"),
+        _("年龄"),
+        _("身份证号"),
+        _("乡镇"),
+        _("当前状态"),
+        _("用工企业"),
+        _("务工所在县区"),
+        _("到岗日期"),
+        _("本次连续务工起始日"),
+        _("连续务工月数"),
+        _("累计务工月数"),
+        _("手机号"),
+    ]
+
+
+def census_xlsx(rows: QuerySet[Employment], *, today: dt.date) -> bytes:
+    """Return the census as .xlsx (ID numbers and phones masked) through the one writer."""
+
+    def lines():
+        for number, employment in enumerate(rows.iterator(chunk_size=2000), start=1):
+            row = census_row(employment, today)
+            worker = employment.worker
+            yield [
+                number,
+                worker.name,
+                worker.get_sex_display(),
+                row.age,
+                worker.id_number_masked,
+                worker.home_township.name if worker.home_township_id else "",
+                employment.get_status_display(),
+                employment.current_employer_name,
+                employment.current_workplace.full_name if employment.current_workplace_id else "",
+                employment.started_on,
+                employment.working_since,
+                row.months.continuous,
+                row.months.total,
+                worker.phone_masked,
+            ]
+
+    return spreadsheets.xlsx_table(
+        title=_("月度在岗摸底表"), headers=census_headers(), rows=lines()
+    )

@@ -17,6 +17,8 @@ urlpatterns = [
     path("roster/", views_rosters.roster, name="roster"),
     path("roster/export/", views_rosters.roster_export, name="roster_export"),
     path("roster/<int:pk>/phone/", views_rosters.roster_reveal_phone, name="roster_reveal_phone"),
+    path("census/", views_rosters.census, name="census"),
+    path("census/export/", views_rosters.census_export, name="census_export"),
     path("poverty-exports/", views_rosters.poverty_exports, name="poverty_exports"),
     path("poverty-exports/<int:pk>/", views_rosters.poverty_export_detail, name="poverty_export"),
     path(

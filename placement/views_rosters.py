@@ -21,6 +21,7 @@ from laborbridge.background import RunBusy
 from laborbridge.models import Role
 from placement import poverty_checks, poverty_export, rosters
 from placement.poverty_export import check_label, check_message
+from workers.models import EmploymentStatus
 
 ROSTER_READERS = (Role.COORDINATOR, Role.LIAISON, Role.EMPLOYER_HR, Role.ADMIN)
 ROSTER_PAGE_SIZE = 50
@@ -90,6 +91,53 @@ def roster_export(request):
     today = timezone.localdate()
     content = rosters.roster_xlsx(rosters.roster_rows(scope, **form.filters()), today=today)
     return spreadsheets.download(content, _("在岗人员花名册-%(day)s.xlsx") % {"day": today})
+
+
+CENSUS_READERS = (Role.COUNTY_OFFICIAL, Role.ADMIN)
+
+
+class CensusFilterForm(forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("当前状态"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("全部")), *EmploymentStatus.choices]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {"status": self.cleaned_data.get("status") or None}
+
+
+@access.require_role(*CENSUS_READERS)
+def census(request):
+    """List every placed worker of the official's county with their state and months
+    worked (continuous and total), paginated: the monthly census (月度在岗摸底表)."""
+    scope = rosters.census_scope(request.user)
+    form = CensusFilterForm(request.GET or None)
+    rows = rosters.census_rows(scope, **form.filters())
+    page = Paginator(rows, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    return render(
+        request,
+        "placement/census.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [rosters.census_row(employment, today) for employment in page],
+            "today": today,
+        },
+    )
+
+
+@access.require_role(*CENSUS_READERS)
+def census_export(request):
+    """Download the (filtered) census as .xlsx, ID numbers and phones masked."""
+    scope = rosters.census_scope(request.user)
+    form = CensusFilterForm(request.GET or None)
+    today = timezone.localdate()
+    content = rosters.census_xlsx(rosters.census_rows(scope, **form.filters()), today=today)
+    return spreadsheets.download(content, _("月度在岗摸底表-%(day)s.xlsx") % {"day": today})
 
 
 @never_cache

@@ -101,8 +101,10 @@ def test_roster_xlsx_has_the_columns_and_masked_phones(roster, coordinator):
     assert len(rows) == 3
     worker = roster["anding_x"].worker
     line = next(r for r in rows[1:] if r[1] == worker.name)
-    assert line[10] == worker.phone_masked
-    assert line[9] == 8  # 15 Mar -> 5 Dec
+    assert line[11] == worker.phone_masked
+    assert line[10] == 8  # 15 Mar -> 5 Dec
+    assert rows[0][9:11] == ("连续务工月数", "累计务工月数")
+    assert line[9] == 8  # one unbroken spell: continuous = total
 
 
 def _client(client, user):
