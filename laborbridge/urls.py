@@ -31,12 +31,15 @@ urlpatterns = [
     path("followups/", include("followups.urls")),
     path("targets/", include("targets.urls")),
     path("outreach/", include("outreach.urls")),
+    path("subsidies/chain/", include("subsidies.chain_urls")),
     path("notifications/", include("laborbridge.notifications.urls")),
     # Public campaign pages reached from a QR code: the job board and the self-signup form.
     path("c/", include("jobs.public_urls")),
     path("c/", include("workers.public_urls")),
     # The worker's own page, reached by their personal link (no login).
     path("me/", include("selfservice.public_urls")),
+    # A subsidy list's public notice (公示), reached by its unguessable link (no login).
+    path("notice/", include("subsidies.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("laborbridge.api_urls")),
     path("api/v1/", include("workers.api_urls")),
@@ -47,6 +50,7 @@ urlpatterns = [
     path("api/v1/", include("followups.api_urls")),
     path("api/v1/", include("targets.api_urls")),
     path("api/v1/", include("cases.api_urls")),
+    path("api/v1/", include("subsidies.chain_api_urls")),
     # Sign-in required in production (API_DOCS_PUBLIC). The split Swagger view serves its
     # script as a file, so the docs work under the Content-Security-Policy.
     path(
