@@ -149,7 +149,11 @@ class MonthlyWage(models.Model):
 class WageGapFlag(models.Model):
     """A month whose actual pay fell short of the promised wage by more than the threshold
     (``settings.WAGE_GAP_THRESHOLD``); one per employment and month, and its coordinator
-    notice is sent when it is created — never twice."""
+    notice is sent when it is created — never twice.
+
+    A later report of the same month from a follow-up or the wage roster that is within the
+    threshold resolves it (``resolved_at``, and why: that report's source and amount); a
+    later report short again reopens it."""
 
     employment = models.ForeignKey(
         "workers.Employment",
@@ -161,7 +165,21 @@ class WageGapFlag(models.Model):
     promised = models.PositiveIntegerField(_("承诺月工资（元）"))
     actual = models.PositiveIntegerField(_("实发工资（元）"))
     source = models.CharField(_("来源"), max_length=20, choices=WageSource.choices)
+    resolved_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+    resolved_source = models.CharField(
+        _("解除依据"), max_length=20, choices=WageSource.choices, blank=True
+    )
+    resolved_actual = models.PositiveIntegerField(_("解除时实发工资（元）"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("解除依据的报告人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["-month", "-id"]
@@ -178,3 +196,14 @@ class WageGapFlag(models.Model):
     def gap_percent(self) -> int:
         """Return how far the actual pay fell short, in whole percent of the promise."""
         return round(100 * (self.promised - self.actual) / self.promised)
+
+    @property
+    def resolved(self) -> bool:
+        return self.resolved_at is not None
+
+    @property
+    def resolved_gap_percent(self) -> int | None:
+        """Return the gap of the report that resolved the flag (negative: paid above)."""
+        if self.resolved_actual is None:
+            return None
+        return round(100 * (self.promised - self.resolved_actual) / self.promised)

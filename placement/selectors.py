@@ -64,8 +64,8 @@ class EmploymentHistory:
 
     @property
     def flagged(self) -> bool:
-        """Return whether a month's actual pay fell short of the promise (flag shown)."""
-        return any(month.flag is not None for month in self.wages)
+        """Return whether a month's actual pay falls short of the promise (an open flag)."""
+        return any(month.flag is not None and not month.flag.resolved for month in self.wages)
 
     @property
     def state_label(self) -> str:
@@ -109,12 +109,20 @@ def employment_history(
     return EmploymentHistory(employment, events, state, left_viewer_on=left_on, wages=wages)
 
 
-def wage_flags_for(user: User):
-    """Return the wage-gap flags of the employments the user sees, newest month first."""
-    return (
-        WageGapFlag.objects.filter(employment__in=access.employments_visible_to(user))
-        .select_related("employment__worker", "employment__employer")
-        .order_by("-month", "-id")
+FLAG_OPEN = "open"
+FLAG_RESOLVED = "resolved"
+
+
+def wage_flags_for(user: User, *, state: str | None = None):
+    """Return the wage-gap flags of the employments the user sees, newest month first;
+    ``state`` ``open`` or ``resolved`` keeps only those."""
+    flags = WageGapFlag.objects.filter(employment__in=access.employments_visible_to(user))
+    if state == FLAG_OPEN:
+        flags = flags.filter(resolved_at__isnull=True)
+    elif state == FLAG_RESOLVED:
+        flags = flags.filter(resolved_at__isnull=False)
+    return flags.select_related("employment__worker", "employment__employer").order_by(
+        "-month", "-id"
     )
 
 

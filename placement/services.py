@@ -8,7 +8,8 @@ typed anywhere else) and the audit row in one transaction.
 
 ``record_actual_wage`` stores a month's actual pay (from a follow-up, the employer's wage
 roster or the worker) and flags a month paid more than ``settings.WAGE_GAP_THRESHOLD`` below
-the promised wage to the pairing's coordinators, once per month.
+the promised wage to the pairing's coordinators, once per month; a later follow-up or roster
+report of that month within the threshold resolves the flag (when and on which report).
 """
 
 from __future__ import annotations
@@ -474,8 +475,9 @@ def record_actual_wage(
     """Store what the worker was actually paid (gross, yuan) for ``month`` as ``source``
     reports it (a second report of the same source and month replaces the first), then flag
     the month to the pairing's coordinators when it falls short of the promised wage by more
-    than ``settings.WAGE_GAP_THRESHOLD`` — the lowest report of the month counts, and a month
-    is flagged (and notified) once.
+    than ``settings.WAGE_GAP_THRESHOLD`` — a month is flagged (and notified) once; a later
+    follow-up or roster report of the month within the threshold resolves the flag, a later
+    short one reopens it (``_flag_wage_gap``).
 
     ``by`` must see the employment (``access.employments_visible_to``); the follow-ups call
     it with ``source=WageSource.FOLLOW_UP``, the wage-roster import with ``ROSTER``.
@@ -514,20 +516,40 @@ def record_actual_wage(
             "replaced": not created,
         },
     )
-    _flag_wage_gap(employment=employment, month=month, by=by)
+    _flag_wage_gap(employment=employment, wage=wage, by=by)
     return wage
 
 
-def _flag_wage_gap(*, employment: Employment, month: dt.date, by: User) -> WageGapFlag | None:
+# Reports that may resolve a flag: a follow-up by staff or the employer's wage roster. The
+# worker's own report may raise one but not clear it (nobody checked it).
+RESOLVING_SOURCES = (WageSource.FOLLOW_UP, WageSource.ROSTER)
+
+
+def _flag_wage_gap(*, employment: Employment, wage: MonthlyWage, by: User) -> WageGapFlag | None:
+    """Open, resolve or reopen the month's flag after ``wage`` (the report just recorded).
+
+    A report short by more than the threshold opens the month's flag (and notifies the
+    pairing's coordinators, once per month) or reopens a resolved one; a follow-up or roster
+    report within the threshold resolves an open one, recording when and on which report."""
+    month = wage.month
+    flag = (
+        WageGapFlag.objects.select_for_update().filter(employment=employment, month=month).first()
+    )
+    events = list(employment.events.select_related("employer"))
+    promised = promised_wage(employment, events, month)
+    short = wage_gap_exceeds(promised=promised, actual=wage.gross)
+    if flag is not None:
+        if short and flag.resolved:
+            _flag_reopen(flag=flag, wage=wage, by=by)
+        elif not short and not flag.resolved and wage.source in RESOLVING_SOURCES:
+            _flag_resolve(flag=flag, wage=wage, by=by)
+        return flag
     lowest = (
         MonthlyWage.objects.filter(employment=employment, month=month).order_by("gross").first()
     )
-    if lowest is None or WageGapFlag.objects.filter(employment=employment, month=month).exists():
+    if lowest is None or not wage_gap_exceeds(promised=promised, actual=lowest.gross):
         return None
-    events = list(employment.events.select_related("employer"))
-    promised = promised_wage(employment, events, month)
-    if not wage_gap_exceeds(promised=promised, actual=lowest.gross):
-        return None
+    assert promised is not None  # wage_gap_exceeds is False without a promise
     flag = WageGapFlag.objects.create(
         employment=employment,
         month=month,
@@ -556,6 +578,66 @@ def _flag_wage_gap(*, employment: Employment, month: dt.date, by: User) -> WageG
             actor=by,
         )
     return flag
+
+
+def _flag_resolve(*, flag: WageGapFlag, wage: MonthlyWage, by: User) -> None:
+    flag.resolved_at = timezone.now()
+    flag.resolved_source = wage.source
+    flag.resolved_actual = wage.gross
+    flag.resolved_by = by
+    flag.save(
+        update_fields=[
+            "resolved_at",
+            "resolved_source",
+            "resolved_actual",
+            "resolved_by",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        actor=by,
+        action="employment.wage_gap_resolved",
+        target=flag.employment,
+        changes={
+            "flag": flag.pk,
+            "month": flag.month.isoformat(),
+            "promised": flag.promised,
+            "actual": wage.gross,
+            "source": wage.source,
+        },
+    )
+
+
+def _flag_reopen(*, flag: WageGapFlag, wage: MonthlyWage, by: User) -> None:
+    """Reopen a resolved flag on a new short report: it shows that report's figure. The
+    coordinators were told when the flag opened; it is back on their list, not re-sent."""
+    before = {"resolved_source": flag.resolved_source, "resolved_actual": flag.resolved_actual}
+    flag.actual, flag.source = wage.gross, wage.source
+    flag.resolved_at, flag.resolved_source, flag.resolved_actual = None, "", None
+    flag.resolved_by = None
+    flag.save(
+        update_fields=[
+            "actual",
+            "source",
+            "resolved_at",
+            "resolved_source",
+            "resolved_actual",
+            "resolved_by",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        actor=by,
+        action="employment.wage_gap_reopened",
+        target=flag.employment,
+        changes={
+            "flag": flag.pk,
+            "month": flag.month.isoformat(),
+            "actual": wage.gross,
+            "source": wage.source,
+            "was": before,
+        },
+    )
 
 
 # --- what the worker reports themself (their personal link) -----------------------------------

@@ -90,5 +90,8 @@ def region_options_partial(request):
 def wage_flags(request):
     """List the employments whose actual pay fell more than the threshold below the promise
     (the coordinator's pairing; admin: all), newest month first."""
-    page = Paginator(selectors.wage_flags_for(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "placement/wage_flags.html", {"page": page})
+    state = request.GET.get("state")
+    state = state if state in (selectors.FLAG_OPEN, selectors.FLAG_RESOLVED) else ""
+    flags = selectors.wage_flags_for(request.user, state=state or None)
+    page = Paginator(flags, 50).get_page(request.GET.get("page"))
+    return render(request, "placement/wage_flags.html", {"page": page, "state": state})

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from laborbridge.models import AuditEvent
 from laborbridge.notifications.models import Message
 from placement import messages, services
 from placement.models import MonthlyWage, WageGapFlag, WageSource
@@ -113,3 +114,70 @@ class TestFlagList:
 
     def test_anonymous_is_sent_to_sign_in(self, client):
         assert client.get(self.URL).status_code == 302
+
+
+class TestFlagResolution:
+    """A later follow-up or roster report of the month within the threshold resolves the
+    flag (when and on which report, audited); a later short one reopens it."""
+
+    def test_a_later_roster_report_within_the_threshold_resolves(
+        self, official_a, employment, pairing_qd_dx
+    ):
+        _wage(employment, official_a, 4000)  # follow-up: 20 % short
+        flag = WageGapFlag.objects.get()
+        assert not flag.resolved
+        _wage(employment, official_a, 4700, source=WageSource.ROSTER)  # 6 % short: within
+        flag.refresh_from_db()
+        assert flag.resolved and flag.resolved_at is not None
+        assert (flag.resolved_source, flag.resolved_actual, flag.resolved_by) == (
+            WageSource.ROSTER,
+            4700,
+            official_a,
+        )
+        assert (flag.actual, flag.resolved_gap_percent) == (4000, 6)  # the short figure stays
+        audit = AuditEvent.objects.get(action="employment.wage_gap_resolved")
+        assert audit.actor == official_a and audit.changes["source"] == WageSource.ROSTER
+        assert Message.objects.filter(key=messages.WAGE_GAP).count() == 1  # no second notice
+
+    def test_a_short_report_again_reopens_and_the_worker_cannot_clear(self, official_a, employment):
+        _wage(employment, official_a, 4000, source=WageSource.ROSTER)
+        _wage(employment, official_a, 5000)  # follow-up: the full promise → resolved
+        flag = WageGapFlag.objects.get()
+        assert flag.resolved
+        _wage(employment, official_a, 3500, source=WageSource.ROSTER)  # corrected roster: short
+        flag.refresh_from_db()
+        assert not flag.resolved and (flag.actual, flag.source) == (3500, WageSource.ROSTER)
+        assert flag.resolved_source == "" and flag.resolved_actual is None
+        assert AuditEvent.objects.filter(action="employment.wage_gap_reopened").count() == 1
+        _wage(employment, official_a, 5000, source=WageSource.WORKER)  # the worker's word
+        flag.refresh_from_db()
+        assert not flag.resolved
+        assert Message.objects.filter(key=messages.WAGE_GAP).count() == 1
+
+    def test_another_month_does_not_resolve(self, official_a, employment):
+        _wage(employment, official_a, 4000)
+        _wage(employment, official_a, 5000, month=D(2026, 8, 1))
+        assert not WageGapFlag.objects.get().resolved
+
+    def test_a_roster_import_row_resolves(self, official_a, hr_x, employment):
+        _wage(employment, official_a, 4000)
+        # The wage-roster import writes through the same service as HR.
+        _wage(employment, hr_x, 4900, source=WageSource.ROSTER)
+        flag = WageGapFlag.objects.get()
+        assert flag.resolved and flag.resolved_by == hr_x
+
+    def test_flag_list_says_when_and_why_and_filters(
+        self, client, coordinator, official_a, employment
+    ):
+        _wage(employment, official_a, 4000)
+        _wage(employment, official_a, 4000, month=D(2026, 8, 1))
+        _wage(employment, official_a, 4800, month=D(2026, 8, 1), source=WageSource.ROSTER)
+        client.force_login(coordinator)
+        body = client.get(TestFlagList.URL).content.decode()
+        assert "未解除" in body and "工资花名册报实发 4800 元" in body
+        resolved = client.get(TestFlagList.URL, {"state": "resolved"})
+        assert [f.month for f in resolved.context["page"]] == [D(2026, 8, 1)]
+        still_open = client.get(TestFlagList.URL, {"state": "open"})
+        assert [f.month for f in still_open.context["page"]] == [JULY]
+        worker_page = client.get(reverse("workers:detail", args=[employment.worker_id]))
+        assert "已解除" in worker_page.content.decode()
