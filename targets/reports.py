@@ -197,7 +197,7 @@ def report_table(
             if dimension.label:
                 labels.append(item[f"l_{dimension.key}"] or "—")
             elif dimension.display:
-                labels.append(dimension.display(value))
+                labels.append(str(dimension.display(value)))  # not lazy: .xlsx, JSON
             else:
                 labels.append("—" if value is None else value)
         measured = [_rounded(item[f"m_{m.key}"]) for m in chosen]
