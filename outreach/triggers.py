@@ -196,7 +196,7 @@ def _match_saved(sender, instance: Match, created: bool, **kwargs) -> None:
                     "employer": vacancy.employer.name[:35],
                     "job": vacancy.title[:35],
                     "wage": wage,
-                    "county": match.worker.home_county.name_zh,
+                    "county": match.worker.home_county.name,
                 },
                 idempotency_key=f"offer:{match.pk}",
             )

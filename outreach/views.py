@@ -90,7 +90,7 @@ def _audience(request):
             home_township=region,
             employments__ended_on=None,
         ).distinct()
-        label = _("%(township)s 在岗人员") % {"township": region.name_zh}
+        label = _("%(township)s 在岗人员") % {"township": region.name}
     else:
         return None, "", None
     workers = list(workers.select_related("home_county").order_by("pk")[:10001])
@@ -109,7 +109,7 @@ def bulk(request):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         workers, label, county = None, "", None
-    county_name = county.name_zh if county is not None else ""
+    county_name = county.name if county is not None else ""
     if workers is not None and request.method == "POST":
         try:
             if request.POST.get("action") == "send":

@@ -3,7 +3,7 @@
 import pytest
 
 from outreach import backends
-from tests.selfservice.conftest import place, seat_for  # noqa: F401  (re-exported)
+from tests.selfservice.conftest import place, placed, seat_for  # noqa: F401  (re-exported)
 from workers.models import ConsentStatus
 
 
