@@ -32,6 +32,7 @@ urlpatterns = [
     path("targets/", include("targets.urls")),
     path("outreach/", include("outreach.urls")),
     path("subsidies/chain/", include("subsidies.chain_urls")),
+    path("subsidies/", include("subsidies.urls")),
     path("notifications/", include("laborbridge.notifications.urls")),
     # Public campaign pages reached from a QR code: the job board and the self-signup form.
     path("c/", include("jobs.public_urls")),
@@ -51,6 +52,7 @@ urlpatterns = [
     path("api/v1/", include("targets.api_urls")),
     path("api/v1/", include("cases.api_urls")),
     path("api/v1/", include("subsidies.chain_api_urls")),
+    path("api/v1/", include("subsidies.api_urls")),
     # Sign-in required in production (API_DOCS_PUBLIC). The split Swagger view serves its
     # script as a file, so the docs work under the Content-Security-Policy.
     path(

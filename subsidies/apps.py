@@ -11,3 +11,7 @@ class SubsidiesConfig(AppConfig):
         from subsidies.chain_menu import chain_menu_register
 
         chain_menu_register()
+        # Policies and eligibility (H4).
+        from subsidies.menu import policy_menu_register
+
+        policy_menu_register()

@@ -1,0 +1,34 @@
+"""Pages of subsidies part 1: policies, eligibility, applications' evidence and pledge."""
+
+from django.urls import path
+
+from subsidies import views
+
+app_name = "subsidies"
+
+urlpatterns = [
+    path("policies/", views.policy_list, name="policies"),
+    path("policies/new/", views.policy_create, name="policy_create"),
+    path("policies/import/", views.policy_import, name="policy_import"),
+    path("policies/<int:pk>/", views.policy_detail, name="policy"),
+    path("policies/<int:pk>/edit/", views.policy_edit, name="policy_edit"),
+    path("policies/<int:pk>/eligibility/<str:county>/", views.eligibility, name="eligibility"),
+    path(
+        "policies/<int:pk>/eligibility/<str:county>/run/",
+        views.eligibility_run,
+        name="eligibility_run",
+    ),
+    path(
+        "policies/<int:pk>/eligibility/<str:county>/apply-all/",
+        views.applications_auto,
+        name="applications_auto",
+    ),
+    path(
+        "policies/<int:pk>/eligibility/<str:county>/apply/<int:worker>/",
+        views.application_create,
+        name="application_create",
+    ),
+    path("applications/<int:pk>/evidence/", views.evidence, name="evidence"),
+    path("applications/<int:pk>/pledge/", views.pledge_print, name="pledge"),
+    path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+]

@@ -1,0 +1,371 @@
+"""Pages and API of subsidies part 1 (policies, eligibility, applications, evidence): what
+each role sees and does, and that other counties, townships, HR, liaisons and anonymous
+users are refused."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import Workbook
+
+from laborbridge.models import AuditEvent
+from subsidies import services
+from subsidies.models import Application, ApplicationEvidence, EligibilityRun, Policy
+from tests.factories import ANDING, HUANGDAO, EmployerFactory, place_worker
+from workers.models import PovertyStatus
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n%test\n"
+OUTSIDERS = ["official_b", "hr_x", "liaison"]
+
+
+@pytest.fixture
+def gansu(db):
+    call_command("load_subsidy_policies", verbosity=0)
+    return Policy.objects.get(code="gansu-2024-transport")
+
+
+def placed(days=120, county=ANDING, township=None):
+    employment = place_worker(EmployerFactory(district_id=HUANGDAO), county=county)
+    since = timezone.localdate() - dt.timedelta(days=days)
+    employment.started_on = employment.working_since = since
+    employment.current_workplace_id = HUANGDAO
+    employment.current_employer_name = employment.employer.name
+    employment.save()
+    worker = employment.worker
+    worker.poverty_status = PovertyStatus.POVERTY_ALLEVIATED
+    worker.home_township_id = township
+    worker.save()
+    return employment
+
+
+@pytest.fixture
+def computed(gansu, official_a):
+    from laborbridge.models import Region
+
+    ok, soon = placed(), placed(days=30)
+    run = services.eligibility_run_create(
+        actor=official_a, policy=gansu, county=Region.objects.get(pk=ANDING)
+    )
+    services.eligibility_run_execute(run.pk, "test")
+    return ok, soon
+
+
+def test_policy_pages_for_readers(client, gansu, official_a, coordinator, township_officer):
+    for user in (official_a, coordinator, township_officer):
+        client.force_login(user)
+        listing = client.get(reverse("subsidies:policies"))
+        assert listing.status_code == 200
+        assert gansu in listing.context["policies"]
+        detail = client.get(reverse("subsidies:policy", args=[gansu.pk]))
+        assert "甘人社通〔2024〕155号" in detail.content.decode()
+    # Heilongjiang's policy is not in Dingxi's area.
+    hlj = Policy.objects.get(code="heilongjiang-job-retention")
+    client.force_login(official_a)
+    assert client.get(reverse("subsidies:policy", args=[hlj.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("outsider", ["hr_x", "liaison"])
+def test_policy_pages_refuse_hr_and_liaison(client, gansu, outsider, request):
+    client.force_login(request.getfixturevalue(outsider))
+    assert client.get(reverse("subsidies:policies")).status_code == 403
+    assert client.get(reverse("subsidies:policy", args=[gansu.pk])).status_code == 403
+
+
+def test_anonymous_is_sent_to_sign_in(client, gansu):
+    for url in (
+        reverse("subsidies:policies"),
+        reverse("subsidies:eligibility", args=[gansu.pk, ANDING]),
+    ):
+        assert client.get(url).status_code == 302
+    assert client.get("/api/v1/subsidy-policies/").status_code in (401, 403)
+
+
+def test_coordinator_creates_and_edits_a_policy(client, coordinator, official_a):
+    client.force_login(coordinator)
+    data = {
+        "code": "dingxi-2026-retention",
+        "name": "定西市稳岗补贴",
+        "kind": "job_retention",
+        "issuing_region": "621100",
+        "year": "2026",
+        "target_groups": ["poverty_alleviated"],
+        "evidence_kinds": ["labour_contract"],
+        "min_consecutive_months": "6",
+        "notice_days": "7",
+        "payment_mode": "check_then_pay",
+        "once_per_year": "on",
+        "is_active": "on",
+        "amounts-TOTAL_FORMS": "6",
+        "amounts-INITIAL_FORMS": "0",
+        "amounts-0-zone": "other_province",
+        "amounts-0-amount": "500",
+    }
+    page = client.post(reverse("subsidies:policy_create"), data)
+    assert page.status_code == 302, page.context["form"].errors
+    policy = Policy.objects.get(code="dingxi-2026-retention")
+    assert list(policy.amounts.values_list("zone", "amount")) == [("other_province", 500)]
+    bad = client.post(
+        reverse("subsidies:policy_edit", args=[policy.pk]), {**data, "amounts-0-amount": ""}
+    )
+    assert "金额须为 1 至" in bad.content.decode()
+    client.force_login(official_a)
+    assert client.get(reverse("subsidies:policy_create")).status_code == 403
+    assert client.get(reverse("subsidies:policy_edit", args=[policy.pk])).status_code == 403
+
+
+def _xlsx(rows):
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "policies.xlsx"
+    return buffer
+
+
+HEADER = [
+    "政策编码",
+    "政策名称",
+    "补贴类别",
+    "发文地区代码",
+    "政策年度",
+    "补贴对象",
+    "连续务工月数",
+    "仅限自主外出",
+    "补贴标准",
+]
+
+
+def test_policy_import_names_row_and_column(client, coordinator):
+    client.force_login(coordinator)
+    bad = _xlsx(
+        [
+            HEADER,
+            ["a", "甲", "稳岗补贴", "621100", "2026", "脱贫劳动力", "三", "是", "省外其他地区:600"],
+            ["b", "乙", "飞行补贴", "621100", "2026", "脱贫劳动力", "3", "否", "火星:600"],
+        ]
+    )
+    page = client.post(reverse("subsidies:policy_import"), {"file": bad})
+    errors = page.context["errors"]
+    assert "第 2 行「连续务工月数」：应为整数" in errors
+    assert any(e.startswith("第 3 行「补贴类别」") for e in errors)
+    assert any(e.startswith("第 3 行「补贴标准」") for e in errors)
+    assert not Policy.objects.filter(code__in=["a", "b"]).exists()
+    good = _xlsx(
+        [
+            HEADER,
+            [
+                "a",
+                "甲",
+                "稳岗补贴",
+                "621100",
+                "2026",
+                "脱贫劳动力、监测对象",
+                "3",
+                "是",
+                "陕西省:400；省外其他地区:600；省内市外:300",
+            ],
+        ]
+    )
+    assert client.post(reverse("subsidies:policy_import"), {"file": good}).status_code == 302
+    policy = Policy.objects.get(code="a")
+    assert policy.target_groups == ["poverty_alleviated", "monitored"]
+    assert policy.amounts.count() == 3
+
+
+def test_eligibility_page_counts_reasons_and_filter(
+    client, computed, gansu, official_a, query_count
+):
+    ok, soon = computed
+    client.force_login(official_a)
+    url = reverse("subsidies:eligibility", args=[gansu.pk, ANDING])
+    with query_count(25):
+        page = client.get(url)
+    assert page.context["counts"] == {"eligible": 1, "not_yet": 1, "not_eligible": 0}
+    assert "再工作" in page.content.decode()
+    filtered = client.get(url, {"outcome": "not_yet"})
+    assert [row["result"].worker_id for row in filtered.context["rows"]] == [soon.worker_id]
+
+
+def test_eligibility_page_refuses_other_counties_and_roles(client, computed, gansu, request):
+    url = reverse("subsidies:eligibility", args=[gansu.pk, ANDING])
+    client.force_login(request.getfixturevalue("official_b"))
+    assert client.get(url).status_code == 404
+    for name in ("hr_x", "liaison"):
+        client.force_login(request.getfixturevalue(name))
+        assert client.get(url).status_code == 403
+
+
+def test_township_officer_sees_only_their_township(client, gansu, official_a, township_officer):
+    from laborbridge.models import Region
+
+    mine = placed(township=township_officer.township_id)
+    placed(township="621102102")  # another township of Anding
+    run = services.eligibility_run_create(
+        actor=official_a, policy=gansu, county=Region.objects.get(pk=ANDING)
+    )
+    services.eligibility_run_execute(run.pk, "test")
+    client.force_login(township_officer)
+    page = client.get(reverse("subsidies:eligibility", args=[gansu.pk, ANDING]))
+    assert [row["result"].worker_id for row in page.context["rows"]] == [mine.worker_id]
+    assert page.context["may_apply"] is False
+    assert (
+        client.post(reverse("subsidies:applications_auto", args=[gansu.pk, ANDING])).status_code
+        == 403
+    )
+
+
+def test_run_button_queues_a_run(client, gansu, official_a):
+    client.force_login(official_a)
+    response = client.post(reverse("subsidies:eligibility_run", args=[gansu.pk, ANDING]))
+    assert response.status_code == 302
+    assert EligibilityRun.objects.filter(policy=gansu, county_id=ANDING).count() == 1
+    page = client.get(reverse("subsidies:eligibility", args=[gansu.pk, ANDING]))
+    assert page.context["progress"].live
+    poll = client.get(
+        reverse("subsidies:eligibility", args=[gansu.pk, ANDING]), HTTP_HX_REQUEST="true"
+    )
+    assert b"eligibility-progress" in poll.content
+
+
+def test_apply_all_twice_creates_once(client, computed, gansu, official_a, coordinator, official_b):
+    url = reverse("subsidies:applications_auto", args=[gansu.pk, ANDING])
+    client.force_login(coordinator)
+    assert client.post(url).status_code == 403
+    client.force_login(official_b)
+    assert client.post(url).status_code == 404
+    client.force_login(official_a)
+    client.post(url)
+    client.post(url)
+    assert Application.objects.filter(policy=gansu).count() == 1
+
+
+def test_one_by_one_and_evidence_flow(
+    client, computed, gansu, official_a, official_b, coordinator, hr_x
+):
+    ok, soon = computed
+    client.force_login(official_a)
+    refused = client.post(
+        reverse("subsidies:application_create", args=[gansu.pk, ANDING, soon.worker_id]),
+        follow=True,
+    )
+    assert "不符合申报条件" in refused.content.decode()
+    response = client.post(
+        reverse("subsidies:application_create", args=[gansu.pk, ANDING, ok.worker_id])
+    )
+    application = Application.objects.get(worker=ok.worker)
+    assert response.url == reverse("subsidies:evidence", args=[application.pk])
+    upload = io.BytesIO(PDF)
+    upload.name = "合同.pdf"
+    client.post(
+        reverse("subsidies:evidence", args=[application.pk]),
+        {"kind": "labour_contract", "file": upload},
+    )
+    item = ApplicationEvidence.objects.get(application=application)
+    wrong = io.BytesIO(b"<html>")
+    wrong.name = "x.pdf"
+    page = client.post(
+        reverse("subsidies:evidence", args=[application.pk]),
+        {"kind": "labour_contract", "file": wrong},
+    )
+    assert "只接受 PDF、PNG 或 JPG 文件" in page.content.decode()
+    download = reverse("subsidies:evidence_download", args=[item.pk])
+    assert client.get(download).content == PDF
+    assert client.get(reverse("subsidies:pledge", args=[application.pk])).status_code == 200
+    client.post(
+        reverse("subsidies:evidence", args=[application.pk]),
+        {"signed_on": timezone.localdate().isoformat()},
+    )
+    application.refresh_from_db()
+    assert application.pledge_signed_on == timezone.localdate()
+    client.force_login(coordinator)  # reads, may not upload
+    assert client.get(download).status_code == 200
+    assert (
+        client.post(
+            reverse("subsidies:evidence", args=[application.pk]), {"kind": "pledge"}
+        ).status_code
+        == 403
+    )
+    client.force_login(official_b)
+    assert client.get(download).status_code == 404
+    assert client.get(reverse("subsidies:evidence", args=[application.pk])).status_code == 404
+    assert client.get(reverse("subsidies:pledge", args=[application.pk])).status_code == 404
+    client.force_login(hr_x)
+    assert client.get(download).status_code == 403
+    assert AuditEvent.objects.filter(action="subsidy.evidence_downloaded").count() == 2
+
+
+def test_api_policies_eligibility_apply_and_evidence(
+    client, computed, gansu, official_a, official_b, hr_x
+):
+    ok, soon = computed
+    client.force_login(official_a)
+    listing = client.get("/api/v1/subsidy-policies/").json()
+    assert gansu.pk in [p["id"] for p in listing["results"]]
+    results = client.get(
+        f"/api/v1/subsidy-policies/{gansu.pk}/eligibility/", {"county": ANDING}
+    ).json()
+    assert {r["outcome"] for r in results["results"]} == {"eligible", "not_yet"}
+    made = client.post(
+        f"/api/v1/subsidy-policies/{gansu.pk}/apply/",
+        {"county": ANDING},
+        content_type="application/json",
+    )
+    assert made.status_code == 201 and len(made.json()) == 1
+    again = client.post(
+        f"/api/v1/subsidy-policies/{gansu.pk}/apply/",
+        {"county": ANDING},
+        content_type="application/json",
+    )
+    assert again.json() == []
+    one = client.post(
+        f"/api/v1/subsidy-policies/{gansu.pk}/apply/",
+        {"worker": soon.worker_id},
+        content_type="application/json",
+    )
+    assert one.status_code == 400
+    application = Application.objects.get(worker=ok.worker)
+    upload = io.BytesIO(PDF)
+    upload.name = "a.pdf"
+    created = client.post(
+        "/api/v1/subsidy-evidence/",
+        {"application": application.pk, "kind": "work_certificate", "file": upload},
+    )
+    assert created.status_code == 201, created.content
+    run = client.post(
+        f"/api/v1/subsidy-policies/{gansu.pk}/eligibility-runs/",
+        {"county": ANDING},
+        content_type="application/json",
+    )
+    assert run.status_code == 202
+    client.force_login(official_b)
+    assert (
+        client.get(
+            f"/api/v1/subsidy-policies/{gansu.pk}/eligibility/", {"county": ANDING}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/api/v1/subsidy-policies/{gansu.pk}/apply/",
+            {"county": ANDING},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
+    upload.seek(0)
+    assert (
+        client.post(
+            "/api/v1/subsidy-evidence/",
+            {"application": application.pk, "kind": "work_certificate", "file": upload},
+        ).status_code
+        == 404
+    )
+    client.force_login(hr_x)
+    assert client.get("/api/v1/subsidy-policies/").status_code == 403
