@@ -52,8 +52,10 @@
         color: PALETTE,
         tooltip: { trigger: "item" },
         series: [{
-          type: "sankey", left: 8, right: 80, top: 8, bottom: 8, nodeGap: 8,
+          type: "sankey", left: 8, right: 96, top: 8, bottom: 8, nodeGap: 8,
           emphasis: { focus: "adjacency" },
+          label: { position: "right", color: "#1d2733" },
+          lineStyle: { color: "source", opacity: 0.35 },
           data: spec.nodes, links: spec.links
         }]
       };
