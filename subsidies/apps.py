@@ -15,3 +15,8 @@ class SubsidiesConfig(AppConfig):
         from subsidies.menu import policy_menu_register
 
         policy_menu_register()
+        from laborbridge import registry
+        from subsidies.demo import demo_subsidies_step
+
+        # After the placements and follow-ups; before the approval chain's step (75).
+        registry.demo_step_register("subsidies", demo_subsidies_step, position=70)
