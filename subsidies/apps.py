@@ -11,12 +11,8 @@ class SubsidiesConfig(AppConfig):
         from subsidies.chain_menu import chain_menu_register
 
         chain_menu_register()
-        # Policies and eligibility (H4).
-        from subsidies.menu import policy_menu_register
-
-        policy_menu_register()
         from laborbridge import registry
-        from subsidies.demo import demo_subsidies_step
+        from subsidies.chain_demo import demo_chain_step
 
-        # After the placements and follow-ups; before the approval chain's step (75).
-        registry.demo_step_register("subsidies", demo_subsidies_step, position=70)
+        # After the policies' demo step (applications exist), before the personal links.
+        registry.demo_step_register("subsidies.chain", demo_chain_step, position=75)
