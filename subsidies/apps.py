@@ -7,12 +7,20 @@ class SubsidiesConfig(AppConfig):
     verbose_name = _("补贴")
 
     def ready(self) -> None:
+        from laborbridge import registry
+
         # The approval chain's menu entries (H5; H4's entries may sit beside this call).
         from subsidies.chain_menu import chain_menu_register
 
         chain_menu_register()
-        from laborbridge import registry
-        from subsidies.chain_demo import demo_chain_step
+        # Policies and eligibility (H4).
+        from subsidies.menu import policy_menu_register
 
-        # After the policies' demo step (applications exist), before the personal links.
+        policy_menu_register()
+        from subsidies.chain_demo import demo_chain_step
+        from subsidies.demo import demo_subsidies_step
+
+        # After the placements and follow-ups; before the approval chain's step (75).
+        registry.demo_step_register("subsidies", demo_subsidies_step, position=70)
+        # The approval chain walks the policies' applications (H5), before the personal links.
         registry.demo_step_register("subsidies.chain", demo_chain_step, position=75)
