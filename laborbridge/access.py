@@ -29,6 +29,7 @@ it to reach the apps above.
 """
 
 from functools import wraps
+from typing import NamedTuple
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -99,17 +100,91 @@ def east_prefixes_of(user: User) -> list[str]:
     return [east for _west, east in _pairing_prefixes(user)]
 
 
-def _by_west_county(rows: QuerySet, user: User, county: str) -> QuerySet:
-    """Rows of a western county: all for admins, the official's own county, the coordinator's
-    pairings' western counties; nothing for anyone else. ``county`` is the rows' county field."""
+# --- the role ladder ----------------------------------------------------------------------
+# Every scope below climbs the same ladder: admin → everything; county official → their home
+# county; HR → their employer; coordinator → inside their pairing (western county, eastern
+# place); liaison → their pairing's western people in their districts. What differs from one
+# model to the next is only the field path from a row to that county, employer or place, so
+# a scope names its paths and ``_scoped`` climbs the ladder. A role given no path sees nothing.
+
+ITSELF = ""  # the field path of the row itself (a Region, an Employer)
+
+
+class Sides(NamedTuple):
+    """Field paths from a row to its two sides of a pairing; ``None``: that side is not checked.
+
+    ``west`` leads to the worker's western county, ``east`` to the eastern county-level place
+    (an employer's district, a workplace). With ``east_may_be_unknown`` a row whose eastern
+    place is not known yet (NULL) passes too.
+    """
+
+    west: str | None = None
+    east: str | None = None
+    east_may_be_unknown: bool = False
+
+
+def _id_field(path: str) -> str:
+    return f"{path}_id" if path else "pk"
+
+
+def _code_field(path: str) -> str:
+    return f"{path}__code" if path else "code"
+
+
+def _sides_q(user: User, sides: Sides, east_q) -> list[Q]:
+    """Return the filters of ``sides``: the west inside the user's pairings, the east by
+    ``east_q(path)`` (the coordinator's eastern region, the liaison's districts)."""
+    parts = []
+    if sides.west is not None:
+        parts.append(_prefix_q(_code_field(sides.west), west_prefixes_of(user)))
+    if sides.east is not None:
+        east = east_q(sides.east)
+        if sides.east_may_be_unknown:
+            east = Q(**{f"{sides.east}__isnull": True}) | east
+        parts.append(east)
+    return parts
+
+
+def _scoped(
+    rows: QuerySet,
+    user: User,
+    *,
+    official: str | None = None,
+    hr: str | None = None,
+    coordinator: Sides | None = None,
+    liaison: Sides | None = None,
+) -> QuerySet:
+    """Return ``rows`` narrowed to the user's scope on the role ladder (see above).
+
+    ``official`` is the path to the row's western county, ``hr`` to its employer;
+    ``coordinator`` and ``liaison`` are the row's two sides of the pairing — a liaison's
+    ``east`` is narrowed to their districts (none chosen: the pairing's whole eastern side).
+    """
     role = _role(user)
     if role == Role.ADMIN:
         return rows
-    if role == Role.COUNTY_OFFICIAL:
-        return rows.filter(**{f"{county}_id": user.county_id})
-    if role == Role.COORDINATOR:
-        return rows.filter(_prefix_q(f"{county}__code", west_prefixes_of(user)))
+    if role == Role.COUNTY_OFFICIAL and official is not None:
+        return rows.filter(**{_id_field(official): user.county_id})
+    if role == Role.EMPLOYER_HR and hr is not None:
+        return rows.filter(**{_id_field(hr): user.employer_id})
+    if role == Role.COORDINATOR and coordinator is not None:
+        east_prefixes = lambda path: _prefix_q(_code_field(path), east_prefixes_of(user))  # noqa: E731
+        return rows.filter(*_sides_q(user, coordinator, east_prefixes))
+    if role == Role.LIAISON and liaison is not None:
+        districts = lambda path: liaison_districts_q(user, path)  # noqa: E731
+        return rows.filter(*_sides_q(user, liaison, districts))
     return rows.none()
+
+
+def _by_west_county(rows: QuerySet, user: User, county: str) -> QuerySet:
+    """Rows of a western county: all for admins, the official's own county, the coordinator's
+    pairings' western counties; nothing for anyone else. ``county`` is the rows' county field."""
+    return _scoped(rows, user, official=county, coordinator=Sides(west=county))
+
+
+def _for_roles(rows: QuerySet, user: User, roles: tuple[str, ...]) -> QuerySet:
+    """Return ``rows`` to users of ``roles``, nothing to anyone else."""
+    return rows if has_role(user, *roles) else rows.none()
 
 
 def liaison_districts_q(user: User, field: str) -> Q:
@@ -122,15 +197,16 @@ def liaison_districts_q(user: User, field: str) -> Q:
     return _prefix_q(f"{field}__code", [pairing.east_region.prefix] if pairing else [])
 
 
+# An employment record's sides: the worker's western county, the arrival employer's district.
+_EMPLOYMENT_SIDES = Sides("worker__home_county", "employer__district")
+
+
 def _liaison_employments(user: User):
     """Employment records a liaison sees: the pairing's western people placed in their
     districts (both sides, so a Qingdao–Longnan liaison never sees Dingxi's people)."""
     from workers.models import Employment
 
-    return Employment.objects.filter(
-        _prefix_q("worker__home_county__code", west_prefixes_of(user)),
-        liaison_districts_q(user, "employer__district"),
-    )
+    return _scoped(Employment.objects.all(), user, liaison=_EMPLOYMENT_SIDES)
 
 
 def township_workers_q(user: User, field: str = "") -> Q:
@@ -154,84 +230,48 @@ def workers_visible_to(user: User) -> QuerySet[Worker]:
 
 def workers_editable_by(user: User) -> QuerySet[Worker]:
     """Return the workers the user may register, edit or reveal: their county's (or all)."""
-    role = _role(user)
-    if role == Role.ADMIN:
-        return Worker.objects.all()
-    if role == Role.COUNTY_OFFICIAL:
-        return Worker.objects.filter(home_county_id=user.county_id)
-    return Worker.objects.none()
+    return _scoped(Worker.objects.all(), user, official="home_county")
 
 
 def counties_for_registration(user: User) -> QuerySet[Region]:
     """Return the counties whose workers the user may register."""
-    role = _role(user)
-    counties = Region.objects.filter(level=Region.Level.COUNTY)
-    if role == Role.ADMIN:
-        return counties
-    if role == Role.COUNTY_OFFICIAL:
-        return counties.filter(pk=user.county_id)
-    return counties.none()
+    return _scoped(Region.objects.filter(level=Region.Level.COUNTY), user, official=ITSELF)
 
 
 def employers_visible_to(user: User) -> QuerySet[Employer]:
-    role = _role(user)
     employers = Employer.objects.all()
-    if role == Role.ADMIN:
-        return employers
-    if role == Role.EMPLOYER_HR:
-        return employers.filter(pk=user.employer_id)
-    if role == Role.COORDINATOR:
-        return employers.filter(_prefix_q("district__code", east_prefixes_of(user)))
-    if role == Role.COUNTY_OFFICIAL:
+    if _role(user) == Role.COUNTY_OFFICIAL:
+        # An official reads the verified employers of the eastern regions paired with the
+        # county (the employer, not the official, is on the eastern side).
         return employers.filter(
             _prefix_q("district__code", east_prefixes_of(user)),
             verification_status=VerificationStatus.VERIFIED,
         )
-    if role == Role.LIAISON:
-        return employers.filter(liaison_districts_q(user, "district"))
-    return employers.none()
+    sides = Sides(east="district")
+    return _scoped(employers, user, hr=ITSELF, coordinator=sides, liaison=sides)
 
 
 def employers_editable_by(user: User) -> QuerySet[Employer]:
-    role = _role(user)
-    if role == Role.ADMIN:
-        return Employer.objects.all()
-    if role == Role.EMPLOYER_HR:
-        return Employer.objects.filter(pk=user.employer_id)
-    return Employer.objects.none()
+    return _scoped(Employer.objects.all(), user, hr=ITSELF)
 
 
 def employers_verifiable_by(user: User) -> QuerySet[Employer]:
     """Return the employers whose verification the user may decide (coordinators, admin)."""
-    role = _role(user)
-    if role == Role.ADMIN:
-        return Employer.objects.all()
-    if role == Role.COORDINATOR:
-        return Employer.objects.filter(_prefix_q("district__code", east_prefixes_of(user)))
-    return Employer.objects.none()
+    return _scoped(Employer.objects.all(), user, coordinator=Sides(east="district"))
 
 
 def vacancies_visible_to(user: User) -> QuerySet[Vacancy]:
     role = _role(user)
     vacancies = Vacancy.objects.all()
-    if role == Role.ADMIN:
-        return vacancies
-    if role == Role.EMPLOYER_HR:
-        return vacancies.filter(employer_id=user.employer_id)
-    if role == Role.COORDINATOR:
-        return vacancies.filter(employer__in=employers_visible_to(user))
-    if role == Role.COUNTY_OFFICIAL:
-        return vacancies.filter(employer__in=employers_visible_to(user)).exclude(status="draft")
-    return vacancies.none()
+    if role in (Role.COORDINATOR, Role.COUNTY_OFFICIAL):
+        # Those of the employers they see; an official never sees a draft.
+        vacancies = vacancies.filter(employer__in=employers_visible_to(user))
+        return vacancies.exclude(status="draft") if role == Role.COUNTY_OFFICIAL else vacancies
+    return _scoped(vacancies, user, hr="employer")
 
 
 def vacancies_editable_by(user: User) -> QuerySet[Vacancy]:
-    role = _role(user)
-    if role == Role.ADMIN:
-        return Vacancy.objects.all()
-    if role == Role.EMPLOYER_HR:
-        return Vacancy.objects.filter(employer_id=user.employer_id)
-    return Vacancy.objects.none()
+    return _scoped(Vacancy.objects.all(), user, hr="employer")
 
 
 def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
@@ -248,72 +288,34 @@ def matches_visible_to(user: User):
     candidates once a coordinator has offered them, or their pairing's."""
     from matching.models import Match, MatchStatus
 
-    role = _role(user)
-    matches = Match.objects.all()
-    if role == Role.ADMIN:
-        return matches
-    if role == Role.COUNTY_OFFICIAL:
-        return matches.filter(worker__home_county_id=user.county_id)
-    if role == Role.EMPLOYER_HR:
-        return matches.filter(vacancy__employer_id=user.employer_id).exclude(
+    matches = _scoped(
+        Match.objects.all(),
+        user,
+        official="worker__home_county",
+        hr="vacancy__employer",
+        coordinator=Sides("worker__home_county", "vacancy__district"),
+    )
+    if _role(user) == Role.EMPLOYER_HR:
+        # HR meets a candidate once a coordinator has offered them, not before.
+        matches = matches.exclude(
             status__in=[MatchStatus.PROPOSED, MatchStatus.APPROVED, MatchStatus.REJECTED]
         )
-    if role == Role.COORDINATOR:
-        return matches.filter(
-            _prefix_q("worker__home_county__code", west_prefixes_of(user)),
-            _prefix_q("vacancy__district__code", east_prefixes_of(user)),
-        )
-    return matches.none()
+    return matches
 
 
 def matches_reviewable_by(user: User):
     """Return the matches the user may approve, reject or offer (coordinators, admin)."""
-    role = _role(user)
-    if role in (Role.ADMIN, Role.COORDINATOR):
-        return matches_visible_to(user)
-    return matches_visible_to(user).none()
+    return _for_roles(matches_visible_to(user), user, COORDINATORS)
 
 
 def matches_answerable_for_worker_by(user: User):
     """Return the matches whose worker's answer the user may record (their county's)."""
-    role = _role(user)
-    if role in (Role.ADMIN, Role.COUNTY_OFFICIAL):
-        return matches_visible_to(user)
-    return matches_visible_to(user).none()
+    return _for_roles(matches_visible_to(user), user, OFFICIALS)
 
 
 def matches_answerable_for_employer_by(user: User):
     """Return the matches the user may confirm or decline for the employer."""
-    role = _role(user)
-    if role in (Role.ADMIN, Role.EMPLOYER_HR):
-        return matches_visible_to(user)
-    return matches_visible_to(user).none()
-
-
-def pairings_with_dashboard(user: User) -> QuerySet[Pairing]:
-    """Return the pairings whose dashboard, agreement and two lists the user may open:
-    a coordinator's own, every one for admins (issue 16)."""
-    role = _role(user)
-    pairings = Pairing.objects.select_related("east_region", "west_region")
-    if role == Role.ADMIN:
-        return pairings.all()
-    if role == Role.COORDINATOR:
-        return pairings.filter(pk=user.pairing_id)
-    return pairings.none()
-
-
-def counties_with_dashboard(user: User) -> QuerySet[Region]:
-    """Return the western counties whose dashboard and two lists the user may open: an
-    official's own county, a coordinator's pairing's western counties, all for admins."""
-    role = _role(user)
-    counties = Region.objects.filter(level=Region.Level.COUNTY)
-    if role == Role.ADMIN:
-        return counties
-    if role == Role.COUNTY_OFFICIAL:
-        return counties.filter(pk=user.county_id)
-    if role == Role.COORDINATOR:
-        return counties.filter(_prefix_q("code", west_prefixes_of(user)))
-    return counties.none()
+    return _for_roles(matches_visible_to(user), user, HR)
 
 
 def pairings_with_dashboard(user: User) -> QuerySet[Pairing]:
@@ -546,13 +548,8 @@ def vacancies_matchable(campaign: Campaign | None = None) -> QuerySet[Vacancy]:
 def districts_for_employer_registration(user: User) -> QuerySet[Region]:
     """Return the county-level districts where the user may register a new employer: a
     coordinator within their pairing's eastern region, an admin anywhere."""
-    role = _role(user)
     counties = Region.objects.filter(level=Region.Level.COUNTY)
-    if role == Role.ADMIN:
-        return counties
-    if role == Role.COORDINATOR:
-        return counties.filter(_prefix_q("code", east_prefixes_of(user)))
-    return counties.none()
+    return _scoped(counties, user, coordinator=Sides(east=ITSELF))
 
 
 def import_jobs_visible_to(user: User):
@@ -596,12 +593,7 @@ def signups_visible_to(user: User):
     """Return the QR-code self-signups in the user's queue: their county's (admin: all)."""
     from workers.models import SelfSignup
 
-    role = _role(user)
-    if role == Role.ADMIN:
-        return SelfSignup.objects.all()
-    if role == Role.COUNTY_OFFICIAL:
-        return SelfSignup.objects.filter(home_county_id=user.county_id)
-    return SelfSignup.objects.none()
+    return _scoped(SelfSignup.objects.all(), user, official="home_county")
 
 
 # --- point-to-point transport -----------------------------------------------------------
@@ -648,17 +640,11 @@ def seats_visible_to(user: User):
     """Return the seats the user may see: their campaigns', county's or employer's."""
     from transport.models import Seat
 
-    role = _role(user)
     seats = Seat.objects.all()
-    if role == Role.ADMIN:
-        return seats
-    if role == Role.COORDINATOR:
+    if _role(user) == Role.COORDINATOR:
+        # A trip belongs to a campaign, the campaign to the coordinator's pairing.
         return seats.filter(trip__campaign__in=transport_campaigns_managed_by(user))
-    if role == Role.COUNTY_OFFICIAL:
-        return seats.filter(worker__home_county_id=user.county_id)
-    if role == Role.EMPLOYER_HR:
-        return seats.filter(match__vacancy__employer_id=user.employer_id)
-    return seats.none()
+    return _scoped(seats, user, official="worker__home_county", hr="match__vacancy__employer")
 
 
 def seats_managed_by(user: User):
@@ -672,12 +658,7 @@ def seats_checkable_in_by(user: User):
     """Return the seats whose arrival at the gate the user may confirm (HR, admin)."""
     from transport.models import Seat
 
-    role = _role(user)
-    if role == Role.ADMIN:
-        return Seat.objects.all()
-    if role == Role.EMPLOYER_HR:
-        return Seat.objects.filter(match__vacancy__employer_id=user.employer_id)
-    return Seat.objects.none()
+    return _scoped(Seat.objects.all(), user, hr="match__vacancy__employer")
 
 
 def buses_visible_to(user: User):
@@ -724,15 +705,7 @@ def pickup_points_visible_to(user: User):
 def pickup_point_counties_managed_by(user: User) -> QuerySet[Region]:
     """Return the counties whose pickup points the user may add, edit and remove: a county
     official their own county, a coordinator their pairing's western counties, admin all."""
-    role = _role(user)
-    counties = Region.objects.filter(level=Region.Level.COUNTY)
-    if role == Role.ADMIN:
-        return counties
-    if role == Role.COUNTY_OFFICIAL:
-        return counties.filter(pk=user.county_id)
-    if role == Role.COORDINATOR:
-        return counties.filter(_prefix_q("code", west_prefixes_of(user)))
-    return counties.none()
+    return _by_west_county(Region.objects.filter(level=Region.Level.COUNTY), user, ITSELF)
 
 
 def pickup_points_managed_by(user: User):
@@ -757,20 +730,13 @@ def employments_history_writable_by(user: User):
     """Return the employment records whose history the user may write (any event kind)."""
     from workers.models import Employment
 
-    role = _role(user)
-    employments = Employment.objects.all()
-    if role == Role.ADMIN:
-        return employments
-    if role == Role.COUNTY_OFFICIAL:
-        return employments.filter(worker__home_county_id=user.county_id)
-    if role == Role.COORDINATOR:
-        return employments.filter(
-            _prefix_q("worker__home_county__code", west_prefixes_of(user)),
-            _prefix_q("employer__district__code", east_prefixes_of(user)),
-        )
-    if role == Role.LIAISON:
-        return _liaison_employments(user)
-    return employments.none()
+    return _scoped(
+        Employment.objects.all(),
+        user,
+        official="worker__home_county",
+        coordinator=_EMPLOYMENT_SIDES,
+        liaison=_EMPLOYMENT_SIDES,
+    )
 
 
 def employments_leaving_recordable_by(user: User):
@@ -811,23 +777,9 @@ def roster_employments_visible_to(user: User):
     those working in their districts)."""
     from workers.models import Employment, EmploymentStatus
 
-    role = _role(user)
     employments = Employment.objects.filter(status=EmploymentStatus.EMPLOYED)
-    if role == Role.ADMIN:
-        return employments
-    if role == Role.EMPLOYER_HR:
-        return employments.filter(current_employer_id=user.employer_id)
-    if role == Role.COORDINATOR:
-        return employments.filter(
-            _prefix_q("worker__home_county__code", west_prefixes_of(user)),
-            _prefix_q("current_workplace__code", east_prefixes_of(user)),
-        )
-    if role == Role.LIAISON:
-        return employments.filter(
-            _prefix_q("worker__home_county__code", west_prefixes_of(user)),
-            liaison_districts_q(user, "current_workplace"),
-        )
-    return employments.none()
+    now = Sides("worker__home_county", "current_workplace")
+    return _scoped(employments, user, hr="current_employer", coordinator=now, liaison=now)
 
 
 def census_employments_visible_to(user: User):
@@ -835,12 +787,7 @@ def census_employments_visible_to(user: User):
     placed worker of the official's county, whatever their state now (admin: all)."""
     from workers.models import Employment
 
-    role = _role(user)
-    if role == Role.ADMIN:
-        return Employment.objects.all()
-    if role == Role.COUNTY_OFFICIAL:
-        return Employment.objects.filter(worker__home_county_id=user.county_id)
-    return Employment.objects.none()
+    return _scoped(Employment.objects.all(), user, official="worker__home_county")
 
 
 def roster_phones_revealable_by(user: User):
@@ -852,13 +799,7 @@ def roster_phones_revealable_by(user: User):
 def poverty_export_counties_for(user: User) -> QuerySet[Region]:
     """Return the counties whose poverty-monitoring export the user may run: an official
     their own county, an admin any county."""
-    role = _role(user)
-    counties = Region.objects.filter(level=Region.Level.COUNTY)
-    if role == Role.ADMIN:
-        return counties
-    if role == Role.COUNTY_OFFICIAL:
-        return counties.filter(pk=user.county_id)
-    return counties.none()
+    return _scoped(Region.objects.filter(level=Region.Level.COUNTY), user, official=ITSELF)
 
 
 def poverty_exports_visible_to(user: User):
@@ -884,30 +825,15 @@ def followups_visible_to(user: User):
     """Return the follow-ups the user may see (see the section comment)."""
     from followups.models import FollowUp
 
-    role = _role(user)
-    followups = FollowUp.objects.all()
-    if role == Role.ADMIN:
-        return followups
-    if role == Role.COUNTY_OFFICIAL:
-        return followups.filter(home_county_id=user.county_id)
-    if role == Role.LIAISON:
-        return followups.filter(
-            _prefix_q("home_county__code", west_prefixes_of(user)),
-            liaison_districts_q(user, "work_district"),
-        )
-    if role == Role.COORDINATOR:
-        return followups.filter(
-            _prefix_q("home_county__code", west_prefixes_of(user)),
-            _prefix_q("work_district__code", east_prefixes_of(user)),
-        )
-    return followups.none()
+    sides = Sides("home_county", "work_district")
+    return _scoped(
+        FollowUp.objects.all(), user, official="home_county", coordinator=sides, liaison=sides
+    )
 
 
 def followups_recordable_by(user: User):
     """Return the follow-ups the user may record: officials', liaisons' and admins' own scope."""
-    if has_role(user, *FOLLOWUP_RECORDERS):
-        return followups_visible_to(user)
-    return followups_visible_to(user).none()
+    return _for_roles(followups_visible_to(user), user, FOLLOWUP_RECORDERS)
 
 
 def followup_campaigns_managed_by(user: User) -> QuerySet[Campaign]:
@@ -935,23 +861,14 @@ def cases_visible_to(user: User):
     """Return the cases the user may see (see above)."""
     from cases.models import Case
 
-    role = _role(user)
-    cases = Case.objects.all()
-    if role == Role.ADMIN:
-        return cases
-    if role == Role.COUNTY_OFFICIAL:
-        return cases.filter(worker__home_county_id=user.county_id)
-    if role == Role.COORDINATOR:
-        return cases.filter(
-            _prefix_q("worker__home_county__code", west_prefixes_of(user)),
-            Q(workplace__isnull=True) | _prefix_q("workplace__code", east_prefixes_of(user)),
-        )
-    if role == Role.LIAISON:
-        return cases.filter(
-            _prefix_q("worker__home_county__code", west_prefixes_of(user)),
-            liaison_districts_q(user, "workplace"),
-        )
-    return cases.none()
+    return _scoped(
+        Case.objects.all(),
+        user,
+        official="worker__home_county",
+        # A coordinator also gets the cases whose workplace is not known yet.
+        coordinator=Sides("worker__home_county", "workplace", east_may_be_unknown=True),
+        liaison=Sides("worker__home_county", "workplace"),
+    )
 
 
 def cases_handled_by(user: User):
