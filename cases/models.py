@@ -6,11 +6,11 @@ for. The real name and the resident ID are the worker record's own (the ID stays
 there and is never copied); a contact phone other than the worker's is stored encrypted.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from laborbridge import crypto
+from laborbridge.models.records import Timestamped, acting_user
 
 
 class CaseKind(models.TextChoices):
@@ -42,7 +42,7 @@ class OpenedVia(models.TextChoices):
     WORKER_LINK = "worker_link", _("本人通过个人链接反映")
 
 
-class Case(models.Model):
+class Case(Timestamped):
     """One complaint of one worker (written by ``cases.services``)."""
 
     worker = models.ForeignKey(
@@ -92,16 +92,8 @@ class Case(models.Model):
     overdue_notified_at = models.DateTimeField(_("逾期提醒时间"), null=True, blank=True)
     referred_to = models.CharField(_("移交的人社部门"), max_length=120, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("代为反映人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    opened_by = acting_user(_("代为反映人"))
     created_at = models.DateTimeField(_("反映时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     # What `manage.py rotate_keys` re-encrypts (an empty value is skipped).
     encrypted_fields = {"phone_encrypted": crypto.PURPOSE_PHONE}
@@ -160,14 +152,7 @@ class CaseStep(models.Model):
     status_after = models.CharField(_("之后状态"), max_length=10, choices=CaseStatus.choices)
     note = models.TextField(_("说明（本人可见）"), blank=True)
     staff_note = models.TextField(_("内部备注（仅工作人员可见）"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("办理人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    by = acting_user(_("办理人"))
     by_worker = models.BooleanField(_("本人"), default=False)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 

@@ -10,11 +10,11 @@ of 100,000 follow-ups are scoped without joins (an employment's arrival employer
 changes; a job change is an event of its history).
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from laborbridge.background import BackgroundRun
+from laborbridge.models.records import Timestamped, acting_user
 
 DEFAULT_MONTHS = (1, 3, 6)
 
@@ -54,7 +54,7 @@ class Problem(models.TextChoices):
     JOB_CHANGE = "job_change", _("换岗")
 
 
-class FollowUpSchedule(models.Model):
+class FollowUpSchedule(Timestamped):
     """A campaign's follow-up points; a campaign without one uses the defaults."""
 
     campaign = models.OneToOneField(
@@ -68,16 +68,7 @@ class FollowUpSchedule(models.Model):
     census = models.BooleanField(_("每月在岗摸底"), default=True)
     due_days = models.PositiveSmallIntegerField(_("回访期限（天）"), default=7)
     census_due_day = models.PositiveSmallIntegerField(_("摸底截止日（每月几号）"), default=25)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("修改人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = acting_user(_("修改人"))
 
     class Meta:
         ordering = ["campaign_id"]
@@ -98,7 +89,7 @@ class FollowUpSchedule(models.Model):
         return str(self.campaign)
 
 
-class FollowUp(models.Model):
+class FollowUp(Timestamped):
     """One follow-up task of one placed worker for a named person, and its record."""
 
     employment = models.ForeignKey(
@@ -112,12 +103,8 @@ class FollowUp(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=FollowUpKind.choices)
     period = models.CharField(_("回访节点"), max_length=10)
     due_on = models.DateField(_("截止日期"))
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("负责人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+    assignee = acting_user(
+        _("负责人"),
         related_name="followups",
         db_index=False,  # followup_assignee_due leads with it
     )
@@ -150,18 +137,9 @@ class FollowUp(models.Model):
     next_action = models.TextField(_("下一步措施"), blank=True)
     note = models.TextField(_("说明"), blank=True)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("记录人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = acting_user(_("记录人"))
     # The day the assignee was last reminded of it being overdue (at most once a day).
     reminded_on = models.DateField(_("最近提醒日期"), null=True, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["due_on", "id"]
