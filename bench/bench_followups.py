@@ -26,31 +26,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import resource
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laborbridge.settings")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext,
-    setup_databases,
-    setup_test_environment,
-    teardown_databases,
-)
-from django.utils import timezone  # noqa: E402
+import _support  # starts Django: first of the project's imports
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.utils import timezone
 
 COUNTIES = ["621102", "621121", "621122", "621123", "621124", "621125", "621126"]
 DISTRICTS = ["370214", "370211", "370281", "370212", "370213"]
@@ -62,71 +47,27 @@ CENSUS_TARGET_S = 30
 
 def _build(placed: int, seed: int = 13) -> None:
     """Write the placed workers, their hired matches and employment records in bulk."""
-    from jobs.models import Employer, Industry, Vacancy, VacancyStatus, VerificationStatus
-    from laborbridge import crypto
-    from laborbridge.identifiers import credit_code_check_char, id_number_check_char, mask_id_number
-    from laborbridge.models import Occupation
-    from matching.models import Match, MatchStatus
-    from workers.models import Employment, Worker
+    from workers.models import Worker
 
     rng = random.Random(seed)
     today = timezone.localdate()
-    occupation = Occupation.objects.order_by("code").first()
-    vacancies = []
-    for index, district in enumerate(DISTRICTS * 8):
-        body = f"91{district}{index:09d}"
-        employer = Employer.objects.create(
-            name=f"青岛基准{index}制造有限公司",
-            credit_code=body + credit_code_check_char(body),
-            city_id="370200",
-            district_id=district,
-            industry=Industry.MANUFACTURING,
-            verification_status=VerificationStatus.VERIFIED,
-        )
-        vacancies.append(
-            Vacancy.objects.create(
-                employer=employer,
-                occupation=occupation,
-                title="普工",
-                headcount=placed,
-                wage_min=5000,
-                wage_max=7000,
-                district_id=district,
-                start_date=today - dt.timedelta(days=400),
-                status=VacancyStatus.OPEN,
-            )
-        )
+    vacancies = _support.qingdao_vacancies(
+        DISTRICTS * 8,
+        headcount=placed,
+        start_date=today - dt.timedelta(days=400),
+        wage_min=lambda: 5000,
+    )
     for start in range(0, placed, SEED_BATCH):
-        workers = []
-        for index in range(start, min(start + SEED_BATCH, placed)):
-            county = COUNTIES[index % len(COUNTIES)]
-            born = dt.date(1970, 1, 1) + dt.timedelta(days=index % 12000)
-            body = f"{county}{born:%Y%m%d}{index // 12000:03d}"
-            number = body + id_number_check_char(body)
-            worker = Worker(name=f"基准{index}", home_county_id=county)
-            worker.id_number_encrypted = crypto.id_number_encrypt(number)
-            worker.id_number_index = crypto.id_number_blind_index(number)
-            worker.id_number_masked = mask_id_number(number)
-            worker.birth_date, worker.sex = born, "male" if index % 2 else "female"
-            worker.set_phone(f"139{index:08d}")
-            workers.append(worker)
-        Worker.objects.bulk_create(workers)
-        matches = [
-            Match(worker=w, vacancy=rng.choice(vacancies), status=MatchStatus.HIRED)
-            for w in workers
+        workers = [
+            _support.worker_new(index, COUNTIES[index % len(COUNTIES)], f"139{index:08d}")
+            for index in range(start, min(start + SEED_BATCH, placed))
         ]
-        Match.objects.bulk_create(matches)
-        Employment.objects.bulk_create(
-            [
-                Employment(
-                    worker_id=m.worker_id,
-                    employer_id=m.vacancy.employer_id,
-                    vacancy=m.vacancy,
-                    match=m,
-                    started_on=today - dt.timedelta(days=rng.randrange(3, 365)),
-                )
-                for m in matches
-            ]
+        Worker.objects.bulk_create(workers)
+        _support.workers_place(
+            workers,
+            vacancies,
+            rng,
+            started_on=lambda: today - dt.timedelta(days=rng.randrange(3, 365)),
         )
 
 
@@ -149,15 +90,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     setup_test_environment()
-    old = setup_databases(verbosity=0, interactive=False, keepdb=False, serialized_aliases=[])
     ok = False
-    try:
+    with _support.throwaway_database():
         from followups import services
         from followups.models import FollowUp, FollowUpRun
         from laborbridge.models import Pairing, Role, User
-        from laborbridge.reference import reference_load
 
-        reference_load()
         started = time.perf_counter()
         _build(args.placed)
         built = time.perf_counter() - started
@@ -168,8 +106,7 @@ def main() -> None:
         pairing = Pairing.objects.get(east_region_id="370200", west_region_id="621100")
         User.objects.create(username="liaison", role=Role.LIAISON, pairing=pairing)
 
-        load = os.getloadavg()
-        print(f"database: {connection.vendor}; load average before: {load[0]:.2f} {load[1]:.2f}")
+        print(_support.load_line())
         print(f"built {args.placed:,} placed workers in {built:.1f} s")
         runs = []
         for label in ("census", "again"):
@@ -187,8 +124,7 @@ def main() -> None:
                 f"in {elapsed:.2f} s (CPU in the process {cpu:.2f} s)"
             )
         total = FollowUp.objects.count()
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"follow-ups in the table: {total:,}; peak RSS {peak:.0f} MB")
+        print(f"follow-ups in the table: {total:,}; peak RSS {_support.peak_rss_mb():.0f} MB")
 
         client = Client()
         client.force_login(officials[0])
@@ -211,8 +147,6 @@ def main() -> None:
             f"list ≤ {LIST_TARGET_MS} ms — {'met' if list_ok else 'MISSED'}"
         )
         ok = census_ok and list_ok
-    finally:
-        teardown_databases(old, verbosity=0)
     sys.exit(0 if ok else 1)
 
 

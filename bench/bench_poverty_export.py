@@ -15,23 +15,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import resource
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laborbridge.settings")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection, transaction  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+import _support  # starts Django: first of the project's imports
+from django.db import transaction
 
 ANDING = "621102"
 DISTRICTS = ["370214", "370211", "370281"]  # Chengyang, Huangdao, Jiaozhou
@@ -41,76 +30,38 @@ BATCH = 2000
 
 def _build(people: int, seed: int = 13) -> None:
     """Write the county's workers, matches, employments and events in bulk."""
-    from jobs.models import Employer, Industry, Vacancy, VacancyStatus, VerificationStatus
-    from laborbridge import crypto
-    from laborbridge.identifiers import credit_code_check_char, id_number_check_char, mask_id_number
-    from laborbridge.models import Occupation
-    from matching.models import Match, MatchStatus
     from placement.models import EmploymentEvent, EventKind
-    from workers.models import Employment, PovertyStatus, Worker
+    from workers.models import PovertyStatus, Worker
 
     rng = random.Random(seed)
-    occupation = Occupation.objects.order_by("code").first()
-    vacancies = []
-    for index, district in enumerate(DISTRICTS * 4):
-        body = f"91{district}{index:09d}"
-        employer = Employer.objects.create(
-            name=f"青岛基准{index}制造有限公司",
-            credit_code=body + credit_code_check_char(body),
-            city_id="370200",
-            district_id=district,
-            industry=Industry.MANUFACTURING,
-            verification_status=VerificationStatus.VERIFIED,
-        )
-        vacancies.append(
-            Vacancy.objects.create(
-                employer=employer,
-                occupation=occupation,
-                title="普工",
-                headcount=people,
-                wage_min=rng.choice([300, 4500, 5200, 6000]),
-                wage_max=7000,
-                district_id=district,
-                start_date=dt.date(2026, 3, 1),
-                status=VacancyStatus.OPEN,
-            )
-        )
+    vacancies = _support.qingdao_vacancies(
+        DISTRICTS * 4,
+        headcount=people,
+        start_date=dt.date(2026, 3, 1),
+        wage_min=lambda: rng.choice([300, 4500, 5200, 6000]),
+    )
     statuses = [PovertyStatus.POVERTY_ALLEVIATED, PovertyStatus.NONE, PovertyStatus.MONITORED]
     workers = []
     for index in range(people):
-        born = dt.date(1970, 1, 1) + dt.timedelta(days=index % 12000)
-        body = f"{ANDING}{born:%Y%m%d}{index // 12000:03d}"
-        number = body + id_number_check_char(body)
         phone = f"139{rng.randrange(0, 10**8):08d}" if index % 50 else f"1380000{index % 1000:04d}"
-        worker = Worker(
-            name=f"基准{index}",
-            home_county_id=ANDING,
-            poverty_status=statuses[index % 3],
-            home_village_name=f"{index % 40}村",
+        workers.append(
+            _support.worker_new(
+                index,
+                ANDING,
+                phone,
+                poverty_status=statuses[index % 3],
+                home_village_name=f"{index % 40}村",
+            )
         )
-        worker.id_number_encrypted = crypto.id_number_encrypt(number)
-        worker.id_number_index = crypto.id_number_blind_index(number)
-        worker.id_number_masked = mask_id_number(number)
-        worker.birth_date, worker.sex = born, "male" if index % 2 else "female"
-        worker.set_phone(phone)
-        workers.append(worker)
     Worker.objects.bulk_create(workers, batch_size=BATCH)
     placed = [w for i, w in enumerate(workers) if i % 5]
-    matches = [
-        Match(worker=w, vacancy=rng.choice(vacancies), status=MatchStatus.HIRED) for w in placed
-    ]
-    Match.objects.bulk_create(matches, batch_size=BATCH)
-    employments = [
-        Employment(
-            worker_id=m.worker_id,
-            employer_id=m.vacancy.employer_id,
-            vacancy=m.vacancy,
-            match=m,
-            started_on=AS_OF - dt.timedelta(days=rng.randrange(30, 500)),
-        )
-        for m in matches
-    ]
-    Employment.objects.bulk_create(employments, batch_size=BATCH)
+    employments = _support.workers_place(
+        placed,
+        vacancies,
+        rng,
+        started_on=lambda: AS_OF - dt.timedelta(days=rng.randrange(30, 500)),
+        batch_size=BATCH,
+    )
     events = []
     for index, employment in enumerate(employments):
         start = employment.started_on
@@ -150,14 +101,12 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=20_000)
     parser.add_argument("--target", type=float, default=10.0)
     args = parser.parse_args()
-    old = setup_databases(verbosity=0, interactive=False, keepdb=False, serialized_aliases=[])
-    try:
+    ok = False
+    with _support.throwaway_database():
         from laborbridge.models import Region, Role, User
-        from laborbridge.reference import reference_load
         from placement import poverty_export
         from placement.export_models import PovertyExport
 
-        reference_load()
         started = time.perf_counter()
         _build(args.people)
         built = time.perf_counter() - started
@@ -165,7 +114,7 @@ def main() -> None:
             username="bench_official", role=Role.COUNTY_OFFICIAL, county_id=ANDING
         )
         county = Region.objects.get(pk=ANDING)
-        load = os.getloadavg()
+        load_line = _support.load_line()
         cpu0 = time.process_time()
         started = time.perf_counter()
         with transaction.atomic():
@@ -175,8 +124,8 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         cpu = time.process_time() - cpu0
         export = PovertyExport.objects.get(pk=export.pk)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"database: {connection.vendor}; load average before: {load[0]:.2f} {load[1]:.2f}")
+        peak = _support.peak_rss_mb()
+        print(load_line)
         print(f"built {args.people:,} people in {built:.1f} s")
         print(
             f"export: {export.status}, {export.row_count:,} rows, "
@@ -188,8 +137,6 @@ def main() -> None:
         )
         print(f"target: ≤ {args.target:.0f} s — {'met' if elapsed <= args.target else 'MISSED'}")
         ok = export.status == PovertyExport.Status.DONE and elapsed <= args.target
-    finally:
-        teardown_databases(old, verbosity=0)
     sys.exit(0 if ok else 1)
 
 

@@ -1,0 +1,144 @@
+"""Set-up shared by the benchmarks that build placed workers in a throwaway database.
+
+Importing it puts the project on the path and starts Django (Celery eager unless a broker is
+configured), so a benchmark imports it before anything of the project. The builders write
+in bulk and draw from the caller's ``random.Random`` in a fixed order, so a seed gives the
+same population every time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import resource
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laborbridge.settings")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+
+
+@contextmanager
+def throwaway_database() -> Iterator[None]:
+    """Create the test database of ``DATABASE_URL`` with the reference data; drop it after."""
+    old = setup_databases(verbosity=0, interactive=False, keepdb=False, serialized_aliases=[])
+    try:
+        from laborbridge.reference import reference_load
+
+        reference_load()
+        yield
+    finally:
+        teardown_databases(old, verbosity=0)
+
+
+def load_line() -> str:
+    """Return the database vendor and the load average now (figures are read against it)."""
+    load = os.getloadavg()
+    return f"database: {connection.vendor}; load average before: {load[0]:.2f} {load[1]:.2f}"
+
+
+def peak_rss_mb() -> float:
+    """Return the process's peak resident memory in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def qingdao_vacancies(
+    districts: Sequence[str],
+    *,
+    headcount: int,
+    start_date: dt.date,
+    wage_min: Callable[[], int],
+) -> list:
+    """Create one verified Qingdao employer per entry of ``districts`` with one open 普工
+    vacancy of ``headcount`` places each; return the vacancies."""
+    from jobs.models import Employer, Industry, Vacancy, VacancyStatus, VerificationStatus
+    from laborbridge.identifiers import credit_code_check_char
+    from laborbridge.models import Occupation
+
+    occupation = Occupation.objects.order_by("code").first()
+    vacancies = []
+    for index, district in enumerate(districts):
+        body = f"91{district}{index:09d}"
+        employer = Employer.objects.create(
+            name=f"青岛基准{index}制造有限公司",
+            credit_code=body + credit_code_check_char(body),
+            city_id="370200",
+            district_id=district,
+            industry=Industry.MANUFACTURING,
+            verification_status=VerificationStatus.VERIFIED,
+        )
+        vacancies.append(
+            Vacancy.objects.create(
+                employer=employer,
+                occupation=occupation,
+                title="普工",
+                headcount=headcount,
+                wage_min=wage_min(),
+                wage_max=7000,
+                district_id=district,
+                start_date=start_date,
+                status=VacancyStatus.OPEN,
+            )
+        )
+    return vacancies
+
+
+def worker_new(index: int, county: str, phone: str, **fields):
+    """Return unsaved worker number ``index`` of ``county``: a valid resident ID number
+    (encrypted, indexed, masked) whose birth date and serial follow from ``index``."""
+    from laborbridge import crypto
+    from laborbridge.identifiers import id_number_check_char, mask_id_number
+    from workers.models import Worker
+
+    born = dt.date(1970, 1, 1) + dt.timedelta(days=index % 12000)
+    body = f"{county}{born:%Y%m%d}{index // 12000:03d}"
+    number = body + id_number_check_char(body)
+    worker = Worker(name=f"基准{index}", home_county_id=county, **fields)
+    worker.id_number_encrypted = crypto.id_number_encrypt(number)
+    worker.id_number_index = crypto.id_number_blind_index(number)
+    worker.id_number_masked = mask_id_number(number)
+    worker.birth_date, worker.sex = born, "male" if index % 2 else "female"
+    worker.set_phone(phone)
+    return worker
+
+
+def workers_place(
+    workers: Sequence,
+    vacancies: Sequence,
+    rng: random.Random,
+    *,
+    started_on: Callable[[], dt.date],
+    batch_size: int | None = None,
+) -> list:
+    """Hire each saved worker on a random vacancy (a hired match) and write the employment
+    record the gate check-in opens, starting ``started_on()``; return the records."""
+    from matching.models import Match, MatchStatus
+    from workers.models import Employment
+
+    matches = [
+        Match(worker=w, vacancy=rng.choice(vacancies), status=MatchStatus.HIRED) for w in workers
+    ]
+    Match.objects.bulk_create(matches, batch_size=batch_size)
+    employments = [
+        Employment(
+            worker_id=m.worker_id,
+            employer_id=m.vacancy.employer_id,
+            vacancy=m.vacancy,
+            match=m,
+            started_on=started_on(),
+        )
+        for m in matches
+    ]
+    Employment.objects.bulk_create(employments, batch_size=batch_size)
+    return employments
