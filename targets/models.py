@@ -122,3 +122,75 @@ class ListSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.taken_on} {self.title}"
+
+
+class MonthlyReport(models.Model):
+    """A frozen monthly labour-transfer report of a pairing or a county (月度劳务输转报表).
+
+    Once frozen a report never changes: a number reported upward stays as it was. Freezing the
+    same month again after the history changed adds a new revision that ``corrects`` the last
+    one, so later corrections appear as corrections.
+    """
+
+    pairing = models.ForeignKey(
+        "laborbridge.Pairing",
+        verbose_name=_("协作结对"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    county = models.ForeignKey(
+        "laborbridge.Region",
+        verbose_name=_("县区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    revision = models.PositiveSmallIntegerField(_("版本"), default=1)
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("更正的版本"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    payload = models.JSONField(_("内容"), default=dict)
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    frozen_at = models.DateTimeField(_("固定时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "-month", "-revision"]
+        verbose_name = _("月度劳务输转报表")
+        verbose_name_plural = _("月度劳务输转报表")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pairing__isnull=True) ^ models.Q(county__isnull=True),
+                name="monthly_report_one_scope",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12), name="monthly_report_month"
+            ),
+            models.UniqueConstraint(
+                fields=["pairing", "year", "month", "revision"],
+                condition=models.Q(pairing__isnull=False),
+                name="monthly_report_pairing_revision",
+            ),
+            models.UniqueConstraint(
+                fields=["county", "year", "month", "revision"],
+                condition=models.Q(county__isnull=False),
+                name="monthly_report_county_revision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} r{self.revision}"

@@ -14,7 +14,8 @@ from django.db.models import QuerySet, Sum
 
 from laborbridge import access
 from laborbridge.models import Pairing, Region, User
-from targets.models import Agreement, Bucket, ListSnapshot, Target
+from placement.history import add_months
+from targets.models import Agreement, Bucket, ListSnapshot, MonthlyReport, Target
 from targets.reports import DEMAND, PLACEMENTS, SUPPLY, Scope, Table, report_table
 
 
@@ -236,3 +237,69 @@ def snapshots_of(scope: Scope) -> QuerySet[ListSnapshot]:
         ]
         return ListSnapshot.objects.filter(pairing_id__in=ids)
     return ListSnapshot.objects.none()
+
+
+def month_end(year: int, month: int) -> dt.date:
+    """Return the last day of the month."""
+    return add_months(dt.date(year, month, 1), 1) - dt.timedelta(days=1)
+
+
+def monthly_report_of(scope: Scope, *, year: int, month: int, today: dt.date) -> dict[str, Any]:
+    """Return the monthly labour-transfer report (plain data, as frozen): per bucket the
+    month's placements and the year's to the month's end (of which 脱贫 / 监测) and the target."""
+    as_of = min(month_end(year, month), today)
+    measures = ("placed", "poverty", "monitored")
+
+    def by_bucket(**filters: Any) -> dict[str, list[int]]:
+        table = report_table(
+            PLACEMENTS,
+            scope=scope,
+            year=year,
+            as_of=as_of,
+            by=("bucket",),
+            measures=measures,
+            filters=filters or None,
+        )
+        return {values[0]: row[1:] for values, row in zip(table.values, table.rows, strict=True)}
+
+    in_month, to_date = by_bucket(month=month), by_bucket()
+    targets = targets_of(scope, agreement_of(scope, year))
+    rows = []
+    for value, label in Bucket.choices:
+        target = targets.by_bucket.get(value, {}).get("placed", 0)
+        month_row, year_row = in_month.get(value, [0, 0, 0]), to_date.get(value, [0, 0, 0])
+        rows.append(
+            {
+                "bucket": value,
+                "label": str(label),
+                "month_placed": month_row[0],
+                "month_poverty": month_row[1],
+                "month_monitored": month_row[2],
+                "year_placed": year_row[0],
+                "year_poverty": year_row[1],
+                "year_monitored": year_row[2],
+                "target": target,
+                "rate": round(100 * year_row[0] / target, 1) if target else None,
+            }
+        )
+    keys = [key for key in rows[0] if key not in ("bucket", "label", "rate")]
+    total = {key: sum(row[key] for row in rows) for key in keys}
+    total["rate"] = (
+        round(100 * total["year_placed"] / total["target"], 1) if total["target"] else None
+    )
+    return {
+        "scope": scope.label,
+        "year": year,
+        "month": month,
+        "as_of": as_of.isoformat(),
+        "rows": rows,
+        "total": total,
+    }
+
+
+def monthly_reports_of(scope: Scope, *, year: int, month: int) -> QuerySet[MonthlyReport]:
+    """Return the frozen revisions of the scope's month, newest first."""
+    reports = MonthlyReport.objects.filter(year=year, month=month).select_related("frozen_by")
+    if scope.pairing is not None:
+        return reports.filter(pairing=scope.pairing)
+    return reports.filter(county=scope.county)

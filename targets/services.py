@@ -14,7 +14,7 @@ from laborbridge.imports.limits import ImportFileError
 from laborbridge.imports.reading import read_table
 from laborbridge.models import Pairing, Region, User
 from laborbridge.services import audit_record, model_changes
-from targets.models import Agreement, Bucket, ListSnapshot, Target
+from targets.models import Agreement, Bucket, ListSnapshot, MonthlyReport, Target
 
 # A target workbook has one row per county and bucket: a pairing has a few dozen counties at
 # most, so a few hundred rows is generous; more means the wrong file.
@@ -216,3 +216,56 @@ def list_snapshot_pin(
         changes={"pairing": pairing.pk, "taken_on": taken_on.isoformat()},
     )
     return snapshot
+
+
+@transaction.atomic
+def monthly_report_freeze(
+    *,
+    actor: User,
+    pairing: Pairing | None,
+    county: Region | None,
+    year: int,
+    month: int,
+    payload: dict,
+) -> tuple[MonthlyReport, bool]:
+    """Freeze the month's report; return it and whether a new revision was written.
+
+    The first freeze is revision 1. Freezing again with the same figures changes nothing;
+    with other figures (the history was corrected) it adds a revision that ``corrects`` the
+    last one — a frozen revision is never changed.
+    """
+    if (pairing is None) == (county is None):
+        raise ValidationError(_("报表应属于一个结对或一个县区。"))
+    if not 1 <= month <= 12:
+        raise ValidationError(_("月份应在 1 至 12 之间。"))
+    revisions = MonthlyReport.objects.select_for_update().filter(
+        pairing=pairing, county=county, year=year, month=month
+    )
+    latest = revisions.order_by("-revision").first()
+    figures = {"rows": payload.get("rows"), "total": payload.get("total")}
+    if (
+        latest is not None
+        and {
+            "rows": latest.payload.get("rows"),
+            "total": latest.payload.get("total"),
+        }
+        == figures
+    ):
+        return latest, False
+    report = MonthlyReport.objects.create(
+        pairing=pairing,
+        county=county,
+        year=year,
+        month=month,
+        revision=latest.revision + 1 if latest else 1,
+        corrects=latest,
+        payload=payload,
+        frozen_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="monthly_report.correct" if latest else "monthly_report.freeze",
+        target=report,
+        changes={"year": year, "month": month, "revision": report.revision},
+    )
+    return report, True

@@ -20,6 +20,15 @@ urlpatterns = [
         {"kind": "county"},
         name="county_report_xlsx",
     ),
+    path(
+        "pairing/<int:key>/monthly/",
+        views.monthly_report,
+        {"kind": "pairing"},
+        name="pairing_monthly",
+    ),
+    path(
+        "county/<str:key>/monthly/", views.monthly_report, {"kind": "county"}, name="county_monthly"
+    ),
     path("lists/", views.lists, name="lists"),
     path("pairing/<int:key>/lists/", views.scope_lists, {"kind": "pairing"}, name="pairing_lists"),
     path("county/<str:key>/lists/", views.scope_lists, {"kind": "county"}, name="county_lists"),

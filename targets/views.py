@@ -406,3 +406,96 @@ def target_template(request) -> HttpResponse:
     example = [["全部", str(Bucket.CROSS_PROVINCE.label), 1000, 800, 50]]
     content = xlsx_table(title=_("目标"), headers=services.TARGET_HEADERS, rows=example)
     return download(content, "targets-template.xlsx")
+
+
+# --- the monthly labour-transfer report ---------------------------------------------------------
+
+MONTHLY_HEADERS = (
+    "就业去向",
+    "当月转移就业",
+    "其中脱贫劳动力",
+    "其中监测对象",
+    "年度累计",
+    "其中脱贫劳动力",
+    "其中监测对象",
+    "年度目标",
+    "完成率（%）",
+)
+_MONTHLY_KEYS = (
+    "month_placed",
+    "month_poverty",
+    "month_monitored",
+    "year_placed",
+    "year_poverty",
+    "year_monitored",
+    "target",
+    "rate",
+)
+
+
+def _monthly_rows(payload: dict) -> list[list[Any]]:
+    rows = [[row["label"], *(row[key] for key in _MONTHLY_KEYS)] for row in payload["rows"]]
+    rows.append([_("合计"), *(payload["total"][key] for key in _MONTHLY_KEYS)])
+    return rows
+
+
+@access.require_role(*VIEWERS)
+def monthly_report(request, kind: str, key):
+    """The month's labour-transfer report: live figures, the frozen revisions, print and .xlsx;
+    POST freezes it (a later freeze with other figures is a correction)."""
+    scope = _scope(request, kind, key)
+    today = timezone.localdate()
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        year, month = int(source.get("year", today.year)), int(source.get("month", today.month))
+    except ValueError:
+        year, month = today.year, today.month
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        year, month = today.year, today.month
+    live = selectors.monthly_report_of(scope, year=year, month=month, today=today)
+    if request.method == "POST":
+        report, created = services.monthly_report_freeze(
+            actor=request.user,
+            pairing=scope.pairing,
+            county=scope.county,
+            year=year,
+            month=month,
+            payload=live,
+        )
+        if created and report.revision > 1:
+            messages.success(request, _("已固定更正版（第%(n)s版）。") % {"n": report.revision})
+        elif created:
+            messages.success(request, _("报表已固定，此后数字不再变化。"))
+        else:
+            messages.info(request, _("数字与已固定的版本相同，无需更正。"))
+        return redirect(f"{request.path}?year={year}&month={month}")
+    revisions = list(selectors.monthly_reports_of(scope, year=year, month=month))
+    frozen = revisions[0] if revisions else None
+    if request.GET.get("format") == "xlsx":
+        payload = frozen.payload if frozen else live
+        content = xlsx_table(
+            title=_("%(year)s年%(month)s月劳务输转") % {"year": year, "month": month},
+            headers=[_(header) for header in MONTHLY_HEADERS],
+            rows=_monthly_rows(payload),
+        )
+        return download(content, f"monthly-{year}-{month:02d}.xlsx")
+    return render(
+        request,
+        "targets/monthly_report.html",
+        {
+            "scope": scope,
+            "kind": kind,
+            "key": key,
+            "year": year,
+            "month": month,
+            "years": range(today.year - 2, today.year + 1),
+            "months": range(1, 13),
+            "headers": [_(header) for header in MONTHLY_HEADERS],
+            "live_rows": _monthly_rows(live),
+            "frozen": frozen,
+            "frozen_rows": _monthly_rows(frozen.payload) if frozen else [],
+            "changed": frozen is not None
+            and (frozen.payload["rows"], frozen.payload["total"]) != (live["rows"], live["total"]),
+            "revisions": revisions,
+        },
+    )

@@ -1,0 +1,59 @@
+"""The monthly labour-transfer report: computed, frozen, corrected, never changed."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from targets.models import MonthlyReport
+from tests.factories import ANDING, TONGWEI
+from tests.targets.conftest import placed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_freeze_then_correct(client, coordinator, pairing_qd_dx, placements, agreement, employer_x):
+    client.force_login(coordinator)
+    url = reverse("targets:pairing_monthly", kwargs={"key": pairing_qd_dx.pk})
+    client.post(url, {"year": 2026, "month": 3})
+    first = MonthlyReport.objects.get()
+    assert first.revision == 1 and first.pairing == pairing_qd_dx
+    cross = first.payload["rows"][0]
+    assert (cross["month_placed"], cross["month_poverty"], cross["year_placed"]) == (2, 1, 2)
+    assert cross["target"] == 120 and cross["rate"] == round(100 * 2 / 120, 1)
+
+    client.post(url, {"year": 2026, "month": 3})  # same figures: nothing new
+    assert MonthlyReport.objects.count() == 1
+
+    placed(employer_x, started_on=dt.date(2026, 3, 25))  # a late-recorded March arrival
+    page = client.get(url, {"year": 2026, "month": 3})
+    assert page.context["changed"] is True
+    client.post(url, {"year": 2026, "month": 3})
+    second = MonthlyReport.objects.get(revision=2)
+    assert second.corrects == first
+    assert second.payload["rows"][0]["month_placed"] == 3
+    first.refresh_from_db()
+    assert first.payload["rows"][0]["month_placed"] == 2  # what was reported stays
+
+    response = client.get(url, {"year": 2026, "month": 3, "format": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[1][:2] == ("跨省", 3) and rows[-1][0] == "合计"
+
+
+def test_county_report_and_refusals(client, official_a, official_b, hr_x, placements):
+    url = reverse("targets:county_monthly", kwargs={"key": ANDING})
+    assert client.get(url).status_code == 302  # anonymous: sign in
+    client.force_login(official_a)
+    client.post(url, {"year": 2026, "month": 8})
+    report = MonthlyReport.objects.get()
+    assert report.county_id == ANDING
+    assert report.payload["rows"][1]["month_placed"] == 1  # the August 省内县外 arrival
+    client.force_login(official_b)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"year": 2026, "month": 8}).status_code == 404
+    assert client.get(reverse("targets:county_monthly", kwargs={"key": TONGWEI})).status_code == 200
+    client.force_login(hr_x)
+    assert client.get(url).status_code == 403
+    assert MonthlyReport.objects.count() == 1
