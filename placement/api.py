@@ -50,6 +50,10 @@ class WageFlagOutputSerializer(serializers.Serializer):
     promised = serializers.IntegerField()
     actual = serializers.IntegerField()
     gap_percent = serializers.IntegerField()
+    resolved = serializers.BooleanField(
+        help_text="A later follow-up or roster report of the month was within the threshold."
+    )
+    resolved_at = serializers.DateTimeField(allow_null=True)
 
 
 class WageMonthOutputSerializer(serializers.Serializer):
