@@ -47,14 +47,19 @@ def _when(moment: dt.datetime) -> str:
     return f"{local.month}月{local.day}日{local:%H:%M}"
 
 
-def _travel_params(seat: Seat) -> dict:
-    trip = seat.trip
-    ride = (
-        BusRider.objects.filter(seat=seat, kind=BusKind.FEEDER)
+def _feeder_rides(seats: list[Seat]) -> dict[int, BusRider]:
+    """Return each seat's feeder-bus ride (pickup point and time), in one query."""
+    rides = (
+        BusRider.objects.filter(seat__in=[seat.pk for seat in seats], kind=BusKind.FEEDER)
+        .exclude(pickup_point=None)
         .select_related("bus", "pickup_point")
-        .first()
     )
-    if ride is not None and ride.pickup_point is not None:
+    return {ride.seat_id: ride for ride in rides}
+
+
+def _travel_params(seat: Seat, ride: BusRider | None) -> dict:
+    trip = seat.trip
+    if ride is not None:
         pickup, pickup_time = ride.pickup_point.name, ride.bus.departure_at
     else:
         pickup, pickup_time = trip.origin.name_zh, trip.departure_at - STATION_EARLY
@@ -73,12 +78,14 @@ def _reminder_prefix(seat: Seat) -> str:
     return f"remind:{seat.pk}:"
 
 
-def reminder_drafts(seat: Seat, *, now: dt.datetime | None = None) -> list[Draft]:
+def reminder_drafts(
+    seat: Seat, ride: BusRider | None, *, now: dt.datetime | None = None
+) -> list[Draft]:
     """Return the seat's departure reminders still in the future (two days and one before)."""
     now = now or timezone.now()
     trip = seat.trip
     departure_on = timezone.localtime(trip.departure_at).date()
-    params = _travel_params(seat)
+    params = _travel_params(seat, ride)
     drafts = []
     for days in REMINDER_DAYS:
         at = dt.datetime.combine(
@@ -107,9 +114,12 @@ def reminder_drafts(seat: Seat, *, now: dt.datetime | None = None) -> list[Draft
 
 def reminders_schedule(seats, *, actor: User | None = None) -> int:
     """Queue the reminders of ``seats``; return how many rows were written."""
+    seats = list(seats)
+    rides = _feeder_rides(seats)
+    now = timezone.now()
     drafts: list[Draft] = []
     for seat in seats:
-        drafts += reminder_drafts(seat)
+        drafts += reminder_drafts(seat, rides.get(seat.pk), now=now)
     return sms_queue_many(drafts=drafts, actor=actor)
 
 
@@ -126,7 +136,8 @@ def seat_changed(seat: Seat, *, actor: User | None = None) -> None:
     )
     if seat.trip.departure_at <= timezone.now():
         return
-    params = _travel_params(seat)
+    ride = _feeder_rides([seat]).get(seat.pk)
+    params = _travel_params(seat, ride)
     change = Draft(
         worker=seat.worker,
         key=catalogue.TRIP_CHANGED,
@@ -138,7 +149,7 @@ def seat_changed(seat: Seat, *, actor: User | None = None) -> None:
         ),
         departure_on=timezone.localtime(seat.trip.departure_at).date(),
     )
-    sms_queue_many(drafts=[change, *reminder_drafts(seat)], actor=actor)
+    sms_queue_many(drafts=[change, *reminder_drafts(seat, ride)], actor=actor)
 
 
 def _fields(kwargs) -> set[str]:
