@@ -106,6 +106,7 @@ def east_prefixes_of(user: User) -> list[str]:
 # place); liaison → their pairing's western people in their districts. What differs from one
 # model to the next is only the field path from a row to that county, employer or place, so
 # a scope names its paths and ``_scoped`` climbs the ladder. A role given no path sees nothing.
+# (A township officer's rung: the row's township, for the subsidy chain's rows.)
 
 ITSELF = ""  # the field path of the row itself (a Region, an Employer)
 
@@ -153,12 +154,14 @@ def _scoped(
     hr: str | None = None,
     coordinator: Sides | None = None,
     liaison: Sides | None = None,
+    township: str | None = None,
 ) -> QuerySet:
     """Return ``rows`` narrowed to the user's scope on the role ladder (see above).
 
     ``official`` is the path to the row's western county, ``hr`` to its employer;
     ``coordinator`` and ``liaison`` are the row's two sides of the pairing — a liaison's
-    ``east`` is narrowed to their districts (none chosen: the pairing's whole eastern side).
+    ``east`` is narrowed to their districts (none chosen: the pairing's whole eastern side);
+    ``township`` is the path to the row's township, for a township officer.
     """
     role = _role(user)
     if role == Role.ADMIN:
@@ -173,6 +176,8 @@ def _scoped(
     if role == Role.LIAISON and liaison is not None:
         districts = lambda path: liaison_districts_q(user, path)  # noqa: E731
         return rows.filter(*_sides_q(user, liaison, districts))
+    if role == Role.TOWNSHIP_OFFICER and township is not None:
+        return rows.filter(**{_id_field(township): user.township_id})
     return rows.none()
 
 
@@ -192,9 +197,9 @@ def liaison_districts_q(user: User, field: str) -> Q:
     liaison: their chosen districts, or the pairing's whole eastern side when none are."""
     district_ids = [district.pk for district in user.districts.all()]
     if district_ids:
-        return Q(**{f"{field}_id__in": district_ids})
+        return Q(**{f"{_id_field(field)}__in": district_ids})
     pairing = Pairing.objects.select_related("east_region").filter(pk=user.pairing_id).first()
-    return _prefix_q(f"{field}__code", [pairing.east_region.prefix] if pairing else [])
+    return _prefix_q(_code_field(field), [pairing.east_region.prefix] if pairing else [])
 
 
 # An employment record's sides: the worker's western county, the arrival employer's district.
@@ -281,6 +286,14 @@ def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
     if role is None:
         return Campaign.objects.none()
     return Campaign.objects.filter(pairing__in=pairings_of(user))
+
+
+def campaigns_managed_by(user: User) -> QuerySet[Campaign]:
+    """Return the campaigns the user runs (their transport, their follow-up schedule): a
+    coordinator their pairing's, admin all."""
+    if _role(user) in (Role.ADMIN, Role.COORDINATOR):
+        return campaigns_visible_to(user)
+    return Campaign.objects.none()
 
 
 def matches_visible_to(user: User):
@@ -603,9 +616,7 @@ def signups_visible_to(user: User):
 
 def transport_campaigns_managed_by(user: User) -> QuerySet[Campaign]:
     """Return the campaigns whose trips and plans the user manages (coordinators, admin)."""
-    if _role(user) in (Role.ADMIN, Role.COORDINATOR):
-        return campaigns_visible_to(user)
-    return Campaign.objects.none()
+    return campaigns_managed_by(user)
 
 
 def trips_managed_by(user: User):
@@ -838,9 +849,7 @@ def followups_recordable_by(user: User):
 
 def followup_campaigns_managed_by(user: User) -> QuerySet[Campaign]:
     """Return the campaigns whose follow-up schedule the user may set (coordinators, admin)."""
-    if _role(user) in (Role.ADMIN, Role.COORDINATOR):
-        return campaigns_visible_to(user)
-    return Campaign.objects.none()
+    return campaigns_managed_by(user)
 
 
 # --- cases: problems that need someone (complaints, returns home) -------------------------
@@ -895,13 +904,19 @@ SUBSIDY_READERS = (Role.COUNTY_OFFICIAL, Role.TOWNSHIP_OFFICER, Role.COORDINATOR
 SUBSIDY_CHAIN_STAFF = (Role.COUNTY_OFFICIAL, Role.TOWNSHIP_OFFICER, Role.ADMIN)
 
 
+def _subsidy_read(rows: QuerySet, user: User) -> QuerySet:
+    """Return the subsidy rows (by ``county`` and ``township``) the user reads: an official
+    their county's, a township officer their township's, a coordinator their pairing's."""
+    return _scoped(
+        rows, user, official="county", coordinator=Sides(west="county"), township="township"
+    )
+
+
 def subsidy_applications_visible_to(user: User):
     """Return the subsidy applications the user may read."""
     from subsidies.models import Application
 
-    if _role(user) == Role.TOWNSHIP_OFFICER:
-        return Application.objects.filter(township_id=user.township_id)
-    return _by_west_county(Application.objects.all(), user, "county")
+    return _subsidy_read(Application.objects.all(), user)
 
 
 def subsidy_applications_township_actionable_by(user: User):
@@ -909,12 +924,7 @@ def subsidy_applications_township_actionable_by(user: User):
     notice, objections to it) the user may take: a township officer's township, admin all."""
     from subsidies.models import Application
 
-    role = _role(user)
-    if role == Role.ADMIN:
-        return Application.objects.all()
-    if role == Role.TOWNSHIP_OFFICER:
-        return Application.objects.filter(township_id=user.township_id)
-    return Application.objects.none()
+    return _scoped(Application.objects.all(), user, township="township")
 
 
 def subsidy_applications_county_actionable_by(user: User):
@@ -922,21 +932,14 @@ def subsidy_applications_county_actionable_by(user: User):
     send-back, payment) the user may take: a county official's county, admin all."""
     from subsidies.models import Application
 
-    role = _role(user)
-    if role == Role.ADMIN:
-        return Application.objects.all()
-    if role == Role.COUNTY_OFFICIAL:
-        return Application.objects.filter(county_id=user.county_id)
-    return Application.objects.none()
+    return _scoped(Application.objects.all(), user, official="county")
 
 
 def subsidy_notices_visible_to(user: User):
     """Return the notices (公示) the user may open signed in (the public page needs none)."""
     from subsidies.models import Notice
 
-    if _role(user) == Role.TOWNSHIP_OFFICER:
-        return Notice.objects.filter(township_id=user.township_id)
-    return _by_west_county(Notice.objects.all(), user, "county")
+    return _subsidy_read(Notice.objects.all(), user)
 
 
 def subsidy_payment_batches_visible_to(user: User):
@@ -951,26 +954,13 @@ def subsidy_payment_batches_managed_by(user: User):
     """Return the payment batches the user may create, export and mark paid."""
     from subsidies.models import PaymentBatch
 
-    role = _role(user)
-    if role == Role.ADMIN:
-        return PaymentBatch.objects.all()
-    if role == Role.COUNTY_OFFICIAL:
-        return PaymentBatch.objects.filter(county_id=user.county_id)
-    return PaymentBatch.objects.none()
+    return _scoped(PaymentBatch.objects.all(), user, official="county")
 
 
 def subsidy_counties_for(user: User) -> QuerySet[Region]:
     """Return the counties whose subsidy report the user may read (officials their own,
     coordinators their pairing's western counties, admin all)."""
-    counties = Region.objects.filter(level=Region.Level.COUNTY)
-    role = _role(user)
-    if role == Role.ADMIN:
-        return counties
-    if role == Role.COUNTY_OFFICIAL:
-        return counties.filter(pk=user.county_id)
-    if role == Role.COORDINATOR:
-        return counties.filter(_prefix_q("code", west_prefixes_of(user)))
-    return counties.none()
+    return _by_west_county(Region.objects.filter(level=Region.Level.COUNTY), user, ITSELF)
 
 
 # --- outreach: SMS to workers (issue 15) ----------------------------------------------------
@@ -1090,21 +1080,13 @@ def subsidy_results_visible_to(user: User):
     """Return the stored eligibility results the user may read."""
     from subsidies.models import EligibilityResult
 
-    if _role(user) == Role.TOWNSHIP_OFFICER:
-        return EligibilityResult.objects.filter(township_id=user.township_id)
-    return _by_west_county(EligibilityResult.objects.all(), user, "county")
+    return _subsidy_read(EligibilityResult.objects.all(), user)
 
 
 def subsidy_application_counties_for(user: User) -> QuerySet[Region]:
     """Return the counties where the user may create applications and add their evidence:
     a county official their own, admin all."""
-    counties = Region.objects.filter(level=Region.Level.COUNTY)
-    role = _role(user)
-    if role == Role.ADMIN:
-        return counties
-    if role == Role.COUNTY_OFFICIAL:
-        return counties.filter(pk=user.county_id)
-    return counties.none()
+    return _scoped(Region.objects.filter(level=Region.Level.COUNTY), user, official=ITSELF)
 
 
 def subsidy_applications_editable_by(user: User):
@@ -1112,9 +1094,4 @@ def subsidy_applications_editable_by(user: User):
     counties where they create applications."""
     from subsidies.models import Application
 
-    role = _role(user)
-    if role == Role.ADMIN:
-        return Application.objects.all()
-    if role == Role.COUNTY_OFFICIAL:
-        return Application.objects.filter(county_id=user.county_id)
-    return Application.objects.none()
+    return _scoped(Application.objects.all(), user, official="county")
