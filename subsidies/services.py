@@ -4,14 +4,16 @@ atomic, scoped through ``laborbridge.access`` and audited."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -221,7 +223,7 @@ RUNS = BackgroundJob(
     stage_span=lambda stage: STAGES.get(stage, (0, 100)),
     task_name=TASK_NAME,
 )
-# Results per INSERT: 5,000 rows of ~200 bytes; 50,000 rows write in ~2 s on PostgreSQL
+# Results per INSERT where there is no COPY (SQLite): 5,000 rows of ~200 bytes a statement.
 # (bench/RESULTS.md).
 WRITE_BATCH = 5000
 # Workers whose history changed since the last run are recomputed when the page is opened,
@@ -279,19 +281,17 @@ def _county_employments(county_id: str, worker_ids: Iterable[int] | None = None)
     return list(chosen.values())
 
 
-def _organised_matches(match_ids: list[int]) -> set[int]:
-    """Return the matches whose worker travelled on an organised outbound trip (a seat not
-    released)."""
-    found: set[int] = set()
-    for start in range(0, len(match_ids), 20000):
-        found.update(
-            Seat.objects.filter(
-                match_id__in=match_ids[start : start + 20000],
-                released_at__isnull=True,
-                trip__direction=TripDirection.OUTBOUND,
-            ).values_list("match_id", flat=True)
-        )
-    return found
+def _organised_matches(county_id: str, match_ids: list[int] | None = None) -> set[int]:
+    """Return the matches of the county's workers who travelled on an organised outbound
+    trip (a seat not released): one join, not a list of 50,000 ids."""
+    seats = Seat.objects.filter(
+        worker__home_county_id=county_id,
+        released_at__isnull=True,
+        trip__direction=TripDirection.OUTBOUND,
+    )
+    if match_ids is not None:
+        seats = seats.filter(match_id__in=match_ids)
+    return set(seats.values_list("match_id", flat=True))
 
 
 def _claimed_workers(policy: Policy, worker_ids: list[int] | None, county_id: str) -> set[int]:
@@ -318,7 +318,9 @@ def _verdicts(
 ) -> list[tuple[tuple, eligibility.Verdict]]:
     rule = policy_rule(policy)
     organised = (
-        _organised_matches([row[2] for row in rows]) if policy.organised_travel_excluded else set()
+        _organised_matches(county_id, None if len(rows) > 1000 else [row[2] for row in rows])
+        if policy.organised_travel_excluded
+        else set()
     )
     claimed = _claimed_workers(
         policy, None if len(rows) > 1000 else [r[1] for r in rows], county_id
@@ -358,6 +360,47 @@ def _result(policy: Policy, county_id: str, row: tuple, verdict, today, now) -> 
     )
 
 
+_RESULT_COLUMNS = (
+    "policy_id, worker_id, county_id, township_id, employment_id, outcome, eligible_on, "
+    "reasons, zone, amount, months_continuous, as_of, computed_at"
+)
+
+
+def _results_copy(policy, county_id, verdicts, today, now) -> None:
+    """Write the results with one COPY (PostgreSQL): ~5x faster than batched INSERTs and
+    no model instances are built."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    as_of, stamp = today.isoformat(), now.isoformat()
+    for row, v in verdicts:
+        writer.writerow(
+            (
+                policy.pk,
+                row[1],
+                county_id,
+                row[8] or "",
+                row[0],
+                v.outcome,
+                v.eligible_on.isoformat() if v.eligible_on else "",
+                json.dumps(
+                    [r.as_pair() for r in v.reasons], ensure_ascii=False, separators=(",", ":")
+                ),
+                v.zone,
+                "" if v.amount is None else v.amount,
+                min(v.months_continuous, 32767),
+                as_of,
+                stamp,
+            )
+        )
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {EligibilityResult._meta.db_table} ({_RESULT_COLUMNS}) FROM STDIN "
+            "WITH (FORMAT csv, FORCE_NOT_NULL (zone))",
+            buffer,
+        )
+
+
 def eligibility_compute(
     *,
     policy: Policy,
@@ -373,12 +416,16 @@ def eligibility_compute(
     report("load", 1.0)
     verdicts = _verdicts(policy, county_id, rows, today, report)
     now = timezone.now()
-    results = [_result(policy, county_id, row, v, today, now) for row, v in verdicts]
     with transaction.atomic():
         EligibilityResult.objects.filter(policy=policy, county_id=county_id).delete()
-        for start in range(0, len(results), WRITE_BATCH):
-            EligibilityResult.objects.bulk_create(results[start : start + WRITE_BATCH])
-            report("write", (start + WRITE_BATCH) / max(len(results), 1))
+        report("write", 0.3)
+        if connection.vendor == "postgresql":
+            _results_copy(policy, county_id, verdicts, today, now)
+        else:
+            results = [_result(policy, county_id, row, v, today, now) for row, v in verdicts]
+            for start in range(0, len(results), WRITE_BATCH):
+                EligibilityResult.objects.bulk_create(results[start : start + WRITE_BATCH])
+        report("write", 1.0)
     counts = {outcome: 0 for outcome in EligibilityOutcome.values}
     for _row, verdict in verdicts:
         counts[verdict.outcome] += 1
