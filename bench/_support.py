@@ -12,7 +12,9 @@ import datetime as dt
 import os
 import random
 import resource
+import statistics
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,7 +28,11 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    CaptureQueriesContext,
+    setup_databases,
+    teardown_databases,
+)
 
 
 @contextmanager
@@ -51,6 +57,19 @@ def load_line() -> str:
 def peak_rss_mb() -> float:
     """Return the process's peak resident memory in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed_get(client, url: str, repeat: int) -> tuple[float, int, int]:
+    """Return (median ms, status, queries) of ``repeat`` GETs of ``url`` by ``client``."""
+    times = []
+    status = queries = 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        status, queries = response.status_code, len(captured)
+    return statistics.median(times), status, queries
 
 
 def qingdao_vacancies(

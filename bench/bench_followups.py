@@ -27,14 +27,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import statistics
 import sys
 import time
 
 import _support  # starts Django: first of the project's imports
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.test.utils import setup_test_environment
 from django.utils import timezone
 
 COUNTIES = ["621102", "621121", "621122", "621123", "621124", "621125", "621126"]
@@ -69,19 +68,6 @@ def _build(placed: int, seed: int = 13) -> None:
             rng,
             started_on=lambda: today - dt.timedelta(days=rng.randrange(3, 365)),
         )
-
-
-def _timed_get(client: Client, url: str, repeat: int) -> tuple[float, int, int]:
-    """Return (median ms, status, queries) of ``repeat`` GETs of ``url``."""
-    times = []
-    status = queries = 0
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-        status, queries = response.status_code, len(captured)
-    return statistics.median(times), status, queries
 
 
 def main() -> None:
@@ -137,7 +123,7 @@ def main() -> None:
             "/followups/?who=all&page=40",
             "/api/v1/followups/",
         ):
-            median, status, queries = _timed_get(client, url, args.repeat)
+            median, status, queries = _support.timed_get(client, url, args.repeat)
             worst = max(worst, median)
             print(f"GET {url}: {median:.0f} ms median, HTTP {status}, {queries} queries")
         census_ok = runs[0] <= CENSUS_TARGET_S
