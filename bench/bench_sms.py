@@ -42,6 +42,8 @@ os.environ.update(
     LABORBRIDGE_SMS_ENDPOINT=STUB.endpoint,
     LABORBRIDGE_SMS_DAILY_LIMIT="100",
 )
+if os.environ.get("REDIS_URL"):
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"  # the drain runs on the Celery workers
 
 import _support  # noqa: E402  (starts Django)
 from django.db import transaction  # noqa: E402
@@ -95,7 +97,7 @@ def _build(travellers: int):
     for start in range(0, travellers, SEED_BATCH):
         workers = [
             _support.worker_new(
-                i, COUNTIES[i % len(COUNTIES)], f"139{i:08d}", consent_status=ConsentStatus.GIVEN
+                i, COUNTIES[i % len(COUNTIES)], f"137{i:08d}", consent_status=ConsentStatus.GIVEN
             )
             for i in range(start, min(start + SEED_BATCH, travellers))
         ]

@@ -13,6 +13,7 @@ complaint: a worker who replied TD still gets them (README "短信 / SMS").
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,11 @@ from django.utils.translation import gettext_lazy as _
 
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 PARAM_MAX = 35  # Alibaba caps a variable at 35 characters (links and free text excepted)
+
+
+@lru_cache(maxsize=64)
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_PLACEHOLDER.findall(text)))
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ class SmsTemplate:
 
     @property
     def params(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(_PLACEHOLDER.findall(self.text)))
+        return _names(self.text)
 
     @property
     def code(self) -> str:
@@ -41,10 +47,14 @@ class SmsTemplate:
 
     def render(self, params: Mapping[str, Any]) -> str:
         """Return the text as the worker reads it (without the sign name)."""
-        missing = [name for name in self.params if name not in params]
+        names = self.params
+        missing = [name for name in names if name not in params]
         if missing:
             raise ValueError(f"SMS {self.key!r} lacks parameters {missing}")
-        return _PLACEHOLDER.sub(lambda m: str(params[m.group(1)]), self.text)
+        text = self.text
+        for name in names:
+            text = text.replace("${" + name + "}", str(params[name]))
+        return text
 
 
 OFFER_MADE = "offer_made"

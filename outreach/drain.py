@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from outreach import catalogue, rules
-from outreach.backends import Outgoing, backend
+from outreach.backends import Outgoing, SendResult, backend
 from outreach.models import SmsMessage, SmsReason, SmsStatus
 from outreach.services import (
     consent_covers_contact,
@@ -35,6 +36,9 @@ from outreach.services import (
 # 200 rows a claim: one claim + rule reads cost ~15 ms, small next to 200 sends, and a
 # killed worker strands at most 200 rows for a person to check.
 BATCH = 200
+# Provider calls in flight per drain: a call is ~10–50 ms of waiting on the network, so a few
+# threads multiply one worker's throughput (the stub bench: see bench/RESULTS.md).
+SEND_THREADS = 8
 MAX_ATTEMPTS = 5
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 30 * 60
@@ -117,6 +121,7 @@ def drain_batch(*, limit: int = BATCH, now: dt.datetime | None = None) -> DrainR
     opted = opted_out_indexes(indexes)
     sent_today = sent_today_by_phone(indexes, now=now)
     sender = backend()
+    outgoing: list[tuple[SmsMessage, Outgoing]] = []
     for row in rows:
         verdict = rules.judge(
             rules.Facts(
@@ -144,48 +149,63 @@ def drain_batch(*, limit: int = BATCH, now: dt.datetime | None = None) -> DrainR
                 result.suppressed += 1
                 _finish(row.pk, status=SmsStatus.SUPPRESSED, reason=verdict.reason)
             continue
+        # Counted now, before the answer: two messages of one batch to one number must not
+        # both pass the daily cap because neither had gone yet.
+        sent_today[row.phone_index] = sent_today.get(row.phone_index, 0) + 1
         template = catalogue.template_for(row.key)
-        answer = sender.send(
-            Outgoing(
-                phone=row.reveal_phone(),
-                template_code=template.code,
-                params={name: row.params.get(name, "") for name in template.params},
-                out_id=row.idempotency_key,
-                text=catalogue.full_text(row.text),
+        outgoing.append(
+            (
+                row,
+                Outgoing(
+                    phone=row.reveal_phone(),
+                    template_code=template.code,
+                    params={name: row.params.get(name, "") for name in template.params},
+                    out_id=row.idempotency_key,
+                    text=catalogue.full_text(row.text),
+                ),
             )
         )
-        if answer.ok:
-            result.sent += 1
-            sent_today[row.phone_index] = sent_today.get(row.phone_index, 0) + 1
-            _finish(
-                row.pk,
-                status=SmsStatus.SENT,
-                reason="",
-                error="",
-                provider_id=answer.provider_id[:64],
-                sent_at=timezone.now(),
-            )
-        elif answer.transient and row.attempts < MAX_ATTEMPTS:
-            result.retried += 1
-            result.by_reason[answer.reason] = result.by_reason.get(answer.reason, 0) + 1
-            _finish(
-                row.pk,
-                status=SmsStatus.QUEUED,
-                reason=answer.reason,
-                error=f"{answer.code} {answer.message}"[:200],
-                scheduled_for=now + backoff(row.attempts),
-            )
-        else:
-            reason = SmsReason.TOO_MANY_TRIES if answer.transient else answer.reason
-            result.failed += 1
-            result.by_reason[reason] = result.by_reason.get(reason, 0) + 1
-            _finish(
-                row.pk,
-                status=SmsStatus.FAILED,
-                reason=reason,
-                error=f"{answer.code} {answer.message}"[:200],
-            )
+    # Sending is waiting on the provider: a few threads send a batch's messages at once (each
+    # message by exactly one thread); this thread alone writes the outcomes to the database.
+    with ThreadPoolExecutor(max_workers=SEND_THREADS) as pool:
+        answers = pool.map(sender.send, [message for _row, message in outgoing])
+        for (row, _message), answer in zip(outgoing, answers, strict=True):
+            _record(row, answer, result, now)
     return result
+
+
+def _record(row: SmsMessage, answer: SendResult, result: DrainResult, now: dt.datetime) -> None:
+    """Write one provider answer to its row."""
+    if answer.ok:
+        result.sent += 1
+        _finish(
+            row.pk,
+            status=SmsStatus.SENT,
+            reason="",
+            error="",
+            provider_id=answer.provider_id[:64],
+            sent_at=timezone.now(),
+        )
+    elif answer.transient and row.attempts < MAX_ATTEMPTS:
+        result.retried += 1
+        result.by_reason[answer.reason] = result.by_reason.get(answer.reason, 0) + 1
+        _finish(
+            row.pk,
+            status=SmsStatus.QUEUED,
+            reason=answer.reason,
+            error=f"{answer.code} {answer.message}"[:200],
+            scheduled_for=now + backoff(row.attempts),
+        )
+    else:
+        reason = SmsReason.TOO_MANY_TRIES if answer.transient else answer.reason
+        result.failed += 1
+        result.by_reason[reason] = result.by_reason.get(reason, 0) + 1
+        _finish(
+            row.pk,
+            status=SmsStatus.FAILED,
+            reason=reason,
+            error=f"{answer.code} {answer.message}"[:200],
+        )
 
 
 def drain(*, budget_seconds: float = 50.0, limit: int = BATCH) -> DrainResult:

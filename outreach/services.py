@@ -54,16 +54,38 @@ def _phone_of(worker: Worker) -> str | None:
         return None
 
 
-def _build(draft: Draft, *, actor: User | None, campaign: SmsCampaign | None) -> SmsMessage:
+def _phone_columns(worker: Worker) -> tuple[str | None, bytes, str, str]:
+    """Return (normalised phone or None, encrypted, blind index, mask) of ``worker``."""
+    phone = _phone_of(worker)
+    if phone is None:
+        return None, crypto.phone_encrypt(""), "", worker.phone_masked
+    return phone, crypto.phone_encrypt(phone), crypto.phone_blind_index(phone), phone_mask(phone)
+
+
+def _build(
+    draft: Draft,
+    *,
+    actor: User | None,
+    campaign: SmsCampaign | None,
+    phones: dict[int, tuple] | None = None,
+) -> SmsMessage:
     template = catalogue.template_for(draft.key)
     params = {"name": draft.worker.name, **draft.params}
     text = template.render(params)
-    phone = _phone_of(draft.worker)
+    # A worker's two reminders share one decrypt + normalise + encrypt (~0.7 ms of the ~1 ms
+    # a row costs to build).
+    if phones is None:
+        columns = _phone_columns(draft.worker)
+    else:
+        columns = phones.get(draft.worker.pk) or phones.setdefault(
+            draft.worker.pk, _phone_columns(draft.worker)
+        )
+    phone, encrypted, index, masked = columns
     row = SmsMessage(
         worker=draft.worker,
-        phone_encrypted=crypto.phone_encrypt(phone or ""),
-        phone_index=crypto.phone_blind_index(phone) if phone else "",
-        phone_masked=phone_mask(phone) if phone else draft.worker.phone_masked,
+        phone_encrypted=encrypted,
+        phone_index=index,
+        phone_masked=masked,
         key=draft.key,
         params=params,
         text=text,
@@ -93,8 +115,9 @@ def sms_queue_many(
     how many rows were written. In the caller's transaction; a drain follows the commit."""
     written = 0
     batch: list[SmsMessage] = []
+    phones: dict[int, tuple] = {}
     for draft in drafts:
-        batch.append(_build(draft, actor=actor, campaign=campaign))
+        batch.append(_build(draft, actor=actor, campaign=campaign, phones=phones))
         if len(batch) >= INSERT_BATCH:
             written += _insert(batch)
             batch = []
