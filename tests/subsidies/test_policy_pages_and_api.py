@@ -369,3 +369,42 @@ def test_api_policies_eligibility_apply_and_evidence(
     )
     client.force_login(hr_x)
     assert client.get("/api/v1/subsidy-policies/").status_code == 403
+
+
+@pytest.fixture
+def coordinator_longnan(db):
+    """A coordinator of another pairing (Qingdao–Longnan)."""
+    from laborbridge.models import Pairing, Role
+    from tests.factories import make_user
+
+    pairing = Pairing.objects.get(east_region_id="370200", west_region_id="621200")
+    return make_user("coordinator_longnan", Role.COORDINATOR, pairing=pairing)
+
+
+def test_coordinator_of_another_pairing_is_refused(client, computed, gansu, coordinator_longnan):
+    ok, _soon = computed
+    application = services.application_create(actor=_official(), policy=gansu, worker=ok.worker)
+    client.force_login(coordinator_longnan)
+    # The Gansu rule is public to every Gansu pairing; Anding's people are not.
+    assert client.get(reverse("subsidies:policy", args=[gansu.pk])).status_code == 200
+    assert client.get(reverse("subsidies:eligibility", args=[gansu.pk, ANDING])).status_code == 404
+    assert client.get(reverse("subsidies:evidence", args=[application.pk])).status_code == 404
+    assert client.get(reverse("subsidies:pledge", args=[application.pk])).status_code == 404
+    api = client.get(f"/api/v1/subsidy-policies/{gansu.pk}/eligibility/", {"county": ANDING})
+    assert api.status_code == 404
+    # …and may not edit a Dingxi county's policy.
+    dingxi = Policy.objects.create(
+        code="anding-x",
+        name="x",
+        kind="job_retention",
+        issuing_region_id=ANDING,
+        year=2026,
+        target_groups=["monitored"],
+    )
+    assert client.get(reverse("subsidies:policy_edit", args=[dingxi.pk])).status_code == 404
+
+
+def _official():
+    from laborbridge.models import User
+
+    return User.objects.get(username="official_a")
