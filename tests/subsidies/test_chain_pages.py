@@ -181,3 +181,14 @@ def test_api_chain_and_refusals(policy, township_officer, official_a, official_b
     assert api.get("/api/v1/subsidy-notices/").status_code in (401, 403)
     api.force_authenticate(official_a)
     assert api.get("/api/v1/subsidy-report/").status_code == 200
+
+
+def test_the_applications_list_reads_a_page_in_a_fixed_number_of_queries(
+    client, policy, township_officer, query_count
+):
+    for n in range(12):
+        application(policy, name=f"孙{n}")
+    client.force_login(township_officer)
+    with query_count(12):
+        html = client.get("/subsidies/chain/applications/").content.decode()
+    assert html.count('name="ids"') == 12
