@@ -5,7 +5,8 @@ row is matched by the ID number's blind index to a worker placed at the uploadin
 (arrived there or moved there since); a row that matches nobody, whose name differs from the
 registry's, or whose month lies outside the worker's time there is rejected with a Chinese
 reason and never stored. Matched rows become ``placement.MonthlyWage`` rows of source
-``roster`` through ``services.record_actual_wage`` — which also flags a month paid more than
+``roster`` through ``services.record_actual_wages`` (the batch form of
+``record_actual_wage``) — which also flags a month paid more than
 the threshold below the promise to the pairing's coordinators. A corrected roster for the
 same month replaces the earlier figure (an update in the preview).
 """
@@ -179,17 +180,23 @@ class WageRosterImporter(RowImporter):
 
     def apply(self, *, creates: Sequence[Row], updates: Sequence[Update]) -> None:
         rows = [*creates, *(update.row for update in updates)]
-        for number, row in enumerate(rows, start=1):
-            services.record_actual_wage(
+        reports = [
+            services.WageReport(
                 employment=self._employment(row),
                 month=row.values["month"],
                 amount=row.values["gross"],
-                source=WageSource.ROSTER,
-                by=self.actor,
                 paid_on=row.get("paid_on"),
             )
-            if number % 100 == 0:
-                self.report_progress(number / len(rows))
+            for row in rows
+        ]
+        # In batches through the batch service (same rules, audit and flags as one row).
+        for start in range(0, len(reports), services.WAGE_BATCH):
+            services.record_actual_wages(
+                reports=reports[start : start + services.WAGE_BATCH],
+                source=WageSource.ROSTER,
+                by=self.actor,
+            )
+            self.report_progress(min(start + services.WAGE_BATCH, len(reports)) / len(reports))
         self.report_progress(1.0)
 
     # Export -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import inspect
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,7 +27,8 @@ from django.utils.translation import gettext as _
 
 from jobs.models import Employer
 from laborbridge import access
-from laborbridge.models import Pairing, Region, Role, User
+from laborbridge.models import AuditEvent, Pairing, Region, Role, User
+from laborbridge.models.audit import actor_snapshot
 from laborbridge.notifications.services import Audience, notify
 from laborbridge.services import audit_record
 from placement import history, messages
@@ -536,7 +538,29 @@ def _flag_wage_gap(*, employment: Employment, wage: MonthlyWage, by: User) -> Wa
         WageGapFlag.objects.select_for_update().filter(employment=employment, month=month).first()
     )
     events = list(employment.events.select_related("employer"))
-    promised = promised_wage(employment, events, month)
+    lowest = (
+        MonthlyWage.objects.filter(employment=employment, month=month).order_by("gross").first()
+    )
+    return _flag_apply(
+        employment=employment,
+        wage=wage,
+        by=by,
+        flag=flag,
+        promised=promised_wage(employment, events, month),
+        lowest=lowest or wage,
+    )
+
+
+def _flag_apply(
+    *,
+    employment: Employment,
+    wage: MonthlyWage,
+    by: User,
+    flag: WageGapFlag | None,
+    promised: int | None,
+    lowest: MonthlyWage,
+) -> WageGapFlag | None:
+    """Decide the month's flag from what was read (shared by the one-row and batch paths)."""
     short = wage_gap_exceeds(promised=promised, actual=wage.gross)
     if flag is not None:
         if short and flag.resolved:
@@ -544,12 +568,9 @@ def _flag_wage_gap(*, employment: Employment, wage: MonthlyWage, by: User) -> Wa
         elif not short and not flag.resolved and wage.source in RESOLVING_SOURCES:
             _flag_resolve(flag=flag, wage=wage, by=by)
         return flag
-    lowest = (
-        MonthlyWage.objects.filter(employment=employment, month=month).order_by("gross").first()
-    )
-    if lowest is None or not wage_gap_exceeds(promised=promised, actual=lowest.gross):
+    if promised is None or not wage_gap_exceeds(promised=promised, actual=lowest.gross):
         return None
-    assert promised is not None  # wage_gap_exceeds is False without a promise
+    month = wage.month
     flag = WageGapFlag.objects.create(
         employment=employment,
         month=month,
@@ -578,6 +599,138 @@ def _flag_wage_gap(*, employment: Employment, wage: MonthlyWage, by: User) -> Wa
             actor=by,
         )
     return flag
+
+
+@dataclass(frozen=True)
+class WageReport:
+    """One row of a batch of actual pay (``record_actual_wages``)."""
+
+    employment: Employment
+    month: dt.date
+    amount: int
+    paid_on: dt.date | None = None
+
+
+# Rows per batch of the wage-roster commit: each batch is a handful of queries (lock, read
+# existing pay, events and flags, bulk write, bulk audit) instead of ~15 per row.
+WAGE_BATCH = 1000
+
+
+@transaction.atomic
+def record_actual_wages(*, reports: list[WageReport], source: str, by: User) -> int:
+    """Store many months of actual pay at once (the wage-roster import): the same rules,
+    audit rows and flags as ``record_actual_wage``, read and written in batches. Return how
+    many reports were stored."""
+    ids = {report.employment.pk for report in reports}
+    visible = set(access.employments_visible_to(by).filter(pk__in=ids).values_list("pk", flat=True))
+    if ids - visible:
+        raise PermissionDenied(_("您无权记录该劳动力的工资。"))
+    if source not in WageSource.values:
+        raise ValidationError({"source": _("工资来源不正确。")})
+    today = timezone.localdate()
+    for report in reports:
+        month = month_start(report.month)
+        if not isinstance(report.amount, int) or report.amount <= 0:
+            raise ValidationError({"amount": _("实发工资须为大于 0 的整数（元）。")})
+        if month > today or month < month_start(report.employment.started_on):
+            raise ValidationError({"month": _("月份须在到岗之后、不晚于本月。")})
+        if report.paid_on is not None and report.paid_on > today:
+            raise ValidationError({"paid_on": _("发放日期不能晚于今天。")})
+    for start in range(0, len(reports), WAGE_BATCH):
+        _wages_batch(reports[start : start + WAGE_BATCH], source=source, by=by)
+    return len(reports)
+
+
+def _wages_batch(reports: list[WageReport], *, source: str, by: User) -> None:
+    ids = sorted({report.employment.pk for report in reports})
+    months = {month_start(report.month) for report in reports}
+    locked = {
+        e.pk: e
+        for e in Employment.objects.select_for_update(of=("self",))
+        .select_related("employer", "vacancy", "worker", "match")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    stored = {
+        (wage.employment_id, wage.month, wage.source): wage
+        for wage in MonthlyWage.objects.filter(employment_id__in=ids, month__in=months)
+    }
+    now = timezone.now()
+    creates, updates, audits, written = [], [], [], []
+    for report in reports:
+        month = month_start(report.month)
+        wage = stored.get((report.employment.pk, month, source))
+        if wage is None:
+            wage = MonthlyWage(
+                employment_id=report.employment.pk,
+                month=month,
+                source=source,
+                gross=report.amount,
+                paid_on=report.paid_on,
+                recorded_by=by,
+            )
+            stored[(report.employment.pk, month, source)] = wage
+            creates.append(wage)
+            replaced = False
+        else:
+            wage.gross, wage.paid_on, wage.recorded_by, wage.updated_at = (
+                report.amount,
+                report.paid_on,
+                by,
+                now,
+            )
+            updates.append(wage)
+            replaced = True
+        written.append(wage)
+        audits.append(
+            AuditEvent(
+                actor=by if by is not None and by.is_authenticated else None,
+                **actor_snapshot(by),
+                action="employment.wage",
+                target_type=Employment._meta.label_lower,
+                target_id=str(report.employment.pk),
+                changes={
+                    "month": month.isoformat(),
+                    "gross": report.amount,
+                    "source": source,
+                    "paid_on": report.paid_on.isoformat() if report.paid_on else None,
+                    "replaced": replaced,
+                },
+            )
+        )
+    MonthlyWage.objects.bulk_create(creates)
+    MonthlyWage.objects.bulk_update(
+        [w for w in updates if w.pk], ["gross", "paid_on", "recorded_by", "updated_at"]
+    )
+    AuditEvent.objects.bulk_create(audits)
+    events: dict[int, list[EmploymentEvent]] = {}
+    for event in EmploymentEvent.objects.filter(employment_id__in=ids).select_related("employer"):
+        events.setdefault(event.employment_id, []).append(event)
+    flags = {
+        (flag.employment_id, flag.month): flag
+        for flag in WageGapFlag.objects.select_for_update().filter(
+            employment_id__in=ids, month__in=months
+        )
+    }
+    lowest: dict[tuple[int, dt.date], MonthlyWage] = {}
+    for wage in stored.values():
+        key = (wage.employment_id, wage.month)
+        if key not in lowest or wage.gross < lowest[key].gross:
+            lowest[key] = wage
+    for wage in written:
+        key = (wage.employment_id, wage.month)
+        employment = locked[wage.employment_id]
+        events_of = sorted(events.get(employment.pk, []), key=lambda e: (e.occurred_on, e.pk))
+        flag = _flag_apply(
+            employment=employment,
+            wage=wage,
+            by=by,
+            flag=flags.get(key),
+            promised=promised_wage(employment, events_of, wage.month),
+            lowest=lowest[key],
+        )
+        if flag is not None:
+            flags[key] = flag
 
 
 def _flag_resolve(*, flag: WageGapFlag, wage: MonthlyWage, by: User) -> None:

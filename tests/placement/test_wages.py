@@ -181,3 +181,49 @@ class TestFlagResolution:
         assert [f.month for f in still_open.context["page"]] == [JULY]
         worker_page = client.get(reverse("workers:detail", args=[employment.worker_id]))
         assert "已解除" in worker_page.content.decode()
+
+
+class TestBatch:
+    """``record_actual_wages`` (the wage-roster import's batch path) keeps the rules of one row."""
+
+    def test_batch_stores_audits_flags_and_resolves(
+        self, official_a, hr_x, employment, employer_x, pairing_qd_dx
+    ):
+        other = place(employer_x)
+        _wage(employment, official_a, 4000)  # follow-up short: July flagged
+        stored = services.record_actual_wages(
+            reports=[
+                services.WageReport(employment, JULY, 4800, D(2026, 7, 31)),  # within: resolves
+                services.WageReport(other, JULY, 3000),  # short: a new flag and notice
+            ],
+            source=WageSource.ROSTER,
+            by=hr_x,
+        )
+        assert stored == 2
+        flag = WageGapFlag.objects.get(employment=employment)
+        assert flag.resolved and (flag.resolved_source, flag.resolved_by) == ("roster", hr_x)
+        new = WageGapFlag.objects.get(employment=other)
+        assert (new.actual, new.source, new.resolved) == (3000, "roster", False)
+        assert Message.objects.filter(key=messages.WAGE_GAP).count() == 2
+        audits = AuditEvent.objects.filter(action="employment.wage", actor=hr_x)
+        assert audits.count() == 2
+        # A corrected roster replaces the figure (one row per source and month).
+        services.record_actual_wages(
+            reports=[services.WageReport(other, JULY, 3100)], source=WageSource.ROSTER, by=hr_x
+        )
+        assert MonthlyWage.objects.get(employment=other, source="roster").gross == 3100
+
+    def test_batch_refuses_what_the_user_does_not_see(self, official_a, official_b, employment):
+        with pytest.raises(PermissionDenied):
+            services.record_actual_wages(
+                reports=[services.WageReport(employment, JULY, 4000)],
+                source=WageSource.ROSTER,
+                by=official_b,
+            )
+        with pytest.raises(ValidationError):
+            services.record_actual_wages(
+                reports=[services.WageReport(employment, D(2026, 5, 1), 4000)],
+                source=WageSource.ROSTER,
+                by=official_a,  # before the arrival
+            )
+        assert not MonthlyWage.objects.exists()
