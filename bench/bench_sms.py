@@ -180,6 +180,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--travellers", type=int, default=5000, help="two reminders each")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--profile", action="store_true", help="cProfile the queue step only")
     args = parser.parse_args()
     ok = True
     with STUB, _support.throwaway_database():
@@ -195,6 +196,14 @@ def main() -> None:
         print(f"built {args.travellers:,} travellers in {time.perf_counter() - started:.1f} s")
 
         seats = Seat.objects.filter(plan=plan).select_related("trip__origin", "car", "worker")
+        if args.profile:
+            import cProfile
+            import pstats
+
+            with cProfile.Profile() as profile, transaction.atomic():
+                triggers.reminders_schedule(seats.order_by("pk"))
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+            return
         started = time.perf_counter()
         with transaction.atomic():
             written = triggers.reminders_schedule(seats.order_by("pk"))

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,16 +129,34 @@ def sms_queue_many(
 
 
 def _insert(rows: list[SmsMessage]) -> int:
-    keys = [row.idempotency_key for row in rows]
-    existing = set(
-        SmsMessage.objects.filter(idempotency_key__in=keys).values_list(
-            "idempotency_key", flat=True
+    """Insert ``rows``, skipping those whose idempotency key exists; return how many went in.
+
+    On PostgreSQL one ``INSERT … ON CONFLICT DO NOTHING RETURNING`` a batch: Django's
+    bulk_create spent ~3 ms a row here assembling its SQL and needs a read of the existing
+    keys first (a concurrent queue of the same cause must win quietly, not fail).
+    """
+    if connection.vendor != "postgresql":
+        keys = [row.idempotency_key for row in rows]
+        existing = set(
+            SmsMessage.objects.filter(idempotency_key__in=keys).values_list(
+                "idempotency_key", flat=True
+            )
         )
+        fresh = [row for row in rows if row.idempotency_key not in existing]
+        SmsMessage.objects.bulk_create(fresh, ignore_conflicts=True)
+        return len(fresh)
+    from psycopg2.extras import execute_values
+
+    db = connections[SmsMessage.objects.db]  # the connection itself, not the proxy
+    fields = [f for f in SmsMessage._meta.concrete_fields if not f.primary_key]
+    values = [tuple(f.get_db_prep_save(f.pre_save(row, True), db) for f in fields) for row in rows]
+    sql = (
+        f"INSERT INTO {SmsMessage._meta.db_table} ({', '.join(f.column for f in fields)}) "
+        "VALUES %s ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1"
     )
-    fresh = [row for row in rows if row.idempotency_key not in existing]
-    # ignore_conflicts: a concurrent queue of the same cause wins the race, not an error.
-    SmsMessage.objects.bulk_create(fresh, ignore_conflicts=True)
-    return len(fresh)
+    with db.cursor() as cursor:
+        inserted = execute_values(cursor.cursor, sql, values, page_size=len(values), fetch=True)
+    return len(inserted)
 
 
 def sms_queue(
