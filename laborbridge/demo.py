@@ -27,6 +27,9 @@ from laborbridge.identifiers import credit_code_check_char, id_number_check_char
 from laborbridge.models import Campaign, Pairing, Region, Role, User
 
 DEMO_PASSWORD = "demo-2026!"  # printed by the command; a demo site only
+# The Qingdao workstation liaison's phone: fictional, in a real mobile segment (the worker's
+# page and travel notice show it; the return coaches' escort answers on it).
+DEMO_LIAISON_PHONE = "13905321717"
 DINGXI, QINGDAO, TONGWEI, ANDING, JIAOZHOU = "621100", "370200", "621121", "621102", "370281"
 ANDING_FENGXIANG = "621102101"  # 凤翔镇, Anding's seat
 
@@ -219,7 +222,11 @@ def demo_ground_logins() -> list[tuple[str, str, str]]:
             {"role": Role.TOWNSHIP_OFFICER, "township_id": ANDING_FENGXIANG},
         ),
         # The whole of Qingdao (no districts chosen): Dingxi's workstation liaison there.
-        ("liaison_qd", "定西驻青岛劳务工作站", {"role": Role.LIAISON, "pairing": pairing}),
+        (
+            "liaison_qd",
+            "定西驻青岛劳务工作站",
+            {"role": Role.LIAISON, "pairing": pairing, "phone": DEMO_LIAISON_PHONE},
+        ),
     ]
     return demo_logins_create(specs)
 

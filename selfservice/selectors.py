@@ -55,6 +55,8 @@ class TripView:
     pickup_point: str = ""
     pickup_address: str = ""
     pickup_time: dt.datetime | None = None
+    drop_point: str = ""  # a 返乡 trip's drop-off: the home county's pickup point
+    drop_address: str = ""
     feeder_bus: str = ""
     arrival_bus: str = ""
     confirmed: bool = False
@@ -174,7 +176,10 @@ def worker_seats(worker: Worker) -> QuerySet[Seat]:
             "trip__origin", "trip__destination", "car", "match__vacancy__employer__district"
         )
         .prefetch_related(
-            Prefetch("bus_rides", queryset=BusRider.objects.select_related("pickup_point", "bus"))
+            Prefetch(
+                "bus_rides",
+                queryset=BusRider.objects.select_related("pickup_point", "employer", "bus"),
+            )
         )
         .order_by("-trip__departure_at", "-pk")
     )
@@ -184,12 +189,18 @@ def trip_view(seat: Seat) -> TripView:
     rides = {ride.kind: ride for ride in seat.bus_rides.all()}
     feeder, arrival = rides.get(BusKind.FEEDER), rides.get(BusKind.ARRIVAL)
     point = feeder.pickup_point if feeder and feeder.pickup_point_id else None
+    # On the trip home (返乡) the feeder bus collects at the employer's gate and the arrival
+    # bus drops at the home county's pickup point.
+    gate = feeder.employer if feeder and feeder.employer_id else None
+    drop = arrival.pickup_point if arrival and arrival.pickup_point_id else None
     return TripView(
         trip=seat.trip,
         seat=seat,
         seat_label=seat.label,
-        pickup_point=point.name if point else "",
-        pickup_address=point.address if point else "",
+        pickup_point=point.name if point else (gate.name if gate else ""),
+        pickup_address=point.address if point else (gate.address if gate else ""),
+        drop_point=drop.name if drop else "",
+        drop_address=drop.address if drop else "",
         pickup_time=feeder.stop_time if feeder else None,
         feeder_bus=bus_vehicle_label(feeder.bus) if feeder else "",
         arrival_bus=bus_vehicle_label(arrival.bus) if arrival else "",
@@ -206,10 +217,24 @@ def _pairing_of(worker: Worker, employer: Employer | None) -> Pairing | None:
     return None
 
 
+def _liaison_for(users, pairing: Pairing, employer: Employer | None) -> User | None:
+    """Return the pairing's liaison who looks after workers at ``employer``: one whose
+    workstation covers the employer's district, else one over the whole eastern side (no
+    districts chosen) — the same reach ``access`` gives liaisons."""
+    whole_side = None
+    for liaison in users.filter(role=Role.LIAISON, pairing=pairing).prefetch_related("districts"):
+        districts = {d.pk for d in liaison.districts.all()}
+        if not districts:
+            whole_side = whole_side or liaison
+        elif employer is not None and employer.district_id in districts:
+            return liaison
+    return whole_side
+
+
 def worker_contacts(worker: Worker, employer: Employer | None) -> list[Contact]:
-    """Return whom the worker calls: the employer's HR, the eastern workstation (the
-    pairing's liaison, or its coordinator until a liaison is named), the county bureau —
-    each only when a phone is on record."""
+    """Return whom the worker calls: the employer's HR, the eastern workstation's liaison
+    of the employer's district (or the pairing's coordinator until a liaison is named),
+    the county bureau — each only when a phone is on record."""
     contacts = []
     users = User.objects.filter(is_active=True).exclude(phone="").order_by("pk")
     if employer is not None:
@@ -218,15 +243,19 @@ def worker_contacts(worker: Worker, employer: Employer | None) -> list[Contact]:
             contacts.append(Contact(str(_("企业人事")), hr.get_full_name() or "", hr.phone))
     pairing = _pairing_of(worker, employer)
     if pairing is not None:
-        liaison_role = getattr(Role, "LIAISON", None)  # the liaison role of issue 13, once built
-        station = None
-        if liaison_role is not None:
-            station = users.filter(role=liaison_role, pairing=pairing).first()
-        station = station or users.filter(role=Role.COORDINATOR, pairing=pairing).first()
-        if station:
+        liaison = _liaison_for(users, pairing, employer)
+        if liaison is not None:
             contacts.append(
-                Contact(str(_("驻外劳务工作站")), station.get_full_name() or "", station.phone)
+                Contact(
+                    str(_("驻外劳务工作站联络员")), liaison.get_full_name() or "", liaison.phone
+                )
             )
+        else:
+            station = users.filter(role=Role.COORDINATOR, pairing=pairing).first()
+            if station:
+                contacts.append(
+                    Contact(str(_("驻外劳务工作站")), station.get_full_name() or "", station.phone)
+                )
     official = users.filter(role=Role.COUNTY_OFFICIAL, county_id=worker.home_county_id).first()
     if official:
         contacts.append(Contact(str(_("县人社局")), official.get_full_name() or "", official.phone))

@@ -1,4 +1,5 @@
-"""Demo transport data: Dingxi's county pickup points, the G2096 special train and buses.
+"""Demo transport data: Dingxi's county pickup points, the G2096 special train and buses,
+and the Spring Festival coaches home (返乡包车) of those already at work in Qingdao.
 
 ``demo_transport_load()`` is safe to run again: pickup points are keyed by (county, name)
 and a campaign that has trips gets no more, so a second run adds nothing. The trips run in the
@@ -12,9 +13,15 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from laborbridge.demo import DEMO_CAMPAIGN, DemoCalendar, demo_calendar, demo_campaigns_ensure
+from laborbridge.demo import (
+    DEMO_CAMPAIGN,
+    DEMO_LIAISON_PHONE,
+    DemoCalendar,
+    demo_calendar,
+    demo_campaigns_ensure,
+)
 from laborbridge.models import Campaign, Region, Station, User
-from transport.models import PickupPoint, TransportPlan, Trip, TripMode
+from transport.models import PickupPoint, TransportPlan, Trip, TripDirection, TripMode
 from transport.runs import plan_execute
 from transport.services import pickup_points as pickup_point_services
 from transport.services import plans as plan_services
@@ -33,6 +40,9 @@ PICKUP_POINTS = (
     ("621125", "漳县集合点（县人社局）", "漳县 县人社局门前广场"),
     ("621126", "岷县集合点（县人社局）", "岷县 县人社局门前广场"),
 )
+
+# The Spring Festival trip home leaves this many days after the special train arrives.
+RETURN_AFTER_TRAIN_DAYS = 30
 
 # G2096 定西北 → 青岛 (in 2026 on 02-25; in the demo two weeks after loading): an eight-car CRH set, 576 seats (the seeds: 500 workers);
 # the end cars are smaller (first class, the crew's corner).
@@ -123,6 +133,45 @@ def demo_transport_load(*, calendar: DemoCalendar | None = None) -> TransportDem
         trip_services.trip_create(actor=None, campaign=campaign, **values)
         result.trips_created += 1
     return result
+
+
+def _return_trip(calendar: DemoCalendar) -> dict:
+    """The Spring Festival coaches home (返乡包车) of those at work in Qingdao now — the
+    workers placed months ago — collected at their employers' gates (what the planner does
+    for a 返乡 trip), a month after the special train."""
+    home_day = calendar.train_day + dt.timedelta(days=RETURN_AFTER_TRAIN_DAYS)
+    return {
+        "mode": TripMode.CHARTERED_BUS,
+        "direction": TripDirection.RETURN_HOME,
+        "service_number": f"QDDX-{home_day:%m%d}",
+        "origin": Station.objects.get(code="qingdao-north"),
+        "destination": Station.objects.get(code="dingxi-north"),
+        "departure_at": _at(home_day, "07:00"),
+        "arrival_at": _at(home_day, "13:00") + dt.timedelta(days=1),
+        "cars": 2,
+        "seats_per_car": 50,
+        "operator": "定西汽车运输集团（包车）",
+        "escort_name": "定西驻青岛劳务工作站",
+        "escort_phone": DEMO_LIAISON_PHONE,
+        "fare_per_vehicle": 24000,
+        "note": "春节返乡包车：青岛 → 定西，企业门口上车，途中一晚。",
+    }
+
+
+@transaction.atomic
+def demo_return_trip_load(*, calendar: DemoCalendar | None = None) -> int:
+    """Add the Spring Festival coaches home to the demo campaign (planned with the
+    travellers by ``demo_plan_confirm``); return 1 when added, 0 when the campaign already
+    has a trip home or its plan (a later run must not add a trip nobody is planned on)."""
+    calendar = calendar or demo_calendar()
+    campaign = Campaign.objects.get(code=CAMPAIGN)
+    if (
+        Trip.objects.filter(campaign=campaign, direction=TripDirection.RETURN_HOME).exists()
+        or TransportPlan.objects.filter(campaign=campaign).exists()
+    ):
+        return 0
+    trip_services.trip_create(actor=None, campaign=campaign, **_return_trip(calendar))
+    return 1
 
 
 def demo_plan_confirm(*, seed: int = 2026) -> None:

@@ -187,11 +187,21 @@ def travel_days(trips: list[planner.Trip]) -> int:
 
 def pairing_employments(campaign: Campaign):
     """Return the employment records of the workers placed through any campaign of the
-    pairing of ``campaign``."""
-    pairing = campaign.pairing_id
+    pairing of ``campaign`` — and of those placed outside any campaign (e.g. before the
+    platform's first one) from the pairing's western side at an employer on its eastern
+    side, the same people its coordinator sees."""
+    pairing = campaign.pairing
+    no_campaign = Q(match__vacancy__campaign__isnull=True) & (
+        Q(match__round__isnull=True) | Q(match__round__campaign__isnull=True)
+    )
     return Employment.objects.filter(
-        Q(match__vacancy__campaign__pairing_id=pairing)
-        | Q(match__round__campaign__pairing_id=pairing)
+        Q(match__vacancy__campaign__pairing_id=pairing.pk)
+        | Q(match__round__campaign__pairing_id=pairing.pk)
+        | (
+            no_campaign
+            & Q(worker__home_county__code__startswith=pairing.west_region.prefix)
+            & Q(employer__district__code__startswith=pairing.east_region.prefix)
+        )
     )
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from jobs.models import Vacancy
 from laborbridge.models import Pairing, Region, Role, Station
 from matching.models import Match, MatchStatus
 from placement import services as placement_services
@@ -346,3 +347,35 @@ def test_back_to_work_trip_takes_them_to_their_last_employer(
     assert went_out.monthly_wage == 6100
     assert moved.status == EmploymentStatus.EMPLOYED
     assert moved.current_employer_id == employer_y.pk
+
+
+def test_return_trip_carries_workers_placed_outside_any_campaign_of_the_pairing(
+    world, coordinator, employer_x, home_trip
+):
+    """Placed before the platform's campaigns (no campaign on the vacancy, no round): a
+    Dingxi worker at a Qingdao employer rides Qingdao–Dingxi's trip home; a Longnan worker
+    at the same employer belongs to another pairing and does not."""
+    own, other = (_placed(world, employer_x, county) for county in (ANDING, "621202"))
+    Vacancy.objects.filter(pk__in=[own.vacancy_id, other.vacancy_id]).update(campaign=None)
+    travellers = {t.id for t in plan_inputs_load(campaign=world.campaign).travellers}
+    assert f"w{own.worker_id}" in travellers
+    assert f"w{other.worker_id}" not in travellers
+
+
+def test_the_county_sees_its_people_on_the_trip_home_under_its_own_tab(
+    world, coordinator, employer_x, home_trip, official_a, official_b, client
+):
+    anding = _placed(world, employer_x, ANDING)
+    plan_now(coordinator, world.campaign, params={"min_fill_special_train": 0})
+    url = reverse("transport:county_travel")
+    client.force_login(official_a)
+    everything = client.get(url).content.decode()
+    assert "返乡</a>" in everything and "去程</a>" in everything  # one tab per direction
+    html = client.get(url, {"direction": "return_home"}).content.decode()
+    assert home_trip.service_number in html and anding.worker.name in html
+    assert employer_x.name in html  # boards at the employer's gate
+    assert "G2096" not in html  # the outbound train is under its own tab
+    client.force_login(official_b)
+    assert anding.worker.name not in client.get(url, {"direction": "return_home"}).content.decode()
+    client.logout()
+    assert client.get(url).status_code == 302

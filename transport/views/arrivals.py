@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from laborbridge import access
 from transport import selectors
+from transport.models import TripDirection
 from transport.services import boarding as boarding_services
 from transport.views.shared import (
     error_text,
@@ -26,7 +27,17 @@ def county_travel(request):
     """For each of the official's workers: trip, car, seat, pickup time and place."""
     if not access.is_official(request.user):
         return HttpResponseForbidden(_("只有县级工作人员可以查看本县出行安排。"))
-    page = Paginator(selectors.county_travel(request.user), 50).get_page(request.GET.get("page"))
+    seats = selectors.county_travel(request.user)
+    # The trips home (返乡) and back out (返岗) come after the outbound ones: one tab each,
+    # shown when the county's people have seats on trips of more than one direction.
+    present = set(seats.values_list("trip__direction", flat=True).distinct())
+    directions = [(v, label) for v, label in TripDirection.choices if v in present]
+    direction = request.GET.get("direction", "")
+    if direction in present:
+        seats = seats.filter(trip__direction=direction)
+    else:
+        direction = ""
+    page = Paginator(seats, 50).get_page(request.GET.get("page"))
     for seat in page:
         seat.rides = selectors.rides_of(seat)
     return render(
@@ -34,6 +45,8 @@ def county_travel(request):
         "transport/county_travel.html",
         {
             "page": page,
+            "directions": directions if len(directions) > 1 else [],
+            "direction": direction,
             "unplaced": selectors.county_unplaced(request.user),
             "notifications": notices(request.user),
             "unread": notices_unread(request.user),

@@ -21,7 +21,7 @@ from laborbridge.demo import (
     demo_reference_check,
 )
 from matching.demo import demo_matches_load
-from transport.demo import demo_plan_confirm, demo_transport_load
+from transport.demo import demo_plan_confirm, demo_return_trip_load, demo_transport_load
 from workers.demo import demo_workers_load
 
 
@@ -45,6 +45,7 @@ def demo_load(
     )
     result.logins = demo_ground_logins() + demo_hr_logins(employer_rows)
     demo_transport_load(calendar=calendar)
+    demo_return_trip_load(calendar=calendar)  # planned with the travellers (--with-travellers)
     # Touch the crypto keys once more so a misconfigured key fails here, not on first page.
     crypto.id_number_blind_index("000000000000000000")
     return result
