@@ -31,6 +31,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from laborbridge.models import Pairing, Role
+from tests.factories import ANDING, CHENGYANG, JIAOZHOU, EmployerFactory, make_user
 from tests.transport import scenario
 from tests.transport.conftest import plan_now
 from transport.demo import CAMPAIGN, demo_transport_load
@@ -49,17 +51,39 @@ CHECKS = [
 ]
 
 
-@pytest.fixture
-def world(employer_x, employer_y, coordinator):
-    """The transport scenario on the demo's dates, planned and confirmed (seats, buses)."""
-    demo_transport_load()
-    train = Trip.objects.get(campaign__code=CAMPAIGN, service_number="G2096")
-    start = timezone.localtime(train.departure_at).date() + dt.timedelta(days=1)
-    world = scenario.build([employer_x, employer_y], per_employer=3, family=2, start=start)
-    plan = plan_now(coordinator, world.campaign, params={"min_fill_special_train": 0})
-    plan_confirm(actor=coordinator, plan=plan)
-    assert Seat.objects.filter(plan=plan).count() == 6, plan.unplaced
-    return world
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The transport scenario on the demo's dates, planned and confirmed (seats, buses), and
+    the four users (as tests/conftest.py makes them), built once for the four roles; yields
+    the users by fixture name.
+
+    Built inside a transaction that is rolled back after the module; each test's own
+    transaction is a savepoint within it, so a test still sees only the world, never another
+    test's writes. Marked ``_from_testcase`` so the services' durable blocks may run inside.
+    """
+    with django_db_blocker.unblock():
+        block = transaction.atomic()
+        block._from_testcase = True
+        with block:
+            employer_x = EmployerFactory(name="青岛X电子有限公司", district_id=CHENGYANG)
+            employer_y = EmployerFactory(name="胶州Y食品有限公司", district_id=JIAOZHOU)
+            pairing = Pairing.objects.get(east_region_id="370200", west_region_id="621100")
+            coordinator = make_user("coordinator", Role.COORDINATOR, pairing=pairing, is_staff=True)
+            demo_transport_load()
+            train = Trip.objects.get(campaign__code=CAMPAIGN, service_number="G2096")
+            start = timezone.localtime(train.departure_at).date() + dt.timedelta(days=1)
+            built = scenario.build([employer_x, employer_y], per_employer=3, family=2, start=start)
+            plan = plan_now(coordinator, built.campaign, params={"min_fill_special_train": 0})
+            plan_confirm(actor=coordinator, plan=plan)
+            assert Seat.objects.filter(plan=plan).count() == 6, plan.unplaced
+            users = {
+                "official_a": make_user("official_a", Role.COUNTY_OFFICIAL, county_id=ANDING),
+                "coordinator": coordinator,
+                "hr_x": make_user("hr_x", Role.EMPLOYER_HR, employer=employer_x),
+                "admin_user": make_user("admin", Role.ADMIN, is_staff=True, is_superuser=True),
+            }
+            yield users
+            transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -139,7 +163,7 @@ def _fuzz_operation(operation, mode, headers: dict, cookies: dict) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ["official_a", "coordinator", "hr_x", "admin_user"])
-def test_whole_api(role, world, in_process_requests, request):
+def test_whole_api(role, world, in_process_requests):
     """The county official and the coordinator of the issue, plus HR and an administrator."""
-    failures = _fuzz(request.getfixturevalue(role))
+    failures = _fuzz(world[role])
     assert not failures, "\n\n".join(failures)
