@@ -48,6 +48,7 @@ INTERRUPTED_AFTER = dt.timedelta(minutes=10)
 
 @dataclass
 class DrainResult:
+    more: bool = False  # the time budget ran out with due messages left
     claimed: int = 0
     sent: int = 0
     failed: int = 0
@@ -215,12 +216,14 @@ def drain(*, budget_seconds: float = 50.0, limit: int = BATCH) -> DrainResult:
     total = DrainResult()
     sms_interrupted_fail()
     started = time.monotonic()
-    while time.monotonic() - started < budget_seconds:
+    while True:
         result = drain_batch(limit=limit)
         total.add(result)
         if result.claimed < limit:
-            break
-    return total
+            return total
+        if time.monotonic() - started >= budget_seconds:
+            total.more = True
+            return total
 
 
 def sms_interrupted_fail(*, now: dt.datetime | None = None) -> int:

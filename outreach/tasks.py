@@ -15,6 +15,10 @@ def sms_drain_task() -> dict:
     from outreach.drain import drain
 
     result = drain()
+    if result.more:
+        # A big backlog (a bulk send, a train's reminders): hand over to a fresh task rather
+        # than hold a worker, so other queues' tasks get their turn between the two.
+        sms_drain_enqueue()
     return {"claimed": result.claimed, "sent": result.sent, "failed": result.failed}
 
 
