@@ -16,6 +16,16 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client killed mid-request (the drill SIGKILLs workers) resets its connection:
+        # expected here, not worth a traceback.
+        pass
+
+
 ANSWERS = {
     "13900000002": ("isv.BUSINESS_LIMIT_CONTROL", "触发分钟级流控Permits:1"),
     "13900000003": ("isv.MOBILE_NUMBER_ILLEGAL", "非法手机号"),
@@ -63,7 +73,7 @@ class StubProvider:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -86,9 +96,7 @@ if __name__ == "__main__":  # python -m tests.outreach.stub_provider PORT (the d
 
     stub = StubProvider()
     stub.server.server_close()
-    stub.server = ThreadingHTTPServer(
-        ("127.0.0.1", int(sys.argv[1])), stub.server.RequestHandlerClass
-    )
+    stub.server = _Server(("127.0.0.1", int(sys.argv[1])), stub.server.RequestHandlerClass)
     stub.server.daemon_threads = True
     stub.thread = threading.Thread(target=stub.server.serve_forever, daemon=True)
     with stub:
