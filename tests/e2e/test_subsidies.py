@@ -113,6 +113,7 @@ def test_subsidies_done_means(page, demo):
     target = mine.order_by("pk").first()
     page.select_option("#objection-form select[name=application]", str(target.pk))
     page.fill("#objection-form input[name=text]", "村民反映此人春节后已返乡")
+    page.locator("#objection-form button").scroll_into_view_if_needed()
     page.click("#objection-form button")
     page.wait_for_load_state("domcontentloaded")
     expect(page.locator("#objections")).to_contain_text("未解决")
