@@ -36,6 +36,9 @@ class PolicyForm(forms.ModelForm):
     target_groups = forms.MultipleChoiceField(
         label=_("补贴对象"), choices=TargetGroup.choices, widget=forms.CheckboxSelectMultiple
     )
+    source_url = forms.URLField(
+        label=_("来源链接"), max_length=300, required=False, assume_scheme="https"
+    )
     evidence_kinds = forms.MultipleChoiceField(
         label=_("证明材料（任一即可）"),
         choices=[c for c in EvidenceKind.choices if c[0] != EvidenceKind.PLEDGE],
