@@ -24,6 +24,7 @@ from laborbridge import access, crypto
 from laborbridge.models import User
 from laborbridge.services import audit_record
 from outreach import catalogue, rules
+from outreach.enqueue import sms_drain_enqueue
 from outreach.models import SmsCampaign, SmsMessage, SmsOptOut, SmsReason, SmsStatus
 from outreach.phones import phone_mask, phone_normalise
 from outreach.segments import segments_count
@@ -103,8 +104,6 @@ def _build(
 
 
 def _drain_soon() -> None:
-    from outreach.tasks import sms_drain_enqueue  # the task module imports this one
-
     transaction.on_commit(sms_drain_enqueue)
 
 

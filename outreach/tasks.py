@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from laborbridge.tasking import PUBLISH_ERRORS, PUBLISH_RETRY_POLICY
+from outreach.enqueue import sms_drain_enqueue
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +28,3 @@ def sms_followups_due_task() -> int:
     from outreach.triggers import followups_due_queue
 
     return followups_due_queue()
-
-
-def sms_drain_enqueue() -> None:
-    """Ask for a drain now (after a commit that queued messages). A broker that is down
-    costs nothing: the beat's minute drain sends them."""
-    try:
-        sms_drain_task.apply_async(retry=True, retry_policy=PUBLISH_RETRY_POLICY)
-    except PUBLISH_ERRORS as error:
-        log.warning("SMS drain not enqueued (%s); the periodic drain will send", error)
