@@ -38,6 +38,9 @@ def registry_fill() -> None:
         context=worker_sms_section,
         position=75,
     )
+    from outreach.demo import demo_sms_summary
+
+    registry.demo_step_register("outreach.sms", demo_sms_summary, position=90)
     registry.page_section_register(
         page="selfservice:me",
         template="outreach/_me_sms.html",

@@ -125,3 +125,12 @@ def test_follow_ups_due_today_are_texted(placed):
     )
     assert triggers.followups_due_queue() == 1
     assert triggers.followups_due_queue() == 0  # idempotent
+
+
+def test_the_demo_prints_the_scheduled_reminders(traveller, coordinator):
+    from outreach.demo import demo_sms_summary
+
+    assert demo_sms_summary(base_url="http://demo") == []
+    plans.plan_confirm(actor=coordinator, plan=traveller.plan)
+    (line,) = demo_sms_summary(base_url="http://demo")
+    assert "2 departure reminders" in line and "http://demo/outreach/" in line
