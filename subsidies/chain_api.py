@@ -339,7 +339,7 @@ class SubsidyPaymentBatchViewSet(
         return download(content, f"subsidy-batch-{batch.pk}.xlsx")
 
 
-class SubsidyReportViewSet(viewsets.GenericViewSet):
+class SubsidyReportViewSet(viewsets.ViewSet):
     """Per county and policy: eligible, applied, in notice, approved, paid, budget."""
 
     permission_classes = [access.HasRole.of(*access.SUBSIDY_READERS)]
