@@ -480,7 +480,26 @@ def _report_counties(request):
 def report(request):
     """Per county and policy: eligible, applied, in notice, approved, paid, against budget."""
     rows = report_rows(_report_counties(request))
-    return render(request, "subsidies/chain/report.html", {"rows": rows})
+    return render(
+        request,
+        "subsidies/chain/report.html",
+        {"rows": rows, "chart_data": {"chart-subsidy-budget": _budget_chart(rows)}},
+    )
+
+
+def _budget_chart(rows) -> dict:
+    """Amounts approved and paid against the budget per county and policy: the same numbers
+    as the table beside it, in the shape static/js/charts.js draws (a bar chart)."""
+    return {
+        "kind": "bar",
+        "title": _("补贴金额与预算"),
+        "categories": [f"{r.county.name} · {r.policy.name}" for r in rows],
+        "series": [
+            {"name": _("已审批金额"), "data": [r.approved_amount for r in rows]},
+            {"name": _("已发放金额"), "data": [r.paid_amount for r in rows]},
+            {"name": _("预算"), "data": [r.budget for r in rows]},
+        ],
+    }
 
 
 @login_required

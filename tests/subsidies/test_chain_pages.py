@@ -3,6 +3,8 @@ printable and the public notice, the payment batch pages and the report; other c
 other townships, HR and anonymous visitors are refused."""
 
 import io
+import json
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -141,6 +143,14 @@ def test_report_page_and_xlsx(client, policy, official_a, coordinator, hr_x, tow
     client.force_login(official_a)
     html = client.get("/subsidies/chain/report/").content.decode()
     assert "安定区" in html and "100000" in html and "99400" in html
+    # The chart beside the table carries the same amounts (approved 600, budget 100000).
+    response = client.get("/subsidies/chain/report/")
+    chart = json.loads(
+        re.search(r'id="chart-subsidy-budget"[^>]*>(.*?)</script>', html, re.S).group(1)
+    )
+    series = {s["name"]: s["data"] for s in chart["series"]}
+    assert series == {"已审批金额": [600], "已发放金额": [0], "预算": [100000]}
+    assert "echarts.min.js" in response.content.decode()
     export = client.get("/subsidies/chain/report/export/")
     rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
     assert rows[1][3] == 2 and rows[1][4] == 1 and rows[1][6] == 600
