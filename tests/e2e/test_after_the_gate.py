@@ -1,9 +1,10 @@
 """Issue 13, "done means": after the factory gate, on the demo (dates relative to today). The
 Qingdao workstation liaison sees the follow-ups due and records one with unpaid wages; the
-worker opens their personal link on a phone and files the wage complaint; the coordinator
-sees the case with its deadline; the Anding official's census and poverty-monitoring export
-show the worker's months worked; a job change and a return home are recorded and the
-worker's history shows them."""
+worker opens their personal link on a phone (it shows the liaison's phone and the Spring
+Festival coach home) and files the wage complaint; the coordinator sees the case with its
+deadline, and the coaches home among the trips; the Anding official's census and
+poverty-monitoring export show the worker's months worked, the travel page the coach home;
+a job change and a return home are recorded and the worker's history shows them."""
 
 import datetime as dt
 import io
@@ -17,11 +18,12 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from followups.models import FollowUp, FollowUpKind
-from laborbridge.demo import DEMO_PASSWORD
+from laborbridge.demo import DEMO_LIAISON_PHONE, DEMO_PASSWORD
 from laborbridge.models import User
 from placement.rosters import months_worked
 from selfservice import services as selfservice_services
 from tests.e2e.conftest import login, logout, nav
+from transport.models import Seat, TripDirection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,6 +67,9 @@ def test_after_the_gate(page, demo, tmp_path):
     assert followup is not None, "the demo gives the liaison an Anding worker's follow-up"
     employment = followup.employment
     worker = employment.worker
+    home_seat = Seat.objects.select_related("trip").get(
+        worker=worker, released_at=None, trip__direction=TripDirection.RETURN_HOME
+    )  # the demo plans the coaches home for those at work
 
     # 1. The liaison sees the follow-ups due in Qingdao and records one with unpaid wages.
     login(page, "liaison_qd", DEMO_PASSWORD)
@@ -93,6 +98,10 @@ def test_after_the_gate(page, demo, tmp_path):
     _link, token = selfservice_services.link_issue(actor=coordinator, worker=worker)
     page.goto(page.base_url + reverse("selfservice_public:me", args=[token]))
     expect(page.locator("h1")).to_contain_text(worker.name)
+    # The liaison's phone, to call; the Spring Festival coach home, boarding at the gate.
+    expect(page.locator("#me-contacts")).to_contain_text(DEMO_LIAISON_PHONE)
+    expect(page.locator("#me-trip")).to_contain_text(home_seat.trip.service_number)
+    expect(page.locator("#me-trip")).to_contain_text(employment.employer.name)
     page.shot("4-worker-own-page")
     page.click("text=我有问题")
     page.shot("5-worker-problem-form")
@@ -120,6 +129,11 @@ def test_after_the_gate(page, demo, tmp_path):
     row.get_by_role("link").first.click()
     page.wait_for_load_state("domcontentloaded")
     page.shot("8-coordinator-case")
+    # The coaches home are among the coordinator's trips.
+    page.goto(page.base_url + reverse("transport:trip_list"))
+    expect(page.locator("main")).to_contain_text(home_seat.trip.service_number)
+    expect(page.locator("main")).to_contain_text("返乡")
+    page.shot("8b-coordinator-trips")
     logout(page)
 
     # 4. The Anding official: the census shows the worker, their page the months worked,
@@ -155,6 +169,15 @@ def test_after_the_gate(page, demo, tmp_path):
     (row,) = [r for r in rows if r["姓名"] == worker.name]
     assert row["务工时间（月）"] == months
     assert row["务工企业名称"] == employment.employer.name
+
+    # The county's travel page: its people on the coaches home, under their own tab.
+    nav(page, "出行安排")
+    page.locator("nav.followup-tabs a", has_text="返乡").click()
+    page.wait_for_load_state("domcontentloaded")
+    travel = page.locator("tr", has_text=worker.name)
+    expect(travel).to_contain_text(home_seat.trip.service_number)
+    expect(travel).to_contain_text(employment.employer.name)
+    page.shot("13b-official-travel-home")
 
     # 5. A job change and a return home, recorded on the worker's history.
     page.goto(page.base_url + reverse("workers:detail", args=[worker.pk]))

@@ -28,8 +28,8 @@ def county_travel(request):
     if not access.is_official(request.user):
         return HttpResponseForbidden(_("只有县级工作人员可以查看本县出行安排。"))
     seats = selectors.county_travel(request.user)
-    # The trips home (返乡) and back out (返岗) come after the outbound ones: one tab each,
-    # shown when the county's people have seats on trips of more than one direction.
+    # The trips home (返乡) and back out (返岗) come after the outbound ones: one tab per
+    # direction, shown when the county's people have seats on a trip home or back out.
     present = set(seats.values_list("trip__direction", flat=True).distinct())
     directions = [(v, label) for v, label in TripDirection.choices if v in present]
     direction = request.GET.get("direction", "")
@@ -45,7 +45,7 @@ def county_travel(request):
         "transport/county_travel.html",
         {
             "page": page,
-            "directions": directions if len(directions) > 1 else [],
+            "directions": directions if present - {TripDirection.OUTBOUND} else [],
             "direction": direction,
             "unplaced": selectors.county_unplaced(request.user),
             "notifications": notices(request.user),
