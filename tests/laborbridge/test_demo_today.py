@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from jobs.models import Vacancy
+from jobs.models import Vacancy, VacancyStatus
 from jobs.selectors import AWAITING_EMPLOYER
 from laborbridge.demo import (
     DEMO_CAMPAIGN,
@@ -20,7 +20,7 @@ from laborbridge.demo import (
 from laborbridge.models import Campaign, User
 from matching.models import Match
 from transport.demo import CHINA
-from transport.models import Seat, TransportPlan, Trip
+from transport.models import Seat, TransportPlan, Trip, TripDirection
 from workers.models import Employment
 
 pytestmark = pytest.mark.django_db
@@ -47,13 +47,26 @@ def test_campaigns_are_open_now_and_one_is_upcoming():
 def test_trips_leave_in_the_coming_weeks_and_vacancies_start_after_the_train():
     _quiet(workers=40, employers=12, vacancies=24)
     today = timezone.localdate()
-    departures = [t.departure_at.astimezone(CHINA).date() for t in Trip.objects.all()]
+    outbound = Trip.objects.filter(direction=TripDirection.OUTBOUND)
+    departures = [t.departure_at.astimezone(CHINA).date() for t in outbound]
     assert departures and all(today < day <= today + dt.timedelta(days=42) for day in departures)
+    # The coaches home run before the coming Spring Festival, after the trains out.
+    home = [
+        t.departure_at.astimezone(CHINA).date()
+        for t in Trip.objects.filter(direction=TripDirection.RETURN_HOME)
+    ]
+    assert all(max(departures) < day < today + dt.timedelta(days=120) for day in home)
     train = Trip.objects.get(service_number="G2096")
     train_day = train.arrival_at.astimezone(CHINA).date()
-    starts = list(Vacancy.objects.values_list("start_date", flat=True))
+    campaign_vacancies = Vacancy.objects.filter(campaign__isnull=False).select_related("campaign")
+    starts = [v.start_date for v in campaign_vacancies]
     assert starts and min(starts) > train_day
-    assert all(v.campaign.is_running for v in Vacancy.objects.select_related("campaign"))
+    assert all(v.campaign.is_running for v in campaign_vacancies)
+    # The only vacancy outside a campaign is the closed one of the self-travelling workers
+    # the subsidy demo places (they went on their own, months ago).
+    assert set(
+        Vacancy.objects.filter(campaign__isnull=True).values_list("title", "status")
+    ) <= {("普工（自主外出）", VacancyStatus.CLOSED)}
 
 
 def test_run_twice_adds_nothing_and_a_later_day_moves_the_dates():

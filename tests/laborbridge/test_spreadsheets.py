@@ -160,6 +160,8 @@ _ALLOWED = {
     "laborbridge/spreadsheets.py",
     # COPY … FROM STDIN of matches into PostgreSQL: a database load, not an export.
     "matching/rounds.py",
+    # COPY … FROM STDIN of eligibility results into PostgreSQL: the same kind of load.
+    "subsidies/services.py",
     # Reference data derivation, a developer script writing the repository's own CSV.
     "scripts/derive_regions.py",
 }
