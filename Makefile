@@ -21,7 +21,15 @@ $(STAMP): $(LOCK) pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+# The matching engine's Numba kernels compiled once into their on-disk cache (beside the
+# sources, in matching/engine/__pycache__, ignored by git), so no round pays ~25 s of
+# compilation; again only when an engine source changed (Numba keys its cache on each file).
+WARM_STAMP := $(VENV)/.engine-warm-stamp
+$(WARM_STAMP): $(STAMP) $(wildcard matching/engine/*.py) scripts/warm_engine.py
+	$(PY) scripts/warm_engine.py
+	touch $(WARM_STAMP)
+
+install: $(STAMP) $(WARM_STAMP)
 
 ## make lock [LOCK_ARGS=--upgrade]: re-compile requirements/lock.txt from pyproject.toml after
 ## changing a dependency (keeps the pins that still fit; --upgrade takes the newest in range)
