@@ -14,6 +14,9 @@ API views do not convert errors themselves:
 
 - a service's ``django.core.exceptions.ValidationError`` → 400 (field errors kept by field),
 - ``django.core.exceptions.PermissionDenied`` → 403, ``Http404`` → 404,
+- a request beyond Django's parsing limits (``TooManyFieldsSent`` of a long query string or
+  form body, ``TooManyFilesSent``, ``RequestDataTooBig``) → 400 naming the limit, raised
+  wherever the request is first read (content negotiation reads the query string);
 - ``raise Conflict(_("…"))`` → 409 when the request clashes with the current state
   (a round already queued, an import already running),
 - ``raise Gone(_("…"))`` → 410 when the content was deleted by retention,
@@ -22,12 +25,19 @@ API views do not convert errors themselves:
 
 ``api_exception_handler`` is installed as DRF's ``EXCEPTION_HANDLER``; ``api_not_found`` is the
 project's ``handler404`` so that URLs under ``/api/`` that match no route (``/trips/abc/``)
-answer with the same body instead of an HTML page.
+answer with the same body instead of an HTML page; ``api_bad_request`` is ``handler400`` for
+the same reason (a request limit hit before a DRF view runs).
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
@@ -124,8 +134,28 @@ def error_body(exc: exceptions.APIException) -> dict:
     }
 
 
+def _request_limit_message(exc: Exception) -> str | None:
+    """Return the sentence for a request beyond Django's parsing limits, else None."""
+    if isinstance(exc, TooManyFieldsSent):
+        return _("请求的参数太多：查询字符串和表单合计最多 %(limit)s 个字段。") % {
+            "limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        }
+    if isinstance(exc, TooManyFilesSent):
+        return _("一次上传的文件太多：最多 %(limit)s 个。") % {
+            "limit": settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        }
+    if isinstance(exc, RequestDataTooBig):
+        return _("请求数据太大：最多 %(limit)s 字节。") % {
+            "limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        }
+    return None
+
+
 def _as_drf(exc: Exception) -> Exception:
     """Return the DRF form of the Django exceptions services raise."""
+    limit_message = _request_limit_message(exc)
+    if limit_message:
+        return exceptions.ValidationError({NON_FIELD_ERRORS: [limit_message]})
     if isinstance(exc, DjangoValidationError):
         if getattr(exc, "code", None) == "conflict":  # e.g. background.RunBusy
             return Conflict(" ".join(exc.messages))
@@ -165,6 +195,17 @@ def api_not_found(request, exception=None):
         )
         return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)
     return defaults.page_not_found(request, exception)
+
+
+def api_bad_request(request, exception=None):
+    """Answer a refused request with the API body under ``/api/``, else Django's 400 page."""
+    if request.path.startswith(API_PREFIX):
+        message = _request_limit_message(exception) if exception else None
+        error = exceptions.ValidationError(
+            {NON_FIELD_ERRORS: [message or _("请求无法解析，请检查参数。")]}
+        )
+        return JsonResponse(error_body(error), status=status.HTTP_400_BAD_REQUEST)
+    return defaults.bad_request(request, exception)
 
 
 # ----------------------------------------------------------------------- OpenAPI schema

@@ -69,8 +69,10 @@ urlpatterns = [
     ),
 ]
 
-# Unrouted URLs under /api/ answer with the API's error body, others with the 404 page.
+# Unrouted URLs (404) and refused requests (400, e.g. too many fields) under /api/ answer with
+# the API's error body, others with the HTML page.
 handler404 = "laborbridge.api_errors.api_not_found"
+handler400 = "laborbridge.api_errors.api_bad_request"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
