@@ -69,20 +69,26 @@ def _add_occ(o, lvl, stamp, slot, occs, levels, n, w):  # pragma: no cover - com
 
 
 @njit(cache=True)
-def _candidate_occupations(w, A, stamp, slot, occs, levels):  # pragma: no cover - compiled
-    """Fill occs/levels with w's candidate occupations and its skill level in each; return count."""
-    rel_ptr, rel_idx = A.rel_ptr, A.rel_idx
+def _candidate_occupations(
+    w, w_skill_ptr, w_skill_occ, w_skill_level, w_occ_ptr, w_occ, rel_ptr, rel_idx,
+    stamp, slot, occs, levels,
+):  # pragma: no cover - compiled  # fmt: skip
+    """Fill occs/levels with w's candidate occupations and its skill level in each; return count.
+
+    The arrays are the same-named :class:`~matching.engine.prepared.KernelArrays` fields,
+    passed by keyword (see :func:`~matching.engine.scoring.pair_scores` for why not ``A``).
+    """
     n = 0
-    for k in range(A.w_skill_ptr[w], A.w_skill_ptr[w + 1]):
-        a = A.w_skill_occ[k]
+    for k in range(w_skill_ptr[w], w_skill_ptr[w + 1]):
+        a = w_skill_occ[k]
         if a < 0:
             continue
-        lv = A.w_skill_level[k]
+        lv = w_skill_level[k]
         n = _add_occ(a, lv, stamp, slot, occs, levels, n, w)
         for r in range(rel_ptr[a], rel_ptr[a + 1]):
             n = _add_occ(rel_idx[r], max(lv - 1, 0), stamp, slot, occs, levels, n, w)
-    for k in range(A.w_occ_ptr[w], A.w_occ_ptr[w + 1]):
-        a = A.w_occ[k]
+    for k in range(w_occ_ptr[w], w_occ_ptr[w + 1]):
+        a = w_occ[k]
         if a < 0:
             continue
         n = _add_occ(a, 0, stamp, slot, occs, levels, n, w)
@@ -103,9 +109,21 @@ def _candidates_kernel(
     :class:`~matching.engine.scoring.WeightArrays`). ``A`` is the
     :class:`~matching.engine.prepared.KernelArrays`.
     """
-    b_ptr, w_city_ptr, w_city, w_cert = A.b_ptr, A.w_city_ptr, A.w_city, A.w_cert
+    # Every array is unpacked to a local here, before the parallel loop: a named tuple's field
+    # read inside the loop costs a reference count per read (the 100k stage took ~20 % more
+    # CPU that way). pair_scores and _candidate_occupations take the arrays by keyword.
+    rel_ptr, rel_idx, rel_mat, b_ptr = A.rel_ptr, A.rel_idx, A.rel_mat, A.b_ptr
+    w_age, w_depart, w_min_wage, w_shift = A.w_age, A.w_depart, A.w_min_wage, A.w_shift
+    w_edu, w_poverty, w_brand = A.w_edu, A.w_poverty, A.w_brand
+    w_unit, w_cert, w_skill_ptr, w_skill_occ = A.w_unit, A.w_cert, A.w_skill_ptr, A.w_skill_occ
+    w_skill_level, w_skill_years, w_city_ptr = A.w_skill_level, A.w_skill_years, A.w_city_ptr
+    w_city, w_occ_ptr, w_occ, w_dorm = A.w_city, A.w_occ_ptr, A.w_occ, A.w_dorm
     v_age_min, v_age_max, v_start, v_wage_max = A.v_age_min, A.v_age_max, A.v_start, A.v_wage_max
     v_min_level, v_benefits, v_min_edu, v_req = A.v_min_level, A.v_benefits, A.v_min_edu, A.v_req
+    v_occ, v_city, v_wage_min, v_unit = A.v_occ, A.v_city, A.v_wage_min, A.v_unit
+    v_scoring_certs, v_brand_ptr, v_brand = A.v_scoring_certs, A.v_brand_ptr, A.v_brand
+    v_external = A.v_external
+    wv, dest, occw = wt.points, wt.destination, wt.occupation_wish
     words = v_req.shape[1]
     n = hi - lo
     blocks = min(_BLOCKS, n) if n > 0 else 0
@@ -115,15 +133,14 @@ def _candidates_kernel(
         occs = np.empty(max_occs, dtype=np.int32)
         levels = np.empty(max_occs, dtype=np.int32)
         for w in range(lo + b * n // blocks, lo + (b + 1) * n // blocks):
-            k = _candidate_occupations(w, A, stamp, slot, occs, levels)
+            k = _candidate_occupations(
+                w, w_skill_ptr=w_skill_ptr, w_skill_occ=w_skill_occ, w_skill_level=w_skill_level,
+                w_occ_ptr=w_occ_ptr, w_occ=w_occ, rel_ptr=rel_ptr, rel_idx=rel_idx, stamp=stamp,
+                slot=slot, occs=occs, levels=levels,
+            )  # fmt: skip
             c0, c1 = w_city_ptr[w], w_city_ptr[w + 1]
-            age, depart, min_wage, shift_ok = (
-                A.w_age[w],
-                A.w_depart[w],
-                A.w_min_wage[w],
-                A.w_shift[w],
-            )
-            edu = A.w_edu[w]
+            age, depart, min_wage, shift_ok = w_age[w], w_depart[w], w_min_wage[w], w_shift[w]
+            edu = w_edu[w]
             pos = out_ptr[w] if fill else 0
             for i in range(k):
                 o = occs[i]
@@ -158,9 +175,21 @@ def _candidates_kernel(
                         if not certs_ok:
                             continue
                         if fill:
-                            out_vac[pos] = A.v_external[t]
+                            out_vac[pos] = v_external[t]
                             if score:
-                                ws, vs = pair_scores(w, t, wt, A)
+                                ws, vs = pair_scores(
+                                    w, t, wv=wv, dest=dest, occw=occw, rel_mat=rel_mat,
+                                    w_unit=w_unit, w_cert=w_cert, w_skill_ptr=w_skill_ptr,
+                                    w_skill_occ=w_skill_occ, w_skill_level=w_skill_level,
+                                    w_skill_years=w_skill_years, w_city_ptr=w_city_ptr,
+                                    w_city=w_city, w_occ_ptr=w_occ_ptr, w_occ=w_occ,
+                                    w_min_wage=w_min_wage, w_dorm=w_dorm, w_poverty=w_poverty,
+                                    w_brand=w_brand, v_occ=v_occ, v_city=v_city,
+                                    v_wage_min=v_wage_min, v_wage_max=v_wage_max,
+                                    v_scoring_certs=v_scoring_certs, v_unit=v_unit,
+                                    v_benefits=v_benefits, v_brand_ptr=v_brand_ptr,
+                                    v_brand=v_brand,
+                                )  # fmt: skip
                                 out_ws[pos] = ws
                                 out_vs[pos] = vs
                         pos += 1
@@ -342,7 +371,11 @@ def _exclusion_counts_kernel(workers, n_occ, n_city, max_occs, A):  # pragma: no
     levels = np.empty(max_occs, dtype=np.int32)
     for i in range(len(workers)):
         w = workers[i]
-        k = _candidate_occupations(w, A, stamp, slot, occs, levels)
+        k = _candidate_occupations(
+            w, w_skill_ptr=A.w_skill_ptr, w_skill_occ=A.w_skill_occ, w_skill_level=A.w_skill_level,
+            w_occ_ptr=A.w_occ_ptr, w_occ=A.w_occ, rel_ptr=A.rel_ptr, rel_idx=A.rel_idx,
+            stamp=stamp, slot=slot, occs=occs, levels=levels,
+        )  # fmt: skip
         c0, c1 = w_city_ptr[w], w_city_ptr[w + 1]
         for j in range(k):
             lvl = levels[j]
