@@ -87,8 +87,9 @@ _TEMPLATES = {
         SmsTemplate(
             TRIP_CHANGED,
             _("行程变更"),
-            "${name}您好：您的行程已变更为${trip}，${departure}出发，座位${seat}，"
-            "请以本条为准。带队${escort_phone}。详情${link}",
+            "${name}您好：您的行程已变更为${trip}，${departure}出发，"
+            "请${pickup_time}前到${pickup}集合，座位${seat}，请以本条为准。"
+            "带队${escort_phone}。详情${link}",
             essential=True,
             default_code="SMS_DEMO_CHANGE",
         ),

@@ -27,6 +27,7 @@ class SmsReason(models.TextChoices):
     NO_PHONE = "no_phone", _("手机号码无效")
     RESCHEDULED = "rescheduled", _("行程已变更，改发新提醒")
     PAST = "past", _("已过出发时间，不再提醒")
+    RELEASED = "released", _("座位已释放，不再提醒")
     THROTTLED = "throttled", _("短信平台限流，稍后重试")
     NETWORK = "network", _("短信平台暂时无法连接，稍后重试")
     INVALID_NUMBER = "invalid_number", _("运营商认定号码无效")

@@ -1,27 +1,30 @@
 """What is sent on its own: texts queued when the floors below change their records.
 
 Outreach is the top floor; the services below (transport, matching, placement, cases) must
-not know it exists. So outreach listens to their models' ``post_save`` — every such write is
-a service's ``save(update_fields=[…])``, which names what changed — and queues its texts in
-the same transaction (they exist exactly when their cause does). Bulk ``.update()`` calls
-send no signal: plan confirmation is caught on the plan's own save; a seat *swap* (two
-``.update()``s) sends no change notice (README, "not yet").
+not know it exists. So outreach listens — to their models' ``post_save`` where a service's
+``save(update_fields=[…])`` names what changed, and to transport's ``travellers_moved`` hook
+where a change is not one save (a seat swap is two ``.update()``s; a move redoes the bus
+rides after the seat's save; a new time moves the feeder buses after the trip's save) — and
+queues its texts in the same transaction (they exist exactly when their cause does).
 
 * a plan confirmed → each traveller's departure reminders, two days and one day before at
   09:00 local (queued now, sent by the drain when due — the beat's minute drain);
-* a seat moved to another trip / car / seat, or a trip's departure time changed → the
-  traveller's queued reminders are suppressed ("rescheduled"), new ones queued, and a change
-  notice sent;
+* a traveller moved to another trip / car / seat, two seats swapped, or a trip's departure
+  time, number or station changed (``transport.changes``) → the traveller's queued
+  reminders are suppressed ("rescheduled"), new ones queued, and a change notice sent;
+* a seat released (the match ended, a no-show) → its queued reminders suppressed;
 * a match offered → the offer;
 * a traveller checked in at the gate → the arrival welcome with a liaison's phone;
 * a case of the worker changed status → the progress;
-* follow-ups due today (beat, ``followups_due_queue``) → the follow-up text.
+* follow-ups due today (beat, ``followups_due_queue``) → the follow-up text, with the
+  worker's personal link when one can be sent (``outreach.links``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -33,7 +36,8 @@ from matching.models import Match, MatchStatus
 from outreach import catalogue
 from outreach.models import SmsMessage, SmsReason
 from outreach.services import Draft, sms_cancel, sms_queue_many
-from transport.models import BusKind, BusRider, PlanStatus, Seat, TransportPlan, Trip
+from transport.changes import travellers_moved
+from transport.models import BusKind, BusRider, PlanStatus, Seat, TransportPlan
 
 REMINDER_DAYS = (2, 1)
 REMINDER_AT = dt.time(9, 0)
@@ -79,13 +83,18 @@ def _reminder_prefix(seat: Seat) -> str:
 
 
 def reminder_drafts(
-    seat: Seat, ride: BusRider | None, *, now: dt.datetime | None = None
+    seat: Seat, ride: BusRider | None, *, now: dt.datetime | None = None, generation: str = ""
 ) -> list[Draft]:
-    """Return the seat's departure reminders still in the future (two days and one before)."""
+    """Return the seat's departure reminders still in the future (two days and one before).
+
+    ``generation`` tells apart the reminders queued after a change: a traveller moved away
+    and back again must get new reminders, not find the suppressed ones under the same key.
+    """
     now = now or timezone.now()
     trip = seat.trip
     departure_on = timezone.localtime(trip.departure_at).date()
     params = _travel_params(seat, ride)
+    suffix = f":{generation}" if generation else ""
     drafts = []
     for days in REMINDER_DAYS:
         at = dt.datetime.combine(
@@ -103,7 +112,7 @@ def reminder_drafts(
                 idempotency_key=(
                     f"{_reminder_prefix(seat)}{trip.pk}:"
                     f"{timezone.localtime(trip.departure_at):%Y%m%d%H%M}:"
-                    f"{seat.car_id}-{seat.row}{seat.letter}:d{days}"
+                    f"{seat.car_id}-{seat.row}{seat.letter}:d{days}{suffix}"
                 ),
                 scheduled_for=at,
                 departure_on=departure_on,
@@ -123,33 +132,51 @@ def reminders_schedule(seats, *, actor: User | None = None) -> int:
     return sms_queue_many(drafts=drafts, actor=actor)
 
 
-def seat_changed(seat: Seat, *, actor: User | None = None) -> None:
-    """Re-schedule a confirmed traveller's reminders and send a change notice."""
-    seat = Seat.objects.select_related("trip__origin", "car", "worker", "plan").get(pk=seat.pk)
-    if seat.released_at is not None or not seat.confirmed:
-        return
-    sms_cancel(
-        messages=SmsMessage.objects.filter(
-            worker_id=seat.worker_id, idempotency_key__startswith=_reminder_prefix(seat)
-        ),
-        reason=SmsReason.RESCHEDULED,
+def _reminders_cancel(seat_ids: list[int], *, reason: str) -> int:
+    keys = Q()
+    for pk in seat_ids:
+        keys |= Q(idempotency_key__startswith=f"remind:{pk}:")
+    return sms_cancel(
+        messages=SmsMessage.objects.filter(key=catalogue.DEPARTURE_REMINDER).filter(keys),
+        reason=reason,
     )
-    if seat.trip.departure_at <= timezone.now():
-        return
-    ride = _feeder_rides([seat]).get(seat.pk)
-    params = _travel_params(seat, ride)
-    change = Draft(
-        worker=seat.worker,
-        key=catalogue.TRIP_CHANGED,
-        params=params,
-        idempotency_key=(
-            f"change:{seat.pk}:{seat.trip_id}:"
-            f"{timezone.localtime(seat.trip.departure_at):%Y%m%d%H%M}:"
-            f"{seat.car_id}-{seat.row}{seat.letter}"
-        ),
-        departure_on=timezone.localtime(seat.trip.departure_at).date(),
+
+
+def seats_changed(seat_ids, *, actor: User | None = None) -> int:
+    """Re-schedule the confirmed travellers' reminders and send each a change notice; return
+    how many rows were written. Seats not yet confirmed were never told anything."""
+    seats = list(
+        Seat.objects.filter(pk__in=list(seat_ids), released_at=None, confirmed=True)
+        .select_related("trip__origin", "car", "worker")
+        .order_by("pk")
     )
-    sms_queue_many(drafts=[change, *reminder_drafts(seat, ride)], actor=actor)
+    if not seats:
+        return 0
+    _reminders_cancel([seat.pk for seat in seats], reason=SmsReason.RESCHEDULED)
+    now = timezone.now()
+    generation = f"{now:%y%m%d%H%M%S%f}"
+    rides = _feeder_rides(seats)
+    drafts: list[Draft] = []
+    for seat in seats:
+        if seat.trip.departure_at <= now:
+            continue
+        ride = rides.get(seat.pk)
+        drafts.append(
+            Draft(
+                worker=seat.worker,
+                key=catalogue.TRIP_CHANGED,
+                params=_travel_params(seat, ride),
+                idempotency_key=f"change:{seat.pk}:{generation}",
+                departure_on=timezone.localtime(seat.trip.departure_at).date(),
+            )
+        )
+        drafts += reminder_drafts(seat, ride, now=now, generation=generation)
+    return sms_queue_many(drafts=drafts, actor=actor)
+
+
+@receiver(travellers_moved, dispatch_uid="outreach.travellers_moved")
+def _travellers_moved(sender, *, actor=None, seat_ids=(), **kwargs) -> None:
+    seats_changed(seat_ids, actor=actor)
 
 
 def _fields(kwargs) -> set[str]:
@@ -171,18 +198,10 @@ def _plan_saved(sender, instance: TransportPlan, created: bool, **kwargs) -> Non
 @receiver(post_save, sender=Seat, dispatch_uid="outreach.seat_saved")
 def _seat_saved(sender, instance: Seat, created: bool, **kwargs) -> None:
     fields = _fields(kwargs)
-    if fields & {"trip", "car", "row", "letter"}:
-        seat_changed(instance)
+    if "released_at" in fields and instance.released_at is not None:
+        _reminders_cancel([instance.pk], reason=SmsReason.RELEASED)
     if "checked_in_at" in fields and instance.checked_in_at is not None:
         _arrival_welcome(instance)
-
-
-@receiver(post_save, sender=Trip, dispatch_uid="outreach.trip_saved")
-def _trip_saved(sender, instance: Trip, created: bool, **kwargs) -> None:
-    if "departure_at" not in _fields(kwargs):
-        return
-    for seat in Seat.objects.filter(trip=instance, released_at=None, confirmed=True):
-        seat_changed(seat)
 
 
 @receiver(post_save, sender=Match, dispatch_uid="outreach.match_saved")

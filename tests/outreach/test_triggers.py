@@ -12,9 +12,9 @@ from matching.models import Match, MatchStatus
 from outreach import catalogue, triggers
 from outreach.models import SmsMessage, SmsReason, SmsStatus
 from tests.factories import VacancyFactory, WorkerFactory
-from tests.outreach.conftest import consenting
-from transport.models import Trip, TripCar
-from transport.services import plans, seats, trips
+from tests.outreach.conftest import consenting, place
+from transport.models import Bus, BusKind, BusRider, PickupPoint, Seat, Trip, TripCar
+from transport.services import boarding, plans, seats, trips
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +86,108 @@ def test_retiming_a_trip_reschedules_its_travellers(traveller, coordinator):
         SmsMessage.objects.filter(key=catalogue.DEPARTURE_REMINDER, status=SmsStatus.QUEUED).count()
         == 2
     )
+
+
+def _queued_reminders(seat):
+    return SmsMessage.objects.filter(
+        key=catalogue.DEPARTURE_REMINDER,
+        worker=seat.worker,
+        status=SmsStatus.QUEUED,
+    )
+
+
+def _fellow(traveller, employer_x, *, letter):
+    """A second confirmed-to-be traveller in the same car, plan and trip."""
+    _worker, match, _employment = place(employer_x, employed=False)
+    consenting(match.worker)
+    TripCar.objects.filter(pk=traveller.car_id).update(occupied=2)
+    return Seat.objects.create(
+        plan=traveller.plan,
+        trip=traveller.trip,
+        car=traveller.car,
+        row=traveller.row,
+        letter=letter,
+        match=match,
+        worker=match.worker,
+    )
+
+
+def test_swapping_two_seats_tells_both_travellers(traveller, employer_x, coordinator):
+    # The swap writes with QuerySet.update() (no post_save): transport's hook tells outreach.
+    fellow = _fellow(traveller, employer_x, letter="A")
+    plans.plan_confirm(actor=coordinator, plan=traveller.plan)
+    assert SmsMessage.objects.filter(key=catalogue.DEPARTURE_REMINDER).count() == 4
+    seats.seats_swap(actor=coordinator, seat_a=traveller, seat_b=fellow)
+    for seat, now_in in ((traveller, "03车07A"), (fellow, "03车07F")):
+        change = SmsMessage.objects.get(key=catalogue.TRIP_CHANGED, worker=seat.worker)
+        assert now_in in change.text and change.status == SmsStatus.QUEUED and change.essential
+        assert [now_in in r.text for r in _queued_reminders(seat)] == [True, True]
+    suppressed = SmsMessage.objects.filter(
+        key=catalogue.DEPARTURE_REMINDER, status=SmsStatus.SUPPRESSED
+    )
+    assert suppressed.count() == 4 and {r.reason for r in suppressed} == {SmsReason.RESCHEDULED}
+
+
+def test_moving_away_and_back_queues_fresh_reminders(traveller, coordinator):
+    plans.plan_confirm(actor=coordinator, plan=traveller.plan)
+    seats.seat_move(
+        actor=coordinator, seat=traveller, trip=traveller.trip, car_no=3, row=8, letter="A"
+    )
+    seats.seat_move(
+        actor=coordinator, seat=traveller, trip=traveller.trip, car_no=3, row=7, letter="F"
+    )
+    # The reminders of 03车07F were suppressed by the first move; the way back queues new ones
+    # (their key names the change) instead of finding the suppressed ones under the old key.
+    assert [("03车07F" in r.text) for r in _queued_reminders(traveller)] == [True, True]
+    changes = SmsMessage.objects.filter(key=catalogue.TRIP_CHANGED).order_by("pk")
+    assert ["03车08A" in changes[0].text, "03车07F" in changes[1].text] == [True, True]
+
+
+def test_a_seat_not_yet_confirmed_is_not_texted(traveller, coordinator):
+    seats.seat_move(
+        actor=coordinator, seat=traveller, trip=traveller.trip, car_no=3, row=8, letter="A"
+    )
+    assert not SmsMessage.objects.exists()
+
+
+def test_retiming_tells_the_new_pickup_time_of_the_feeder_bus(traveller, coordinator):
+    trip = traveller.trip
+    point = PickupPoint.objects.create(
+        county_id="621102", name="安定区汽车站", latitude=35.58, longitude=104.62
+    )
+    bus_leaves = trip.departure_at - dt.timedelta(hours=3)
+    bus = Bus.objects.create(
+        plan=traveller.plan,
+        trip=trip,
+        kind=BusKind.FEEDER,
+        key="621102",
+        vehicle_index=1,
+        capacity=45,
+        departure_at=bus_leaves,
+        arrival_at=bus_leaves + dt.timedelta(hours=2),
+    )
+    BusRider.objects.create(
+        bus=bus, seat=traveller, kind=BusKind.FEEDER, pickup_point=point, stop_time=bus_leaves
+    )
+    plans.plan_confirm(actor=coordinator, plan=traveller.plan)
+    trips.trip_update(
+        actor=coordinator,
+        trip=trip,
+        departure_at=trip.departure_at + dt.timedelta(hours=2),
+        arrival_at=trip.arrival_at + dt.timedelta(hours=2),
+    )
+    change = SmsMessage.objects.get(key=catalogue.TRIP_CHANGED)
+    moved = timezone.localtime(bus_leaves + dt.timedelta(hours=2))
+    # The notice is written after the feeder bus moved with the train, not before.
+    assert f"{moved:%H:%M}前到安定区汽车站" in change.text
+    assert all(f"{moved:%H:%M}前" in r.text for r in _queued_reminders(traveller))
+
+
+def test_a_no_show_release_suppresses_the_queued_reminders(traveller, coordinator):
+    plans.plan_confirm(actor=coordinator, plan=traveller.plan)
+    boarding.seat_roll_call(actor=coordinator, seat=traveller, present=False)
+    rows = SmsMessage.objects.filter(key=catalogue.DEPARTURE_REMINDER)
+    assert {(r.status, r.reason) for r in rows} == {(SmsStatus.SUPPRESSED, SmsReason.RELEASED)}
 
 
 def test_an_offer_is_texted_once(employer_x, coordinator):

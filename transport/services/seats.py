@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from laborbridge import access
 from laborbridge.models import User
 from laborbridge.services import audit_record
-from transport import planner
+from transport import changes, planner
 from transport.inputs import trip_of
 from transport.models import Bus, BusRider, Seat, Trip, TripCar
 from transport.planner.domain import seat_position
@@ -80,6 +80,7 @@ def seat_move(*, actor: User, seat: Seat, trip: Trip, car_no: int, row: int, let
         list(Bus.objects.select_for_update().filter(pk__in=touched).order_by("pk"))
         bus_rides_drop(seat)
         bus_rides_add(seat)
+    changes.travellers_moved_send(actor=actor, seat_ids=[seat.pk], cause=changes.MOVE)
     audit_record(
         actor=actor,
         action="seat.move",
@@ -131,4 +132,5 @@ def seats_swap(*, actor: User, seat_a: Seat, seat_b: Seat) -> tuple[Seat, Seat]:
             target=seat,
             changes={"seat": [old, seat.label], "worker": seat.worker_id},
         )
+    changes.travellers_moved_send(actor=actor, seat_ids=[a.pk, b.pk], cause=changes.SWAP)
     return a, b

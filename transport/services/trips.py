@@ -14,6 +14,7 @@ from laborbridge import access
 from laborbridge.identifiers import validate_mobile
 from laborbridge.models import Campaign, Station, User
 from laborbridge.services import audit_record, model_changes
+from transport.changes import RETIME, travellers_moved_send
 from transport.models import Bus, BusKind, BusRider, Trip, TripCar, TripDirection, TripMode
 from transport.plan_params import BUS_FARE_MAX
 
@@ -39,6 +40,8 @@ _TRIP_FIELDS = (
     "arrival_bus_fare",
     "note",
 )
+# Changing these changes what a traveller was told (outreach texts them a change notice).
+_TRAVELLER_FIELDS = frozenset({"service_number", "origin", "departure_at"})
 # Changing these re-draws the cars, so they are refused once anyone holds a seat.
 _LAYOUT_FIELDS = frozenset(
     {"mode", "direction", "cars", "seats_per_car", "car_seats", "first_car_no", "seat_letters"}
@@ -234,6 +237,12 @@ def trip_update(*, actor: User, trip: Trip, **values) -> Trip:
     audit_record(actor=actor, action="trip.update", target=trip, changes=changes)
     if any(shifts.values()):
         _trip_buses_retime(actor=actor, trip=trip, shifts=shifts)
+    if _TRAVELLER_FIELDS & set(changes):
+        travellers_moved_send(
+            actor=actor,
+            seat_ids=trip.seats.filter(released_at=None).values_list("pk", flat=True),
+            cause=RETIME,
+        )
     return trip
 
 
