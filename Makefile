@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install lock migrate messages run lint format bench worker clean e2e
+.PHONY: demo test install lock migrate messages run lint format bench worker clean e2e up
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,15 @@ format: install
 ## make bench: every benchmark under bench/, printing its figures
 bench: install
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+## make up [PORT=8000] [UP_ARGS="-c matching=2"]: the production shape on one machine — the
+## Procfile's gunicorn, Celery worker (default queue), Celery worker (matching queue) and beat
+## under honcho, against DATABASE_URL and REDIS_URL (from the environment or .env); Ctrl-C stops all
+up: install messages
+	@test -n "$${REDIS_URL:-$$(grep -s '^REDIS_URL=.' .env)}" || { echo "make up: set REDIS_URL (and DATABASE_URL) in the environment or .env — see .env.example" >&2; exit 1; }
+	$(VENV)/bin/honcho run $(PY) manage.py migrate --no-input -v 0
+	$(VENV)/bin/honcho run $(PY) manage.py collectstatic --no-input -v 0
+	$(VENV)/bin/honcho start -f Procfile -p $(PORT) $(UP_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A laborbridge worker -Q celery,matching -l info

@@ -52,14 +52,26 @@ QINGDAO_DISTRICTS = [
 ]
 
 
-def _generate(workers: int, vacancies: int, seed: int) -> None:
+def _generate(
+    workers: int,
+    vacancies: int,
+    seed: int,
+    *,
+    campaign_code: str = "2026-chunfeng-dingxi-qingdao",
+    counties: list[str] = DINGXI_COUNTIES,
+    districts: list[str] = QINGDAO_DISTRICTS,
+    offset: int = 0,
+) -> None:
+    """Generate ``workers`` workers of ``counties`` and ``vacancies`` vacancies of employers in
+    ``districts`` (Qingdao) for the campaign; ``offset`` numbers the workers and employers after
+    those of an earlier call (unique phones, ID numbers and credit codes)."""
     from jobs.models import Employer, Vacancy
     from laborbridge.identifiers import credit_code_check_char, id_number_check_char
     from laborbridge.models import Campaign, Occupation
     from workers.models import WishCity, WishOccupation, Worker, WorkerSkill
 
     rng = random.Random(seed)
-    campaign = Campaign.objects.get(code="2026-chunfeng-dingxi-qingdao")
+    campaign = Campaign.objects.get(code=campaign_code)
     # Every occupation of the service, farming and production groups. A worker's skills and
     # their related occupations reach about one vacancy in eight; the vacancies' own
     # requirements (start date, pay floor, skill level, schooling, age, shifts) then leave ~50
@@ -71,8 +83,8 @@ def _generate(workers: int, vacancies: int, seed: int) -> None:
     weights = [1.0 / (1 + i) ** 0.15 for i in range(len(occupations))]
     shift_patterns = ["day", "two_shifts", "three_shifts", "rotating"]
     employers = []
-    for index in range(max(1, vacancies // 8)):
-        district = rng.choice(QINGDAO_DISTRICTS)
+    for index in range(offset, offset + max(1, vacancies // 8)):
+        district = rng.choice(districts)
         body = f"91{district}{index:08d}0"
         employers.append(
             Employer(
@@ -85,7 +97,7 @@ def _generate(workers: int, vacancies: int, seed: int) -> None:
             )
         )
     Employer.objects.bulk_create(employers, batch_size=BATCH)
-    employers = list(Employer.objects.order_by("pk"))
+    employers = list(Employer.objects.filter(district_id__in=districts).order_by("pk"))
     headcount_total = 0
     rows = []
     for index in range(vacancies):
@@ -117,12 +129,13 @@ def _generate(workers: int, vacancies: int, seed: int) -> None:
             )
         )
     Vacancy.objects.bulk_create(rows, batch_size=BATCH)
-    for start in range(0, workers, BATCH):
+    last_pk = Worker.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    for start in range(offset, offset + workers, BATCH):
         batch = []
-        for index in range(start, min(workers, start + BATCH)):
-            county = DINGXI_COUNTIES[index % len(DINGXI_COUNTIES)]
+        for index in range(start, min(offset + workers, start + BATCH)):
+            county = counties[index % len(counties)]
             # (county, birth date, serial) is unique for every index below 84 million.
-            step = index // len(DINGXI_COUNTIES)
+            step = index // len(counties)
             # ages 22-54 spread evenly (7,919 is prime to 12,000: a permutation of each block)
             born = dt.date(1972, 1, 1) + dt.timedelta(days=step * 7919 % 12000)
             body = f"{county}{born:%Y%m%d}{step // 12000:03d}"
@@ -143,7 +156,7 @@ def _generate(workers: int, vacancies: int, seed: int) -> None:
             worker.set_id_number(body + id_number_check_char(body))
             batch.append(worker)
         Worker.objects.bulk_create(batch, batch_size=BATCH)
-    ids = list(Worker.objects.order_by("pk").values_list("pk", flat=True))
+    ids = list(Worker.objects.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True))
     skills, wishes, cities = [], [], []
     for worker_id in ids:
         chosen = rng.choices(occupations, weights, k=2)
