@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import inspect
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -29,7 +31,7 @@ from jobs.models import Employer
 from laborbridge import access
 from laborbridge.models import AuditEvent, Pairing, Region, Role, User
 from laborbridge.models.audit import actor_snapshot
-from laborbridge.notifications.services import Audience, notify
+from laborbridge.notifications.services import Audience, Notice, notify_many
 from laborbridge.services import audit_record
 from placement import history, messages
 from placement.models import (
@@ -447,21 +449,28 @@ def wage_gap_exceeds(*, promised: int | None, actual: int) -> bool:
     return (promised - actual) / promised > settings.WAGE_GAP_THRESHOLD
 
 
-def employment_pairing(employment: Employment) -> Pairing | None:
+def employment_pairing(
+    employment: Employment, pairings: Callable[[], Iterable[Pairing]] | None = None
+) -> Pairing | None:
     """Return the pairing that placed the worker: the campaign's, else the pairing whose
-    west holds the worker's county and whose east holds the employer's district."""
+    west holds the worker's county and whose east holds the employer's district.
+    ``pairings`` returns all pairings with their regions (a batch reads them once)."""
     match = employment.match
     campaign = match.round.campaign if match.round_id else employment.vacancy.campaign
     if campaign is not None:
         return campaign.pairing
     county = employment.worker.home_county_id
     district = employment.employer.district_id
-    for pairing in Pairing.objects.select_related("east_region", "west_region"):
+    for pairing in pairings() if pairings is not None else _pairings():
         if county.startswith(pairing.west_region.prefix) and district.startswith(
             pairing.east_region.prefix
         ):
             return pairing
     return None
+
+
+def _pairings() -> list[Pairing]:
+    return list(Pairing.objects.select_related("east_region", "west_region"))
 
 
 @transaction.atomic
@@ -559,8 +568,11 @@ def _flag_apply(
     flag: WageGapFlag | None,
     promised: int | None,
     lowest: MonthlyWage,
+    opening: list[WageGapFlag] | None = None,
 ) -> WageGapFlag | None:
-    """Decide the month's flag from what was read (shared by the one-row and batch paths)."""
+    """Decide the month's flag from what was read (shared by the one-row and batch paths).
+    A new flag is written at once, or — when ``opening`` collects them — by the caller
+    through ``_flags_open``."""
     short = wage_gap_exceeds(promised=promised, actual=wage.gross)
     if flag is not None:
         if short and flag.resolved:
@@ -570,35 +582,53 @@ def _flag_apply(
         return flag
     if promised is None or not wage_gap_exceeds(promised=promised, actual=lowest.gross):
         return None
-    month = wage.month
-    flag = WageGapFlag.objects.create(
+    flag = WageGapFlag(
         employment=employment,
-        month=month,
+        month=wage.month,
         promised=promised,
         actual=lowest.gross,
         source=lowest.source,
     )
-    pairing = employment_pairing(employment)
-    if pairing is not None:
-        worker = employment.worker
-        notify(
-            key=messages.WAGE_GAP,
-            params={
-                "name": worker.name,
-                "id": worker.id_number_masked,
-                "employer": employment.current_employer_name or employment.employer.name,
-                "month": f"{month:%Y-%m}",
-                "promised": promised,
-                "actual": lowest.gross,
-                "percent": flag.gap_percent,
-                "employment_id": employment.pk,
-                "worker_id": worker.pk,
-            },
-            audiences=[Audience.pairing(pairing.pk)],
-            cause=flag,
-            actor=by,
-        )
+    if opening is None:
+        _flags_open([flag], by=by)
+    else:
+        opening.append(flag)  # the batch writes them and their notices together
     return flag
+
+
+def _flags_open(flags: list[WageGapFlag], *, by: User) -> None:
+    """Write new wage-gap flags and tell each one's pairing coordinators (one notice per
+    flag) — an insert for the flags and three for the notices, however many."""
+    if not flags:
+        return
+    WageGapFlag.objects.bulk_create(flags)
+    pairings = functools.cache(_pairings)
+    notices = []
+    for flag in flags:
+        employment = flag.employment
+        pairing = employment_pairing(employment, pairings)
+        if pairing is None:
+            continue
+        worker = employment.worker
+        notices.append(
+            Notice(
+                params={
+                    "name": worker.name,
+                    "id": worker.id_number_masked,
+                    "employer": employment.current_employer_name or employment.employer.name,
+                    "month": f"{flag.month:%Y-%m}",
+                    "promised": flag.promised,
+                    "actual": flag.actual,
+                    "percent": flag.gap_percent,
+                    "employment_id": employment.pk,
+                    "worker_id": worker.pk,
+                },
+                audiences=[Audience.pairing(pairing.pk)],
+                cause=flag,
+            )
+        )
+    if notices:
+        notify_many(key=messages.WAGE_GAP, notices=notices, actor=by)
 
 
 @dataclass(frozen=True)
@@ -647,7 +677,13 @@ def _wages_batch(reports: list[WageReport], *, source: str, by: User) -> None:
     locked = {
         e.pk: e
         for e in Employment.objects.select_for_update(of=("self",))
-        .select_related("employer", "vacancy", "worker", "match")
+        # What a new flag's notice needs (the pairing through the campaign) in this read.
+        .select_related(
+            "employer",
+            "worker",
+            "match__round__campaign__pairing",
+            "vacancy__campaign__pairing",
+        )
         .filter(pk__in=ids)
         .order_by("pk")
     }
@@ -717,9 +753,15 @@ def _wages_batch(reports: list[WageReport], *, source: str, by: User) -> None:
         key = (wage.employment_id, wage.month)
         if key not in lowest or wage.gross < lowest[key].gross:
             lowest[key] = wage
+    opening: list[WageGapFlag] = []
     for wage in written:
         key = (wage.employment_id, wage.month)
         employment = locked[wage.employment_id]
+        if key in flags and flags[key].pk is None:
+            # The same month twice in one batch, its flag not yet written: write the ones
+            # waiting first, so resolving or reopening it works on a stored row.
+            _flags_open(opening, by=by)
+            opening = []
         events_of = sorted(events.get(employment.pk, []), key=lambda e: (e.occurred_on, e.pk))
         flag = _flag_apply(
             employment=employment,
@@ -728,9 +770,11 @@ def _wages_batch(reports: list[WageReport], *, source: str, by: User) -> None:
             flag=flags.get(key),
             promised=promised_wage(employment, events_of, wage.month),
             lowest=lowest[key],
+            opening=opening,
         )
         if flag is not None:
             flags[key] = flag
+    _flags_open(opening, by=by)
 
 
 def _flag_resolve(*, flag: WageGapFlag, wage: MonthlyWage, by: User) -> None:

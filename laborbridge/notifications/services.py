@@ -1,6 +1,6 @@
 """Writes to the outbox: leave a message with its cause, mark messages read or unread."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +56,15 @@ class Audience:
         return cls(AudienceKind.USER, str(user_id))
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One message of a batch (``notify_many``): its parameters, audiences and cause."""
+
+    params: Mapping[str, Any]
+    audiences: Iterable[Audience]
+    cause: models.Model | None = None
+
+
 @transaction.atomic
 def notify(
     *,
@@ -69,31 +78,64 @@ def notify(
     """Leave a message for ``audiences``, in the caller's transaction (so it exists exactly
     when its cause does). ``params`` must be JSON values, never translated text: the key's
     registered templates are rendered in each reader's language."""
+    (message,) = notify_many(
+        key=key,
+        notices=[Notice(params=params, audiences=audiences, cause=cause)],
+        channels=channels,
+        actor=actor,
+    )
+    return message
+
+
+def notify_many(
+    *,
+    key: str,
+    notices: Sequence[Notice],
+    channels: Iterable[str] = (Channel.IN_APP,),
+    actor: User | None,
+) -> list[Message]:
+    """Leave one message per notice, all of ``key``, in three inserts whatever their number
+    (a 10,000-row import that raises 1,000 notices wrote ~4 queries and a savepoint each
+    through ``notify``). Same rules and rows as ``notify``; the caller's transaction."""
     if messages.template_for(key) is None:
         raise ValueError(f"message key {key!r} is not registered")
-    targets = list(dict.fromkeys(audiences))  # same audience twice is one audience
-    if not targets:
+    targets = [list(dict.fromkeys(notice.audiences)) for notice in notices]
+    if not all(targets):  # same audience twice is one audience
         raise ValueError("a message needs at least one audience")
     channels = list(dict.fromkeys(channels))
     unknown = set(channels) - set(Channel.values)
     if unknown:
         raise ValueError(f"unknown channels: {sorted(unknown)}")
-    message = Message.objects.create(
-        key=key,
-        params=dict(params),
-        cause_type=ContentType.objects.get_for_model(cause) if cause is not None else None,
-        cause_id=str(cause.pk) if cause is not None else "",
-        created_by=actor if actor is not None and actor.is_authenticated else None,
+    created_by = actor if actor is not None and actor.is_authenticated else None
+    sent = Message.objects.bulk_create(
+        [
+            Message(
+                key=key,
+                params=dict(notice.params),
+                cause_type=(
+                    ContentType.objects.get_for_model(notice.cause)
+                    if notice.cause is not None
+                    else None
+                ),
+                cause_id=str(notice.cause.pk) if notice.cause is not None else "",
+                created_by=created_by,
+            )
+            for notice in notices
+        ]
     )
     rows = MessageAudience.objects.bulk_create(
-        [MessageAudience(message=message, kind=a.kind, target=a.target) for a in targets]
+        [
+            MessageAudience(message=message, kind=a.kind, target=a.target)
+            for message, audiences in zip(sent, targets, strict=True)
+            for a in audiences
+        ]
     )
     now = timezone.now()
     MessageDelivery.objects.bulk_create(
         [
             # In-app delivery is the row itself: it is there the moment it commits.
             MessageDelivery(
-                message=message,
+                message=row.message,
                 audience=row,
                 channel=channel,
                 status=DeliveryStatus.SENT,
@@ -101,12 +143,12 @@ def notify(
                 sent_at=now,
             )
             if channel == Channel.IN_APP
-            else MessageDelivery(message=message, audience=row, channel=channel)
+            else MessageDelivery(message=row.message, audience=row, channel=channel)
             for row in rows
             for channel in channels
         ]
     )
-    return message
+    return sent
 
 
 def _visible(actor: User, message: Message) -> Message:

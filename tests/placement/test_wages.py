@@ -4,8 +4,11 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from laborbridge import access
 from laborbridge.models import AuditEvent
 from laborbridge.notifications.models import Message
 from placement import messages, services
@@ -227,3 +230,61 @@ class TestBatch:
                 by=official_a,  # before the arrival
             )
         assert not MonthlyWage.objects.exists()
+
+    def _short_batch(self, employer, hr, count):
+        employments = [place(employer) for _ in range(count)]
+        with CaptureQueriesContext(connection) as captured:
+            services.record_actual_wages(
+                reports=[services.WageReport(e, JULY, 3000) for e in employments],
+                source=WageSource.ROSTER,
+                by=hr,
+            )
+        return employments, len(captured)
+
+    def test_new_flags_and_notices_are_written_together(
+        self, hr_x, employer_x, pairing_qd_dx, coordinator
+    ):
+        # Flags and their notices cost the same few queries for 2 flags as for 8.
+        _, few = self._short_batch(employer_x, hr_x, 2)
+        employments, many = self._short_batch(employer_x, hr_x, 8)
+        assert many == few, (few, many)
+        assert WageGapFlag.objects.count() == 10
+        for employment in employments:
+            flag = WageGapFlag.objects.get(employment=employment)
+            notice = Message.objects.get(key=messages.WAGE_GAP, cause_id=str(flag.pk))
+            assert notice.params["employment_id"] == employment.pk
+            assert (notice.params["actual"], notice.params["percent"]) == (3000, 40)
+            assert notice.audiences.get().target == str(pairing_qd_dx.pk)
+            assert notice.deliveries.get().status == "sent"
+        assert notice in access.messages_visible_to(coordinator)
+
+    def test_the_same_month_twice_in_a_batch(self, hr_x, employment):
+        # A short figure stored earlier without a flag (say before the promise was known):
+        # the batch opens the month's flag on it, then its roster row within the threshold
+        # resolves that flag — as two calls of record_actual_wage would.
+        MonthlyWage.objects.create(
+            employment=employment, month=JULY, gross=3000, source=WageSource.WORKER
+        )
+        services.record_actual_wages(
+            reports=[
+                services.WageReport(employment, JULY, 3000),
+                services.WageReport(employment, JULY, 4900),  # the roster's corrected figure
+            ],
+            source=WageSource.ROSTER,
+            by=hr_x,
+        )
+        flag = WageGapFlag.objects.get(employment=employment)
+        assert (flag.actual, flag.source) == (3000, WageSource.WORKER)
+        assert (flag.resolved, flag.resolved_actual, flag.resolved_by) == (True, 4900, hr_x)
+        assert Message.objects.filter(key=messages.WAGE_GAP).count() == 1
+        services.record_actual_wages(
+            reports=[
+                services.WageReport(employment, D(2026, 8, 1), 4900),
+                services.WageReport(employment, D(2026, 8, 1), 3500),
+            ],
+            source=WageSource.ROSTER,
+            by=hr_x,
+        )
+        august = WageGapFlag.objects.get(employment=employment, month=D(2026, 8, 1))
+        assert (august.actual, august.resolved) == (3500, False)
+        assert Message.objects.filter(key=messages.WAGE_GAP).count() == 2
