@@ -957,6 +957,21 @@ def subsidy_payment_batches_managed_by(user: User):
     return _scoped(PaymentBatch.objects.all(), user, official="county")
 
 
+def subsidy_intermediaries_visible_to(user: User):
+    """Return the intermediaries (输转奖补) the user may see: a county official's county's,
+    a coordinator's pairing's western counties', admin all."""
+    from subsidies.models import Intermediary
+
+    return _by_west_county(Intermediary.objects.all(), user, "county")
+
+
+def subsidy_intermediaries_managed_by(user: User):
+    """Return the intermediaries whose workers the user may record: a county official's."""
+    from subsidies.models import Intermediary
+
+    return _scoped(Intermediary.objects.all(), user, official="county")
+
+
 def subsidy_counties_for(user: User) -> QuerySet[Region]:
     """Return the counties whose subsidy report the user may read (officials their own,
     coordinators their pairing's western counties, admin all)."""

@@ -18,3 +18,8 @@ def policy_menu_register() -> None:
         url_name="subsidies:policies",
         label=_("补贴政策"),
     )
+    registry.menu_entry_register(
+        roles={Role.COUNTY_OFFICIAL: 59, Role.COORDINATOR: 59, Role.ADMIN: 59},
+        url_name="subsidies:intermediaries",
+        label=_("输转奖补"),
+    )

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from subsidies import eligibility as e
+from subsidies.intermediary_bonus import R_TOO_FEW_MOVED
 from subsidies.models import DestinationZone, TargetGroup
 
 
@@ -41,6 +42,13 @@ def reason_text(key: str, params: dict) -> str:
         return _("%(year)s 年度已申请或享受过同类补贴") % params
     if key == e.R_PERIOD_ENDS:
         return _("满足条件时政策已截止（%(date)s）") % params
+    if key == R_TOO_FEW_MOVED:
+        if params.get("date"):
+            return (
+                _("符合条件的输转人数 %(count)s 人，不足 %(required)s 人；预计 %(date)s 达到")
+                % params
+            )
+        return _("符合条件的输转人数 %(count)s 人，不足 %(required)s 人") % params
     if key == e.R_NOT_STARTED:
         return _("政策自 %(date)s 起执行") % params
     return key

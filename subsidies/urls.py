@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from subsidies import views
+from subsidies import intermediary_views, views
 
 app_name = "subsidies"
 
@@ -31,4 +31,20 @@ urlpatterns = [
     path("applications/<int:pk>/evidence/", views.evidence, name="evidence"),
     path("applications/<int:pk>/pledge/", views.pledge_print, name="pledge"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+    path("intermediaries/", intermediary_views.intermediary_list, name="intermediaries"),
+    path("intermediaries/new/", intermediary_views.intermediary_create, name="intermediary_create"),
+    path(
+        "intermediaries/xlsx/", intermediary_views.intermediary_export, name="intermediary_export"
+    ),
+    path("intermediaries/<int:pk>/", intermediary_views.intermediary_detail, name="intermediary"),
+    path(
+        "intermediaries/<int:pk>/link/",
+        intermediary_views.intermediary_link,
+        name="intermediary_link",
+    ),
+    path(
+        "intermediaries/<int:pk>/unlink/<int:worker>/",
+        intermediary_views.intermediary_unlink,
+        name="intermediary_unlink",
+    ),
 ]

@@ -13,6 +13,11 @@ from subsidies.models.applications import (
     EligibilityRunStatus,
 )
 from subsidies.models.chain import ApprovalStep, Notice, NoticeLevel, Objection
+from subsidies.models.intermediaries import (
+    Intermediary,
+    IntermediaryKind,
+    IntermediaryReferral,
+)
 from subsidies.models.payments import (
     PaymentBatch,
     PaymentBatchStatus,

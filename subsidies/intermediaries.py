@@ -1,0 +1,234 @@
+"""Intermediaries and their bonus (输转奖补): record an agency or team leader, record which
+workers it moved, and compute its bonus under a policy from those workers' employment
+history (the pure decision is ``subsidies.intermediary_bonus``).
+
+Writes are audited; reads start from ``laborbridge.access`` so another county's
+intermediaries are never seen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from laborbridge import access
+from laborbridge.models import Region, User
+from laborbridge.services import audit_record
+from laborbridge.spreadsheets import xlsx_table
+from subsidies import eligibility, intermediary_bonus, reasons
+from subsidies.models import (
+    Intermediary,
+    IntermediaryReferral,
+    Policy,
+    PolicyKind,
+)
+from subsidies.services import _county_employments, policy_rule
+from workers.models import Worker
+
+
+def _managed(actor: User, intermediary: Intermediary) -> Intermediary:
+    if not access.subsidy_intermediaries_managed_by(actor).filter(pk=intermediary.pk).exists():
+        raise PermissionDenied(_("只有本县的县级工作人员可以登记输转中介。"))
+    return intermediary
+
+
+@transaction.atomic
+def intermediary_create(
+    *, actor: User, county: Region, name: str, kind: str, phone: str = ""
+) -> Intermediary:
+    """Record an agency or team leader of ``county``."""
+    if not access.subsidy_application_counties_for(actor).filter(pk=county.pk).exists():
+        raise PermissionDenied(_("只有本县的县级工作人员可以登记输转中介。"))
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("请填写名称或姓名。")})
+    try:
+        with transaction.atomic():
+            intermediary = Intermediary.objects.create(
+                county=county, name=name, kind=kind, phone=phone.strip(), created_by=actor
+            )
+    except IntegrityError as error:
+        raise ValidationError({"name": _("本县已登记同名的输转中介。")}) from error
+    audit_record(actor=actor, action="subsidy.intermediary_create", target=intermediary)
+    return intermediary
+
+
+@transaction.atomic
+def intermediary_worker_link(
+    *, actor: User, intermediary: Intermediary, worker: Worker
+) -> IntermediaryReferral:
+    """Record that ``intermediary`` moved ``worker`` (a worker of the same county; a worker
+    recorded under another intermediary is moved over, and the audit keeps the old one)."""
+    _managed(actor, intermediary)
+    if worker.home_county_id != intermediary.county_id:
+        raise ValidationError(_("只能登记本县的劳动力。"))
+    referral = IntermediaryReferral.objects.select_for_update().filter(worker=worker).first()
+    before = referral.intermediary_id if referral else None
+    if referral is None:
+        referral = IntermediaryReferral.objects.create(
+            intermediary=intermediary, worker=worker, recorded_by=actor
+        )
+    elif before != intermediary.pk:
+        referral.intermediary = intermediary
+        referral.recorded_by = actor
+        referral.save(update_fields=["intermediary", "recorded_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="subsidy.intermediary_worker_link",
+        target=referral,
+        changes={"intermediary": [before, intermediary.pk], "worker": worker.pk},
+    )
+    return referral
+
+
+@transaction.atomic
+def intermediary_worker_unlink(
+    *, actor: User, intermediary: Intermediary, worker_id: int, reason: str
+) -> None:
+    """Remove a worker recorded by mistake from ``intermediary`` (with a reason)."""
+    _managed(actor, intermediary)
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写原因。")})
+    referral = intermediary.referrals.filter(worker_id=worker_id).first()
+    if referral is None:
+        return
+    audit_record(
+        actor=actor,
+        action="subsidy.intermediary_worker_unlink",
+        target=intermediary,
+        changes={"worker": worker_id},
+        reason=reason.strip(),
+    )
+    referral.delete()
+
+
+# --- reads ------------------------------------------------------------------------------
+
+
+def bonus_policies_for(user: User):
+    """Return the active intermediary-bonus policies the user reads."""
+    return access.subsidy_policies_visible_to(user).filter(
+        kind=PolicyKind.INTERMEDIARY_BONUS, is_active=True
+    )
+
+
+@dataclass(frozen=True)
+class WorkerLine:
+    worker: Worker
+    verdict: eligibility.Verdict
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class BonusRow:
+    intermediary: Intermediary
+    moved: int
+    verdict: intermediary_bonus.BonusVerdict
+    reasons: list[str]
+    workers: list[WorkerLine]
+
+
+def _text(reason_list) -> list[str]:
+    return reasons.reasons_text([reason.as_pair() for reason in reason_list])
+
+
+def bonus_rows(
+    intermediaries, policy: Policy, *, today: dt.date | None = None, with_workers: bool = False
+) -> list[BonusRow]:
+    """Return each intermediary's bonus under ``policy``, explained (three queries plus one
+    per county)."""
+    today = today or timezone.localdate()
+    rule = policy_rule(policy)
+    intermediaries = list(intermediaries.select_related("county"))
+    referrals: dict[int, list[int]] = {}
+    for intermediary_id, worker_id in IntermediaryReferral.objects.filter(
+        intermediary__in=intermediaries
+    ).values_list("intermediary_id", "worker_id"):
+        referrals.setdefault(intermediary_id, []).append(worker_id)
+    spells: dict[int, tuple] = {}
+    by_county: dict[str, list[int]] = {}
+    for intermediary in intermediaries:
+        by_county.setdefault(intermediary.county_id, []).extend(referrals.get(intermediary.pk, []))
+    for county_id, ids in by_county.items():
+        if ids:
+            spells.update({row[1]: row for row in _county_employments(county_id, ids)})
+    worker_ids = [pk for ids in referrals.values() for pk in ids]
+    facts = {
+        w.pk: w
+        for w in Worker.objects.filter(pk__in=worker_ids).only(
+            "id", "name", "poverty_status", "birth_date", "home_county_id", "id_number_masked"
+        )
+    }
+    rows = []
+    for intermediary in intermediaries:
+        people = []
+        for worker_id in referrals.get(intermediary.pk, []):
+            worker = facts[worker_id]
+            row = spells.get(worker_id)
+            spell = (
+                eligibility.SpellFacts(row[3], row[4])
+                if row
+                else eligibility.SpellFacts(None, None)
+            )
+            people.append(
+                (
+                    worker_id,
+                    eligibility.WorkerFacts(
+                        worker.poverty_status, worker.birth_date, worker.home_county_id
+                    ),
+                    spell,
+                )
+            )
+        verdict = intermediary_bonus.bonus_evaluate(
+            people, rule, min_workers=policy.min_workers_moved or 0, today=today
+        )
+        lines = (
+            [WorkerLine(facts[worker_id], v, _text(v.reasons)) for worker_id, v in verdict.workers]
+            if with_workers
+            else []
+        )
+        rows.append(BonusRow(intermediary, len(people), verdict, _text(verdict.reasons), lines))
+    return rows
+
+
+def bonus_xlsx(rows: list[BonusRow], policy: Policy) -> bytes:
+    """Return the bonus list of ``policy`` as a one-sheet .xlsx."""
+    headers = [
+        _("县区"),
+        _("名称或姓名"),
+        _("类型"),
+        _("联系电话"),
+        _("登记输转人数"),
+        _("符合条件人数"),
+        _("奖补金额（元）"),
+        _("结果"),
+        _("说明"),
+    ]
+    outcome = {
+        eligibility.ELIGIBLE: _("符合条件"),
+        eligibility.NOT_YET: _("暂不符合"),
+        eligibility.NOT_ELIGIBLE: _("不符合条件"),
+    }
+    return xlsx_table(
+        title=str(policy.name),
+        headers=headers,
+        rows=(
+            [
+                r.intermediary.county.name,
+                r.intermediary.name,
+                r.intermediary.get_kind_display(),
+                r.intermediary.phone,
+                r.moved,
+                r.verdict.qualifying,
+                r.verdict.amount,
+                outcome[r.verdict.outcome],
+                "；".join(r.reasons),
+            ]
+            for r in rows
+        ),
+    )
