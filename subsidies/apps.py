@@ -17,6 +17,15 @@ class SubsidiesConfig(AppConfig):
         from subsidies.menu import policy_menu_register
 
         policy_menu_register()
+        from subsidies.chain_selectors import worker_subsidies_section
+
+        # The worker page shows their applications, payments and claw-backs.
+        registry.page_section_register(
+            page="workers:detail",
+            template="subsidies/_worker_subsidies.html",
+            context=worker_subsidies_section,
+            position=75,
+        )
         from subsidies.chain_demo import demo_chain_step
         from subsidies.demo import demo_subsidies_step
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from laborbridge import access
 from laborbridge.models import Region
 from laborbridge.spreadsheets import xlsx_table
 from subsidies.models import (
@@ -16,6 +17,7 @@ from subsidies.models import (
     EligibilityOutcome,
     EligibilityResult,
     Notice,
+    PaymentClawback,
     Policy,
     PolicyBudget,
 )
@@ -23,6 +25,7 @@ from subsidies.models import (
 S = ApplicationStatus
 IN_NOTICE = (S.TOWNSHIP_NOTICE, S.COUNTY_NOTICE)
 APPROVED = (S.APPROVED, S.PAID, S.PAYMENT_FAILED)
+EVER_PAID = (S.PAID, S.CLAWED_BACK)
 CLOSED = (S.REJECTED, S.WITHDRAWN)
 
 
@@ -83,6 +86,12 @@ class ReportRow:
     paid: int
     paid_amount: int
     budget: int | None
+    clawed_back_amount: int = 0
+
+    @property
+    def net_paid_amount(self) -> int:
+        """Return what was paid and kept: paid less the (partial or full) claw-backs."""
+        return self.paid_amount - self.clawed_back_amount
 
     @property
     def budget_left(self) -> int | None:
@@ -102,8 +111,9 @@ def report_rows(counties: QuerySet[Region]) -> list[ReportRow]:
             in_notice=Count("id", filter=Q(status__in=IN_NOTICE)),
             approved=Count("id", filter=Q(status__in=APPROVED)),
             approved_amount=Sum("amount_frozen", filter=Q(status__in=APPROVED)),
-            paid=Count("id", filter=Q(status=S.PAID)),
-            paid_amount=Sum("amount_frozen", filter=Q(status=S.PAID)),
+            # Paid, including what was later clawed back (shown beside it, then the net).
+            paid=Count("id", filter=Q(status__in=EVER_PAID)),
+            paid_amount=Sum("amount_frozen", filter=Q(status__in=EVER_PAID)),
         )
         .order_by()
     }
@@ -114,6 +124,13 @@ def report_rows(counties: QuerySet[Region]) -> list[ReportRow]:
         )
         .values("county_id", "policy_id")
         .annotate(n=Count("id"))
+        .order_by()
+    }
+    clawed_back = {
+        (row["line__application__county_id"], row["line__application__policy_id"]): row["n"]
+        for row in PaymentClawback.objects.filter(line__application__county_id__in=county_ids)
+        .values("line__application__county_id", "line__application__policy_id")
+        .annotate(n=Sum("amount"))
         .order_by()
     }
     budgets = {
@@ -138,6 +155,7 @@ def report_rows(counties: QuerySet[Region]) -> list[ReportRow]:
                 paid=row.get("paid", 0),
                 paid_amount=row.get("paid_amount") or 0,
                 budget=budgets.get((county_id, policy_id)),
+                clawed_back_amount=clawed_back.get((county_id, policy_id), 0),
             )
         )
     return rows
@@ -155,6 +173,8 @@ def report_xlsx(rows: list[ReportRow]) -> bytes:
         _("已审批金额（元）"),
         _("已发放人数"),
         _("已发放金额（元）"),
+        _("已追回金额（元）"),
+        _("实发净额（元）"),
         _("预算（元）"),
         _("预算余额（元）"),
     ]
@@ -172,9 +192,31 @@ def report_xlsx(rows: list[ReportRow]) -> bytes:
                 r.approved_amount,
                 r.paid,
                 r.paid_amount,
+                r.clawed_back_amount,
+                r.net_paid_amount,
                 r.budget,
                 r.budget_left,
             ]
             for r in rows
         ),
     )
+
+
+def worker_subsidies_section(request, worker) -> dict | None:
+    """Return the worker page's subsidies section: the worker's applications the user reads,
+    each with what was paid and clawed back (registered in ``SubsidiesConfig``)."""
+    apps = list(
+        access.subsidy_applications_visible_to(request.user)
+        .filter(worker=worker)
+        .select_related("policy")
+        .prefetch_related("payment_lines__clawbacks")
+        .order_by("-policy_year", "id")
+    )
+    if not apps:
+        return None
+    for app in apps:
+        lines = [line for line in app.payment_lines.all() if line.status != "failed"]
+        app.paid_total = sum(line.amount for line in lines)
+        app.clawbacks_list = [c for line in lines for c in line.clawbacks.all()]
+        app.clawed_back_total = sum(c.amount for c in app.clawbacks_list)
+    return {"applications": apps}

@@ -33,6 +33,7 @@ from subsidies.models import (
     Notice,
     Objection,
     PaymentBatch,
+    PaymentClawback,
     PaymentLineStatus,
 )
 
@@ -216,6 +217,9 @@ def application_detail(request, pk: int):
             "steps": steps,
             "notices": app.notices.all(),
             "objections": app.objections.select_related("notice", "answered_by"),
+            "clawbacks": PaymentClawback.objects.filter(line__application=app).select_related(
+                "recorded_by", "line__batch"
+            ),
             "send_back_form": ReasonForm(),
             "may_send_back": app.status in approval.SENDABLE_BACK
             and access.has_role(request.user, *access.SUBSIDY_CHAIN_STAFF),
@@ -455,9 +459,16 @@ def batch_mark_paid(request, pk: int):
 def line_claw_back(request, pk: int, line_pk: int):
     batch = _visible_batch(request, pk)
     line = get_object_or_404(batch.lines.all(), pk=line_pk)
+    amount_text = request.POST.get("amount", "").strip()
+    if amount_text and not (amount_text.isdigit() and len(amount_text) <= 9):
+        messages.error(request, _("追回金额应为整数（元）。"))
+        return redirect("subsidy_chain:batch", pk=batch.pk)
     try:
         payments.payment_line_claw_back(
-            actor=request.user, line=line, reason=request.POST.get("reason", "")
+            actor=request.user,
+            line=line,
+            reason=request.POST.get("reason", ""),
+            amount=int(amount_text) if amount_text else None,
         )
     except (ValidationError, PermissionDenied) as error:
         _errors(request, error)

@@ -30,6 +30,7 @@ from subsidies.models import (
     ApplicationStatus,
     PaymentBatch,
     PaymentBatchStatus,
+    PaymentClawback,
     PaymentLine,
     PaymentLineStatus,
 )
@@ -264,22 +265,53 @@ def payment_batch_mark_paid(
 
 
 @transaction.atomic
-def payment_line_claw_back(*, actor: User, line: PaymentLine, reason: str) -> PaymentLine:
-    """Claw back a paid amount (e.g. a 定额预付 the later check found not due), with a reason;
-    the application is closed as clawed back."""
+def payment_line_claw_back(
+    *, actor: User, line: PaymentLine, reason: str, amount: int | None = None
+) -> PaymentLine:
+    """Claw back part or all of a paid amount (e.g. a 定额预付 the later check found partly
+    or wholly not due), with a reason; ``amount`` None takes back what is left.
+
+    Checked under the line's row lock and again by the database (the claw-backs' total never
+    above what was paid). When all of it is back the line and its application are closed as
+    clawed back; a partial claw-back leaves them paid, with the amount kept shown as net.
+    """
     batch = _managed(actor, line.batch)
     line = PaymentLine.objects.select_for_update().get(pk=line.pk, batch=batch)
     reason = _require_reason(reason)
     if line.status != PaymentLineStatus.PAID:
         raise ValidationError(_("只有已发放的明细可以追回。"))
-    line.status = PaymentLineStatus.CLAWED_BACK
-    line.clawback_reason = reason
-    line.clawed_back_by = actor
-    line.save(update_fields=["status", "clawback_reason", "clawed_back_by", "updated_at"])
-    Application.objects.filter(pk=line.application_id).update(
-        status=S.CLAWED_BACK, status_changed_at=timezone.now()
+    left = line.amount - line.clawed_back_amount
+    amount = left if amount is None else amount
+    if not 1 <= amount <= left:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "追回金额应为 1–%(left)s 元（已发放 %(paid)s 元，已追回 %(back)s 元）。"
+                )
+                % {"left": left, "paid": line.amount, "back": line.clawed_back_amount}
+            }
+        )
+    clawback = PaymentClawback.objects.create(
+        line=line, amount=amount, reason=reason, recorded_by=actor
     )
-    audit_record(actor=actor, action="subsidy.payment_claw_back", target=line, reason=reason)
+    line.clawed_back_amount += amount
+    fields = ["clawed_back_amount", "updated_at"]
+    if line.clawed_back_amount == line.amount:
+        line.status = PaymentLineStatus.CLAWED_BACK
+        line.clawback_reason = reason
+        line.clawed_back_by = actor
+        fields += ["status", "clawback_reason", "clawed_back_by"]
+        Application.objects.filter(pk=line.application_id).update(
+            status=S.CLAWED_BACK, status_changed_at=timezone.now()
+        )
+    line.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action="subsidy.payment_claw_back",
+        target=line,
+        changes={"amount": amount, "clawed_back": line.clawed_back_amount, "id": clawback.pk},
+        reason=reason,
+    )
     return line
 
 

@@ -21,6 +21,7 @@ from subsidies.models.intermediaries import (
 from subsidies.models.payments import (
     PaymentBatch,
     PaymentBatchStatus,
+    PaymentClawback,
     PaymentLine,
     PaymentLineStatus,
 )

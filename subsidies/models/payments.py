@@ -2,8 +2,10 @@
 social-security-card batch payment (代发), then marked paid with the bank's reference.
 
 A line that failed goes back to the list (its application is paid in a later batch); a
-prepaid (定额预付) line found wrong on the later check is clawed back with a reason. The
-database refuses a second live payment of one kind to one person in one policy year.
+prepaid (定额预付) line found wrong on the later check is clawed back, in part or in full,
+with a reason (one ``PaymentClawback`` row each; the line's running total can never exceed
+what was paid). The database refuses a second live payment of one kind to one person in one
+policy year.
 """
 
 from django.conf import settings
@@ -120,6 +122,8 @@ class PaymentLine(models.Model):
     account_masked = models.CharField(_("社保卡号/账号"), max_length=40, blank=True)
     remark = models.CharField(_("备注"), max_length=100, blank=True)
     failure_reason = models.CharField(_("失败原因"), max_length=200, blank=True)
+    # Sum of the line's claw-backs (PaymentClawback); the line is "clawed back" when it is all.
+    clawed_back_amount = models.PositiveIntegerField(_("已追回金额（元）"), default=0)
     clawback_reason = models.TextField(_("追回原因"), blank=True)
     clawed_back_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -154,7 +158,49 @@ class PaymentLine(models.Model):
                 condition=~models.Q(status="clawed_back") | ~models.Q(clawback_reason=""),
                 name="payment_line_clawback_has_reason",
             ),
+            models.CheckConstraint(
+                condition=models.Q(clawed_back_amount__lte=models.F("amount")),
+                name="payment_line_clawback_within_paid",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.batch_id} · {self.worker_id} · {self.amount}"
+
+    @property
+    def net_amount(self) -> int:
+        """Return what the person keeps: the amount paid less what was clawed back."""
+        return self.amount - self.clawed_back_amount
+
+
+class PaymentClawback(models.Model):
+    """Part or all of a paid line taken back after the later check (定额预付 then checked)."""
+
+    line = models.ForeignKey(
+        PaymentLine, verbose_name=_("发放明细"), on_delete=models.PROTECT, related_name="clawbacks"
+    )
+    amount = models.PositiveIntegerField(_("追回金额（元）"))
+    reason = models.TextField(_("追回原因"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["line_id", "id"]
+        verbose_name = _("追回记录")
+        verbose_name_plural = _("追回记录")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="payment_clawback_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="payment_clawback_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} · −{self.amount}"
