@@ -469,3 +469,6 @@ SMS_RECEIPT_SECRET = env_str("LABORBRIDGE_SMS_RECEIPT_SECRET", "")
 SMS_DAILY_LIMIT = env_int("LABORBRIDGE_SMS_DAILY_LIMIT", 5)
 # Price of one billed segment in fen, for the bulk-send estimate (Alibaba list price ~4.5 fen).
 SMS_SEGMENT_PRICE_FEN = env_int("LABORBRIDGE_SMS_SEGMENT_PRICE_FEN", 5)
+# The site's public address ("https://lb.example.cn"), put before the worker's personal link
+# in an SMS (outreach.links); empty: messages point to the printed notice's QR code instead.
+PUBLIC_BASE_URL = env_str("LABORBRIDGE_PUBLIC_BASE_URL", "").rstrip("/")

@@ -6,6 +6,9 @@ parameter names the template takes, and the approved text — kept here to rende
 sent for staff and to count segments before a bulk send. The approved text is the provider's
 record, in Chinese, and is not translated; the label is.
 
+A ``${link}`` parameter is the worker's personal link where one can be sent, else a hint
+(``outreach.links``); its length counts in the segments like any other text.
+
 ``essential`` messages are departure-day logistics and the answer to the worker's own
 complaint: a worker who replied TD still gets them (README "短信 / SMS").
 """
@@ -73,7 +76,7 @@ _TEMPLATES = {
             OFFER_MADE,
             _("录用通知"),
             "${name}您好：${employer}录用您为${job}，月薪${wage}元。"
-            "是否接受请回复${county}人社局工作人员。退订回TD",
+            "是否接受请回复${county}人社局工作人员，详情${link}。退订回TD",
             default_code="SMS_DEMO_OFFER",
         ),
         SmsTemplate(
@@ -102,7 +105,7 @@ _TEMPLATES = {
         SmsTemplate(
             FOLLOWUP_DUE,
             _("回访提醒"),
-            "${name}您好：家乡人社局想了解您的工作情况，请扫出行通知上的二维码打开个人页，"
+            "${name}您好：家乡人社局想了解您的工作情况，请打开个人页${link}"
             "点“我在岗”或反映问题。退订回TD",
             default_code="SMS_DEMO_FOLLOWUP",
         ),
@@ -116,7 +119,7 @@ _TEMPLATES = {
         SmsTemplate(
             SUBSIDY_PAID,
             _("补贴发放"),
-            "${name}您好：您的${subsidy}${amount}元已审批发放，请注意查收。退订回TD",
+            "${name}您好：您的${subsidy}${amount}元已审批发放，请注意查收。详情${link}退订回TD",
             default_code="SMS_DEMO_SUBSIDY",
         ),
         SmsTemplate(

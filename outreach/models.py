@@ -1,11 +1,16 @@
 """The SMS outbox: one row per message to one worker's phone, and the numbers that opted out."""
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from laborbridge import crypto
+
+# A personal link in a message's text (outreach.links): ``/me/<token>/``.
+_TOKEN_IN_TEXT = re.compile(r"(/me/)[A-Za-z0-9_-]{6,}/")
 
 
 class SmsStatus(models.TextChoices):
@@ -164,6 +169,12 @@ class SmsMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} → {self.phone_masked} · {self.status}"
+
+    @property
+    def text_for_staff(self) -> str:
+        """Return the text with a personal-link token cut: staff must not open the worker's
+        page as the worker (pages, the admin)."""
+        return _TOKEN_IN_TEXT.sub(r"\1…/", self.text)
 
     def reveal_phone(self) -> str:
         """Return the full number — for the backend only, never for a page."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -34,6 +35,7 @@ from followups.models import FollowUp
 from laborbridge.models import Role, User
 from matching.models import Match, MatchStatus
 from outreach import catalogue
+from outreach.links import personal_link_param
 from outreach.models import SmsMessage, SmsReason
 from outreach.services import Draft, sms_cancel, sms_queue_many
 from transport.changes import travellers_moved
@@ -42,6 +44,8 @@ from transport.models import BusKind, BusRider, PlanStatus, Seat, TransportPlan
 REMINDER_DAYS = (2, 1)
 REMINDER_AT = dt.time(9, 0)
 LINK_HINT = "见出行通知二维码"
+OFFER_LINK_HINT = "请咨询县人社局"
+FOLLOWUP_LINK_HINT = "（扫出行通知上的二维码）"
 # A train leaves the station; travellers are asked to be there this long before.
 STATION_EARLY = dt.timedelta(hours=1)
 
@@ -227,6 +231,7 @@ def _match_saved(sender, instance: Match, created: bool, **kwargs) -> None:
                     "job": vacancy.title[:35],
                     "wage": wage,
                     "county": match.worker.home_county.name,
+                    "link": personal_link_param(match.worker, hint=OFFER_LINK_HINT),
                 },
                 idempotency_key=f"offer:{match.pk}",
             )
@@ -278,25 +283,37 @@ def _case_saved(sender, instance: Case, created: bool, **kwargs) -> None:
     )
 
 
+@transaction.atomic
 def followups_due_queue(*, today: dt.date | None = None) -> int:
-    """Queue the follow-up text of each open follow-up due today; return rows written."""
+    """Queue the follow-up text of each open follow-up due today; return rows written.
+
+    Follow-ups already texted are left out before any link is issued for them: a personal
+    link is issued only with the message that carries it (one transaction)."""
     today = today or timezone.localdate()
-    followups = (
+    followups = list(
         FollowUp.objects.filter(due_on=today, done_at=None)
         .select_related("employment__worker")
         .order_by("pk")
+    )
+    texted = set(
+        SmsMessage.objects.filter(
+            idempotency_key__in=[f"followup:{f.pk}" for f in followups]
+        ).values_list("idempotency_key", flat=True)
     )
     return sms_queue_many(
         drafts=[
             Draft(
                 worker=followup.employment.worker,
                 key=catalogue.FOLLOWUP_DUE,
-                params={},
+                params={
+                    "link": personal_link_param(followup.employment.worker, hint=FOLLOWUP_LINK_HINT)
+                },
                 idempotency_key=f"followup:{followup.pk}",
                 scheduled_for=dt.datetime.combine(
                     today, REMINDER_AT, tzinfo=timezone.get_current_timezone()
                 ),
             )
             for followup in followups
+            if f"followup:{followup.pk}" not in texted
         ]
     )

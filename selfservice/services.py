@@ -104,6 +104,37 @@ def links_issue_for_trip(*, actor: User, workers: list[Worker]) -> dict[int, str
 
 
 @transaction.atomic
+def link_issue_for_sms(*, worker: Worker) -> str | None:
+    """Issue a personal link to be sent by SMS, only if the worker holds no live one; return
+    the raw token, or None.
+
+    A live link is on the worker's printed travel notice and must keep working, and its token
+    cannot be recovered: then the message points to the notice instead. No acting user (the
+    cause is the message, e.g. a follow-up due); audited against the worker.
+    """
+    worker = Worker.objects.select_for_update().get(pk=worker.pk)
+    current = PersonalLink.objects.filter(worker=worker, revoked_at=None).first()
+    if (current is not None and current.is_live) or not worker_link_eligible(worker):
+        return None
+    replaced = _revoke_live(actor=None, worker=worker, reason=RevokeReason.REPLACED)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    link = PersonalLink.objects.create(
+        worker=worker, token_hash=token_hash(token), expires_at=timezone.now() + link_lifetime()
+    )
+    audit_record(
+        actor=None,
+        action="personal_link.issue_sms",
+        target=worker,
+        changes={
+            "link": link.pk,
+            "expires_at": link.expires_at.isoformat(),
+            **({"replaced": replaced.pk} if replaced else {}),
+        },
+    )
+    return token
+
+
+@transaction.atomic
 def link_revoke(*, actor: User, worker: Worker) -> PersonalLink | None:
     """Revoke the worker's live link (the page refuses it from now on); return it."""
     worker = _managed(actor, worker)
