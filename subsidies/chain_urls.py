@@ -25,6 +25,11 @@ urlpatterns = [
         views.line_claw_back,
         name="claw_back",
     ),
+    path(
+        "payments/<int:pk>/lines/<int:line_pk>/account/",
+        views.line_account,
+        name="line_account",
+    ),
     path("report/", views.report, name="report"),
     path("report/export/", views.report_export, name="report_export"),
 ]

@@ -91,6 +91,14 @@ class BatchForm(forms.Form):
     )
 
 
+class AccountForm(forms.Form):
+    account = forms.CharField(
+        label=gettext_lazy("社保卡号/银行账号"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
 class PaidForm(forms.Form):
     bank_reference = forms.CharField(label=gettext_lazy("银行批次号"), max_length=60)
     paid_on = forms.DateField(
@@ -452,6 +460,32 @@ def batch_mark_paid(request, pk: int):
     else:
         messages.success(request, _("已标记为已发放。"))
     return redirect("subsidy_chain:batch", pk=batch.pk)
+
+
+@login_required
+def line_account(request, pk: int, line_pk: int):
+    """Enter or correct a payee's social-security card or account number (encrypted; the page
+    shows only the mask; audited) on a line not yet paid."""
+    batch = get_object_or_404(
+        access.subsidy_payment_batches_managed_by(request.user).select_related("county"), pk=pk
+    )
+    line = get_object_or_404(batch.lines.select_related("worker", "application"), pk=line_pk)
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            payments.payment_line_account_set(
+                actor=request.user, line=line, account=form.cleaned_data["account"]
+            )
+        except (ValidationError, PermissionDenied) as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("已保存社保卡号/账号。"))
+            return redirect("subsidy_chain:batch", pk=batch.pk)
+    return render(
+        request,
+        "subsidies/chain/line_account.html",
+        {"batch": batch, "line": line, "form": form, "PENDING": PaymentLineStatus.PENDING},
+    )
 
 
 @login_required

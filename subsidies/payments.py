@@ -136,10 +136,17 @@ def payment_line_account_set(*, actor: User, line: PaymentLine, account: str) ->
         )
     if line.status != PaymentLineStatus.PENDING:
         raise ValidationError(_("只有待发放的明细可以修改账号。"))
+    before = line.account_masked
     line.account_encrypted = crypto.encrypt(account.encode(), purpose=PURPOSE_PAYMENT_ACCOUNT)
     line.account_masked = mask_account(account)
     line.save(update_fields=["account_encrypted", "account_masked", "updated_at"])
-    audit_record(actor=actor, action="subsidy.payment_account_set", target=line)
+    # Masks only: the audit log never holds a full card number.
+    audit_record(
+        actor=actor,
+        action="subsidy.payment_account_set",
+        target=line,
+        changes={"account": [before, line.account_masked]},
+    )
     return line
 
 
