@@ -24,6 +24,7 @@ from laborbridge import access, identifiers, spreadsheets
 from laborbridge.api import ApiDateField, column_range
 from laborbridge.imports.api import ImportJobViewSet
 from laborbridge.models import CertificateType, LaborBrand, Occupation, Region
+from laborbridge.pagination import KeysetPagination
 from laborbridge.spreadsheets import XLSX_CONTENT_TYPE
 from workers import selectors, services, signups
 from workers.importers import WorkerRosterImporter
@@ -339,6 +340,9 @@ class WorkerViewSet(
 
     permission_classes = [access.IsRegistryReader]
     filterset_class = selectors.WorkerFilter
+    # ?cursor= pages seek the (home_county, name, id) index: page 100 costs what page 1 does.
+    pagination_class = KeysetPagination
+    keyset_keys = selectors.WORKER_LIST_KEYS
 
     def get_permissions(self):
         if self.action in ("search", "export"):

@@ -284,7 +284,8 @@ class Worker(models.Model):
         indexes = [
             models.Index(fields=["home_county", "status"]),
             models.Index(fields=["home_county", "poverty_status"]),
-            models.Index(fields=["home_county", "name"]),
+            # The registry list's sort and keyset pages (workers.selectors.WORKER_LIST_KEYS).
+            models.Index(fields=["home_county", "name", "id"]),
             models.Index(fields=["home_township", "status"]),
             models.Index(fields=["phone_index"]),
             models.Index(fields=["home_county", "phone_last4"]),

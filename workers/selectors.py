@@ -173,6 +173,10 @@ class WorkerFilter(django_filters.FilterSet):
         )
 
 
+# The registry's sort, backed by the index of the same columns (pages seek it by keyset).
+WORKER_LIST_KEYS = ("home_county_id", "name", "id")
+
+
 def worker_list_for(user: User) -> QuerySet[Worker]:
     """Return the user's workers with what a list row shows, in two queries per page."""
     return (

@@ -12,7 +12,6 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_POST
 from laborbridge import access, registry, spreadsheets
 from laborbridge.identifiers import mask_id_number, normalize_id_number
 from laborbridge.models import Role
+from laborbridge.pagination import CURSOR_PARAM, keyset_page
 from laborbridge.security import safe_next
 from workers import selectors, services
 from workers.forms import (
@@ -78,16 +78,19 @@ def worker_list(request):
     _require(request.user, _READERS)
     if request.method == "POST":
         params = request.GET.copy()
-        params.pop("page", None)
+        params.pop(CURSOR_PARAM, None)
         params.pop("s", None)
         term = request.POST.get("q", "").strip()
         if term:
             params["s"] = _remember_search(request, term)
         return redirect(f"{reverse('workers:list')}?{params.urlencode()}")
     filters, workers, term = _filtered(request, request.GET)
-    page = Paginator(workers, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Keyset pages: a deep page seeks the index (home_county, name, id) instead of OFFSET.
+    page = keyset_page(
+        workers, request.GET.get(CURSOR_PARAM), keys=selectors.WORKER_LIST_KEYS, size=PAGE_SIZE
+    )
     export_params = request.GET.copy()
-    export_params.pop("page", None)
+    export_params.pop(CURSOR_PARAM, None)
     return render(
         request,
         "workers/worker_list.html",
