@@ -370,6 +370,12 @@ CELERY_BEAT_SCHEDULE = {
     # become due on their own; claims are at-most-once, so overlapping runs are harmless.
     "outreach-drain": {"task": "outreach.drain", "schedule": 60, "options": {"expires": 55}},
     "outreach-followups-due": {"task": "outreach.followups_due", "schedule": 6 * 60 * 60},
+    # Targets dashboards' aggregates (targets.aggregates): rebuilt when dirty or a new day.
+    "targets-aggregates": {
+        "task": "targets.aggregates_scheduled",
+        "schedule": 15 * 60,
+        "options": {"expires": 14 * 60},
+    },
 }
 # Failure-injection hook for the integration tests that kill a worker mid-round: seconds to
 # pause after a round has loaded its inputs. Always 0 outside those tests.

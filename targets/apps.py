@@ -7,7 +7,10 @@ class TargetsConfig(AppConfig):
     verbose_name = _("目标与看板")
 
     def ready(self) -> None:
+        from targets.signals import signals_connect
+
         self.registry_fill()
+        signals_connect()
 
     def registry_fill(self) -> None:
         """Register the menu entries and the demo step of targets (laborbridge.registry)."""

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from laborbridge.models import Pairing, Region, User
 from targets import services
+from targets.aggregates import aggregates_refresh
 from targets.models import Bucket
 
 QINGDAO, DINGXI = "370200", "621100"
@@ -26,6 +27,7 @@ _TARGETS = [
 def demo_targets_step(*, base_url: str) -> list[str]:
     """The demo step (``laborbridge.registry``): load and say where to look."""
     agreement = demo_targets_load()
+    aggregates_refresh()  # the dashboards read the aggregates: built from the demo's rows
     if agreement is None:
         return ["Targets: skipped (no Qingdao–Dingxi pairing or coordinator)."]
     return [

@@ -194,3 +194,114 @@ class MonthlyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d} r{self.revision}"
+
+
+# --- pre-aggregated figures (targets.aggregates) ----------------------------------------------
+# Derived tables: rebuilt whole by ``aggregates_refresh`` from the direct report definitions
+# (``targets.reports``), read by the dashboards' definitions. Their foreign keys carry no
+# database constraint (a rebuild must never block a delete elsewhere) and no reverse accessor.
+
+
+def _derived_fk(to: str, verbose_name, **kwargs):
+    return models.ForeignKey(
+        to,
+        verbose_name=verbose_name,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        **kwargs,
+    )
+
+
+class AggregateState(models.Model):
+    """The one row saying how fresh the pre-aggregated tables are."""
+
+    as_of = models.DateField(_("统计截至"), null=True, blank=True)
+    refreshed_at = models.DateTimeField(_("刷新时间"), null=True, blank=True)
+    dirty_since = models.DateTimeField(_("数据变更时间"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("刷新耗时（毫秒）"), default=0)
+    rows = models.PositiveIntegerField(_("汇总行数"), default=0)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("看板汇总状态")
+        verbose_name_plural = _("看板汇总状态")
+
+    def __str__(self) -> str:
+        return f"{self.as_of} ({self.rows})"
+
+
+class PlacementCount(models.Model):
+    """Placements of one month counted per county, workplace, employer, occupation, poverty
+    status and bucket; retention as of the refresh."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    home_county = _derived_fk("laborbridge.Region", _("户籍县区"))
+    district = _derived_fk("laborbridge.Region", _("务工县区"), null=True)
+    employer = _derived_fk("jobs.Employer", _("用工企业"), null=True)
+    occupation = _derived_fk("laborbridge.Occupation", _("工种"), null=True)
+    poverty_status = models.CharField(_("劳动力类别"), max_length=32)
+    bucket = models.CharField(_("就业去向"), max_length=20, choices=Bucket.choices)
+    placed = models.PositiveIntegerField(default=0)
+    poverty = models.PositiveIntegerField(default=0)
+    monitored = models.PositiveIntegerField(default=0)
+    eligible_3 = models.PositiveIntegerField(default=0)
+    retained_3 = models.PositiveIntegerField(default=0)
+    eligible_6 = models.PositiveIntegerField(default=0)
+    retained_6 = models.PositiveIntegerField(default=0)
+    wage_sum = models.BigIntegerField(default=0)
+    wage_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["year", "month", "pk"]
+        indexes = [
+            models.Index(fields=["year", "home_county"], name="targets_pc_year_county"),
+            models.Index(fields=["year", "employer"], name="targets_pc_year_employer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} {self.home_county_id} {self.placed}"
+
+
+class FunnelCount(models.Model):
+    """Workers of a county registered in a year, by the furthest stage they reached."""
+
+    created_year = models.PositiveSmallIntegerField(_("登记年度"))
+    home_county = _derived_fk("laborbridge.Region", _("户籍县区"))
+    registered = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    offered = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    departed = models.PositiveIntegerField(default=0)
+    arrived = models.PositiveIntegerField(default=0)
+    month_3 = models.PositiveIntegerField(default=0)
+    month_6 = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["created_year", "pk"]
+        indexes = [models.Index(fields=["home_county"], name="targets_fc_county")]
+
+    def __str__(self) -> str:
+        return f"{self.created_year} {self.home_county_id} {self.registered}"
+
+
+class DemandCount(models.Model):
+    """Registered workers waiting to go, counted per 务工需求清单 row."""
+
+    home_county = _derived_fk("laborbridge.Region", _("户籍县区"))
+    township = _derived_fk("laborbridge.Region", _("乡镇"), null=True)
+    occupation = _derived_fk("laborbridge.Occupation", _("意向工种"), null=True)
+    # NULL: no wish city, as the direct list's subquery says it (shown as "—").
+    destination = models.CharField(_("意向城市"), max_length=100, null=True)  # noqa: DJ001
+    month = models.PositiveSmallIntegerField(_("最早出发月份"), null=True)
+    workers = models.PositiveIntegerField(default=0)
+    wage_sum = models.BigIntegerField(default=0)
+    wage_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["home_county"], name="targets_dc_county")]
+
+    def __str__(self) -> str:
+        return f"{self.home_county_id} {self.workers}"

@@ -25,6 +25,7 @@ from django.db.models import (
     CharField,
     Count,
     F,
+    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -34,7 +35,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractMonth, NullIf, Substr
+from django.db.models.functions import Cast, Coalesce, ExtractMonth, NullIf, Substr
 from django.db.models.lookups import Exact
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -43,7 +44,7 @@ from jobs.models import Vacancy, VacancyStatus
 from laborbridge.models import Pairing, Region
 from matching.models import Match, MatchStatus
 from placement.history import add_months
-from targets.models import Bucket
+from targets.models import Bucket, DemandCount, FunnelCount, PlacementCount
 from transport.models import BoardingStatus, Seat
 from workers.models import (
     Employment,
@@ -302,7 +303,7 @@ PLACEMENT_MEASURES = (
     Measure("average_wage", _("平均月工资（元）"), lambda as_of: Avg("current_monthly_wage")),
 )
 
-PLACEMENTS = ReportDefinition(
+PLACEMENTS_DIRECT = ReportDefinition(
     key="placements",
     title=_("转移就业进度"),
     source=placements_of,
@@ -383,7 +384,7 @@ def _retained(months: int) -> Callable[[dt.date], Any]:
     return aggregate
 
 
-FUNNEL = ReportDefinition(
+FUNNEL_DIRECT = ReportDefinition(
     key="funnel",
     title=_("转移就业漏斗"),
     source=funnel_source,
@@ -420,7 +421,7 @@ def demand_source(scope: Scope, year: int, as_of: dt.date) -> QuerySet[Worker]:
     )
 
 
-DEMAND = ReportDefinition(
+DEMAND_DIRECT = ReportDefinition(
     key="demand",
     title=_("务工需求清单"),
     source=demand_source,
@@ -480,6 +481,126 @@ SUPPLY = ReportDefinition(
         Measure("places", _("空缺人数"), lambda as_of: Sum("places")),
         Measure("wage", _("平均月薪下限（元）"), lambda as_of: Avg("wage_min")),
     ),
+)
+
+
+# --- what the dashboards read: the pre-aggregated tables -----------------------------------
+# ``targets.aggregates`` fills PlacementCount, FunnelCount and DemandCount by running the
+# direct definitions above grouped by all their dimensions; the definitions below add those
+# rows up again. A figure is thus defined once (the direct measure) and the dashboards read
+# it at the cost of a few thousand rows instead of a million. ``as_of`` is honoured to the
+# month; retention (3 and 6 months) is as of the last refresh (``AggregateState.as_of``).
+
+
+def _aggregates_fresh() -> None:
+    from targets.aggregates import aggregates_ensure  # it imports this module
+
+    aggregates_ensure()
+
+
+def placement_counts_of(scope: Scope, year: int, as_of: dt.date) -> QuerySet[PlacementCount]:
+    """Return the scope's pre-aggregated placements of ``year`` up to ``as_of``'s month."""
+    _aggregates_fresh()
+    rows = PlacementCount.objects.filter(
+        year=year, home_county__code__startswith=scope.west_prefix
+    ).order_by()
+    if as_of.year == year:
+        rows = rows.filter(month__lte=as_of.month)
+    elif as_of.year < year:
+        rows = rows.none()
+    return rows
+
+
+def _sum(column: str) -> Callable[[dt.date], Any]:
+    return lambda as_of: Sum(column)
+
+
+def _mean(total: str, count: str) -> Callable[[dt.date], Any]:
+    """Return the mean of the direct ``Avg``: a sum over a count, both stored."""
+    return lambda as_of: (
+        Cast(Sum(total), FloatField()) / NullIf(Cast(Sum(count), FloatField()), Value(0.0))
+    )
+
+
+def _summed(measures: Sequence[Measure], means: dict[str, tuple[str, str]]) -> tuple:
+    """Return ``measures`` read back from an aggregate: its column summed (or a mean)."""
+    return tuple(
+        Measure(m.key, m.title, _mean(*means[m.key]) if m.key in means else _sum(m.key))
+        for m in measures
+    )
+
+
+PLACEMENTS = ReportDefinition(
+    key="placements",
+    title=PLACEMENTS_DIRECT.title,
+    source=placement_counts_of,
+    dimensions=(
+        Dimension("month", _("月份"), F("month"), display=_month),
+        Dimension("bucket", _("就业去向"), F("bucket"), display=_choices(Bucket.choices)),
+        Dimension(
+            "poverty_status",
+            _("劳动力类别"),
+            F("poverty_status"),
+            display=_choices(PovertyStatus.choices),
+        ),
+        Dimension("county", _("户籍县区"), F("home_county_id"), label="home_county__name"),
+        Dimension("district", _("务工县区"), F("district_id"), label="district__name"),
+        Dimension("employer", _("用工企业"), F("employer_id"), label="employer__name"),
+        Dimension(
+            "occupation",
+            _("工种"),
+            F("occupation_id"),
+            label="occupation__name",
+            bilingual=True,
+        ),
+    ),
+    measures=_summed(PLACEMENT_MEASURES, {"average_wage": ("wage_sum", "wage_count")}),
+)
+
+
+def funnel_counts_of(scope: Scope, year: int, as_of: dt.date) -> QuerySet[FunnelCount]:
+    """Return the scope's pre-aggregated funnel of the workers registered up to ``year``."""
+    _aggregates_fresh()
+    return FunnelCount.objects.filter(
+        created_year__lte=year, home_county__code__startswith=scope.west_prefix
+    ).order_by()
+
+
+FUNNEL = ReportDefinition(
+    key="funnel",
+    title=FUNNEL_DIRECT.title,
+    source=funnel_counts_of,
+    dimensions=(
+        Dimension("county", _("户籍县区"), F("home_county_id"), label="home_county__name"),
+    ),
+    measures=_summed(FUNNEL_DIRECT.measures, {}),
+)
+
+
+def demand_counts_of(scope: Scope, year: int, as_of: dt.date) -> QuerySet[DemandCount]:
+    """Return the scope's pre-aggregated 务工需求清单."""
+    _aggregates_fresh()
+    return DemandCount.objects.filter(home_county__code__startswith=scope.west_prefix).order_by()
+
+
+DEMAND = ReportDefinition(
+    key="demand",
+    title=DEMAND_DIRECT.title,
+    source=demand_counts_of,
+    dimensions=(
+        Dimension("county", _("户籍县区"), F("home_county_id"), label="home_county__name"),
+        Dimension("township", _("乡镇"), F("township_id"), label="township__name"),
+        Dimension(
+            "occupation",
+            _("意向工种"),
+            F("occupation_id"),
+            label="occupation__name",
+            bilingual=True,
+        ),
+        Dimension("destination", _("意向城市"), F("destination")),
+        Dimension("month", _("最早出发月份"), F("month"), display=_month),
+    ),
+    measures=_summed(DEMAND_DIRECT.measures, {"wage": ("wage_sum", "wage_count")}),
 )
 
 REPORTS = {report.key: report for report in (PLACEMENTS, FUNNEL, DEMAND, SUPPLY)}

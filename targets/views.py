@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from laborbridge import access
 from laborbridge.models import Occupation, Region, Role
 from laborbridge.spreadsheets import download, xlsx_table
-from targets import charts, selectors, services
+from targets import aggregates, charts, selectors, services
 from targets.models import Bucket, ListSnapshot
 from targets.reports import DEMAND, FUNNEL, REPORTS, SUPPLY, Scope, report_table
 
@@ -452,6 +452,8 @@ def monthly_report(request, kind: str, key):
         year, month = today.year, today.month
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         year, month = today.year, today.month
+    if request.method == "POST" and aggregates.aggregates_due():
+        aggregates.aggregates_refresh()  # a frozen figure must not wait for the debounce
     live = selectors.monthly_report_of(scope, year=year, month=month, today=today)
     if request.method == "POST":
         report, created = services.monthly_report_freeze(
