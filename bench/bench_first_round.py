@@ -75,6 +75,11 @@ def main() -> int:
         return 0
     met = wall <= TARGET_SECONDS
     print(f"  target ≤ {TARGET_SECONDS:.0f} s: {'met' if met else 'NOT met'}")
+    if not met and load[0] > (os.cpu_count() or 1):
+        print(
+            f"  (load {load[0]:.1f} above the {os.cpu_count()} cores: the wall time is mostly "
+            f"waiting for a core; the round used {cpu:.2f} s of CPU — compare it with --cold)"
+        )
     return 0 if met else 1
 
 

@@ -4,6 +4,7 @@ Runs against a throwaway test database on whatever ``DATABASE_URL`` points to (S
 default), with Celery eager, and prints the figures:
 
     .venv/bin/python bench/bench_import.py [--rows 10000]
+    DATABASE_URL=postgres://… .venv/bin/python bench/bench_import.py --rows 100000 --once
     DATABASE_URL=postgres://… .venv/bin/python bench/bench_import.py
 
 The roster is realistic: every row has name, ID number, phone, township, poverty status,
@@ -124,10 +125,18 @@ def _run(actor, data: bytes, label: str) -> dict:
     return figures
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument(
+        "--once", action="store_true", help="only the first import (no re-imports): county scale"
+    )
     args = parser.parse_args()
+    # Issue 17 item 6: at county scale (100,000 rows) ≤ 60 s and the worker ≤ 1 GB; the
+    # 10,000-row targets of the roster work stay 10 s and 400 MB.
+    county_scale = args.rows > 10_000
+    target_seconds, target_mb = (60, 1024) if county_scale else (10, 400)
+    missed = False
     old = setup_databases(verbosity=0, interactive=False, keepdb=False, serialized_aliases=[])
     try:
         from laborbridge.models import Role, User
@@ -148,25 +157,29 @@ def main() -> None:
         )
         load = os.getloadavg()[0]
         first = _run(actor, data, "first import (creates)")
-        _run(actor, data, "same file again (no-op)")
-        _run(actor, _roster(args.rows, seed=8, same_people=True), "changed file (updates)")
-        verdict = "OK" if first["total"] < 10 else "TOO SLOW"
+        if not args.once:
+            _run(actor, data, "same file again (no-op)")
+            _run(actor, _roster(args.rows, seed=8, same_people=True), "changed file (updates)")
+        verdict = "OK" if first["total"] < target_seconds else "TOO SLOW"
+        missed |= verdict != "OK"
         print(
-            f"target: {args.rows:,} rows from upload to committed in < 10 s → "
+            f"target: {args.rows:,} rows from upload to committed in < {target_seconds} s → "
             f"{first['total']:.2f} s wall → {verdict} (1-min load average before the run: {load:.1f})"
         )
         # The worker's memory: this process (it ran the eager tasks) and the forked
         # spreadsheet reader children (laborbridge.imports.reading._bounded).
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        verdict = "OK" if max(own, reader) < 400 else "TOO BIG"
+        verdict = "OK" if max(own, reader) < target_mb else "TOO BIG"
+        missed |= verdict != "OK"
         print(
-            f"target: worker under 400 MB → peak RSS {own:.0f} MB (this process), "
+            f"target: worker under {target_mb} MB → peak RSS {own:.0f} MB (this process), "
             f"{reader:.0f} MB (largest reader child) → {verdict}"
         )
     finally:
         teardown_databases(old, verbosity=0)
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
