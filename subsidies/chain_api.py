@@ -145,6 +145,8 @@ class LineInput(serializers.Serializer):
     line = serializers.IntegerField(min_value=1, max_value=2_147_483_647)
     account = serializers.CharField(required=False, max_length=40)
     reason = serializers.CharField(required=False, max_length=500)
+    # Claw-back: the yuan to take back (omitted: all that is left of the line).
+    amount = serializers.IntegerField(required=False, min_value=1, max_value=2_147_483_647)
 
 
 class ExportInput(serializers.Serializer):
@@ -313,13 +315,16 @@ class SubsidyPaymentBatchViewSet(
     @extend_schema(request=LineInput, responses={200: BatchOutput})
     @action(detail=True, methods=["post"], url_path="claw-back")
     def claw_back(self, request, pk=None):
-        """Claw back a paid line (``line``) with a ``reason``."""
+        """Claw back part (``amount``) or all of a paid line (``line``) with a ``reason``."""
         batch = self.get_object()
         data = LineInput(data=request.data)
         data.is_valid(raise_exception=True)
         line = get_object_or_404(batch.lines.all(), pk=data.validated_data["line"])
         payments.payment_line_claw_back(
-            actor=request.user, line=line, reason=data.validated_data.get("reason", "")
+            actor=request.user,
+            line=line,
+            reason=data.validated_data.get("reason", ""),
+            amount=data.validated_data.get("amount"),
         )
         return Response(BatchOutput(batch).data)
 
@@ -359,6 +364,8 @@ class SubsidyReportViewSet(viewsets.ViewSet):
                     "approved_amount": r.approved_amount,
                     "paid": r.paid,
                     "paid_amount": r.paid_amount,
+                    "clawed_back_amount": r.clawed_back_amount,
+                    "net_paid_amount": r.net_paid_amount,
                     "budget": r.budget,
                     "budget_left": r.budget_left,
                 }

@@ -101,3 +101,24 @@ def test_page_report_application_and_worker_page_show_it(paid_line, official_a, 
     assert "核查后部分追回" in detail.content.decode()
     worker_page = client.get(f"/workers/{paid_line.worker_id}/").content.decode()
     assert "已追回 150 元" in worker_page and "核查后部分追回" in worker_page
+
+
+def test_api_partial_claw_back_and_report(paid_line, official_a, official_b):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    url = f"/api/v1/subsidy-payment-batches/{paid_line.batch_id}/claw-back/"
+    body = {"line": paid_line.pk, "reason": "核查后追回一半", "amount": 300}
+    api.force_authenticate(official_b)
+    assert api.post(url, body, format="json").status_code == 404
+    api.force_authenticate(official_a)
+    too_much = api.post(url, {**body, "amount": 601}, format="json")
+    assert too_much.status_code == 400
+    assert "amount" in too_much.json()["fields"]
+    assert api.post(url, body, format="json").status_code == 200
+    [row] = [r for r in api.get("/api/v1/subsidy-report/").json() if r["county"] == ANDING]
+    assert (row["paid_amount"], row["clawed_back_amount"], row["net_paid_amount"]) == (
+        600,
+        300,
+        300,
+    )
