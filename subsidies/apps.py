@@ -26,6 +26,14 @@ class SubsidiesConfig(AppConfig):
             context=worker_subsidies_section,
             position=75,
         )
+        from subsidies.intermediaries import worker_intermediary_section
+
+        registry.page_section_register(
+            page="workers:detail",
+            template="subsidies/_worker_intermediary.html",
+            context=worker_intermediary_section,
+            position=76,
+        )
         from subsidies.chain_demo import demo_chain_step
         from subsidies.demo import demo_subsidies_step
 

@@ -232,3 +232,25 @@ def bonus_xlsx(rows: list[BonusRow], policy: Policy) -> bytes:
             for r in rows
         ),
     )
+
+
+def worker_intermediary_section(request, worker: Worker) -> dict | None:
+    """Return the worker page's intermediary section: who moved the worker (when the user
+    sees that county's intermediaries) and, for the county's official, the choice to set it
+    (registered in ``SubsidiesConfig``)."""
+    visible = access.subsidy_intermediaries_visible_to(request.user).filter(
+        county_id=worker.home_county_id
+    )
+    referral = (
+        IntermediaryReferral.objects.filter(worker=worker, intermediary__in=visible)
+        .select_related("intermediary")
+        .first()
+    )
+    choices = list(
+        access.subsidy_intermediaries_managed_by(request.user).filter(
+            county_id=worker.home_county_id
+        )
+    )
+    if referral is None and not choices:
+        return None
+    return {"referral": referral, "choices": choices, "worker_pk": worker.pk}

@@ -169,3 +169,24 @@ def intermediary_unlink(request, pk: int, worker: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("subsidies:intermediary", pk=pk)
+
+
+@login_required
+@require_POST
+def intermediary_assign(request, worker: int):
+    """Set who moved a worker, from the worker's page."""
+    found = get_object_or_404(access.workers_editable_by(request.user), pk=worker)
+    chosen = request.POST.get("intermediary", "")
+    intermediary = get_object_or_404(
+        access.subsidy_intermediaries_managed_by(request.user),
+        pk=int(chosen) if chosen.isdigit() and len(chosen) < 10 else 0,
+    )
+    try:
+        service.intermediary_worker_link(
+            actor=request.user, intermediary=intermediary, worker=found
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("已登记。"))
+    return redirect("workers:detail", pk=found.pk)

@@ -36,6 +36,11 @@ urlpatterns = [
     path(
         "intermediaries/xlsx/", intermediary_views.intermediary_export, name="intermediary_export"
     ),
+    path(
+        "intermediaries/assign/<int:worker>/",
+        intermediary_views.intermediary_assign,
+        name="intermediary_assign",
+    ),
     path("intermediaries/<int:pk>/", intermediary_views.intermediary_detail, name="intermediary"),
     path(
         "intermediaries/<int:pk>/link/",

@@ -218,3 +218,19 @@ def test_page_xlsx_and_refusals(client, bonus_policy, leader, official_a, offici
     client.logout()
     for url in ("/subsidies/intermediaries/", f"/subsidies/intermediaries/{leader.pk}/"):
         assert client.get(url).status_code == 302  # to the sign-in page
+
+
+@pytest.mark.django_db
+def test_set_on_the_worker_page(client, leader, official_a, official_b, hr_x):
+    worker = _placed(120)
+    client.force_login(official_a)
+    page = client.get(f"/workers/{worker.pk}/").content.decode()
+    assert "worker-intermediary" in page and "王带头" in page
+    url = f"/subsidies/intermediaries/assign/{worker.pk}/"
+    assert client.post(url, {"intermediary": str(leader.pk)}).status_code == 302
+    assert IntermediaryReferral.objects.get(worker=worker).intermediary == leader
+    for user in (official_b, hr_x):
+        client.force_login(user)
+        assert client.post(url, {"intermediary": str(leader.pk)}).status_code in (403, 404)
+    client.force_login(official_b)
+    assert "王带头" not in client.get(f"/workers/{worker.pk}/").content.decode()
