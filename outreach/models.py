@@ -171,6 +171,16 @@ class SmsMessage(models.Model):
         return f"{self.key} → {self.phone_masked} · {self.status}"
 
     @property
+    def label(self):
+        """Return the message type's name (the template's label, translated)."""
+        from outreach.catalogue import template_for
+
+        try:
+            return template_for(self.key).label
+        except KeyError:
+            return self.key
+
+    @property
     def text_for_staff(self) -> str:
         """Return the text with a personal-link token cut: staff must not open the worker's
         page as the worker (pages, the admin)."""

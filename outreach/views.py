@@ -11,6 +11,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +27,7 @@ from outreach.models import SmsOptOut, SmsReason, SmsStatus
 
 STAFF = (Role.COUNTY_OFFICIAL, Role.COORDINATOR, Role.ADMIN)
 SIGNATURE_HEADER = "HTTP_X_LABORBRIDGE_SIGNATURE"
+OUTBOX_PAGE = 50  # messages a page of the outbox list
 CALLBACK_MAX_BYTES = 1_000_000  # a receipt push carries at most a few thousand rows
 
 
@@ -182,12 +184,25 @@ def dashboard(request):
         .order_by("-n")
         .values_list("reason", "n")
     ]
-    status_rows = [(label, by_status.get(value, 0)) for value, label in SmsStatus.choices]
+    status_rows = [(value, label, by_status.get(value, 0)) for value, label in SmsStatus.choices]
     opted = SmsOptOut.objects.filter(phone_index__in=sms.values("phone_index")).count()
+    status = request.GET.get("status", "")
+    listed = sms.filter(status=status) if status in SmsStatus.values else sms
+    page = Paginator(
+        listed.select_related("worker").order_by("-scheduled_for", "-id"), OUTBOX_PAGE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "outreach/dashboard.html",
-        {"status_rows": status_rows, "failed": failed, "campaigns": campaigns, "opted_out": opted},
+        {
+            "status_rows": status_rows,
+            "failed": failed,
+            "campaigns": campaigns,
+            "opted_out": opted,
+            "page": page,
+            "status": status if status in SmsStatus.values else "",
+            "status_label": dict(SmsStatus.choices).get(status, ""),
+        },
     )
 
 

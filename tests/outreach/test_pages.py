@@ -138,6 +138,30 @@ def test_dashboard_scoped(worker, official_a, official_b):
     assert _login(official_b).get(reverse("outreach:dashboard")).status_code == 200
 
 
+def test_outbox_lists_every_message_with_its_status(
+    worker, official_a, official_b, coordinator, django_assert_max_num_queries
+):
+    queued, failed = _sms(worker, "k1"), _sms(worker, "k2")
+    SmsMessage.objects.filter(pk=failed.pk).update(status=SmsStatus.FAILED, reason="invalid_number")
+    client = _login(official_a)
+    with django_assert_max_num_queries(12):
+        html = client.get(reverse("outreach:dashboard")).content.decode()
+    outbox = html[html.index('id="outbox"') :]
+    assert outbox.count('class="badge sms-') == 2 and "139****5678" in outbox
+    assert "sms-queued" in outbox and "sms-failed" in outbox and "运营商认定号码无效" in outbox
+    assert "县区通知" in outbox  # the type's name, not its key
+    only_failed = client.get(reverse("outreach:dashboard") + "?status=failed").content.decode()
+    assert only_failed[only_failed.index('id="outbox"') :].count('class="badge sms-') == 1
+    assert "sms-queued" not in only_failed[only_failed.index('id="outbox"') :]
+    # Another county's official sees none of them (the coordinator of the pairing sees both).
+    other = _login(official_b).get(reverse("outreach:dashboard")).content.decode()
+    assert worker.name not in other and "没有短信" in other
+    assert (
+        queued.pk
+        and worker.name in _login(coordinator).get(reverse("outreach:dashboard")).content.decode()
+    )
+
+
 def _signed(body: bytes, secret="receipt-secret"):
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
