@@ -130,7 +130,12 @@ class MonthlyReport(models.Model):
     Once frozen a report never changes: a number reported upward stays as it was. Freezing the
     same month again after the history changed adds a new revision that ``corrects`` the last
     one, so later corrections appear as corrections.
+
+    Month ``ANNUAL`` (0) holds the year's cooperation indicators table (年度劳务协作指标),
+    frozen and corrected the same way.
     """
+
+    ANNUAL = 0
 
     pairing = models.ForeignKey(
         "laborbridge.Pairing",
@@ -178,7 +183,7 @@ class MonthlyReport(models.Model):
                 name="monthly_report_one_scope",
             ),
             models.CheckConstraint(
-                condition=models.Q(month__gte=1, month__lte=12), name="monthly_report_month"
+                condition=models.Q(month__gte=0, month__lte=12), name="monthly_report_month"
             ),
             models.UniqueConstraint(
                 fields=["pairing", "year", "month", "revision"],

@@ -303,3 +303,72 @@ def monthly_reports_of(scope: Scope, *, year: int, month: int) -> QuerySet[Month
     if scope.pairing is not None:
         return reports.filter(pairing=scope.pairing)
     return reports.filter(county=scope.county)
+
+
+# --- the annual cooperation indicators table (年度东西部协作劳务协作指标) ------------------------
+# Frozen like the monthly report, as month 0 of its year (``MonthlyReport.ANNUAL``).
+
+# The table's one definition: (payload key, column header), read by the page, the .xlsx and
+# the frozen payload alike.
+ANNUAL_COLUMNS = (
+    ("target", "帮助农村劳动力就业目标"),
+    ("placed", "已帮助农村劳动力就业"),
+    ("rate", "完成率（%）"),
+    ("target_poverty", "其中脱贫劳动力目标"),
+    ("poverty", "其中脱贫劳动力"),
+    ("poverty_rate", "脱贫劳动力完成率（%）"),
+    ("target_monitored", "其中监测对象目标"),
+    ("monitored", "其中监测对象"),
+    ("retained_3", "在岗满3个月"),
+)
+
+
+def _rate(done: int, target: int) -> float | None:
+    return round(100 * done / target, 1) if target else None
+
+
+def annual_report_of(scope: Scope, *, year: int, today: dt.date) -> dict[str, Any]:
+    """Return the year's cooperation indicators (plain data, as frozen): per bucket (跨省,
+    省内县外, 县内) the labourers helped into work and of them 脱贫 / 监测, against the
+    agreement's targets, to the year's end (or today)."""
+    as_of = min(dt.date(year, 12, 31), today)
+    table = report_table(
+        PLACEMENTS,
+        scope=scope,
+        year=year,
+        as_of=as_of,
+        by=("bucket",),
+        measures=("placed", "poverty", "monitored", "retained_3"),
+    )
+    done = {values[0]: row[1:] for values, row in zip(table.values, table.rows, strict=True)}
+    targets = targets_of(scope, agreement_of(scope, year))
+    rows = []
+    for value, label in Bucket.choices:
+        placed, poverty, monitored, retained = done.get(value, [0, 0, 0, 0])
+        target = targets.by_bucket.get(value, {"placed": 0, "poverty": 0, "monitored": 0})
+        rows.append(
+            {
+                "bucket": value,
+                "label": str(label),
+                "target": target["placed"],
+                "placed": placed,
+                "target_poverty": target["poverty"],
+                "poverty": poverty,
+                "target_monitored": target["monitored"],
+                "monitored": monitored,
+                "retained_3": retained,
+            }
+        )
+    summed = [key for key, _header in ANNUAL_COLUMNS if not key.endswith("rate")]
+    total = {key: sum(row[key] for row in rows) for key in summed}
+    for row in [*rows, total]:
+        row["rate"] = _rate(row["placed"], row["target"])
+        row["poverty_rate"] = _rate(row["poverty"], row["target_poverty"])
+    return {
+        "scope": scope.label,
+        "year": year,
+        "month": 0,
+        "as_of": as_of.isoformat(),
+        "rows": rows,
+        "total": total,
+    }

@@ -236,7 +236,7 @@ def monthly_report_freeze(
     """
     if (pairing is None) == (county is None):
         raise ValidationError(_("报表应属于一个结对或一个县区。"))
-    if not 1 <= month <= 12:
+    if not MonthlyReport.ANNUAL <= month <= 12:  # 0: the annual indicators table
         raise ValidationError(_("月份应在 1 至 12 之间。"))
     revisions = MonthlyReport.objects.select_for_update().filter(
         pairing=pairing, county=county, year=year, month=month

@@ -29,6 +29,10 @@ urlpatterns = [
     path(
         "county/<str:key>/monthly/", views.monthly_report, {"kind": "county"}, name="county_monthly"
     ),
+    path(
+        "pairing/<int:key>/annual/", views.annual_report, {"kind": "pairing"}, name="pairing_annual"
+    ),
+    path("county/<str:key>/annual/", views.annual_report, {"kind": "county"}, name="county_annual"),
     path("lists/", views.lists, name="lists"),
     path("pairing/<int:key>/lists/", views.scope_lists, {"kind": "pairing"}, name="pairing_lists"),
     path("county/<str:key>/lists/", views.scope_lists, {"kind": "county"}, name="county_lists"),

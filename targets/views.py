@@ -22,7 +22,7 @@ from laborbridge import access
 from laborbridge.models import Occupation, Region, Role
 from laborbridge.spreadsheets import download, xlsx_table
 from targets import aggregates, charts, selectors, services
-from targets.models import Bucket, ListSnapshot
+from targets.models import Bucket, ListSnapshot, MonthlyReport
 from targets.reports import DEMAND, FUNNEL, REPORTS, SUPPLY, Scope, report_table
 
 VIEWERS = (Role.COORDINATOR, Role.COUNTY_OFFICIAL, Role.ADMIN)
@@ -439,10 +439,28 @@ def _monthly_rows(payload: dict) -> list[list[Any]]:
     return rows
 
 
+def _annual_rows(payload: dict) -> list[list[Any]]:
+    keys = [key for key, _header in selectors.ANNUAL_COLUMNS]
+    rows = [[row["label"], *(row[key] for key in keys)] for row in payload["rows"]]
+    rows.append([_("合计"), *(payload["total"][key] for key in keys)])
+    return rows
+
+
 @access.require_role(*VIEWERS)
 def monthly_report(request, kind: str, key):
     """The month's labour-transfer report: live figures, the frozen revisions, print and .xlsx;
     POST freezes it (a later freeze with other figures is a correction)."""
+    return _frozen_report(request, kind, key, annual=False)
+
+
+@access.require_role(*VIEWERS)
+def annual_report(request, kind: str, key):
+    """The year's cooperation indicators table (年度东西部协作劳务协作指标): the same page,
+    print, .xlsx and freezing as the monthly report, frozen as month 0."""
+    return _frozen_report(request, kind, key, annual=True)
+
+
+def _frozen_report(request, kind: str, key, *, annual: bool):
     scope = _scope(request, kind, key)
     today = timezone.localdate()
     source = request.POST if request.method == "POST" else request.GET
@@ -450,11 +468,26 @@ def monthly_report(request, kind: str, key):
         year, month = int(source.get("year", today.year)), int(source.get("month", today.month))
     except ValueError:
         year, month = today.year, today.month
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        year, month = today.year, today.month
+    if annual:
+        month = MonthlyReport.ANNUAL  # the year's table; a month in the query is ignored
+    elif not 1 <= month <= 12:
+        month = today.month
+    if not 2000 <= year <= 2100:
+        year = today.year
     if request.method == "POST" and aggregates.aggregates_due():
         aggregates.aggregates_refresh()  # a frozen figure must not wait for the debounce
-    live = selectors.monthly_report_of(scope, year=year, month=month, today=today)
+    if annual:
+        live = selectors.annual_report_of(scope, year=year, today=today)
+        headers = [_("就业去向"), *(_(header) for _key, header in selectors.ANNUAL_COLUMNS)]
+        to_rows = _annual_rows
+        title = _("%(year)s年东西部协作劳务协作指标") % {"year": year}
+        filename = f"indicators-{year}.xlsx"
+    else:
+        live = selectors.monthly_report_of(scope, year=year, month=month, today=today)
+        headers = [_(header) for header in MONTHLY_HEADERS]
+        to_rows = _monthly_rows
+        title = _("%(year)s年%(month)s月劳务输转") % {"year": year, "month": month}
+        filename = f"monthly-{year}-{month:02d}.xlsx"
     if request.method == "POST":
         report, created = services.monthly_report_freeze(
             actor=request.user,
@@ -475,12 +508,7 @@ def monthly_report(request, kind: str, key):
     frozen = revisions[0] if revisions else None
     if request.GET.get("format") == "xlsx":
         payload = frozen.payload if frozen else live
-        content = xlsx_table(
-            title=_("%(year)s年%(month)s月劳务输转") % {"year": year, "month": month},
-            headers=[_(header) for header in MONTHLY_HEADERS],
-            rows=_monthly_rows(payload),
-        )
-        return download(content, f"monthly-{year}-{month:02d}.xlsx")
+        return download(xlsx_table(title=title, headers=headers, rows=to_rows(payload)), filename)
     return render(
         request,
         "targets/monthly_report.html",
@@ -490,12 +518,13 @@ def monthly_report(request, kind: str, key):
             "key": key,
             "year": year,
             "month": month,
+            "annual": annual,
             "years": range(today.year - 2, today.year + 1),
             "months": range(1, 13),
-            "headers": [_(header) for header in MONTHLY_HEADERS],
-            "live_rows": _monthly_rows(live),
+            "headers": headers,
+            "live_rows": to_rows(live),
             "frozen": frozen,
-            "frozen_rows": _monthly_rows(frozen.payload) if frozen else [],
+            "frozen_rows": to_rows(frozen.payload) if frozen else [],
             "changed": frozen is not None
             and (frozen.payload["rows"], frozen.payload["total"]) != (live["rows"], live["total"]),
             "revisions": revisions,
