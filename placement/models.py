@@ -5,10 +5,10 @@ here follow it. The current state and the months worked are derived by ``placeme
 never stored.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from laborbridge.models.records import Timestamped, acting_user
 from placement.export_models import PovertyExport  # noqa: F401 (the poverty export run, issue 13)
 
 
@@ -31,7 +31,7 @@ class LeavingReason(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class EmploymentEvent(models.Model):
+class EmploymentEvent(Timestamped):
     """One dated entry of a placed worker's history (written by ``placement.services``)."""
 
     employment = models.ForeignKey(
@@ -64,15 +64,7 @@ class EmploymentEvent(models.Model):
     monthly_wage = models.PositiveIntegerField(_("月工资（元）"), null=True, blank=True)
     reason = models.CharField(_("原因"), max_length=20, choices=LeavingReason.choices, blank=True)
     note = models.TextField(_("说明"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("记录人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    recorded_by = acting_user(_("记录人"))
 
     class Meta:
         ordering = ["occurred_on", "id"]
@@ -102,7 +94,7 @@ class WageSource(models.TextChoices):
     WORKER = "worker", _("本人反映")
 
 
-class MonthlyWage(models.Model):
+class MonthlyWage(Timestamped):
     """The pay a placed worker actually got for one month, as one source reports it.
 
     One row per employment × month × source (a second report from the same source, e.g. a
@@ -119,15 +111,7 @@ class MonthlyWage(models.Model):
     gross = models.PositiveIntegerField(_("应发工资（元）"))
     paid_on = models.DateField(_("发放日期"), null=True, blank=True)
     source = models.CharField(_("来源"), max_length=20, choices=WageSource.choices)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("记录人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    recorded_by = acting_user(_("记录人"))
 
     class Meta:
         ordering = ["employment", "-month", "source"]
@@ -146,7 +130,7 @@ class MonthlyWage(models.Model):
         return f"{self.month:%Y-%m} {self.gross}"
 
 
-class WageGapFlag(models.Model):
+class WageGapFlag(Timestamped):
     """A month whose actual pay fell short of the promised wage by more than the threshold
     (``settings.WAGE_GAP_THRESHOLD``); one per employment and month, and its coordinator
     notice is sent when it is created — never twice.
@@ -170,16 +154,7 @@ class WageGapFlag(models.Model):
         _("解除依据"), max_length=20, choices=WageSource.choices, blank=True
     )
     resolved_actual = models.PositiveIntegerField(_("解除时实发工资（元）"), null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("解除依据的报告人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    resolved_by = acting_user(_("解除依据的报告人"))
 
     class Meta:
         ordering = ["-month", "-id"]

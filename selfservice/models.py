@@ -6,10 +6,11 @@ printed travel notice (its QR code), and later in an SMS — so printing again i
 link, and a new link revokes the old one.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from laborbridge.models.records import Timestamped, acting_user
 
 
 class RevokeReason(models.TextChoices):
@@ -17,7 +18,7 @@ class RevokeReason(models.TextChoices):
     REVOKED = "revoked", _("工作人员停用")
 
 
-class PersonalLink(models.Model):
+class PersonalLink(Timestamped):
     """One issued personal link of a worker; at most one is live (not revoked) at a time."""
 
     worker = models.ForeignKey(
@@ -29,31 +30,16 @@ class PersonalLink(models.Model):
     # sha256 of the token (hex); the token itself is 256 random bits, so no salt is needed.
     token_hash = models.CharField(_("链接摘要"), max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField(_("有效期至"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发放人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = acting_user(_("发放人"))
     revoked_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("停用人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    revoked_by = acting_user(_("停用人"))
     revoke_reason = models.CharField(
         _("停用原因"), max_length=10, choices=RevokeReason.choices, blank=True
     )
     # Changed only by conditional UPDATEs (F() + 1) in selfservice.services.
     open_count = models.PositiveIntegerField(_("打开次数"), default=0, editable=False)
     last_opened_at = models.DateTimeField(_("最近打开"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(_("发放时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    created_at = models.DateTimeField(_("发放时间"), auto_now_add=True)  # Timestamped's, relabelled
 
     class Meta:
         ordering = ["-created_at", "-id"]
