@@ -19,11 +19,13 @@ target. Targets, at 100,000 × 10,000 and 1,000,000 × 100,000:
 * at 1M with the instance's 10 % travel groups: units + assign_stable ≤ 3 s.
 
 Wall times and CPU times (process_time, all threads) are printed with the load average; the
-script exits 1 when a target is missed (verdicts on wall time, which is what a user waits for:
-under load, read them against the CPU figures).
+script exits 1 when a target is missed. Verdicts read wall time (what a user waits for) unless
+``--judge cpu``: on a shared machine wall time mostly measures the other work, CPU time does
+not (it sums both threads of the parallel parts, so it is the stricter reading there).
 
     .venv/bin/python bench/bench_reference_da.py                # 100k and 1M
     .venv/bin/python bench/bench_reference_da.py --skip-large   # 100k only
+    .venv/bin/python bench/bench_reference_da.py --judge cpu    # verdicts on CPU time (busy machine)
 """
 
 from __future__ import annotations
@@ -216,7 +218,9 @@ def reference(market: Market, seed: int) -> tuple[np.ndarray, Market, dict]:
     return match, Market(market.ptr, svac, sws, svs, market.capacity, market.group), clocks
 
 
-def run_size(n_workers: int, n_vacancies: int, seed: int, groups_target: float | None) -> bool:
+def run_size(
+    n_workers: int, n_vacancies: int, seed: int, groups_target: float | None, judge: str = "wall"
+) -> bool:
     from matching.engine.solve import build_market
     from matching.engine.synthetic import generate
 
@@ -266,8 +270,13 @@ def run_size(n_workers: int, n_vacancies: int, seed: int, groups_target: float |
         f"(CPU {p['loop'].cpu:.2f}) vs plain {r['loop'].wall:.2f} s (CPU {r['loop'].cpu:.2f})"
     )
     verdict("identical matchings", same and same_pre)
-    verdict("engine assignment ≥ 2× sort-then-DA", r_total >= 2 * e_total)
-    verdict("engine loop no slower than the plain loop", p["loop"].wall <= r["loop"].wall)
+    if judge == "cpu":
+        e_total, r_total = e_cpu, r_cpu
+    verdict(f"engine assignment ≥ 2× sort-then-DA ({judge})", r_total >= 2 * e_total)
+    verdict(
+        f"engine loop no slower than the plain loop ({judge})",
+        getattr(p["loop"], judge) <= getattr(r["loop"], judge),
+    )
     del sorted_market
     if groups_target is not None:
         with Clock() as g:
@@ -279,7 +288,8 @@ def run_size(n_workers: int, n_vacancies: int, seed: int, groups_target: float |
             f"converged {a.converged}"
         )
         verdict(
-            f"assignment with 10 % travel groups ≤ {groups_target:g} s", g.wall <= groups_target
+            f"assignment with 10 % travel groups ≤ {groups_target:g} s ({judge})",
+            getattr(g, judge) <= groups_target,
         )
     return ok
 
@@ -291,14 +301,22 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the sizes")
     parser.add_argument("--skip-large", action="store_true", help="skip the 1,000,000-worker run")
+    parser.add_argument(
+        "--judge",
+        choices=["wall", "cpu"],
+        default="wall",
+        help="the time the verdicts read: wall on a quiet machine; cpu (all threads, so"
+        " stricter for the parallel parts) when other work shares the cores",
+    )
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f} at start")
     # compile (or load from the cache) every kernel on a small instance first
     run_size(2000, 200, 99, None)
     print("\n(the run above warms the compiled kernels; its figures are not the benchmark)")
-    ok = run_size(int(100_000 * args.scale), int(10_000 * args.scale), args.seed, None)
+    big, small = int(1_000_000 * args.scale), int(100_000 * args.scale)
+    ok = run_size(small, small // 10, args.seed, None, args.judge)
     if not args.skip_large:
-        ok &= run_size(int(1_000_000 * args.scale), int(100_000 * args.scale), args.seed, 3.0)
+        ok &= run_size(big, big // 10, args.seed, 3.0, args.judge)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     print(f"\npeak RSS {peak:.2f} GB; load average at end {os.getloadavg()[0]:.2f}")
     print(f"all targets {'met' if ok else 'NOT met'}")
