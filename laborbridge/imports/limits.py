@@ -31,21 +31,23 @@ TEXT_SUFFIXES = (".csv", ".txt")
 UPLOAD_SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
 UPLOAD_ACCEPT = ",".join(UPLOAD_SUFFIXES)
 
-# The largest county roster (Dingxi's biggest county) is ~60,000 people of working age.
-MAX_ROWS = 60_000
+# The largest county roster (Dingxi's biggest county) is ~60,000 people of working age; a
+# county-scale import (issue 17) is 100,000 rows, with room for the header and a few notes.
+MAX_ROWS = 120_000
 # Rosters have 15–40 columns; 256 is what .xls allows and what any roster needs.
 MAX_COLUMNS = 256
-# calamine keeps a sheet as a dense rows × columns grid of 32-byte cells: 3 M cells ≈ 96 MB.
-MAX_CELLS = 3_000_000
+# calamine keeps a sheet as a dense rows × columns grid of 32-byte cells: 4 M cells ≈ 128 MB
+# (100,000 rows of a 40-column roster).
+MAX_CELLS = 4_000_000
 # The longest text column of any importer takes 500 characters.
 MAX_CELL_CHARS = 2_000
 MAX_FILE_BYTES = 20 * 1024 * 1024
-# A 60,000-row × 30-column sheet is ~75 MB of XML; shared strings of such a roster ~10 MB.
+# A 100,000-row × 30-column sheet is ~125 MB of XML; shared strings of such a roster ~15 MB.
 MAX_MEMBER_BYTES = 160 * 1024 * 1024
 MAX_TOTAL_BYTES = 256 * 1024 * 1024
 MAX_MEMBERS = 1_000
 # Address space the forked reader may add to its parent's (calamine's grid, the cells as
-# Python objects, the pickled result). A 60,000-row roster needs ~350 MB of it.
+# Python objects, the pickled result). A 60,000-row roster needs ~350 MB of it, 100,000 rows ~?
 READER_ADDRESS_SPACE = 768 * 1024 * 1024
 
 # Inflate in steps of at most this much output, so a bomb never sits in memory whole.

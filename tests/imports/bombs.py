@@ -14,6 +14,8 @@ import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from laborbridge.imports.limits import MAX_CELLS, MAX_ROWS
+
 _XLSX_PARTS = {
     "[Content_Types].xml": (
         '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
@@ -274,8 +276,8 @@ def bomb_area() -> bytes:
 
 
 def bomb_too_many_rows() -> bytes:
-    """61,000 real rows of one cell."""
-    rows = "".join(xlsx_row(n, [xlsx_cell(f"A{n}", "王")]) for n in range(2, 61_002))
+    """MAX_ROWS + 1,000 real rows of one cell."""
+    rows = "".join(xlsx_row(n, [xlsx_cell(f"A{n}", "王")]) for n in range(2, MAX_ROWS + 1_002))
     return xlsx_raw(HEADER + rows)
 
 
@@ -326,10 +328,10 @@ def bomb_oversized_upload() -> bytes:
 BOMBS: dict[str, tuple[Callable[[], bytes], str, str]] = {
     # name: (builder, file name, a fragment of the refusal)
     "column_ref": (bomb_column_ref, "bomb.xlsx", "超过 256 列（单元格 ZZZZZZ2）"),
-    "row_ref": (bomb_row_ref, "bomb.xlsx", "文件超过 60,000 行"),
+    "row_ref": (bomb_row_ref, "bomb.xlsx", f"文件超过 {MAX_ROWS:,} 行"),
     "dimension": (bomb_dimension, "bomb.xlsx", "声明的范围 A1:XFD1048576 超过上限"),
-    "area": (bomb_area, "bomb.xlsx", "上限 3,000,000 个单元格"),
-    "too_many_rows": (bomb_too_many_rows, "bomb.xlsx", "文件超过 60,000 行"),
+    "area": (bomb_area, "bomb.xlsx", f"上限 {MAX_CELLS:,} 个单元格"),
+    "too_many_rows": (bomb_too_many_rows, "bomb.xlsx", f"文件超过 {MAX_ROWS:,} 行"),
     "long_cell": (bomb_long_cell, "bomb.xlsx", "超过 2,000 个字符"),
     "long_cell_read": (bomb_long_cell_read, "bomb.xlsx", "第 2 行第 1 列的内容超过 2,000 个字符"),
     "deflate": (bomb_deflate, "bomb.xlsx", "“xl/sharedStrings.xml”声明 201 MB，上限 160 MB"),

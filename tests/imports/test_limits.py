@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from laborbridge.imports import services
-from laborbridge.imports.limits import MAX_FILE_BYTES, READER_ADDRESS_SPACE
+from laborbridge.imports.limits import MAX_FILE_BYTES, MAX_ROWS, READER_ADDRESS_SPACE
 from laborbridge.imports.models import ImportJob
 from laborbridge.imports.reading import ImportFileError, read_table
 from tests.factories import ANDING
@@ -123,7 +123,7 @@ def test_libreoffice_trailing_repeated_empty_cells_are_not_a_bomb():
     [
         (csv_bytes([["姓名", "x" * 2001]]), "第 1 行第 2 列的内容超过 2,000 个字符"),
         (csv_bytes([["姓名"], ["a"] * 300]), "超过 256 列（第 2 行第 300 列）"),
-        ("姓名\n".encode() * 60_001, "文件超过 60,000 行"),
+        ("姓名\n".encode() * (MAX_ROWS + 1), f"文件超过 {MAX_ROWS:,} 行"),
     ],
 )
 def test_csv_limits(data, message):
