@@ -81,9 +81,12 @@ def _grouped_insert(
 
 def _placements_write(as_of) -> int:
     """Write PlacementCount: every placement started by ``as_of``, the direct measures."""
-    measures = {m.key: m.aggregate(as_of) for m in PLACEMENT_MEASURES if m.key != "average_wage"}
+    means = ("average_wage", "promised_wage")  # stored as a sum and a count each
+    measures = {m.key: m.aggregate(as_of) for m in PLACEMENT_MEASURES if m.key not in means}
     measures["wage_sum"] = Coalesce(Sum("current_monthly_wage"), 0)
     measures["wage_count"] = Count("current_monthly_wage")
+    measures["promised_sum"] = Coalesce(Sum("vacancy__wage_min"), 0)
+    measures["promised_count"] = Count("vacancy__wage_min")
     return _grouped_insert(
         PlacementCount,
         Employment.objects.filter(started_on__lte=as_of),

@@ -24,6 +24,9 @@ class TargetsConfig(AppConfig):
             label=_("协作看板"),
         )
         registry.menu_entry_register(
+            roles={Role.EMPLOYER_HR: 60}, url_name="targets:employer_home", label=_("企业看板")
+        )
+        registry.menu_entry_register(
             roles={Role.COORDINATOR: 61, Role.ADMIN: 61, Role.COUNTY_OFFICIAL: 61},
             url_name="targets:lists",
             label=_("两张清单"),

@@ -257,6 +257,8 @@ class PlacementCount(models.Model):
     retained_6 = models.PositiveIntegerField(default=0)
     wage_sum = models.BigIntegerField(default=0)
     wage_count = models.PositiveIntegerField(default=0)
+    promised_sum = models.BigIntegerField(default=0)  # the vacancies' wage_min
+    promised_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["year", "month", "pk"]

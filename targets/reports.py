@@ -66,6 +66,7 @@ class Scope:
     east_prefixes: tuple[str, ...]
     pairing: Pairing | None = None
     county: Region | None = None
+    employer_id: int | None = None  # an employer's dashboard: its placements, any county
 
 
 @dataclass(frozen=True)
@@ -270,11 +271,12 @@ BUCKET = Case(
 
 def placements_of(scope: Scope, year: int, as_of: dt.date) -> QuerySet[Employment]:
     """Return the scope's workers' placements (arrivals) of ``year`` up to ``as_of``."""
-    return Employment.objects.filter(
+    rows = Employment.objects.filter(
         worker__home_county__code__startswith=scope.west_prefix,
         started_on__year=year,
         started_on__lte=as_of,
     )
+    return rows if scope.employer_id is None else rows.filter(employer_id=scope.employer_id)
 
 
 POVERTY = Q(worker__poverty_status=PovertyStatus.POVERTY_ALLEVIATED)
@@ -301,6 +303,7 @@ PLACEMENT_MEASURES = (
         lambda as_of: Count("pk", filter=eligible_q(6, as_of) & retained_q(6, as_of)),
     ),
     Measure("average_wage", _("平均月工资（元）"), lambda as_of: Avg("current_monthly_wage")),
+    Measure("promised_wage", _("岗位承诺月薪（元）"), lambda as_of: Avg("vacancy__wage_min")),
 )
 
 PLACEMENTS_DIRECT = ReportDefinition(
@@ -504,6 +507,8 @@ def placement_counts_of(scope: Scope, year: int, as_of: dt.date) -> QuerySet[Pla
     rows = PlacementCount.objects.filter(
         year=year, home_county__code__startswith=scope.west_prefix
     ).order_by()
+    if scope.employer_id is not None:
+        rows = rows.filter(employer_id=scope.employer_id)
     if as_of.year == year:
         rows = rows.filter(month__lte=as_of.month)
     elif as_of.year < year:
@@ -554,7 +559,13 @@ PLACEMENTS = ReportDefinition(
             bilingual=True,
         ),
     ),
-    measures=_summed(PLACEMENT_MEASURES, {"average_wage": ("wage_sum", "wage_count")}),
+    measures=_summed(
+        PLACEMENT_MEASURES,
+        {
+            "average_wage": ("wage_sum", "wage_count"),
+            "promised_wage": ("promised_sum", "promised_count"),
+        },
+    ),
 )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
+from jobs.models import Employer
 from laborbridge import access
 from laborbridge.models import Pairing, Region, User
 from placement.history import add_months
@@ -34,6 +35,11 @@ def county_scope(county: Region) -> Scope:
     pairings = [p for p in Pairing.objects.select_related("east_region", "west_region")]
     east = tuple(p.east_region.prefix for p in pairings if p.west_region.contains(county))
     return Scope(label=county.name, west_prefix=county.code, east_prefixes=east, county=county)
+
+
+def employer_scope(employer: Employer) -> Scope:
+    """Return the scope of an employer: its placements, whichever county they come from."""
+    return Scope(label=employer.name, west_prefix="", east_prefixes=(), employer_id=employer.pk)
 
 
 def agreements_for(user: User) -> QuerySet[Agreement]:

@@ -33,6 +33,9 @@ urlpatterns = [
         "pairing/<int:key>/annual/", views.annual_report, {"kind": "pairing"}, name="pairing_annual"
     ),
     path("county/<str:key>/annual/", views.annual_report, {"kind": "county"}, name="county_annual"),
+    path("employer/", views.employer_home, name="employer_home"),
+    path("employer/<int:key>/", views.employer_dashboard, name="employer"),
+    path("employer/<int:key>/report.xlsx", views.employer_report_xlsx, name="employer_report_xlsx"),
     path("lists/", views.lists, name="lists"),
     path("pairing/<int:key>/lists/", views.scope_lists, {"kind": "pairing"}, name="pairing_lists"),
     path("county/<str:key>/lists/", views.scope_lists, {"kind": "county"}, name="county_lists"),

@@ -109,10 +109,62 @@ def scope_dashboard(request, kind: str, key):
     )
 
 
+# Coordinators and officials are refused: the counts by home county would show them other
+# pairings' and counties' workers at a shared employer.
+EMPLOYER_VIEWERS = (Role.EMPLOYER_HR, Role.ADMIN)
+
+
+def _employer_scope(request, key) -> Scope:
+    """Return the employer's scope, or 404 when the user may not see the employer."""
+    employer = get_object_or_404(access.employers_visible_to(request.user), pk=key)
+    return selectors.employer_scope(employer)
+
+
+@access.require_role(Role.EMPLOYER_HR)
+def employer_home(request):
+    """Open the HR user's own company dashboard."""
+    employer = access.employers_visible_to(request.user).order_by("pk").first()
+    if employer is None:
+        raise Http404
+    return redirect("targets:employer", key=employer.pk)
+
+
+@access.require_role(*EMPLOYER_VIEWERS)
+def employer_dashboard(request, key):
+    """The employer's dashboard: its placements by month, retention at 3 and 6 months and
+    the wage paid against the wage its vacancies promised, by occupation and home county."""
+    scope = _employer_scope(request, key)
+    today = timezone.localdate()
+    year = _year(request, today)
+    progress = selectors.progress_of(scope, year=year, as_of=today)
+    return render(
+        request,
+        "targets/employer_dashboard.html",
+        {
+            "scope": scope,
+            "key": key,
+            "year": year,
+            "years": range(today.year - 2, today.year + 2),
+            "progress": progress,
+            "chart_data": {"chart-placements": charts.placements_chart(progress)},
+            "breakdowns": [progress.tables[k] for k in ("occupation", "county", "poverty_status")],
+        },
+    )
+
+
+@access.require_role(*EMPLOYER_VIEWERS)
+def employer_report_xlsx(request, key):
+    """Download one placements table of the employer as .xlsx (``by``: dimensions)."""
+    return _report_xlsx(request, _employer_scope(request, key))
+
+
 @access.require_role(*VIEWERS)
 def report_xlsx(request, kind: str, key):
     """Download one report of the scope as .xlsx: ``report`` and ``by`` (dimensions)."""
-    scope = _scope(request, kind, key)
+    return _report_xlsx(request, _scope(request, kind, key))
+
+
+def _report_xlsx(request, scope: Scope) -> HttpResponse:
     today = timezone.localdate()
     year = _year(request, today)
     definition = REPORTS.get(request.GET.get("report", "placements"))

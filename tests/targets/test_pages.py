@@ -213,3 +213,41 @@ class TestApi:
         assert client.get(url, {"county": TONGWEI, "by": "nope"}).status_code == 400
         client.force_login(hr_x)
         assert client.get(url, {"county": ANDING}).status_code == 403
+
+
+class TestEmployerDashboard:
+    def test_hr_sees_their_company(self, client, hr_x, employer_x, placements):
+        client.force_login(hr_x)
+        landing = client.get(reverse("targets:employer_home"))
+        assert landing.url == reverse("targets:employer", kwargs={"key": employer_x.pk})
+        page = client.get(landing.url, {"year": 2026})
+        assert page.status_code == 200
+        totals = page.context["progress"].totals
+        # employer_x: the two March 2026 arrivals (7,000 and 6,000 yuan; promised 5,000).
+        assert totals["placed"] == 2
+        assert (totals["average_wage"], totals["promised_wage"]) == (6500, 5000)
+        assert (totals["eligible_3"], totals["retained_3"]) == (2, 2)
+        html = page.content.decode()
+        assert 'id="chart-placements" type="application/json"' in html
+        assert "<script>" not in html
+        response = client.get(
+            reverse("targets:employer_report_xlsx", kwargs={"key": employer_x.pk}),
+            {"by": "month", "year": 2026},
+        )
+        rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+        assert rows[1][:2] == ("3月", 2)
+
+    def test_others_are_refused(
+        self, client, hr_y, official_a, coordinator_longnan, employer_x, placements
+    ):
+        url = reverse("targets:employer", kwargs={"key": employer_x.pk})
+        xlsx = reverse("targets:employer_report_xlsx", kwargs={"key": employer_x.pk})
+        assert client.get(url).status_code == 302  # anonymous: sign in
+        assert client.get(xlsx).status_code == 302
+        client.force_login(hr_y)  # HR of another employer
+        assert client.get(url).status_code == 404
+        assert client.get(xlsx).status_code == 404
+        for other in (official_a, coordinator_longnan):  # not viewers of company dashboards
+            client.force_login(other)
+            assert client.get(url).status_code == 403
+            assert client.get(xlsx).status_code == 403
