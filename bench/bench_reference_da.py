@@ -1,6 +1,6 @@
 """The engine's stable assignment against a plain compiled deferred acceptance (issue 17, item 4).
 
-The reference (``sort_lists`` + ``plain_da`` below, ~40 lines) is the textbook algorithm in
+The reference (``sort_lists`` + ``plain_da`` below, ~60 lines of code) is the textbook algorithm in
 Numba: sort every worker's scored list (in parallel), then worker-proposing deferred acceptance
 with headcounts — free workers on a stack, a vacancy keeps its holders in a min-heap on
 priority and drops the lowest when over its headcount. Ties are broken as the engine breaks
