@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from jobs.models import Employer
 from laborbridge import access
@@ -35,6 +36,16 @@ def county_scope(county: Region) -> Scope:
     pairings = [p for p in Pairing.objects.select_related("east_region", "west_region")]
     east = tuple(p.east_region.prefix for p in pairings if p.west_region.contains(county))
     return Scope(label=county.name, west_prefix=county.code, east_prefixes=east, county=county)
+
+
+def country_scope() -> Scope:
+    """Return the whole country's scope (the admin's): every worker, every pairing's east."""
+    easts = Pairing.objects.select_related("east_region").order_by("pk")
+    return Scope(
+        label=str(_("全部协作结对")),
+        west_prefix="",
+        east_prefixes=tuple(sorted({p.east_region.prefix for p in easts})),
+    )
 
 
 def employer_scope(employer: Employer) -> Scope:

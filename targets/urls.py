@@ -33,6 +33,8 @@ urlpatterns = [
         "pairing/<int:key>/annual/", views.annual_report, {"kind": "pairing"}, name="pairing_annual"
     ),
     path("county/<str:key>/annual/", views.annual_report, {"kind": "county"}, name="county_annual"),
+    path("all/", views.scope_dashboard, {"kind": "all", "key": ""}, name="all"),
+    path("all/report.xlsx", views.report_xlsx, {"kind": "all", "key": ""}, name="all_report_xlsx"),
     path("employer/", views.employer_home, name="employer_home"),
     path("employer/<int:key>/", views.employer_dashboard, name="employer"),
     path("employer/<int:key>/report.xlsx", views.employer_report_xlsx, name="employer_report_xlsx"),

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -45,6 +46,8 @@ def _scope(request, kind: str, key: Any) -> Scope:
     if kind == "county":
         county = get_object_or_404(access.counties_with_dashboard(request.user), pk=key)
         return selectors.county_scope(county)
+    if kind == "all" and access.is_admin(request.user):
+        return selectors.country_scope()
     raise Http404
 
 
@@ -58,11 +61,19 @@ def dashboard(request):
         county = access.counties_with_dashboard(request.user).first()
         if county is not None:
             return redirect("targets:county", key=county.pk)
+    if access.is_admin(request.user):
+        return redirect("targets:all")
     return render(
         request,
         "targets/pick.html",
         {"pairings": pairings, "title": _("协作看板"), "target": "targets:pairing"},
     )
+
+
+def _xlsx_url(kind: str, key) -> str:
+    if kind == "all":
+        return reverse("targets:all_report_xlsx")
+    return reverse(f"targets:{kind}_report_xlsx", kwargs={"key": key})
 
 
 @access.require_role(*VIEWERS)
@@ -74,7 +85,9 @@ def scope_dashboard(request, kind: str, key):
     year = _year(request, today)
     progress = selectors.progress_of(scope, year=year, as_of=today)
     funnel = report_table(FUNNEL, scope=scope, year=year, as_of=today)
-    counties = []
+    counties, pairings = [], []
+    if kind == "all":
+        pairings = list(access.pairings_with_dashboard(request.user))
     if scope.pairing is not None:
         counties = list(
             access.counties_with_dashboard(request.user).filter(code__startswith=scope.west_prefix)
@@ -104,6 +117,8 @@ def scope_dashboard(request, kind: str, key):
             "chart_data": chart_data,
             "breakdowns": breakdowns,
             "counties": counties,
+            "pairings": pairings,
+            "xlsx_url": _xlsx_url(kind, key),
             "total_target": progress.targets.total,
         },
     )

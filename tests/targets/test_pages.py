@@ -251,3 +251,33 @@ class TestEmployerDashboard:
             client.force_login(other)
             assert client.get(url).status_code == 403
             assert client.get(xlsx).status_code == 403
+
+
+class TestCountryDashboard:
+    def test_admin_sees_every_pairing(self, client, admin_user, pairing_qd_dx, placements):
+        client.force_login(admin_user)
+        landing = client.get(reverse("targets:dashboard"))
+        assert landing.url == reverse("targets:all")
+        page = client.get(landing.url, {"year": 2026})
+        assert page.status_code == 200
+        # Anding's three and Tongwei's one 2026 arrivals, whatever their pairing.
+        assert page.context["progress"].totals["placed"] == 4
+        html = page.content.decode()
+        assert reverse("targets:pairing", kwargs={"key": pairing_qd_dx.pk}) in html
+        assert 'data-chart="chart-funnel"' in html
+        response = client.get(reverse("targets:all_report_xlsx"), {"by": "county", "year": 2026})
+        rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+        assert sorted(row[:2] for row in rows[1:]) == [("安定区", 3), ("通渭县", 1)]
+
+    def test_others_are_refused(
+        self, client, coordinator, official_a, hr_x, coordinator_longnan, placements
+    ):
+        url, xlsx = reverse("targets:all"), reverse("targets:all_report_xlsx")
+        assert client.get(url).status_code == 302  # anonymous: sign in
+        assert client.get(xlsx).status_code == 302
+        for user in (coordinator, official_a, coordinator_longnan):
+            client.force_login(user)
+            assert client.get(url).status_code == 404
+            assert client.get(xlsx).status_code == 404
+        client.force_login(hr_x)
+        assert client.get(url).status_code == 403
