@@ -47,7 +47,8 @@ MAX_MEMBER_BYTES = 160 * 1024 * 1024
 MAX_TOTAL_BYTES = 256 * 1024 * 1024
 MAX_MEMBERS = 1_000
 # Address space the forked reader may add to its parent's (calamine's grid, the cells as
-# Python objects, the pickled result). A 60,000-row roster needs ~350 MB of it, 100,000 rows ~?
+# Python objects, the pickled result). A 60,000-row roster needs ~350 MB of it;
+# 100,000 rows are read under it (reader child peak RSS 644 MB, bench/bench_import.py).
 READER_ADDRESS_SPACE = 768 * 1024 * 1024
 
 # Inflate in steps of at most this much output, so a bomb never sits in memory whole.
