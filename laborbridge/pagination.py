@@ -5,8 +5,9 @@ in an opaque ``cursor`` parameter, so the database walks an index straight to th
 instead of counting past ``OFFSET`` rows (at 50,000 workers page 100 skipped 4,950 joined,
 sorted rows). The sort keys must end in a unique column (the primary key) and be backed by an
 index in that order, e.g. ``(home_county, name, id)`` for the worker registry. The cursor also
-carries the page's number, so pages still show "page 7 of 1,000"; it is a label (rows
-added meanwhile shift it), never a position. ``keyset_page`` serves pages for people and
+carries the page's number and the list's count from its first page, so pages still show
+"page 7 of 1,000" and a deep page needs no COUNT; both are labels (rows added meanwhile shift
+them until the first page is read again), never a position. ``keyset_page`` serves pages for people and
 ``KeysetPagination`` the API, with the same ``count``/``next``/``previous``/``results`` body
 as DRF's page-number pagination.
 """
@@ -31,17 +32,19 @@ CURSOR_PARAM = "cursor"
 _AFTER, _BEFORE = "a", "b"
 
 
-def cursor_encode(direction: str, values: Sequence, number: int) -> str:
-    """Return the opaque cursor of the page after (``"a"``) or before (``"b"``) ``values``."""
-    raw = json.dumps([direction, list(values), number], separators=(",", ":"))
+def cursor_encode(direction: str, values: Sequence, number: int, count: int) -> str:
+    """Return the opaque cursor of the page after (``"a"``) or before (``"b"``) ``values``,
+    numbered ``number`` of a list of ``count`` rows."""
+    raw = json.dumps([direction, list(values), number, count], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def cursor_decode(token: str, width: int) -> tuple[str, list, int] | None:
-    """Return (direction, key values, page number) of a cursor, or None if it is not one."""
+def cursor_decode(token: str, width: int) -> tuple[str, list, int, int] | None:
+    """Return (direction, key values, page number, count) of a cursor, or None if it is not
+    one."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        direction, values, number = json.loads(raw)
+        direction, values, number, count = json.loads(raw)
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         return None
     if (
@@ -50,9 +53,10 @@ def cursor_decode(token: str, width: int) -> tuple[str, list, int] | None:
         or len(values) != width
         or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values)
         or not isinstance(number, int)
+        or not isinstance(count, int)
     ):
         return None
-    return direction, values, max(number, 1)
+    return direction, values, max(number, 1), max(count, 0)
 
 
 @dataclass
@@ -109,14 +113,14 @@ def keyset_page(
     queryset: QuerySet, cursor: str | None, *, keys: Sequence[str], size: int
 ) -> KeysetPage:
     """Return the page of ``queryset`` that ``cursor`` points at (the first without one),
-    sorted by ``keys`` ascending: one COUNT and one query of ``size + 1`` rows (plus the
-    queryset's prefetches)."""
+    sorted by ``keys`` ascending: one query of ``size + 1`` rows (plus the queryset's
+    prefetches), and a COUNT on the first page only."""
     decoded = cursor_decode(cursor, len(keys)) if cursor else None
-    count = queryset.count()
     if decoded is None:
+        count = queryset.count()
         rows = list(queryset.order_by(*keys)[: size + 1])
         return _forward(rows, keys, size, count, number=1, came_from_before=False)
-    direction, values, number = decoded
+    direction, values, number, count = decoded
     if direction == _AFTER:
         rows = list(_seek(queryset, keys, values, ">").order_by(*keys)[: size + 1])
         return _forward(rows, keys, size, count, number=number, came_from_before=True)
@@ -131,8 +135,10 @@ def keyset_page(
         number=max(number, 2),
         count=count,
         size=size,
-        next_cursor=cursor_encode(_AFTER, _key_values(rows[-1], keys), max(number, 2) + 1),
-        previous_cursor=cursor_encode(_BEFORE, _key_values(rows[0], keys), max(number - 1, 1)),
+        next_cursor=cursor_encode(_AFTER, _key_values(rows[-1], keys), max(number, 2) + 1, count),
+        previous_cursor=cursor_encode(
+            _BEFORE, _key_values(rows[0], keys), max(number - 1, 1), count
+        ),
     )
 
 
@@ -144,10 +150,10 @@ def _forward(rows, keys, size, count, *, number: int, came_from_before: bool) ->
         number=number,
         count=count,
         size=size,
-        next_cursor=cursor_encode(_AFTER, _key_values(rows[-1], keys), number + 1)
+        next_cursor=cursor_encode(_AFTER, _key_values(rows[-1], keys), number + 1, count)
         if more and rows
         else None,
-        previous_cursor=cursor_encode(_BEFORE, _key_values(rows[0], keys), number - 1)
+        previous_cursor=cursor_encode(_BEFORE, _key_values(rows[0], keys), number - 1, count)
         if came_from_before and rows and number > 1
         else None,
     )

@@ -16,6 +16,7 @@ from laborbridge import access, crypto
 from laborbridge.identifiers import normalize_id_number, normalize_text
 from laborbridge.models import AuditEvent, LaborBrand, Occupation, Region, Role, User
 from laborbridge.selectors import chart_series
+from laborbridge.widgets import PlainSelect, ReferenceSelect
 from workers.models import (
     ConsentStatus,
     Education,
@@ -84,9 +85,11 @@ def _groups(request) -> QuerySet[TravelGroup]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return TravelGroup.objects.none()
+    # A county has one group per family that travels together (1,666 at 50,000 people).
+    groups = TravelGroup.objects.only("pk", "name")
     if user.county_id:
-        return TravelGroup.objects.filter(home_county_id=user.county_id)
-    return TravelGroup.objects.all()
+        return groups.filter(home_county_id=user.county_id)
+    return groups
 
 
 _YES_NO = [("true", _("是")), ("false", _("否"))]
@@ -101,7 +104,11 @@ class WorkerFilter(django_filters.FilterSet):
     """The registry's filters, shared by the list page, the export and the API."""
 
     township = django_filters.ModelChoiceFilter(
-        field_name="home_township", queryset=_townships, label=_("乡镇"), empty_label=_("全部乡镇")
+        field_name="home_township",
+        queryset=_townships,
+        label=_("乡镇"),
+        empty_label=_("全部乡镇"),
+        widget=PlainSelect,
     )
     status = django_filters.ChoiceFilter(
         choices=WorkerStatus.choices, label=_("状态"), empty_label=_("全部状态")
@@ -120,18 +127,21 @@ class WorkerFilter(django_filters.FilterSet):
         method="filter_occupation",
         label=_("工种（技能或意向）"),
         empty_label=_("全部工种"),
+        widget=ReferenceSelect("worker_filter.occupation"),
     )
     wish_city = _CodeChoiceFilter(
         queryset=Region.objects.filter(level__in=["city", "county"]),
         method="filter_wish_city",
         label=_("意向城市"),
         empty_label=_("全部意向城市"),
+        # 3,178 cities and counties: rendered once a process, not on every page
+        widget=ReferenceSelect("worker_filter.wish_city"),
     )
     labor_brand = django_filters.ModelChoiceFilter(
         queryset=LaborBrand.objects.order_by("code"), label=_("劳务品牌"), empty_label=_("全部品牌")
     )
     travel_group = django_filters.ModelChoiceFilter(
-        queryset=_groups, label=_("同行组"), empty_label=_("全部同行组")
+        queryset=_groups, label=_("同行组"), empty_label=_("全部同行组"), widget=PlainSelect
     )
     accepts_dormitory = django_filters.ChoiceFilter(
         choices=_YES_NO, method="filter_yes_no", label=_("接受住宿舍"), empty_label=_("住宿舍不限")
