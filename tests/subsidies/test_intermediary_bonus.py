@@ -234,3 +234,30 @@ def test_set_on_the_worker_page(client, leader, official_a, official_b, hr_x):
         assert client.post(url, {"intermediary": str(leader.pk)}).status_code in (403, 404)
     client.force_login(official_b)
     assert "王带头" not in client.get(f"/workers/{worker.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_read_no_missing_template_variable(
+    client, settings, bonus_policy, leader, official_a
+):
+    settings.TEMPLATES = [
+        {**engine, "OPTIONS": {**engine.get("OPTIONS", {}), "string_if_invalid": "@@MISSING@@"}}
+        for engine in settings.TEMPLATES
+    ]
+    worker = _placed(120)
+    client.force_login(official_a)
+
+    def check(url):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "@@MISSING@@" not in response.content.decode(), url
+
+    check(f"/workers/{worker.pk}/")  # no intermediary yet: the choice only
+    check(f"/subsidies/intermediaries/{leader.pk}/")
+    intermediaries.intermediary_worker_link(actor=official_a, intermediary=leader, worker=worker)
+    for url in (
+        "/subsidies/intermediaries/",
+        f"/subsidies/intermediaries/{leader.pk}/?policy={bonus_policy.pk}",
+        f"/workers/{worker.pk}/",
+    ):
+        check(url)
