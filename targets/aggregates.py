@@ -143,21 +143,38 @@ def aggregates_refresh() -> AggregateState:
     with transaction.atomic():
         state, _created = AggregateState.objects.select_for_update().get_or_create(pk=STATE_PK)
         state.dirty_since = None
-        written = 0
+        written, took = 0, []
         for model, write in (
             (PlacementCount, _placements_write),
             (FunnelCount, _funnel_write),
             (DemandCount, _demand_write),
         ):
+            table_started = time.perf_counter()
             model.objects.all().delete()
             written += write(as_of)
+            took.append(f"{model.__name__} {time.perf_counter() - table_started:.1f} s")
         state.as_of = as_of
         state.refreshed_at = timezone.now()
         state.rows = written
         state.duration_ms = round((time.perf_counter() - started) * 1000)
         state.save()
-    log.info("targets aggregates refreshed: %s rows in %s ms", written, state.duration_ms)
+    log.info(
+        "targets aggregates refreshed: %s rows in %s ms (%s)",
+        written,
+        state.duration_ms,
+        ", ".join(took),
+    )
     return state
+
+
+def placements_refresh() -> None:
+    """Rebuild PlacementCount alone, as of today: what a report freeze needs (its figures are
+    placements only). The dirty mark stays: the funnel and the lists wait for the full
+    rebuild."""
+    with transaction.atomic():
+        AggregateState.objects.select_for_update().get_or_create(pk=STATE_PK)
+        PlacementCount.objects.all().delete()
+        _placements_write(timezone.localdate())
 
 
 # A dashboard runs a dozen report tables: the state is checked once per request.

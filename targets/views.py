@@ -542,7 +542,7 @@ def _frozen_report(request, kind: str, key, *, annual: bool):
     if not 2000 <= year <= 2100:
         year = today.year
     if request.method == "POST" and aggregates.aggregates_due():
-        aggregates.aggregates_refresh()  # a frozen figure must not wait for the debounce
+        aggregates.placements_refresh()  # a frozen figure must not wait for the debounce
     if annual:
         live = selectors.annual_report_of(scope, year=year, today=today)
         headers = [_("就业去向"), *(_(header) for _key, header in selectors.ANNUAL_COLUMNS)]

@@ -5,10 +5,11 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from targets.aggregates import aggregates_refresh
-from targets.models import MonthlyReport
+from targets.models import AggregateState, MonthlyReport
 from tests.factories import ANDING, TONGWEI
 from tests.targets.conftest import placed
 
@@ -116,3 +117,16 @@ def test_annual_indicators_refuse_other_scopes(
     client.force_login(hr_x)
     assert client.get(county_url).status_code == 403
     assert MonthlyReport.objects.count() == 0
+
+
+def test_freeze_rebuilds_dirty_placements_first(
+    client, coordinator, pairing_qd_dx, placements, agreement, employer_x
+):
+    client.force_login(coordinator)
+    url = reverse("targets:pairing_monthly", kwargs={"key": pairing_qd_dx.pk})
+    client.get(url, {"year": 2026, "month": 3})  # builds the aggregates
+    placed(employer_x, started_on=dt.date(2026, 3, 25))
+    AggregateState.objects.update(dirty_since=timezone.now())  # as the commit's signal does
+    client.post(url, {"year": 2026, "month": 3})
+    report = MonthlyReport.objects.get()
+    assert report.payload["rows"][0]["month_placed"] == 3  # not the stale 2
