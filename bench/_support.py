@@ -8,6 +8,7 @@ same population every time.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import datetime as dt
 import io
@@ -21,7 +22,9 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laborbridge.settings")
@@ -37,6 +40,8 @@ from django.test.utils import (  # noqa: E402
     setup_databases,
     teardown_databases,
 )
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -61,6 +66,76 @@ def load_line() -> str:
 def peak_rss_mb() -> float:
     """Return the process's peak resident memory in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def arguments(doc: str | None, **defaults: int | float | bool) -> argparse.Namespace:
+    """Parse the command line of a benchmark: one ``--flag`` per keyword (``rows=10_000``
+    gives ``--rows``, an int; ``target=30.0`` a float; ``profile=False`` a switch), with
+    the first line of the module's docstring as the description."""
+    parser = argparse.ArgumentParser(description=(doc or "").strip().splitlines()[0])
+    for name, default in defaults.items():
+        flag = "--" + name.replace("_", "-")
+        if isinstance(default, bool):
+            parser.add_argument(flag, action="store_true", default=default)
+        else:
+            parser.add_argument(flag, type=type(default), default=default)
+    return parser.parse_args()
+
+
+@dataclass
+class Timing:
+    """Seconds a ``timed`` block took: wall clock and this process's CPU. On a loaded
+    machine they part (waiting for a core or for the database is wall, not CPU), so the
+    benchmarks print both."""
+
+    wall: float = 0.0
+    cpu: float = 0.0
+
+    def __str__(self) -> str:
+        return f"{self.wall:.2f} s (CPU {self.cpu:.2f} s)"
+
+
+@contextmanager
+def timed() -> Iterator[Timing]:
+    """Time the block: ``with timed() as took: …`` then ``took.wall`` / ``took.cpu``."""
+    timing = Timing()
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        yield timing
+    finally:
+        timing.wall = time.perf_counter() - wall
+        timing.cpu = time.process_time() - cpu
+
+
+def built(builder: Callable[[], T], what: str) -> T:
+    """Run ``builder`` (a benchmark's data), then print the load average and how long
+    building ``what`` took; return what the builder returned."""
+    with timed() as took:
+        result = builder()
+    print(load_line())
+    print(f"built {what} in {took.wall:.1f} s")
+    return result
+
+
+def target_met(seconds: float, target: float, what: str = "target") -> bool:
+    """Print whether ``seconds`` is within ``target`` seconds; return it."""
+    met = seconds <= target
+    print(f"{what}: ≤ {target:g} s — {'met' if met else 'MISSED'}")
+    return met
+
+
+def finish(ok: bool) -> NoReturn:
+    """Leave with the benchmarks' exit code: 0 when every target was met, else 1."""
+    sys.exit(0 if ok else 1)
+
+
+def county_official(county: str):
+    """Create and return the county official a benchmark acts as."""
+    from laborbridge.models import Role, User
+
+    return User.objects.create(
+        username=f"bench_official_{county}", role=Role.COUNTY_OFFICIAL, county_id=county
+    )
 
 
 # Rows per COPY statement: 10,000 rows of a few hundred bytes, a few MB of CSV at a time.
@@ -210,9 +285,11 @@ def workers_place(
     *,
     started_on: Callable[[], dt.date],
     batch_size: int | None = None,
+    fields: Callable[[int, dt.date], dict] | None = None,
 ) -> list:
     """Hire each saved worker on a random vacancy (a hired match) and write the employment
-    record the gate check-in opens, starting ``started_on()``; return the records."""
+    record the gate check-in opens, starting ``started_on()``; return the records.
+    ``fields(index, started)`` adds fields to worker number ``index``'s record."""
     from matching.models import Match, MatchStatus
     from workers.models import Employment
 
@@ -220,15 +297,18 @@ def workers_place(
         Match(worker=w, vacancy=rng.choice(vacancies), status=MatchStatus.HIRED) for w in workers
     ]
     Match.objects.bulk_create(matches, batch_size=batch_size)
-    employments = [
-        Employment(
-            worker_id=m.worker_id,
-            employer_id=m.vacancy.employer_id,
-            vacancy=m.vacancy,
-            match=m,
-            started_on=started_on(),
+    employments = []
+    for index, m in enumerate(matches):
+        started = started_on()
+        employments.append(
+            Employment(
+                worker_id=m.worker_id,
+                employer_id=m.vacancy.employer_id,
+                vacancy=m.vacancy,
+                match=m,
+                started_on=started,
+                **(fields(index, started) if fields is not None else {}),
+            )
         )
-        for m in matches
-    ]
     Employment.objects.bulk_create(employments, batch_size=batch_size)
     return employments

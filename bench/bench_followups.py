@@ -24,11 +24,8 @@ Prints the figures with the load average; exits 1 when a target is missed:
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import random
-import sys
-import time
 
 import _support  # starts Django: first of the project's imports
 from django.db import transaction
@@ -71,10 +68,7 @@ def _build(placed: int, seed: int = 13) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--placed", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+    args = _support.arguments(__doc__, placed=100_000, repeat=5)
     setup_test_environment()
     ok = False
     with _support.throwaway_database():
@@ -82,9 +76,7 @@ def main() -> None:
         from followups.models import FollowUp, FollowUpRun
         from laborbridge.models import Pairing, Role, User
 
-        started = time.perf_counter()
-        _build(args.placed)
-        built = time.perf_counter() - started
+        _support.built(lambda: _build(args.placed), f"{args.placed:,} placed workers")
         officials = [
             User.objects.create(username=f"official_{c}", role=Role.COUNTY_OFFICIAL, county_id=c)
             for c in COUNTIES
@@ -92,22 +84,16 @@ def main() -> None:
         pairing = Pairing.objects.get(east_region_id="370200", west_region_id="621100")
         User.objects.create(username="liaison", role=Role.LIAISON, pairing=pairing)
 
-        print(_support.load_line())
-        print(f"built {args.placed:,} placed workers in {built:.1f} s")
         runs = []
         for label in ("census", "again"):
-            cpu0 = time.process_time()
-            started = time.perf_counter()
-            with transaction.atomic():
+            with _support.timed() as took, transaction.atomic():
                 run = services.followup_run_create()
-            elapsed = time.perf_counter() - started
-            cpu = time.process_time() - cpu0
             run = FollowUpRun.objects.get(pk=run.pk)
-            runs.append(elapsed)
+            runs.append(took.wall)
             print(
                 f"{label}: {run.status}, {run.census_created:,} census + "
                 f"{run.scheduled_created:,} scheduled created, {run.reminders_sent} reminders "
-                f"in {elapsed:.2f} s (CPU in the process {cpu:.2f} s)"
+                f"in {took}"
             )
         total = FollowUp.objects.count()
         print(f"follow-ups in the table: {total:,}; peak RSS {_support.peak_rss_mb():.0f} MB")
@@ -126,14 +112,10 @@ def main() -> None:
             median, status, queries = _support.timed_get(client, url, args.repeat)
             worst = max(worst, median)
             print(f"GET {url}: {median:.0f} ms median, HTTP {status}, {queries} queries")
-        census_ok = runs[0] <= CENSUS_TARGET_S
-        list_ok = worst <= LIST_TARGET_MS
-        print(
-            f"targets: census ≤ {CENSUS_TARGET_S} s — {'met' if census_ok else 'MISSED'}; "
-            f"list ≤ {LIST_TARGET_MS} ms — {'met' if list_ok else 'MISSED'}"
-        )
+        census_ok = _support.target_met(runs[0], CENSUS_TARGET_S, "target, census")
+        list_ok = _support.target_met(worst / 1000, LIST_TARGET_MS / 1000, "target, lists")
         ok = census_ok and list_ok
-    sys.exit(0 if ok else 1)
+    _support.finish(ok)
 
 
 if __name__ == "__main__":

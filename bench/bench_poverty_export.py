@@ -13,11 +13,8 @@ target is missed:
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import random
-import sys
-import time
 
 import _support  # starts Django: first of the project's imports
 from django.db import transaction
@@ -97,47 +94,29 @@ def _build(people: int, seed: int = 13) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--people", type=int, default=20_000)
-    parser.add_argument("--target", type=float, default=10.0)
-    args = parser.parse_args()
+    args = _support.arguments(__doc__, people=20_000, target=10.0)
     ok = False
     with _support.throwaway_database():
-        from laborbridge.models import Region, Role, User
         from placement import poverty_export
         from placement.export_models import PovertyExport
 
-        started = time.perf_counter()
-        _build(args.people)
-        built = time.perf_counter() - started
-        official = User.objects.create(
-            username="bench_official", role=Role.COUNTY_OFFICIAL, county_id=ANDING
-        )
-        county = Region.objects.get(pk=ANDING)
-        load_line = _support.load_line()
-        cpu0 = time.process_time()
-        started = time.perf_counter()
-        with transaction.atomic():
+        _support.built(lambda: _build(args.people), f"{args.people:,} people")
+        official = _support.county_official(ANDING)
+        with _support.timed() as took, transaction.atomic():
             export = poverty_export.poverty_export_create(
-                actor=official, county=county, as_of=AS_OF
+                actor=official, county=official.county, as_of=AS_OF
             )
-        elapsed = time.perf_counter() - started
-        cpu = time.process_time() - cpu0
         export = PovertyExport.objects.get(pk=export.pk)
         peak = _support.peak_rss_mb()
-        print(load_line)
-        print(f"built {args.people:,} people in {built:.1f} s")
         print(
             f"export: {export.status}, {export.row_count:,} rows, "
             f"{len(export.findings):,} findings {dict(export.counts)}, "
             f"file {len(export.file_data or b''):,} bytes (encrypted)"
         )
-        print(
-            f"export time: {elapsed:.2f} s (CPU in the process {cpu:.2f} s), peak RSS {peak:.0f} MB"
-        )
-        print(f"target: ≤ {args.target:.0f} s — {'met' if elapsed <= args.target else 'MISSED'}")
-        ok = export.status == PovertyExport.Status.DONE and elapsed <= args.target
-    sys.exit(0 if ok else 1)
+        print(f"export time: {took}, peak RSS {peak:.0f} MB")
+        met = _support.target_met(took.wall, args.target)
+        ok = export.status == PovertyExport.Status.DONE and met
+    _support.finish(ok)
 
 
 if __name__ == "__main__":

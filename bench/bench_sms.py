@@ -21,7 +21,6 @@ Prints the figures with the load average; exits 1 when a target is missed:
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import random
@@ -177,11 +176,8 @@ def _wait_drained(timeout: float = 600) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--travellers", type=int, default=5000, help="two reminders each")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--profile", action="store_true", help="cProfile the queue step only")
-    args = parser.parse_args()
+    # --travellers (two reminders each), --workers, --profile (cProfile the queue step only)
+    args = _support.arguments(__doc__, travellers=5000, workers=2, profile=False)
     ok = True
     with STUB, _support.throwaway_database():
         from django.db import connection
@@ -190,10 +186,7 @@ def main() -> None:
         from outreach.models import SmsMessage, SmsStatus
         from transport.models import Seat
 
-        started = time.perf_counter()
-        plan = _build(args.travellers)
-        print(_support.load_line())
-        print(f"built {args.travellers:,} travellers in {time.perf_counter() - started:.1f} s")
+        plan = _support.built(lambda: _build(args.travellers), f"{args.travellers:,} travellers")
 
         seats = Seat.objects.filter(plan=plan).select_related("trip__origin", "car", "worker")
         if args.profile:
@@ -204,15 +197,10 @@ def main() -> None:
                 triggers.reminders_schedule(seats.order_by("pk"))
             pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
             return
-        started = time.perf_counter()
-        with transaction.atomic():
+        with _support.timed() as queued, transaction.atomic():
             written = triggers.reminders_schedule(seats.order_by("pk"))
-        queued_s = time.perf_counter() - started
-        print(
-            f"queue: {written:,} reminders rendered and queued in {queued_s:.2f} s "
-            f"(target ≤ {QUEUE_TARGET_S:.0f} s)"
-        )
-        ok &= queued_s <= QUEUE_TARGET_S
+        print(f"queue: {written:,} reminders rendered and queued in {queued}")
+        ok &= _support.target_met(queued.wall, QUEUE_TARGET_S, "target, queue")
 
         SmsMessage.objects.update(scheduled_for=timezone.now(), departure_on=timezone.localdate())
         total = SmsMessage.objects.count()
@@ -245,7 +233,7 @@ def main() -> None:
             f"{len(out_ids):,}, duplicates {duplicates}"
         )
         ok &= rate >= DRAIN_TARGET_PER_S and duplicates == 0 and sent == total
-    sys.exit(0 if ok else 1)
+    _support.finish(ok)
 
 
 if __name__ == "__main__":

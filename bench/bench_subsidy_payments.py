@@ -13,23 +13,9 @@ exits 1 when an export misses the target:
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import os
-import resource
-import sys
-import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laborbridge.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+import _support  # starts Django: first of the project's imports
 
 ANDING = "621102"
 MONTH = dt.date(2026, 11, 1)
@@ -39,8 +25,6 @@ BATCH = 2000
 
 def _build(rows: int) -> None:
     """Write the county's workers and their approved applications in bulk."""
-    from laborbridge import crypto
-    from laborbridge.identifiers import id_number_check_char, mask_id_number
     from subsidies.models import (
         Application,
         ApplicationSource,
@@ -60,22 +44,15 @@ def _build(rows: int) -> None:
         target_groups=["poverty_alleviated"],
     )
     PolicyBudget.objects.create(policy=policy, county_id=ANDING, amount=rows * 600)
-    workers = []
-    for index in range(rows):
-        born = dt.date(1970, 1, 1) + dt.timedelta(days=index % 12000)
-        body = f"{ANDING}{born:%Y%m%d}{index // 12000:03d}"
-        number = body + id_number_check_char(body)
-        worker = Worker(
-            name=f"基准{index}",
-            home_county_id=ANDING,
+    workers = [
+        _support.worker_new(
+            index,
+            ANDING,
+            f"139{index:08d}",
             poverty_status=PovertyStatus.POVERTY_ALLEVIATED,
         )
-        worker.id_number_encrypted = crypto.id_number_encrypt(number)
-        worker.id_number_index = crypto.id_number_blind_index(number)
-        worker.id_number_masked = mask_id_number(number)
-        worker.birth_date, worker.sex = born, "male" if index % 2 else "female"
-        worker.set_phone(f"139{index:08d}")
-        workers.append(worker)
+        for index in range(rows)
+    ]
     Worker.objects.bulk_create(workers, batch_size=BATCH)
     Application.objects.bulk_create(
         [
@@ -113,56 +90,31 @@ def _accounts(batch) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--target", type=float, default=5.0)
-    args = parser.parse_args()
-    old = setup_databases(verbosity=0, interactive=False, keepdb=False, serialized_aliases=[])
-    try:
-        from laborbridge.models import Region, Role, User
-        from laborbridge.reference import reference_load
+    args = _support.arguments(__doc__, rows=10_000, target=5.0)
+    ok = True
+    with _support.throwaway_database():
         from subsidies import payments
 
-        reference_load()
-        started = time.perf_counter()
-        _build(args.rows)
-        built = time.perf_counter() - started
-        official = User.objects.create(
-            username="bench_official", role=Role.COUNTY_OFFICIAL, county_id=ANDING
-        )
-        county = Region.objects.get(pk=ANDING)
-        load = os.getloadavg()
-        started = time.perf_counter()
-        batch = payments.payment_batch_create(actor=official, county=county, month=MONTH)
-        created = time.perf_counter() - started
+        _support.built(lambda: _build(args.rows), f"{args.rows:,} approved applications")
+        official = _support.county_official(ANDING)
+        with _support.timed() as created:
+            batch = payments.payment_batch_create(
+                actor=official, county=official.county, month=MONTH
+            )
         _accounts(batch)
-        timings = {}
+        exports = {}
         for label, full in (("masked", False), ("full numbers", True)):
-            cpu0 = time.process_time()
-            started = time.perf_counter()
-            content = payments.payment_batch_export(
-                actor=official, batch=batch, full=full, reason="基准测试导出"
-            )
-            timings[label] = (time.perf_counter() - started, time.process_time() - cpu0)
-            timings[label + " size"] = (len(content), 0)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"database: {connection.vendor}; load average before: {load[0]:.2f} {load[1]:.2f}")
-        print(f"built {args.rows:,} approved applications in {built:.1f} s")
-        print(f"payment_batch_create: {batch.lines.count():,} lines in {created:.2f} s")
-        ok = True
-        for label in ("masked", "full numbers"):
-            elapsed, cpu = timings[label]
-            size = timings[label + " size"][0]
-            met = elapsed <= args.target
-            ok = ok and met
-            print(
-                f"export ({label}): {elapsed:.2f} s (CPU {cpu:.2f} s), {size:,} bytes — "
-                f"{'met' if met else 'MISSED'} (≤ {args.target:.0f} s)"
-            )
-        print(f"peak RSS {peak:.0f} MB")
-    finally:
-        teardown_databases(old, verbosity=0)
-    sys.exit(0 if ok else 1)
+            with _support.timed() as took:
+                content = payments.payment_batch_export(
+                    actor=official, batch=batch, full=full, reason="基准测试导出"
+                )
+            exports[label] = (took, len(content))
+        print(f"payment_batch_create: {batch.lines.count():,} lines in {created}")
+        for label, (took, size) in exports.items():
+            print(f"export ({label}): {took}, {size:,} bytes")
+            ok &= _support.target_met(took.wall, args.target, f"target, export ({label})")
+        print(f"peak RSS {_support.peak_rss_mb():.0f} MB")
+    _support.finish(ok)
 
 
 if __name__ == "__main__":

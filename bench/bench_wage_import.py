@@ -15,12 +15,9 @@ Prints the figures with the load average; exits 1 when the target is missed:
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import io
 import random
-import sys
-import time
 
 import _support  # starts Django: first of the project's imports
 from django.db import connection
@@ -105,10 +102,7 @@ def _roster(rows: int, month: dt.date, seed: int = 19) -> tuple[bytes, int, int]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--target", type=float, default=30.0)
-    args = parser.parse_args()
+    args = _support.arguments(__doc__, rows=10_000, target=30.0)
     ok = False
     with _support.throwaway_database():
         from laborbridge.imports import services
@@ -118,40 +112,32 @@ def main() -> None:
 
         today = timezone.localdate()
         month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-        started = time.perf_counter()
-        employer = _build(args.rows, month)
-        data, short, unknown = _roster(args.rows, month)
-        built = time.perf_counter() - started
+        employer, (data, short, unknown) = _support.built(
+            lambda: (_build(args.rows, month), _roster(args.rows, month)),
+            f"{args.rows:,} placed workers and their .xlsx",
+        )
         hr = User.objects.create(username="bench_hr", role=Role.EMPLOYER_HR, employer=employer)
-        print(_support.load_line())
-        print(
-            f"built {args.rows:,} placed workers and the .xlsx ({len(data):,} bytes) in {built:.1f} s"
-        )
 
-        wall, cpu = time.perf_counter(), time.process_time()
-        job = services.import_job_create(
-            actor=hr, kind="placement.wage_roster", file_name="wages.xlsx", data=data
-        )
-        job.refresh_from_db()  # on_commit ran the eager preview task already
-        preview, preview_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        with _support.timed() as preview:
+            job = services.import_job_create(
+                actor=hr, kind="placement.wage_roster", file_name="wages.xlsx", data=data
+            )
+            job.refresh_from_db()  # on_commit ran the eager preview task already
         assert job.status == ImportJob.Status.PREVIEWED, job.failure_reason
-        wall, cpu = time.perf_counter(), time.process_time()
         queries = []  # counted by a wrapper: Django's query log keeps only the last 9,000
 
         def count(execute, sql, params, many, context):
             queries.append(1)
             return execute(sql, params, many, context)
 
-        with connection.execute_wrapper(count):
+        with _support.timed() as commit, connection.execute_wrapper(count):
             services.import_job_confirm(actor=hr, job=job)
-        job.refresh_from_db()
-        commit, commit_cpu = time.perf_counter() - wall, time.process_time() - cpu
-        total = preview + commit
+            job.refresh_from_db()
+        total = preview.wall + commit.wall
         stored = MonthlyWage.objects.count()
         flags = WageGapFlag.objects.count()
         print(
-            f"preview {preview:.2f} s (CPU {preview_cpu:.2f} s)   commit {commit:.2f} s "
-            f"(CPU {commit_cpu:.2f} s, {len(queries):,} queries)   total {total:.2f} s"
+            f"preview {preview}   commit {commit} ({len(queries):,} queries)   total {total:.2f} s"
         )
         print(
             f"job {job.status}: {job.result}; stored {stored:,} wages "
@@ -160,14 +146,14 @@ def main() -> None:
         )
         reasons = sorted({str(error) for error in job.errors[:200]})[:3]
         print(f"sample rejection reasons: {reasons}")
-        print(f"target: ≤ {args.target:.0f} s — {'met' if total <= args.target else 'MISSED'}")
+        met = _support.target_met(total, args.target)
         ok = (
             job.status == ImportJob.Status.COMMITTED
             and stored == args.rows - unknown
             and flags == short
-            and total <= args.target
+            and met
         )
-    sys.exit(0 if ok else 1)
+    _support.finish(ok)
 
 
 if __name__ == "__main__":
