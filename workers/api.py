@@ -351,6 +351,8 @@ class WorkerViewSet(
         return super().get_permissions()
 
     def get_queryset(self):
+        if self.action in ("list", "search"):
+            return selectors.worker_rows_for_api(self.request.user)
         workers = selectors.worker_list_for(self.request.user)
         if self.action == "retrieve":
             return WorkerRosterImporter.export_queryset(workers)

@@ -86,7 +86,7 @@ def _groups(request) -> QuerySet[TravelGroup]:
     if user is None or not user.is_authenticated:
         return TravelGroup.objects.none()
     # A county has one group per family that travels together (1,666 at 50,000 people).
-    groups = TravelGroup.objects.only("pk", "name")
+    groups = TravelGroup.objects.all()
     if user.county_id:
         return groups.filter(home_county_id=user.county_id)
     return groups
@@ -141,7 +141,10 @@ class WorkerFilter(django_filters.FilterSet):
         queryset=LaborBrand.objects.order_by("code"), label=_("劳务品牌"), empty_label=_("全部品牌")
     )
     travel_group = django_filters.ModelChoiceFilter(
-        queryset=_groups, label=_("同行组"), empty_label=_("全部同行组"), widget=PlainSelect
+        queryset=_groups,
+        label=_("同行组"),
+        empty_label=_("全部同行组"),
+        widget=PlainSelect(label_field="name"),  # TravelGroup.__str__ is its name
     )
     accepts_dormitory = django_filters.ChoiceFilter(
         choices=_YES_NO, method="filter_yes_no", label=_("接受住宿舍"), empty_label=_("住宿舍不限")
@@ -200,6 +203,12 @@ def worker_list_for(user: User) -> QuerySet[Worker]:
             )
         )
     )
+
+
+def worker_rows_for_api(user: User) -> QuerySet[Worker]:
+    """Return the user's workers with what an API list row shows (region codes are the
+    worker's own columns; only the travel group's name is joined): one query per page."""
+    return access.workers_visible_to(user).select_related("travel_group")
 
 
 def worker_detail_for(user: User) -> QuerySet[Worker]:

@@ -146,10 +146,12 @@ def test_deep_page_costs_the_queries_of_the_first(client, official_a, registry, 
     assert len(counts) == 1
     assert not [sql for sql in deep if 'COUNT(*) AS "__count" FROM "workers_worker"' in sql]
     assert len(deep) == len(first) - 1, (first, deep)
-    assert len(first) <= (5 if api else 12)
     rows = [sql for sql in deep if 'FROM "workers_worker"' in sql and "LIMIT 5" in sql]
     assert len(rows) == 1 and "OFFSET" not in rows[0]
-    assert '"laborbridge_region"' in rows[0] and '"workers_travelgroup"' in rows[0]
+    assert '"workers_travelgroup"' in rows[0]
+    # the page shows township and village names; the API row has their codes only
+    assert ('"laborbridge_region"' in rows[0]) is not api
+    assert len(first) <= (4 if api else 12)
 
 
 def test_count_and_rows_do_not_grow_with_rows(client, official_a, registry):
