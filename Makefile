@@ -50,11 +50,15 @@ demo: install messages migrate
 	$(PY) manage.py demo --with-travellers --port $(PORT) --host $(HOST)
 	LABORBRIDGE_EAGER_THREADS=true $(PY) manage.py runserver $(HOST):$(PORT)
 
-## make test: the whole suite; PostgreSQL and Redis are used when they answer (always in CI)
+## make test: the whole suite; PostgreSQL and Redis are used when they answer (always in CI).
+## TEST_WORKERS=2 (default) runs it on two pytest-xdist workers, each with its own test database
+## and Redis database, a test file per worker at a time; TEST_WORKERS=1 runs it in one process.
+TEST_WORKERS ?= 2
+XDIST := $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile -p tests.xdist_services,)
 test: install messages
 	@eval "$$($(PY) scripts/test_services.py)" && \
 	  echo "Test services: database=$${DATABASE_URL:-sqlite (PostgreSQL not answering)} redis=$${REDIS_URL:-none (Redis not answering)}" && \
-	  $(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	  $(PY) -m pytest $(XDIST) $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing." >&2; exit 1; fi; exit $$status
 
 e2e: install messages
