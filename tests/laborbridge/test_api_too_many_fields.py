@@ -9,6 +9,7 @@ import json
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +39,18 @@ def test_chain_post_with_a_query_string_of_too_many_fields(township_officer):
     _assert_clean_400(response)
 
 
+def test_chain_post_with_a_form_body_of_too_many_fields(township_officer):
+    api = APIClient(raise_request_exception=False)
+    api.force_authenticate(township_officer)
+    response = api.generic(
+        "POST",
+        "/api/v1/subsidy-applications/chain/",
+        _many_fields(),
+        content_type="application/x-www-form-urlencoded",
+    )
+    _assert_clean_400(response)
+
+
 def test_list_get_with_a_query_string_of_too_many_fields(official_a):
     api = APIClient(raise_request_exception=False)
     api.force_authenticate(official_a)
@@ -60,6 +73,9 @@ def test_the_limit_message_in_english(township_officer):
     api = APIClient(raise_request_exception=False)
     api.force_authenticate(township_officer)
     api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    response = api.get(f"/api/v1/subsidy-applications/?{_many_fields()}")
-    _assert_clean_400(response)
-    assert "fields" in json.loads(response.content)["message"]
+    try:
+        response = api.get(f"/api/v1/subsidy-applications/?{_many_fields()}")
+        _assert_clean_400(response)
+        assert "fields" in json.loads(response.content)["message"]
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the request left English active

@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from laborbridge.models import AuditEvent, Pairing, Role
@@ -139,6 +139,7 @@ def test_the_zhouqu_rule_ships_as_reference_data():
 def test_bonus_from_the_employment_history_and_audited(
     bonus_policy, leader, official_a, official_b, hr_x, coordinator
 ):
+    translation.activate("zh-hans")  # reasons are words in the active language
     stayed = [_placed(120), _placed(100)]
     fresh = _placed(10)
     for worker in (*stayed, fresh):
