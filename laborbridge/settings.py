@@ -466,6 +466,10 @@ SMS_ACCESS_KEY_ID = env_str("LABORBRIDGE_SMS_ACCESS_KEY_ID", "")
 SMS_ACCESS_KEY_SECRET = env_str("LABORBRIDGE_SMS_ACCESS_KEY_SECRET", "")
 SMS_SIGN_NAME = env_str("LABORBRIDGE_SMS_SIGN_NAME", "定西人社")
 SMS_ENDPOINT = env_str("LABORBRIDGE_SMS_ENDPOINT", "dysmsapi.aliyuncs.com")
+# Tencent Cloud SMS (LABORBRIDGE_SMS_BACKEND=tencent; the endpoint sms.tencentcloudapi.com):
+# the SmsSdkAppId of the application and the API region.
+SMS_APP_ID = env_str("LABORBRIDGE_SMS_APP_ID", "")
+SMS_REGION = env_str("LABORBRIDGE_SMS_REGION", "ap-guangzhou")
 # "key=code,key=code": the provider's approved template code per message key.
 SMS_TEMPLATE_CODES = dict(
     item.split("=", 1) for item in env_list("LABORBRIDGE_SMS_TEMPLATE_CODES", []) if "=" in item

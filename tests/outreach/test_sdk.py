@@ -81,5 +81,5 @@ def test_settings_choose_the_backend(settings, stub):
     backends._backend = None
     assert isinstance(backends.backend(), AliyunBackend)
     settings.SMS_BACKEND = "carrier-pigeon"
-    with pytest.raises(Exception, match="console or aliyun"):
+    with pytest.raises(Exception, match="console, aliyun or tencent"):
         backends.backend()
