@@ -87,6 +87,7 @@ def notify(
     return message
 
 
+@transaction.atomic
 def notify_many(
     *,
     key: str,

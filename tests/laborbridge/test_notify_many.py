@@ -32,7 +32,8 @@ def test_many_writes_what_one_writes(official_a, django_assert_num_queries):
         Notice(params={**PARAMS, "name": f"员工{i}"}, audiences=[Audience.pairing(i)])
         for i in range(5)
     ]
-    with django_assert_num_queries(3):  # messages, audiences, deliveries
+    # Messages, audiences, deliveries, inside one savepoint (all or none).
+    with django_assert_num_queries(5):
         many = notify_many(key=placement_messages.WAGE_GAP, notices=notices, actor=official_a)
     assert [m.params["name"] for m in many] == [f"员工{i}" for i in range(5)]
     assert _rows(one)[2] == [("county", "621102"), ("pairing", "1")]
