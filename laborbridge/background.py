@@ -57,7 +57,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from celery import Task, current_app, shared_task
+from celery import Task, shared_task
 from celery.signals import task_postrun, task_prerun
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -75,7 +75,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from laborbridge.tasking import enqueue_on_commit, publish
+from laborbridge.tasking import enqueue_on_commit, publish, task_named
 
 logger = logging.getLogger(__name__)
 
@@ -234,10 +234,7 @@ class BackgroundJob:
 
     def task(self, step: Step | None = None) -> Task:
         """Return the Celery task of ``step`` (default: the first), found by its name."""
-        name = (step or self.steps[0]).task_name
-        if name not in current_app.tasks:
-            current_app.loader.import_default_modules()  # outside a worker: autodiscover
-        return current_app.tasks[name]
+        return task_named((step or self.steps[0]).task_name)
 
     def fail(self, pk: int, reason: str) -> None:
         """Mark the row failed with the reason (unless it already finished)."""

@@ -35,6 +35,20 @@ PUBLISH_RETRY_POLICY = {
 RETRY_AFTER_SECONDS = 30
 
 
+def task_named(name: str):
+    """Return the registered Celery task called ``name``.
+
+    Tasks are sent by name so that services need not import the task modules (which import
+    them). A worker imports every task module when it starts; a web process or a management
+    command running tasks eagerly has not, so the first lookup there autodiscovers them.
+    """
+    from celery import current_app
+
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
+
+
 class EnqueueFailed(Exception):
     """The broker could not take the task; the row was already marked failed."""
 

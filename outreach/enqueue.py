@@ -5,7 +5,7 @@ import logging
 
 from celery import current_app
 
-from laborbridge.tasking import PUBLISH_ERRORS, PUBLISH_RETRY_POLICY
+from laborbridge.tasking import PUBLISH_ERRORS, PUBLISH_RETRY_POLICY, task_named
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +16,7 @@ def sms_drain_enqueue() -> None:
     """Ask for a drain now. A broker that is down costs nothing: the minute beat drains."""
     try:
         if current_app.conf.task_always_eager:
-            current_app.tasks[DRAIN_TASK].apply()
+            task_named(DRAIN_TASK).apply()
         else:
             current_app.send_task(DRAIN_TASK, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
     except PUBLISH_ERRORS as error:
