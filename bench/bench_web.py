@@ -253,8 +253,10 @@ def main() -> int:
     parser.add_argument("--gunicorn-workers", type=int, default=2)
     args = parser.parse_args()
     if connection.vendor != "postgresql":
-        print("bench_web needs DATABASE_URL=postgres://… (gunicorn shares the database)")
-        return 2
+        # Not a miss: gunicorn must share the database, which an in-memory test database
+        # of SQLite cannot; `make bench` without PostgreSQL goes on to the next benchmark.
+        print("skipped: bench_web needs DATABASE_URL=postgres://… (gunicorn shares the database)")
+        return 0
 
     with _support.throwaway_database():
         started = time.perf_counter()
