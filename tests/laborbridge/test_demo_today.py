@@ -64,9 +64,9 @@ def test_trips_leave_in_the_coming_weeks_and_vacancies_start_after_the_train():
     assert all(v.campaign.is_running for v in campaign_vacancies)
     # The only vacancy outside a campaign is the closed one of the self-travelling workers
     # the subsidy demo places (they went on their own, months ago).
-    assert set(
-        Vacancy.objects.filter(campaign__isnull=True).values_list("title", "status")
-    ) <= {("普工（自主外出）", VacancyStatus.CLOSED)}
+    assert set(Vacancy.objects.filter(campaign__isnull=True).values_list("title", "status")) <= {
+        ("普工（自主外出）", VacancyStatus.CLOSED)
+    }
 
 
 def test_run_twice_adds_nothing_and_a_later_day_moves_the_dates():
