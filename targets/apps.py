@@ -7,10 +7,13 @@ class TargetsConfig(AppConfig):
     verbose_name = _("目标与看板")
 
     def ready(self) -> None:
+        from targets.aggregates import aggregates_ensure
+        from targets.reports import before_read_register
         from targets.signals import signals_connect
 
         self.registry_fill()
         signals_connect()
+        before_read_register(aggregates_ensure)
 
     def registry_fill(self) -> None:
         """Register the menu entries and the demo step of targets (laborbridge.registry)."""

@@ -495,10 +495,21 @@ SUPPLY = ReportDefinition(
 # month; retention (3 and 6 months) is as of the last refresh (``AggregateState.as_of``).
 
 
-def _aggregates_fresh() -> None:
-    from targets.aggregates import aggregates_ensure  # it imports this module
+# Called before a dashboard reads the aggregate tables, to rebuild them when stale.
+# ``targets.aggregates`` builds them from the direct definitions of this module, so this
+# module cannot import it; the app's ``ready()`` registers ``aggregates_ensure`` here.
+_BEFORE_READ: list[Callable[[], None]] = []
 
-    aggregates_ensure()
+
+def before_read_register(hook: Callable[[], None]) -> None:
+    """Run ``hook`` before each read of the aggregate tables (once per hook)."""
+    if hook not in _BEFORE_READ:
+        _BEFORE_READ.append(hook)
+
+
+def _aggregates_fresh() -> None:
+    for hook in _BEFORE_READ:
+        hook()
 
 
 def placement_counts_of(scope: Scope, year: int, as_of: dt.date) -> QuerySet[PlacementCount]:

@@ -143,6 +143,32 @@ def django_db_setup(django_db_setup, django_db_blocker):
         _reference_snapshot()
 
 
+_DB_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a database test's fixtures are gone, put the reference data back if a flush
+    emptied it.
+
+    pytest-django runs transactional tests (they end with a flush) after all the others in
+    one process, but ``make test`` runs two xdist workers and sends each a whole file at a
+    time, so a file's transactional tests are followed by other files' tests that expect the
+    committed reference data. One EXISTS query after each database test; a restore (~0.1-0.4 s)
+    only after a flush.
+    """
+    yield
+    # After the last test the test database is already gone.
+    if nextitem is not None and (
+        item.get_closest_marker("django_db")
+        or _DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+    ):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _ensure_reference()
+
+
 @pytest.fixture
 def reference_data(django_db_blocker):
     """Reload reference data after a transactional test flushed it; cheap when present."""
