@@ -75,7 +75,9 @@ format: install
 
 ## make bench: every benchmark under bench/, printing its figures
 bench: install
-	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@failed=""; for script in bench/bench_*.py; do echo "== $$script"; \
+	  $(PY) $$script || failed="$$failed $$script"; done; \
+	  if [ -n "$$failed" ]; then echo "Targets missed (or a benchmark failed) in:$$failed" >&2; exit 1; fi
 
 ## make up [PORT=8000] [UP_ARGS="-c matching=2"]: the production shape on one machine — the
 ## Procfile's gunicorn, Celery worker (default queue), Celery worker (matching queue) and beat

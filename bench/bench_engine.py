@@ -152,7 +152,8 @@ def _cold() -> None:
             )
 
 
-def _report(title: str, r: dict, checks: list[tuple[str, float, float]]) -> None:
+def _report(title: str, r: dict, checks: list[tuple[str, float, float]]) -> bool:
+    """Print one run and its checks; return whether every check met its target."""
     print(
         f"\n== {title}: {r['workers']:,} workers × {r['vacancies']:,} vacancies, mode={r['mode']}"
     )
@@ -182,6 +183,7 @@ def _report(title: str, r: dict, checks: list[tuple[str, float, float]]) -> None
     for label, value, target in checks:
         verdict = "OK" if value <= target else "MISSED"
         print(f"  {label:48s} {value:8.2f}  target ≤ {target:g}  {verdict}")
+    met = all(value <= target for _label, value, target in checks)
     ref = r.get("reference")
     if ref:
         for solver in ("auction", "ortools"):
@@ -193,9 +195,11 @@ def _report(title: str, r: dict, checks: list[tuple[str, float, float]]) -> None
                 f"(exact={x['exact']})"
             )
         print(f"  same optimum as the OR-Tools reference: {ref['same_optimum']}")
+        met = met and bool(ref["same_optimum"])
+    return met
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -219,7 +223,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         print(json.dumps(_run_one(json.loads(args.child))))
-        return
+        return 0
 
     def spec(workers: int, vacancies: int, mode: str) -> dict:
         return {
@@ -243,7 +247,7 @@ def main() -> None:
 
     r = _subprocess(spec(100_000, 10_000, "stable"))
     t = r["timings"]
-    _report(
+    met = _report(
         "small",
         r,
         [
@@ -258,7 +262,7 @@ def main() -> None:
     if not args.skip_large:
         r = _subprocess(spec(1_000_000, 100_000, "stable"))
         t = r["timings"]
-        _report(
+        met &= _report(
             "large",
             r,
             [
@@ -272,7 +276,7 @@ def main() -> None:
             {**spec(100_000, 10_000, "optimal"), "compare_ortools": args.compare_ortools}
         )
         t = r["timings"]
-        _report(
+        met &= _report(
             "optimal",
             r,
             [
@@ -283,7 +287,9 @@ def main() -> None:
     print(
         f"\nload average at end {os.getloadavg()[0]:.2f} (other work on the machine inflates wall times)"
     )
+    print(f"all targets {'met' if met else 'NOT met'}")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -211,7 +211,7 @@ def main() -> int:
             )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak memory {peak:,.0f} MB; all targets {'met' if all_ok else 'NOT met'}")
-    return 0
+    return 0 if all_ok else 1
 
 
 if __name__ == "__main__":
