@@ -50,6 +50,8 @@ from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from laborbridge.tasking import RETRY_AFTER_SECONDS, EnqueueFailed
+
 API_PREFIX = "/api/"
 
 
@@ -162,6 +164,9 @@ def _as_drf(exc: Exception) -> Exception:
         if hasattr(exc, "error_dict"):
             return exceptions.ValidationError(exc.message_dict)
         return exceptions.ValidationError({NON_FIELD_ERRORS: exc.messages})
+    if isinstance(exc, EnqueueFailed):
+        # The broker is down: the run was recorded and marked failed with this reason.
+        return ServiceUnavailable(exc.message, retry_after=RETRY_AFTER_SECONDS)
     if isinstance(exc, DjangoPermissionDenied):
         message = str(exc)
         return exceptions.PermissionDenied(message or None)

@@ -9,10 +9,7 @@ from rest_framework.response import Response
 
 from laborbridge import access
 from laborbridge.api import column_range
-from laborbridge.api_errors import Conflict, ServiceUnavailable
-from laborbridge.background import RunBusy
 from laborbridge.background_api import RunOutputSerializer
-from laborbridge.tasking import RETRY_AFTER_SECONDS, EnqueueFailed
 from matching import selectors, services
 from matching.models import MatchRound, RoundMode
 from matching.reasons import describe_all
@@ -55,17 +52,13 @@ class MatchRoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         campaign = get_object_or_404(
             access.campaigns_visible_to(request.user), code=data.validated_data["campaign"]
         )
-        try:
-            round_ = services.match_round_create(
-                actor=request.user,
-                campaign=campaign,
-                mode=data.validated_data["mode"],
-                seed=data.validated_data["seed"],
-            )
-        except RunBusy as error:
-            raise Conflict(error.messages[0]) from None
-        except EnqueueFailed as error:
-            raise ServiceUnavailable(error.message, retry_after=RETRY_AFTER_SECONDS) from None
+        # RunBusy (409) and EnqueueFailed (503) reach the one API error handler.
+        round_ = services.match_round_create(
+            actor=request.user,
+            campaign=campaign,
+            mode=data.validated_data["mode"],
+            seed=data.validated_data["seed"],
+        )
         return Response(self.RoundOutputSerializer(round_).data, status=status.HTTP_201_CREATED)
 
 

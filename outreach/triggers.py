@@ -38,6 +38,8 @@ from outreach import catalogue
 from outreach.links import personal_link_param
 from outreach.models import SmsMessage, SmsReason
 from outreach.services import Draft, sms_cancel, sms_queue_many
+from subsidies.changes import applications_paid
+from subsidies.models import Application
 from transport.changes import travellers_moved
 from transport.models import BusKind, BusRider, PlanStatus, Seat, TransportPlan
 
@@ -46,6 +48,7 @@ REMINDER_AT = dt.time(9, 0)
 LINK_HINT = "见出行通知二维码"
 OFFER_LINK_HINT = "请咨询县人社局"
 FOLLOWUP_LINK_HINT = "（扫出行通知上的二维码）"
+SUBSIDY_LINK_HINT = "请咨询县人社局"
 # A train leaves the station; travellers are asked to be there this long before.
 STATION_EARLY = dt.timedelta(hours=1)
 
@@ -317,3 +320,35 @@ def followups_due_queue(*, today: dt.date | None = None) -> int:
             if f"followup:{followup.pk}" not in texted
         ]
     )
+
+
+def subsidies_paid_queue(application_ids, *, actor: User | None = None) -> int:
+    """Text each worker whose subsidy was paid (补贴发放): the policy, the frozen amount and
+    their personal link; once per application (idempotency key)."""
+    applications = (
+        Application.objects.filter(pk__in=application_ids)
+        .select_related("worker", "policy")
+        .order_by("pk")
+    )
+    return sms_queue_many(
+        drafts=[
+            Draft(
+                worker=application.worker,
+                key=catalogue.SUBSIDY_PAID,
+                params={
+                    "name": application.worker.name,
+                    "subsidy": application.policy.name,
+                    "amount": str(application.amount_frozen or application.amount),
+                    "link": personal_link_param(application.worker, hint=SUBSIDY_LINK_HINT),
+                },
+                idempotency_key=f"subsidy_paid:{application.pk}",
+            )
+            for application in applications
+        ],
+        actor=actor,
+    )
+
+
+@receiver(applications_paid, dispatch_uid="outreach.applications_paid")
+def _applications_paid(sender, *, actor=None, application_ids=(), **kwargs) -> None:
+    subsidies_paid_queue(application_ids, actor=actor)

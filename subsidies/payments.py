@@ -25,6 +25,7 @@ from laborbridge.models import Region, User
 from laborbridge.services import audit_record
 from laborbridge.spreadsheets import workbook, xlsx_bytes
 from subsidies.approval import REASON_MIN_LENGTH
+from subsidies.changes import applications_paid_send
 from subsidies.models import (
     Application,
     ApplicationStatus,
@@ -268,6 +269,7 @@ def payment_batch_mark_paid(
         target=batch,
         changes={"paid": len(paid_ids), "failed": len(failed_ids), "reference": bank_reference},
     )
+    applications_paid_send(actor=actor, application_ids=paid_ids)
     return batch
 
 

@@ -19,13 +19,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from laborbridge import access, spreadsheets
-from laborbridge.api_errors import Conflict, Gone, ServiceUnavailable, error_responses
+from laborbridge.api_errors import Conflict, Gone, error_responses
 from laborbridge.background_api import RunOutputSerializer
 from laborbridge.imports import services
 from laborbridge.imports.base import importer_class
 from laborbridge.imports.models import ImportJob
 from laborbridge.imports.workbooks import XLSX_CONTENT_TYPE, template_workbook
-from laborbridge.tasking import RETRY_AFTER_SECONDS, EnqueueFailed
 
 _XLSX = {
     (200, XLSX_CONTENT_TYPE): OpenApiResponse(
@@ -100,15 +99,14 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         serializer = ImportJobUploadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        try:
-            job = services.import_job_create(
-                actor=request.user,
-                kind=self.kind,
-                file_name=upload.name,
-                data=services.upload_read(upload),
-            )
-        except EnqueueFailed as error:  # broker down: the job is stored and marked failed
-            raise ServiceUnavailable(error.message, retry_after=RETRY_AFTER_SECONDS) from None
+        # A broker that is down (EnqueueFailed) is a 503 from the one API error handler; the
+        # job is stored and marked failed.
+        job = services.import_job_create(
+            actor=request.user,
+            kind=self.kind,
+            file_name=upload.name,
+            data=services.upload_read(upload),
+        )
         job.refresh_from_db()
         return Response(ImportJobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
@@ -121,8 +119,6 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             job = services.import_job_confirm(actor=request.user, job=job)
         except DjangoValidationError as error:  # not previewed yet, or already committed
             raise Conflict(" ".join(error.messages)) from None
-        except EnqueueFailed as error:  # broker down: the job is marked failed
-            raise ServiceUnavailable(error.message, retry_after=RETRY_AFTER_SECONDS) from None
         job.refresh_from_db()
         return Response(ImportJobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 

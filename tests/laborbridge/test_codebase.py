@@ -70,6 +70,8 @@ FLOORS = {
     "followups": 5,
     "selfservice": 6,
     "targets": 6,  # reads placements, matches and seats for progress and the funnel
+    # Policies, eligibility from the employment history, the approval chain and payments.
+    "subsidies": 6,
     # SMS to workers: listens to the saves of every floor below (outreach.triggers)
     "outreach": 7,
 }

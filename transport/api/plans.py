@@ -12,10 +12,7 @@ from rest_framework.response import Response
 
 from laborbridge import access
 from laborbridge.api import column_range
-from laborbridge.api_errors import Conflict, ServiceUnavailable
-from laborbridge.background import RunBusy
 from laborbridge.background_api import RunOutputSerializer
-from laborbridge.tasking import RETRY_AFTER_SECONDS, EnqueueFailed
 from transport import selectors
 from transport.api.seats import SeatViewSet, seat_reload
 from transport.api.shared import (
@@ -109,17 +106,13 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         campaign = get_object_or_404(
             access.campaigns_visible_to(request.user), code=data.validated_data["campaign"]
         )
-        try:
-            plan = plan_services.plan_create(
-                actor=request.user,
-                campaign=campaign,
-                seed=data.validated_data["seed"],
-                params=data.validated_data["params"],
-            )
-        except RunBusy as error:
-            raise Conflict(error.messages[0]) from None
-        except EnqueueFailed as error:
-            raise ServiceUnavailable(error.message, retry_after=RETRY_AFTER_SECONDS) from None
+        # RunBusy (409) and EnqueueFailed (503) reach the one API error handler.
+        plan = plan_services.plan_create(
+            actor=request.user,
+            campaign=campaign,
+            seed=data.validated_data["seed"],
+            params=data.validated_data["params"],
+        )
         return Response(
             self.TransportPlanOutputSerializer(plan).data, status=status.HTTP_201_CREATED
         )
