@@ -7,9 +7,10 @@ computed from those workers' employment history (``subsidies.intermediary_bonus`
 typed. A worker was moved by at most one intermediary.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from laborbridge.models.records import Timestamped, acting_user
 
 
 class IntermediaryKind(models.TextChoices):
@@ -17,7 +18,7 @@ class IntermediaryKind(models.TextChoices):
     TEAM_LEADER = "team_leader", _("带头人 / 劳务经纪人")
 
 
-class Intermediary(models.Model):
+class Intermediary(Timestamped):
     county = models.ForeignKey(
         "laborbridge.Region",
         verbose_name=_("县区"),
@@ -27,16 +28,7 @@ class Intermediary(models.Model):
     name = models.CharField(_("名称或姓名"), max_length=80)
     kind = models.CharField(_("类型"), max_length=20, choices=IntermediaryKind.choices)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    created_by = acting_user(_("登记人"))
 
     class Meta:
         ordering = ["county_id", "name", "id"]
@@ -50,7 +42,7 @@ class Intermediary(models.Model):
         return self.name
 
 
-class IntermediaryReferral(models.Model):
+class IntermediaryReferral(Timestamped):
     """That ``intermediary`` moved ``worker`` (one intermediary per worker)."""
 
     intermediary = models.ForeignKey(
@@ -65,16 +57,7 @@ class IntermediaryReferral(models.Model):
         on_delete=models.CASCADE,
         related_name="intermediary_referral",
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    recorded_by = acting_user(_("登记人"))
 
     class Meta:
         ordering = ["intermediary_id", "id"]

@@ -6,10 +6,11 @@ list is a new row (the Gansu 2024 transport subsidy, Heilongjiang's 800 yuan, Qi
 1,000 yuan … ship as reference data, ``subsidies/reference_data/policies.json``).
 """
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from laborbridge.models.records import Timestamped, acting_user
 
 
 class PolicyKind(models.TextChoices):
@@ -60,7 +61,7 @@ def _choice_list_check(values, choices, label) -> None:
         raise ValidationError({label: _("未知选项：%(values)s") % {"values": "、".join(unknown)}})
 
 
-class Policy(models.Model):
+class Policy(Timestamped):
     """One subsidy rule of one issuing region and year.
 
     ``code`` is the natural key reference data and imports upsert by. Applications copy
@@ -108,24 +109,8 @@ class Policy(models.Model):
     valid_until = models.DateField(_("执行截止日"), null=True, blank=True)
     notes = models.TextField(_("备注"), blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("修改人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    created_by = acting_user(_("创建人"))
+    updated_by = acting_user(_("修改人"))
 
     class Meta:
         ordering = ["-year", "issuing_region_id", "code"]
@@ -203,7 +188,7 @@ class PolicyAmount(models.Model):
         return f"{where} {self.amount}"
 
 
-class PolicyBudget(models.Model):
+class PolicyBudget(Timestamped):
     """What one county may pay under one policy (yuan); approvals never exceed it."""
 
     policy = models.ForeignKey(
@@ -217,16 +202,7 @@ class PolicyBudget(models.Model):
         limit_choices_to={"level": "county"},
     )
     amount = models.PositiveBigIntegerField(_("预算金额（元）"))
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("修改人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = acting_user(_("修改人"))
 
     class Meta:
         ordering = ["policy_id", "county_id"]
