@@ -131,6 +131,15 @@ class Match(models.Model):
         _("企业答复"), max_length=8, choices=Decision.choices, default=Decision.PENDING
     )
     decline_reason = models.TextField(_("谢绝/驳回原因"), blank=True)
+    # Set when a rolling update of the round (not the round itself) proposed it.
+    rolling_update = models.ForeignKey(
+        "MatchRollingUpdate",
+        verbose_name=_("滚动匹配更新"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="matches",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -156,3 +165,55 @@ class Match(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+
+class RollingKind(models.TextChoices):
+    EXTEND = "extend", _("续接（新求职者加入）")
+    RESOLVE = "resolve", _("重算空余市场")
+    SKIPPED = "skipped", _("无需更新")
+
+
+class MatchRollingUpdate(BackgroundRun):
+    """A rolling update of a finished round: workers or vacancies that arrived after it.
+
+    Workers registered (or vacancies opened) after the round are matched into the round's
+    state without waiting for the next round (``matching.rolling``). Triggers within one
+    queued update are merged into it: an import of 500 rows makes one update.
+    """
+
+    round = models.ForeignKey(
+        MatchRound,
+        verbose_name=_("匹配轮次"),
+        on_delete=models.CASCADE,
+        related_name="rolling_updates",
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.QUEUED
+    )
+    kind = models.CharField(_("方式"), max_length=10, choices=RollingKind.choices, blank=True)
+    # What triggered it: ids of the workers registered and of the vacancies opened or raised.
+    worker_ids = models.JSONField(_("新登记劳动力"), default=list, blank=True)
+    vacancy_ids = models.JSONField(_("新开放岗位"), default=list, blank=True)
+    proposed = models.PositiveIntegerField(_("新增推荐"), default=0)
+    withdrawn = models.PositiveIntegerField(_("撤回推荐"), default=0)
+    statistics = models.JSONField(_("统计"), default=dict, blank=True)
+    timings = models.JSONField(_("耗时"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("滚动匹配更新")
+        verbose_name_plural = _("滚动匹配更新")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress_percent__lte=100), name="rolling_progress_percent"
+            ),
+            # Triggers merge into the one queued update of a round (the debounce).
+            models.UniqueConstraint(
+                fields=["round"],
+                condition=models.Q(status="queued"),
+                name="rolling_one_queued_per_round",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.round_id} · {self.get_kind_display() or self.status}"
