@@ -22,7 +22,7 @@ from laborbridge import access
 from laborbridge.models import Occupation, Region
 from matching import engine
 from matching.engine.inputs import EDUCATION_UNKNOWN, NO_LIMIT_AGE, NO_START
-from matching.models import ACTIVE_STATUSES, Match, MatchRound
+from matching.models import ACTIVE_STATUSES, Match, MatchRound, MatchStatus
 from workers.models import (
     EDUCATION_LEVEL,
     ConsentStatus,
@@ -53,19 +53,23 @@ def _region_prefix_q(field: str, region: Region) -> Q:
     return Q(**{f"{field}__startswith": region.prefix})
 
 
-def vacancies_free_for(round_: MatchRound):
+def vacancies_free_for(round_: MatchRound, *, proposed_free: bool = False):
     """Return the campaign's matchable vacancies (``access.vacancies_matchable``: open, of a
-    verified employer, places left) with their active matches counted."""
+    verified employer, places left) with their active matches counted (with
+    ``proposed_free``, proposals not counted: a rolling re-solve may move them)."""
+    statuses = [s for s in ACTIVE_STATUSES if not (proposed_free and s == MatchStatus.PROPOSED)]
     return (
         access.vacancies_matchable(round_.campaign)
-        .annotate(active=Count("matches", filter=Q(matches__status__in=ACTIVE_STATUSES)))
+        .annotate(active=Count("matches", filter=Q(matches__status__in=statuses)))
         .order_by("pk")
     )
 
 
-def _load_vacancies(round_: MatchRound) -> tuple[engine.VacancyArrays, list[int], list[str]]:
+def _load_vacancies(
+    round_: MatchRound, *, proposed_free: bool = False
+) -> tuple[engine.VacancyArrays, list[int], list[str]]:
     rows = list(
-        vacancies_free_for(round_).values_list(
+        vacancies_free_for(round_, proposed_free=proposed_free).values_list(
             "pk",
             "occupation_id",
             "occupation__code",
@@ -159,9 +163,13 @@ def free_workers(region: Region):
     )
 
 
-def _load_workers(round_: MatchRound, region: Region) -> tuple[engine.WorkerArrays, list[int]]:
+def _load_workers(
+    round_: MatchRound, region: Region, workers=None
+) -> tuple[engine.WorkerArrays, list[int]]:
+    """Return the arrays of ``workers`` (default: the region's free workers), in pk order."""
+    workers = free_workers(region) if workers is None else workers.order_by("pk")
     rows = list(
-        free_workers(region).values_list(
+        workers.values_list(
             "pk",
             "birth_date",
             "home_county_id",
@@ -248,11 +256,18 @@ def _related() -> dict[int, list[int]]:
     return dict(related)
 
 
-def round_inputs_load(*, round_: MatchRound) -> RoundInputs:
-    """Return the engine instance of ``round_`` with the id maps back to the database."""
+def round_inputs_load(
+    *, round_: MatchRound, workers=None, proposed_free: bool = False
+) -> RoundInputs:
+    """Return the engine instance of ``round_`` with the id maps back to the database.
+
+    ``workers`` and ``proposed_free`` are a rolling update's free market (``matching.rolling``).
+    """
     west = round_.campaign.pairing.west_region
-    vacancies, vacancy_ids, vacancy_occupations = _load_vacancies(round_)
-    workers, worker_ids = _load_workers(round_, west)
+    vacancies, vacancy_ids, vacancy_occupations = _load_vacancies(
+        round_, proposed_free=proposed_free
+    )
+    workers, worker_ids = _load_workers(round_, west, workers)
     instance = engine.Instance(workers, vacancies, _related())
     digest = hashlib.sha256(
         json.dumps(
