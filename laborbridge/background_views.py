@@ -6,16 +6,25 @@ the view answers with :func:`run_progress_response`: the bar again, and once the
 ``HX-Refresh`` so the page reloads and shows the outcome (no inline script: the
 Content-Security-Policy forbids it). Rounds, plans and imports use it, and so will report
 snapshots and payment batches.
+
+A page that starts a run calls the service through :func:`run_start`, which turns the ways a
+start is refused into one :class:`RunStart` (the API side is the one API error handler).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from laborbridge.background import QUEUED, RUNNING, BackgroundRun
+from laborbridge.background import QUEUED, RUNNING, BackgroundRun, RunBusy
+from laborbridge.tasking import EnqueueFailed
+
+R = TypeVar("R", bound=BackgroundRun)
 
 TEMPLATE = "includes/run_progress.html"
 
@@ -75,3 +84,33 @@ def run_progress_response(request: HttpRequest, progress: RunProgress) -> HttpRe
     if not progress.live and is_poll(request):
         response["HX-Refresh"] = "true"
     return response
+
+
+@dataclass(frozen=True)
+class RunStart(Generic[R]):
+    """What pressing "start" gave: the new run, or why there is none."""
+
+    run: R | None = None
+    error: ValidationError | None = None  # a form shows it as it is
+    # The page's HTTP status when it shows the error instead of redirecting: 409 another
+    # run is live, 503 the broker was down (the run was recorded and marked failed), 403
+    # refused, 200 the input was wrong (the form shows why).
+    status: int = 200
+
+
+def run_start(create: Callable[[], R]) -> RunStart[R]:
+    """Call ``create`` (a service that creates a run and enqueues it after commit).
+
+    Return the run, or the refusal as a :class:`RunStart`: a :class:`RunBusy` (the service's
+    subclass, which may name the live run) is kept as the error so the page can show that run.
+    """
+    try:
+        return RunStart(run=create())
+    except RunBusy as error:
+        return RunStart(error=error, status=409)
+    except EnqueueFailed as error:
+        return RunStart(error=ValidationError(error.message), status=503)
+    except PermissionDenied as error:
+        return RunStart(error=ValidationError(str(error)), status=403)
+    except ValidationError as error:
+        return RunStart(error=error)

@@ -18,10 +18,8 @@ from jobs import selectors as jobs_selectors
 from jobs.forms import CandidateDecisionForm
 from jobs.selectors import AWAITING_EMPLOYER
 from laborbridge import access
-from laborbridge.background import RunBusy
-from laborbridge.background_views import is_poll, run_progress, run_progress_response
+from laborbridge.background_views import is_poll, run_progress, run_progress_response, run_start
 from laborbridge.security import safe_next
-from laborbridge.tasking import EnqueueFailed
 from matching import selectors, services
 from matching.models import MatchStatus, RoundMode
 from matching.reasons import explain, stage_label, timings_sentence, unmatched_sentences
@@ -78,25 +76,20 @@ def round_list(request):
     form = RoundStartForm(request.POST or None, user=request.user)
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            round_ = services.match_round_create(
+        started = run_start(
+            lambda: services.match_round_create(
                 actor=request.user,
                 campaign=form.cleaned_data["campaign"],
                 mode=form.cleaned_data["mode"],
                 seed=form.cleaned_data["seed"],
             )
-        except RunBusy as error:
-            form.add_error(None, error)
-            status = 409
-        except ValidationError as error:
-            form.add_error(None, error)
-        except EnqueueFailed as error:
-            # The round was recorded and marked failed; the list below shows it with the reason.
-            form.add_error(None, error.message)
-            status = 503
-        else:
-            messages.success(request, _("匹配轮次 #%(id)s 已开始。") % {"id": round_.pk})
-            return redirect("matching:round_detail", pk=round_.pk)
+        )
+        if started.run is not None:
+            messages.success(request, _("匹配轮次 #%(id)s 已开始。") % {"id": started.run.pk})
+            return redirect("matching:round_detail", pk=started.run.pk)
+        # A round refused for the broker was recorded and marked failed: the list shows it.
+        form.add_error(None, started.error)
+        status = started.status
     page = Paginator(selectors.rounds_visible_to(request.user), 25).get_page(
         request.GET.get("page")
     )

@@ -2,9 +2,12 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 
-from laborbridge.background_views import run_progress, run_progress_response
+from laborbridge.background import RunBusy
+from laborbridge.background_views import RunStart, run_progress, run_progress_response, run_start
+from laborbridge.tasking import EnqueueFailed
 from matching.models import MatchRound, RoundStatus
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +46,24 @@ def test_a_stopped_run_reloads_the_page_once_polled():
 def test_live_and_percent_may_come_from_the_caller():
     progress = _bar(RoundStatus.SUCCEEDED, live=True, percent=7)
     assert progress.live and progress.percent == 7
+
+
+def _raise(error):
+    def create():
+        raise error
+
+    return create
+
+
+def test_run_start_gives_the_run_or_why_not_with_the_page_status():
+    run = MatchRound(status=RoundStatus.QUEUED)
+    assert run_start(lambda: run) == RunStart(run=run)
+    busy = run_start(_raise(RunBusy("另一轮正在进行")))
+    assert busy.run is None and busy.status == 409 and busy.error.messages == ["另一轮正在进行"]
+    assert isinstance(busy.error, RunBusy)  # the service's subclass may name the live run
+    down = run_start(_raise(EnqueueFailed("队列不可用")))
+    assert (down.status, down.error.messages) == (503, ["队列不可用"])
+    refused = run_start(_raise(PermissionDenied("无权")))
+    assert (refused.status, refused.error.messages) == (403, ["无权"])
+    wrong = run_start(_raise(ValidationError({"mode": "未知的匹配方式。"})))
+    assert wrong.status == 200 and wrong.error.message_dict == {"mode": ["未知的匹配方式。"]}

@@ -1,6 +1,8 @@
 """Planning runs: start one (live progress bar), review, confirm, bus fares, and the
 coordinator's adjustments (move a traveller, swap two seats)."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,9 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from laborbridge import access
-from laborbridge.background import RunBusy
-from laborbridge.background_views import is_poll, run_progress, run_progress_response
-from laborbridge.tasking import EnqueueFailed
+from laborbridge.background_views import is_poll, run_progress, run_progress_response, run_start
 from transport import selectors
 from transport.forms import (
     PlanFaresForm,
@@ -39,28 +39,25 @@ def plan_run(request):
     if not form.is_valid():
         messages.error(request, error_text(ValidationError(list(form.errors.values()))))
         return redirect("transport:trip_list")
-    try:
-        plan = plan_services.plan_create(
+    started = run_start(
+        lambda: plan_services.plan_create(
             actor=request.user,
             campaign=form.cleaned_data["campaign"],
             seed=form.cleaned_data["seed"],
             params=form.params(),
         )
-    except RunBusy as error:
-        # Show the plan that is running, with why this one was refused.
-        messages.error(request, error_text(error))
-        busy = getattr(error, "plan", None)
+    )
+    plan = started.run
+    if plan is None:
+        messages.error(request, error_text(started.error))
+        # Busy: show the plan that is running, with why this one was refused.
+        busy = getattr(started.error, "plan", None)
         if busy is not None:
             response = plan_detail(request, busy.pk)
             response.status_code = 409
             return response
-        return redirect("transport:trip_list")
-    except EnqueueFailed as error:
-        # The plan was recorded and marked failed with the reason; its page says so.
-        messages.error(request, error.message)
-        return redirect("transport:trip_list")
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, error_text(error))
+        if started.status in (409, 503):  # a failed publish: the plan's page says so
+            return redirect("transport:trip_list")
         return redirect(
             f"{reverse('transport:trip_list')}?campaign={form.cleaned_data['campaign'].pk}"
         )
@@ -118,6 +115,19 @@ def plan_confirm(request, pk: int):
     return redirect("transport:plan_detail", pk=plan.pk)
 
 
+def _form_apply(request, form, apply: Callable[[dict], str]) -> None:
+    """Call ``apply`` with the valid ``form``'s data and show its message, or show why not."""
+    if not form.is_valid():
+        messages.error(request, error_text(ValidationError(list(form.errors.values()))))
+        return
+    try:
+        done = apply(form.cleaned_data)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, done)
+
+
 @login_required
 @require_POST
 def plan_fares(request, pk: int):
@@ -125,16 +135,12 @@ def plan_fares(request, pk: int):
     if refused := refuse_unless_coordinator(request):
         return refused
     plan = get_object_or_404(access.transport_plans_visible_to(request.user), pk=pk)
-    form = PlanFaresForm(request.POST)
-    if form.is_valid():
-        try:
-            plan_services.plan_bus_fares_update(actor=request.user, plan=plan, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, _("大巴费用已保存，费用合计已按新标准计算。"))
-    else:
-        messages.error(request, error_text(ValidationError(list(form.errors.values()))))
+
+    def fares_update(data: dict) -> str:
+        plan_services.plan_bus_fares_update(actor=request.user, plan=plan, **data)
+        return _("大巴费用已保存，费用合计已按新标准计算。")
+
+    _form_apply(request, PlanFaresForm(request.POST), fares_update)
     return redirect(f"{reverse('transport:plan_detail', args=[plan.pk])}#costs")
 
 
@@ -153,60 +159,43 @@ def _seat_at(trip, place) -> Seat:
     return seat
 
 
-@login_required
-@require_POST
-def plan_move(request, pk: int):
+def _plan_adjust(request, pk: int, form_class, apply: Callable[[dict], str]):
+    """Apply a seat adjustment of plan ``pk`` among its campaign's trips; back to the panel."""
     if refused := refuse_unless_coordinator(request):
         return refused
     plan = get_object_or_404(access.transport_plans_visible_to(request.user), pk=pk)
     trips = access.trips_managed_by(request.user).filter(campaign=plan.campaign)
-    form = SeatMoveForm(request.POST, trips=trips)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            seat = _seat_at(data["from_trip"], data["from_seat"])
-            car_no, row, letter = data["to_seat"]
-            seat = seat_services.seat_move(
-                actor=request.user,
-                seat=seat,
-                trip=data["to_trip"],
-                car_no=car_no,
-                row=row,
-                letter=letter,
-            )
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(
-                request,
-                _("%(name)s 已调到 %(seat)s。") % {"name": seat.worker.name, "seat": seat.label},
-            )
-    else:
-        messages.error(request, error_text(ValidationError(list(form.errors.values()))))
+    _form_apply(request, form_class(request.POST, trips=trips), apply)
     return redirect(f"{reverse('transport:plan_detail', args=[plan.pk])}#adjust")
+
+
+@login_required
+@require_POST
+def plan_move(request, pk: int):
+    def move(data: dict) -> str:
+        car_no, row, letter = data["to_seat"]
+        seat = seat_services.seat_move(
+            actor=request.user,
+            seat=_seat_at(data["from_trip"], data["from_seat"]),
+            trip=data["to_trip"],
+            car_no=car_no,
+            row=row,
+            letter=letter,
+        )
+        return _("%(name)s 已调到 %(seat)s。") % {"name": seat.worker.name, "seat": seat.label}
+
+    return _plan_adjust(request, pk, SeatMoveForm, move)
 
 
 @login_required
 @require_POST
 def plan_swap(request, pk: int):
-    if refused := refuse_unless_coordinator(request):
-        return refused
-    plan = get_object_or_404(access.transport_plans_visible_to(request.user), pk=pk)
-    trips = access.trips_managed_by(request.user).filter(campaign=plan.campaign)
-    form = SeatSwapForm(request.POST, trips=trips)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            a = _seat_at(data["trip"], data["seat_a"])
-            b = _seat_at(data["trip"], data["seat_b"])
-            a, b = seat_services.seats_swap(actor=request.user, seat_a=a, seat_b=b)
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(
-                request,
-                _("%(a)s 与 %(b)s 已交换座位。") % {"a": a.worker.name, "b": b.worker.name},
-            )
-    else:
-        messages.error(request, error_text(ValidationError(list(form.errors.values()))))
-    return redirect(f"{reverse('transport:plan_detail', args=[plan.pk])}#adjust")
+    def swap(data: dict) -> str:
+        a, b = seat_services.seats_swap(
+            actor=request.user,
+            seat_a=_seat_at(data["trip"], data["seat_a"]),
+            seat_b=_seat_at(data["trip"], data["seat_b"]),
+        )
+        return _("%(a)s 与 %(b)s 已交换座位。") % {"a": a.worker.name, "b": b.worker.name}
+
+    return _plan_adjust(request, pk, SeatSwapForm, swap)
