@@ -5,7 +5,8 @@ Every service is keyword-only and atomic, checks the actor's scope through
 ``laborbridge.access``, locks the applications it moves (``pk`` order), writes one
 :class:`~subsidies.models.ApprovalStep` per application and one audit row per action.
 Approval freezes the amount and keeps the county's approved total within its budget: the
-``PolicyBudget`` row is locked first, so concurrent approvals queue behind each other.
+``PolicyBudget`` row is locked first (:func:`budgets_locked`, also taken by the intermediary
+bonus's approval), so concurrent approvals queue behind each other.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from subsidies.models import (
     Application,
     ApplicationStatus,
     ApprovalStep,
+    IntermediaryBonus,
+    IntermediaryBonusStatus,
     Notice,
     NoticeLevel,
     Objection,
@@ -36,6 +39,11 @@ from subsidies.models import (
 S = ApplicationStatus
 # The statuses whose amount counts against the county's budget.
 BUDGET_HOLDING = (S.APPROVED, S.PAID, S.PAYMENT_FAILED)
+BONUS_BUDGET_HOLDING = (
+    IntermediaryBonusStatus.APPROVED,
+    IntermediaryBonusStatus.PAID,
+    IntermediaryBonusStatus.PAYMENT_FAILED,
+)
 # The chain's open steps, from which an application may be sent back.
 SENDABLE_BACK = (
     S.VILLAGE_LISTED,
@@ -354,39 +362,37 @@ def county_notice_publish(
 
 
 def budget_used(*, policy_id: int, county_id: str) -> int:
-    """Return the yuan approved (frozen) under a policy in a county."""
-    return (
-        Application.objects.filter(
-            policy_id=policy_id, county_id=county_id, status__in=BUDGET_HOLDING
-        ).aggregate(total=Sum("amount_frozen"))["total"]
-        or 0
-    )
+    """Return the yuan approved (frozen) under a policy in a county: its workers'
+    applications and its intermediaries' bonuses (输转奖补) together."""
+    applications = Application.objects.filter(
+        policy_id=policy_id, county_id=county_id, status__in=BUDGET_HOLDING
+    ).aggregate(total=Sum("amount_frozen"))["total"]
+    bonuses = IntermediaryBonus.objects.filter(
+        policy_id=policy_id, county_id=county_id, status__in=BONUS_BUDGET_HOLDING
+    ).aggregate(total=Sum("amount_frozen"))["total"]
+    return (applications or 0) + (bonuses or 0)
 
 
-@transaction.atomic
-def applications_approve(
-    *, actor: User, application_ids: Iterable[int], today: dt.date | None = None
-) -> int:
-    """Approve applications after the county notice: freeze each amount from the rule and
-    keep every county's approved total within its budget (all or none)."""
-    scope = access.subsidy_applications_county_actionable_by(actor)
-    wanted = sorted(set(application_ids))
-    # Budget rows first (pk order), then the applications: every approver takes the locks
-    # in the same order, so concurrent approvals queue instead of deadlocking.
-    pairs = set(scope.filter(pk__in=wanted).values_list("policy_id", "county_id").distinct())
-    budgets = {
+def budgets_locked(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], PolicyBudget]:
+    """Lock and return the budget rows of the (policy, county) ``pairs`` in ``pk`` order.
+
+    Every approval (applications and intermediary bonuses) takes these locks first, in the
+    same order, so concurrent approvals against one budget queue instead of overspending or
+    deadlocking.
+    """
+    pairs = set(pairs)
+    return {
         (b.policy_id, b.county_id): b
         for b in PolicyBudget.objects.select_for_update()
         .filter(policy_id__in={p for p, _c in pairs}, county_id__in={c for _p, c in pairs})
         .order_by("pk")
     }
-    rows = _locked(scope, wanted)
-    _require_status(rows, (S.COUNTY_NOTICE,), _("审批"))
-    _require_notice_over(rows, NoticeLevel.COUNTY, today or timezone.localdate())
-    adding: dict[tuple[int, str], int] = {}
-    for row in rows:
-        key = (row.policy_id, row.county_id)
-        adding[key] = adding.get(key, 0) + row.amount
+
+
+def budget_check(
+    budgets: dict[tuple[int, str], PolicyBudget], adding: dict[tuple[int, str], int]
+) -> None:
+    """Refuse when ``adding`` yuan would take a locked budget's approved total above it."""
     for (policy_id, county_id), amount in adding.items():
         budget = budgets.get((policy_id, county_id))
         if budget is None:
@@ -397,6 +403,28 @@ def applications_approve(
                 _("超出预算：预算 %(budget)s 元，已审批 %(used)s 元，本次 %(amount)s 元。")
                 % {"budget": budget.amount, "used": used, "amount": amount}
             )
+
+
+@transaction.atomic
+def applications_approve(
+    *, actor: User, application_ids: Iterable[int], today: dt.date | None = None
+) -> int:
+    """Approve applications after the county notice: freeze each amount from the rule and
+    keep every county's approved total within its budget (all or none)."""
+    scope = access.subsidy_applications_county_actionable_by(actor)
+    wanted = sorted(set(application_ids))
+    # Budget rows first (pk order), then the applications.
+    budgets = budgets_locked(
+        scope.filter(pk__in=wanted).values_list("policy_id", "county_id").distinct()
+    )
+    rows = _locked(scope, wanted)
+    _require_status(rows, (S.COUNTY_NOTICE,), _("审批"))
+    _require_notice_over(rows, NoticeLevel.COUNTY, today or timezone.localdate())
+    adding: dict[tuple[int, str], int] = {}
+    for row in rows:
+        key = (row.policy_id, row.county_id)
+        adding[key] = adding.get(key, 0) + row.amount
+    budget_check(budgets, adding)
     _move(
         actor=actor,
         rows=rows,

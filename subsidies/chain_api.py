@@ -125,6 +125,7 @@ class BatchOutput(serializers.ModelSerializer):
             {
                 "id": line.pk,
                 "application": line.application_id,
+                "intermediary_bonus": line.bonus_id,
                 "amount": line.amount,
                 "status": line.status,
                 "account_masked": line.account_masked,

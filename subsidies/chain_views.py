@@ -401,7 +401,9 @@ def _visible_batch(request, pk: int) -> PaymentBatch:
 @login_required
 def batch_detail(request, pk: int):
     batch = _visible_batch(request, pk)
-    lines = list(batch.lines.select_related("worker", "application").order_by("id"))
+    lines = list(
+        batch.lines.select_related("worker", "application", "bonus__intermediary").order_by("id")
+    )
     return render(
         request,
         "subsidies/chain/batch_detail.html",
@@ -469,7 +471,9 @@ def line_account(request, pk: int, line_pk: int):
     batch = get_object_or_404(
         access.subsidy_payment_batches_managed_by(request.user).select_related("county"), pk=pk
     )
-    line = get_object_or_404(batch.lines.select_related("worker", "application"), pk=line_pk)
+    line = get_object_or_404(
+        batch.lines.select_related("worker", "application", "bonus__intermediary"), pk=line_pk
+    )
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -16,17 +16,22 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from laborbridge import access
+from laborbridge import access, crypto
+from laborbridge.identifiers import validate_credit_code, validate_id_number
 from laborbridge.models import Region, User
 from laborbridge.services import audit_record
 from laborbridge.spreadsheets import xlsx_table
 from subsidies import eligibility, intermediary_bonus, reasons
+from subsidies.approval import budget_check, budgets_locked
 from subsidies.models import (
     Intermediary,
+    IntermediaryBonus,
+    IntermediaryKind,
     IntermediaryReferral,
     Policy,
     PolicyKind,
 )
+from subsidies.models.intermediaries import PURPOSE_INTERMEDIARY_ID
 from subsidies.services import _county_employments, policy_rule
 from workers.models import Worker
 
@@ -39,18 +44,26 @@ def _managed(actor: User, intermediary: Intermediary) -> Intermediary:
 
 @transaction.atomic
 def intermediary_create(
-    *, actor: User, county: Region, name: str, kind: str, phone: str = ""
+    *, actor: User, county: Region, name: str, kind: str, phone: str = "", id_code: str = ""
 ) -> Intermediary:
-    """Record an agency or team leader of ``county``."""
+    """Record an agency or team leader of ``county`` (``id_code``: its credit code or the
+    team leader's ID number, which a payment to it needs; may be recorded later)."""
     if not access.subsidy_application_counties_for(actor).filter(pk=county.pk).exists():
         raise PermissionDenied(_("只有本县的县级工作人员可以登记输转中介。"))
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("请填写名称或姓名。")})
+    sealed, masked = _id_code_sealed(kind, id_code) if id_code.strip() else (None, "")
     try:
         with transaction.atomic():
             intermediary = Intermediary.objects.create(
-                county=county, name=name, kind=kind, phone=phone.strip(), created_by=actor
+                county=county,
+                name=name,
+                kind=kind,
+                phone=phone.strip(),
+                id_code_encrypted=sealed,
+                id_code_masked=masked,
+                created_by=actor,
             )
     except IntegrityError as error:
         raise ValidationError({"name": _("本县已登记同名的输转中介。")}) from error
@@ -105,6 +118,103 @@ def intermediary_worker_unlink(
         reason=reason.strip(),
     )
     referral.delete()
+
+
+def _id_code_sealed(kind: str, code: str) -> tuple[bytes, str]:
+    """Return an ID number's or credit code's ciphertext and mask, checked by ``kind``."""
+    check = validate_credit_code if kind == IntermediaryKind.AGENCY else validate_id_number
+    code = check(code)
+    sealed = crypto.encrypt(code.encode(), purpose=PURPOSE_INTERMEDIARY_ID)
+    return sealed, code[:6] + "*" * (len(code) - 10) + code[-4:]
+
+
+@transaction.atomic
+def intermediary_id_code_set(*, actor: User, intermediary: Intermediary, code: str) -> Intermediary:
+    """Record whom the bank pays: a team leader's resident ID number or an agency's unified
+    social credit code (checked by its check character), stored encrypted."""
+    intermediary = _managed(actor, intermediary)
+    intermediary = Intermediary.objects.select_for_update().get(pk=intermediary.pk)
+    before = intermediary.id_code_masked
+    intermediary.id_code_encrypted, intermediary.id_code_masked = _id_code_sealed(
+        intermediary.kind, code
+    )
+    intermediary.save(update_fields=["id_code_encrypted", "id_code_masked", "updated_at"])
+    # Masks only: the audit log never holds the full number.
+    audit_record(
+        actor=actor,
+        action="subsidy.intermediary_id_code_set",
+        target=intermediary,
+        changes={"id_code": [before, intermediary.id_code_masked]},
+    )
+    return intermediary
+
+
+def intermediary_id_code(intermediary: Intermediary) -> str:
+    """Return the full ID number or credit code (callers audit the reveal)."""
+    if intermediary.id_code_encrypted is None:
+        return ""
+    return crypto.decrypt(
+        bytes(intermediary.id_code_encrypted), purpose=PURPOSE_INTERMEDIARY_ID
+    ).decode()
+
+
+@transaction.atomic
+def intermediary_bonus_approve(
+    *, actor: User, intermediary: Intermediary, policy: Policy, today: dt.date | None = None
+) -> IntermediaryBonus:
+    """Approve an intermediary's bonus under ``policy``: computed now from the workers it
+    moved, frozen, and counted against the county's budget of the policy under the same
+    budget lock as workers' applications (one bonus per intermediary per policy year)."""
+    intermediary = _managed(actor, intermediary)
+    if not bonus_policies_for(actor).filter(pk=policy.pk).exists():
+        raise PermissionDenied(_("该政策不是可用的输转奖补政策。"))
+    budgets = budgets_locked([(policy.pk, intermediary.county_id)])
+    # The lock above serialises approvals of this county and policy; the bonus is computed
+    # after it, so two approvals of one intermediary cannot both pass the check below.
+    if (
+        IntermediaryBonus.objects.filter(
+            intermediary=intermediary, policy_kind=policy.kind, policy_year=policy.year
+        )
+        .exclude(status="revoked")
+        .exists()
+    ):
+        raise ValidationError(_("该输转中介本年度的输转奖补已审批，不能重复审批。"))
+    row = bonus_rows(
+        Intermediary.objects.filter(pk=intermediary.pk), policy, today=today, with_workers=True
+    )[0]
+    if row.verdict.outcome != eligibility.ELIGIBLE or not row.verdict.amount:
+        raise ValidationError(
+            _("不符合输转奖补条件：%(reasons)s") % {"reasons": "；".join(row.reasons)}
+        )
+    budget_check(budgets, {(policy.pk, intermediary.county_id): row.verdict.amount})
+    counted = [
+        worker_id
+        for worker_id, verdict in row.verdict.workers
+        if verdict.outcome == eligibility.ELIGIBLE and verdict.amount
+    ]
+    try:
+        with transaction.atomic():
+            bonus = IntermediaryBonus.objects.create(
+                policy=policy,
+                policy_kind=policy.kind,
+                policy_year=policy.year,
+                intermediary=intermediary,
+                county_id=intermediary.county_id,
+                workers_counted=row.verdict.qualifying,
+                worker_ids=counted,
+                amount_frozen=row.verdict.amount,
+                approved_by=actor,
+                approved_at=timezone.now(),
+            )
+    except IntegrityError as error:
+        raise ValidationError(_("该输转中介本年度的输转奖补已审批，不能重复审批。")) from error
+    audit_record(
+        actor=actor,
+        action="subsidy.intermediary_bonus_approve",
+        target=bonus,
+        changes={"amount": bonus.amount_frozen, "workers": counted, "policy": policy.pk},
+    )
+    return bonus
 
 
 # --- reads ------------------------------------------------------------------------------

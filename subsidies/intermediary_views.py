@@ -1,5 +1,6 @@
 """Pages of the intermediary bonus (输转奖补): the county's agencies and team leaders with
-their bonus under a policy (and as .xlsx), and one intermediary's workers, each explained."""
+their bonus under a policy (and as .xlsx), one intermediary's workers, each explained, its
+payee number, and the approval of its bonus (then paid through a payment batch)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_POST
 from laborbridge import access
 from laborbridge.spreadsheets import download
 from subsidies import intermediaries as service
-from subsidies.models import IntermediaryKind
+from subsidies.models import IntermediaryBonus, IntermediaryKind
 from workers.selectors import worker_search
 
 
@@ -24,6 +26,17 @@ class IntermediaryForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("名称或姓名"), max_length=80)
     kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=IntermediaryKind.choices)
     phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=20, required=False)
+    id_code = forms.CharField(
+        label=gettext_lazy("身份证号（带头人）或统一社会信用代码（机构）"),
+        max_length=18,
+        required=False,
+    )
+
+
+class IdCodeForm(forms.Form):
+    id_code = forms.CharField(
+        label=gettext_lazy("身份证号（带头人）或统一社会信用代码（机构）"), max_length=18
+    )
 
 
 class LinkForm(forms.Form):
@@ -113,6 +126,13 @@ def intermediary_detail(request, pk: int):
     intermediary = get_object_or_404(rows.select_related("county"), pk=pk)
     policy = _policy(request, policies)
     bonus = service.bonus_rows(rows.filter(pk=pk), policy, with_workers=True)[0] if policy else None
+    approved = list(
+        IntermediaryBonus.objects.filter(intermediary=intermediary).select_related("policy")
+    )
+    approved_this_year = policy is not None and any(
+        b.policy_year == policy.year and b.policy_kind == policy.kind and b.status != "revoked"
+        for b in approved
+    )
     return render(
         request,
         "subsidies/intermediary_detail.html",
@@ -123,6 +143,9 @@ def intermediary_detail(request, pk: int):
             "bonus": bonus,
             "referrals": intermediary.referrals.select_related("worker"),
             "form": LinkForm(),
+            "id_code_form": IdCodeForm(),
+            "approved": approved,
+            "approved_this_year": approved_this_year,
             "may_manage": access.subsidy_intermediaries_managed_by(request.user)
             .filter(pk=pk)
             .exists(),
@@ -190,3 +213,48 @@ def intermediary_assign(request, worker: int):
     else:
         messages.success(request, _("已登记。"))
     return redirect("workers:detail", pk=found.pk)
+
+
+@login_required
+@require_POST
+def intermediary_id_code(request, pk: int):
+    """Record the intermediary's ID number or credit code (whom the bank pays)."""
+    intermediary = get_object_or_404(access.subsidy_intermediaries_managed_by(request.user), pk=pk)
+    form = IdCodeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("请填写身份证号或统一社会信用代码。"))
+        service.intermediary_id_code_set(
+            actor=request.user, intermediary=intermediary, code=form.cleaned_data["id_code"]
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("已保存。"))
+    return redirect("subsidies:intermediary", pk=pk)
+
+
+@login_required
+@require_POST
+def intermediary_bonus_approve(request, pk: int):
+    """Approve the intermediary's bonus under the chosen policy (amount frozen, budget held);
+    the county's next payment batch then pays it."""
+    intermediary = get_object_or_404(access.subsidy_intermediaries_managed_by(request.user), pk=pk)
+    chosen = request.POST.get("policy", "")
+    policy = get_object_or_404(
+        service.bonus_policies_for(request.user),
+        pk=int(chosen) if chosen.isdigit() and len(chosen) < 10 else 0,
+    )
+    try:
+        bonus = service.intermediary_bonus_approve(
+            actor=request.user, intermediary=intermediary, policy=policy
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(
+            request,
+            _("已审批输转奖补 %(amount)s 元，将列入本县下一个发放批次。")
+            % {"amount": bonus.amount_frozen},
+        )
+    return redirect(f"{reverse('subsidies:intermediary', args=[pk])}?policy={policy.pk}")

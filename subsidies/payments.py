@@ -1,5 +1,5 @@
 """Payment batches (writes and the bank file): build a county's batch of a month from its
-approved applications, record each person's card or account number, export the bank's
+approved applications and its intermediaries' approved bonuses (输转奖补), record each person's card or account number, export the bank's
 social-security-card batch file, mark the batch paid, put failed payments back on the list,
 claw back a prepaid amount the later check found wrong.
 
@@ -26,9 +26,12 @@ from laborbridge.services import audit_record
 from laborbridge.spreadsheets import workbook, xlsx_bytes
 from subsidies.approval import REASON_MIN_LENGTH
 from subsidies.changes import applications_paid_send
+from subsidies.intermediaries import intermediary_id_code
 from subsidies.models import (
     Application,
     ApplicationStatus,
+    IntermediaryBonus,
+    IntermediaryBonusStatus,
     PaymentBatch,
     PaymentBatchStatus,
     PaymentClawback,
@@ -40,6 +43,8 @@ from subsidies.models.payments import PAYMENT_LINE_LIVE, PURPOSE_PAYMENT_ACCOUNT
 S = ApplicationStatus
 # Approved applications not yet paid, and those whose payment failed: "the list".
 PAYABLE = (S.APPROVED, S.PAYMENT_FAILED)
+B = IntermediaryBonusStatus
+BONUS_PAYABLE = (B.APPROVED, B.PAYMENT_FAILED)
 ACCOUNT_DIGITS = (8, 30)
 # Bank batch files: 2,000 rows write in ~0.4 s; the 10,000-row bench is in bench/RESULTS.md.
 EXPORT_HEADERS = ("姓名", "身份证号", "社保卡号/账号", "金额", "备注")
@@ -64,10 +69,25 @@ def mask_account(number: str) -> str:
     return number[:4] + "*" * max(len(number) - 8, 0) + number[-4:]
 
 
+def _carried_accounts(field: str, ids: list[int]) -> tuple[dict, dict]:
+    """Return the card numbers (ciphertext, mask) of earlier lines by application or bonus id:
+    a new line of the same claim carries them over."""
+    earlier = PaymentLine.objects.filter(**{f"{field}__in": ids})
+    accounts = dict(
+        earlier.filter(account_encrypted__isnull=False)
+        .order_by("id")
+        .values_list(field, "account_encrypted")
+    )
+    masks = dict(
+        earlier.exclude(account_masked="").order_by("id").values_list(field, "account_masked")
+    )
+    return accounts, masks
+
+
 @transaction.atomic
 def payment_batch_create(*, actor: User, county: Region, month: dt.date) -> PaymentBatch:
-    """Create the county's batch of ``month`` from every payable application without a live
-    payment (approved, or whose payment failed)."""
+    """Create the county's batch of ``month`` from every payable application and every
+    payable intermediary bonus without a live payment (approved, or whose payment failed)."""
     if not access.subsidy_counties_for(actor).filter(pk=county.pk).exists() or not (
         access.is_official(actor)
     ):
@@ -80,22 +100,17 @@ def payment_batch_create(*, actor: User, county: Region, month: dt.date) -> Paym
         .exclude(Exists(live))
         .order_by("pk")
     )
-    if not applications:
+    live_bonus = PaymentLine.objects.filter(bonus_id=OuterRef("pk"), status__in=PAYMENT_LINE_LIVE)
+    bonuses = list(
+        IntermediaryBonus.objects.select_for_update(of=("self",))
+        .filter(county=county, status__in=BONUS_PAYABLE)
+        .exclude(Exists(live_bonus))
+        .order_by("pk")
+    )
+    if not applications and not bonuses:
         raise ValidationError(_("该县区没有待发放的已审批申请。"))
     batch = PaymentBatch.objects.create(county=county, month=month, created_by=actor)
-    # A previous line's card number carries over to the new line of the same application.
-    accounts = dict(
-        PaymentLine.objects.filter(
-            application_id__in=[a.pk for a in applications], account_encrypted__isnull=False
-        )
-        .order_by("id")
-        .values_list("application_id", "account_encrypted")
-    )
-    masks = dict(
-        PaymentLine.objects.filter(application_id__in=list(accounts))
-        .exclude(account_masked="")
-        .values_list("application_id", "account_masked")
-    )
+    accounts, masks = _carried_accounts("application_id", [a.pk for a in applications])
     lines = [
         PaymentLine(
             batch=batch,
@@ -110,6 +125,25 @@ def payment_batch_create(*, actor: User, county: Region, month: dt.date) -> Paym
         )
         for app in applications
     ]
+    accounts, masks = _carried_accounts("bonus_id", [b.pk for b in bonuses])
+    lines += [
+        PaymentLine(
+            batch=batch,
+            bonus=bonus,
+            policy_kind=bonus.policy_kind,
+            policy_year=bonus.policy_year,
+            amount=bonus.amount_frozen,
+            account_encrypted=accounts.get(bonus.pk),
+            account_masked=masks.get(bonus.pk, ""),
+            remark=_("%(year)s年%(kind)s（%(n)s人）")
+            % {
+                "year": bonus.policy_year,
+                "kind": bonus.get_policy_kind_display(),
+                "n": bonus.workers_counted,
+            },
+        )
+        for bonus in bonuses
+    ]
     try:
         with transaction.atomic():
             PaymentLine.objects.bulk_create(lines, batch_size=1000)
@@ -119,7 +153,11 @@ def payment_batch_create(*, actor: User, county: Region, month: dt.date) -> Paym
         actor=actor,
         action="subsidy.payment_batch_create",
         target=batch,
-        changes={"lines": len(lines), "total": sum(line.amount for line in lines)},
+        changes={
+            "lines": len(lines),
+            "bonuses": len(bonuses),
+            "total": sum(line.amount for line in lines),
+        },
     )
     return batch
 
@@ -170,7 +208,7 @@ def payment_batch_export(
         reason = _require_reason(reason)
     lines = (
         PaymentLine.objects.filter(batch=batch, status__in=PAYMENT_LINE_LIVE)
-        .select_related("worker")
+        .select_related("worker", "bonus__intermediary")
         .only(
             "amount",
             "remark",
@@ -179,6 +217,9 @@ def payment_batch_export(
             "worker__name",
             "worker__id_number_masked",
             "worker__id_number_encrypted",
+            "bonus__intermediary__name",
+            "bonus__intermediary__id_code_masked",
+            "bonus__intermediary__id_code_encrypted",
         )
         .order_by("id")
     )
@@ -188,13 +229,18 @@ def payment_batch_export(
     sheet.append(list(EXPORT_HEADERS))
     total = count = 0
     for line in lines.iterator(chunk_size=2000):
-        worker = line.worker
+        # A bonus line pays the intermediary: its name and ID number or credit code.
         if full:
-            id_number, account = worker.reveal_id_number(), _account(line)
+            id_number = (
+                line.worker.reveal_id_number()
+                if line.worker_id
+                else intermediary_id_code(line.bonus.intermediary)
+            )
+            account = _account(line)
         else:
-            id_number, account = worker.id_number_masked, line.account_masked
+            id_number, account = line.payee_id_masked, line.account_masked
         # Numbers as text: Excel would print an 18-digit ID in scientific notation.
-        sheet.append([worker.name, id_number, account, line.amount, line.remark])
+        sheet.append([line.payee_name, id_number, account, line.amount, line.remark])
         total += line.amount
         count += 1
     sheet.append([_("合计"), _("%(n)s 人") % {"n": count}, "", total, ""])
@@ -242,14 +288,19 @@ def payment_batch_mark_paid(
         raise ValidationError(_("发放失败的明细不属于该批次。"))
     now = timezone.now()
     paid_ids, failed_ids = [], []
+    paid_bonuses, failed_bonuses = [], []
     for line in lines:
         if line.pk in failed:
             line.status = PaymentLineStatus.FAILED
             line.failure_reason = (failed[line.pk] or _("银行退回")).strip()[:200]
-            failed_ids.append(line.application_id)
+            (failed_ids if line.application_id else failed_bonuses).append(
+                line.application_id or line.bonus_id
+            )
         else:
             line.status = PaymentLineStatus.PAID
-            paid_ids.append(line.application_id)
+            (paid_ids if line.application_id else paid_bonuses).append(
+                line.application_id or line.bonus_id
+            )
         line.updated_at = now
     PaymentLine.objects.bulk_update(lines, ["status", "failure_reason", "updated_at"])
     Application.objects.filter(pk__in=paid_ids).update(
@@ -257,6 +308,10 @@ def payment_batch_mark_paid(
     )
     Application.objects.filter(pk__in=failed_ids).update(
         status=S.PAYMENT_FAILED, status_changed_at=now, updated_at=now
+    )
+    IntermediaryBonus.objects.filter(pk__in=paid_bonuses).update(status=B.PAID, updated_at=now)
+    IntermediaryBonus.objects.filter(pk__in=failed_bonuses).update(
+        status=B.PAYMENT_FAILED, updated_at=now
     )
     batch.status = PaymentBatchStatus.PAID
     batch.bank_reference = bank_reference[:60]
@@ -267,7 +322,11 @@ def payment_batch_mark_paid(
         actor=actor,
         action="subsidy.payment_batch_paid",
         target=batch,
-        changes={"paid": len(paid_ids), "failed": len(failed_ids), "reference": bank_reference},
+        changes={
+            "paid": len(paid_ids) + len(paid_bonuses),
+            "failed": len(failed_ids) + len(failed_bonuses),
+            "reference": bank_reference,
+        },
     )
     applications_paid_send(actor=actor, application_ids=paid_ids)
     return batch
@@ -310,9 +369,14 @@ def payment_line_claw_back(
         line.clawback_reason = reason
         line.clawed_back_by = actor
         fields += ["status", "clawback_reason", "clawed_back_by"]
-        Application.objects.filter(pk=line.application_id).update(
-            status=S.CLAWED_BACK, status_changed_at=timezone.now()
-        )
+        if line.application_id:
+            Application.objects.filter(pk=line.application_id).update(
+                status=S.CLAWED_BACK, status_changed_at=timezone.now()
+            )
+        else:
+            IntermediaryBonus.objects.filter(pk=line.bonus_id).update(
+                status=B.CLAWED_BACK, updated_at=timezone.now()
+            )
     line.save(update_fields=fields)
     audit_record(
         actor=actor,

@@ -48,6 +48,16 @@ urlpatterns = [
         name="intermediary_link",
     ),
     path(
+        "intermediaries/<int:pk>/id-code/",
+        intermediary_views.intermediary_id_code,
+        name="intermediary_id_code",
+    ),
+    path(
+        "intermediaries/<int:pk>/approve/",
+        intermediary_views.intermediary_bonus_approve,
+        name="intermediary_bonus_approve",
+    ),
+    path(
         "intermediaries/<int:pk>/unlink/<int:worker>/",
         intermediary_views.intermediary_unlink,
         name="intermediary_unlink",

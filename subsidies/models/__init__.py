@@ -15,6 +15,8 @@ from subsidies.models.applications import (
 from subsidies.models.chain import ApprovalStep, Notice, NoticeLevel, Objection
 from subsidies.models.intermediaries import (
     Intermediary,
+    IntermediaryBonus,
+    IntermediaryBonusStatus,
     IntermediaryKind,
     IntermediaryReferral,
 )

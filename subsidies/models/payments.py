@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from subsidies.models.applications import Application
+from subsidies.models.intermediaries import IntermediaryBonus
 from subsidies.models.policies import PolicyKind
 
 # Associated data of the encrypted card or account number (laborbridge.crypto).
@@ -87,8 +88,10 @@ PAYMENT_LINE_LIVE = (PaymentLineStatus.PENDING, PaymentLineStatus.PAID)
 
 
 class PaymentLine(models.Model):
-    """One person's payment in a batch; kind and year copied from the application so the
-    database can refuse to pay one person twice for the year."""
+    """One payment in a batch: a worker's approved application, or an intermediary's
+    approved bonus (输转奖补; ``bonus`` set, ``application`` and ``worker`` empty). Kind and
+    year are copied so the database can refuse to pay one person twice for the year; a bonus
+    is paid once through its own live-line constraint and the bonus table's one per year."""
 
     batch = models.ForeignKey(
         PaymentBatch, verbose_name=_("发放批次"), on_delete=models.PROTECT, related_name="lines"
@@ -99,6 +102,8 @@ class PaymentLine(models.Model):
         on_delete=models.PROTECT,
         related_name="payment_lines",
         db_index=False,
+        null=True,
+        blank=True,
     )
     worker = models.ForeignKey(
         "workers.Worker",
@@ -106,6 +111,17 @@ class PaymentLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        null=True,
+        blank=True,
+    )
+    bonus = models.ForeignKey(
+        IntermediaryBonus,
+        verbose_name=_("输转奖补"),
+        on_delete=models.PROTECT,
+        related_name="payment_lines",
+        db_index=False,  # the partial unique index on live lines serves the lookups
+        null=True,
+        blank=True,
     )
     policy_kind = models.CharField(_("补贴类别"), max_length=24, choices=PolicyKind.choices)
     policy_year = models.PositiveSmallIntegerField(_("政策年度"))
@@ -154,6 +170,19 @@ class PaymentLine(models.Model):
                 condition=models.Q(status__in=["pending", "paid"]),
                 name="payment_line_one_live_per_application",
             ),
+            models.UniqueConstraint(
+                fields=["bonus"],
+                condition=models.Q(status__in=["pending", "paid"]),
+                name="payment_line_one_live_per_bonus",
+            ),
+            # A line pays a worker's application or an intermediary's bonus, never both.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(application__isnull=False, worker__isnull=False, bonus__isnull=True)
+                )
+                | models.Q(application__isnull=True, worker__isnull=True, bonus__isnull=False),
+                name="payment_line_application_xor_bonus",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status="clawed_back") | ~models.Q(clawback_reason=""),
                 name="payment_line_clawback_has_reason",
@@ -165,7 +194,19 @@ class PaymentLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.batch_id} · {self.worker_id} · {self.amount}"
+        return f"{self.batch_id} · {self.worker_id or self.bonus_id} · {self.amount}"
+
+    @property
+    def payee_name(self) -> str:
+        """Return whom the line pays: the worker's name or the intermediary's."""
+        return self.worker.name if self.worker_id else self.bonus.intermediary.name
+
+    @property
+    def payee_id_masked(self) -> str:
+        """Return the payee's masked ID number (or an agency's masked credit code)."""
+        if self.worker_id:
+            return self.worker.id_number_masked
+        return self.bonus.intermediary.id_code_masked
 
     @property
     def net_amount(self) -> int:
