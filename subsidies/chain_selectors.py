@@ -16,6 +16,8 @@ from subsidies.models import (
     ApplicationStatus,
     EligibilityOutcome,
     EligibilityResult,
+    IntermediaryBonus,
+    IntermediaryBonusStatus,
     Notice,
     PaymentClawback,
     Policy,
@@ -126,13 +128,33 @@ def report_rows(counties: QuerySet[Region]) -> list[ReportRow]:
         .annotate(n=Count("id"))
         .order_by()
     }
-    clawed_back = {
-        (row["line__application__county_id"], row["line__application__policy_id"]): row["n"]
-        for row in PaymentClawback.objects.filter(line__application__county_id__in=county_ids)
-        .values("line__application__county_id", "line__application__policy_id")
-        .annotate(n=Sum("amount"))
+    # Intermediaries' bonuses (输转奖补) are approved and paid under their policy's budget
+    # too: each one counts as one payee beside the applications.
+    for row in (
+        IntermediaryBonus.objects.filter(county_id__in=county_ids)
+        .exclude(status=IntermediaryBonusStatus.REVOKED)
+        .values("county_id", "policy_id")
+        .annotate(
+            approved=Count("id", filter=Q(status__in=APPROVED)),
+            approved_amount=Sum("amount_frozen", filter=Q(status__in=APPROVED)),
+            paid=Count("id", filter=Q(status__in=EVER_PAID)),
+            paid_amount=Sum("amount_frozen", filter=Q(status__in=EVER_PAID)),
+        )
         .order_by()
-    }
+    ):
+        merged = stats.setdefault((row["county_id"], row["policy_id"]), {})
+        for name in ("approved", "approved_amount", "paid", "paid_amount"):
+            merged[name] = (merged.get(name) or 0) + (row[name] or 0)
+    clawed_back: dict[tuple[str, int], int] = {}
+    for prefix in ("line__application__", "line__bonus__"):
+        for row in (
+            PaymentClawback.objects.filter(**{f"{prefix}county_id__in": county_ids})
+            .values(f"{prefix}county_id", f"{prefix}policy_id")
+            .annotate(n=Sum("amount"))
+            .order_by()
+        ):
+            key = (row[f"{prefix}county_id"], row[f"{prefix}policy_id"])
+            clawed_back[key] = clawed_back.get(key, 0) + row["n"]
     budgets = {
         (b.county_id, b.policy_id): b.amount
         for b in PolicyBudget.objects.filter(county_id__in=county_ids)

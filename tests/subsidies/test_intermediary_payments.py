@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from laborbridge.identifiers import credit_code_check_char, id_number_check_char
 from laborbridge.models import AuditEvent, Pairing, Region, Role
-from subsidies import approval, intermediaries, payments
+from subsidies import approval, chain_selectors, intermediaries, payments
 from subsidies.models import (
     Intermediary,
     IntermediaryBonus,
@@ -175,6 +175,10 @@ def test_failed_goes_back_on_the_list_then_paid_then_clawed_back(official_a):
     again.refresh_from_db()
     bonus.refresh_from_db()
     assert (again.status, bonus.status) == (PaymentLineStatus.CLAWED_BACK, B.CLAWED_BACK)
+    # The county report counts the intermediary as a payee of the policy.
+    [row] = chain_selectors.report_rows(Region.objects.filter(pk=ANDING))
+    assert (row.policy, row.approved, row.paid, row.paid_amount) == (policy, 0, 1, 200)
+    assert (row.net_paid_amount, row.budget_left) == (0, 10_000)
 
 
 @pytest.mark.django_db
