@@ -173,12 +173,10 @@ def _init_units(u_ptr, vac, ws, vs, v_tb, kp, size, u_tb, U, hpk, hoff):  # prag
             U[u, _U_TIE] = n_units - 1 - u_tb[u]
 
 
-@njit(cache=True)
-def _vheap_down(hv, base, i, n):  # pragma: no cover - compiled
-    """Sift down in the min-heap of (key, unit, size) rows hv[base:base+n]."""
-    k = hv[base + i, 0]
-    u = hv[base + i, 1]
-    s = hv[base + i, 2]
+@njit(cache=True, inline="always")
+def _sift_down(hv, base, i, n, k, u, s):  # pragma: no cover - compiled
+    """Put the row (k, u, s) at slot i of the min-heap of (key, unit, size) rows hv[base:base+n]
+    (slot i's old row is overwritten) and sift it down to its place."""
     while True:
         c = 2 * i + 1
         if c >= n:
@@ -195,6 +193,34 @@ def _vheap_down(hv, base, i, n):  # pragma: no cover - compiled
     hv[base + i, 0] = k
     hv[base + i, 1] = u
     hv[base + i, 2] = s
+
+
+@njit(cache=True, inline="always")
+def _sift_up(hv, base, c, k, u, s):  # pragma: no cover - compiled
+    """Put the row (k, u, s) at the free slot c at the end of the min-heap hv[base:base+c]
+    and sift it up to its place."""
+    while c > 0:
+        p = (c - 1) // 2
+        if hv[base + p, 0] > k:
+            hv[base + c, 0] = hv[base + p, 0]
+            hv[base + c, 1] = hv[base + p, 1]
+            hv[base + c, 2] = hv[base + p, 2]
+            c = p
+        else:
+            break
+    hv[base + c, 0] = k
+    hv[base + c, 1] = u
+    hv[base + c, 2] = s
+
+
+@njit(cache=True, inline="always")
+def _log(lg, n_log, v, u, i, vsc):  # pragma: no cover - compiled
+    """Append (vacancy, unit, offset, vacancy score) to the rejection log; return its length."""
+    lg[n_log, 0] = v
+    lg[n_log, 1] = u
+    lg[n_log, 2] = i
+    lg[n_log, 3] = vsc
+    return n_log + 1
 
 
 @njit(cache=True, inline="always")
@@ -286,7 +312,7 @@ def _release(u, v, U, vrow, hv, thr, dirty, dlist, nd):  # pragma: no cover - co
     if U[u, _U_SIZE] > 1:
         vrow[v, _BIG] -= 1
     for i in range((n - 2) // 2, -1, -1):
-        _vheap_down(hv, base, i, n)
+        _sift_down(hv, base, i, n, hv[base + i, 0], hv[base + i, 1], hv[base + i, 2])
     if n > 0:
         vrow[v, _MINKEY] = hv[base, 0]
     _set_threshold(v, vrow, hv, thr)
@@ -311,8 +337,6 @@ def _run_da(
     the log may lack room for the next unit's rejections (grow it and call again).
     """
     keys, units, sizes = sc
-    ws_min, tb_bits, off_bits, tb_max = kp
-    sh_ws = tb_bits + off_bits
     sp = np.empty(256, dtype=np.int64)  # preference keys of the list being scanned
     proposals = 0
     while top > 0:
@@ -344,22 +368,12 @@ def _run_da(
                         word ^= low
                         e = w * 64 + b
                         if lo <= e < lo + n:
-                            pk_ = (
-                                ((np.int64(ws[e]) - ws_min) << sh_ws)
-                                | ((tb_max - v_tb[vac[e]]) << off_bits)
-                                | np.int64(e - lo)
-                            )
+                            pk_ = _pref_key(e, e - lo, vac, ws, v_tb, kp)
                             if pk_ > pref:
                                 pref = pk_
                                 i = e - lo
                 if seat >= 0:
-                    e = lo + seat
-                    seat_pref = (
-                        ((np.int64(ws[e]) - ws_min) << sh_ws)
-                        | ((tb_max - v_tb[vac[e]]) << off_bits)
-                        | np.int64(seat)
-                    )
-                    if pref < seat_pref:
+                    if pref < _pref_key(lo + seat, seat, vac, ws, v_tb, kp):
                         break  # nothing left that u prefers to the seat it holds
                 _unflag(bits, lo + i)
                 U[u, _U_AVAIL] -= 1
@@ -389,11 +403,7 @@ def _run_da(
                     _prefetch(vs, e)
                 for j in range(n):
                     e = lo + j
-                    pk_ = (
-                        ((np.int64(ws[e]) - ws_min) << sh_ws)
-                        | ((tb_max - v_tb[vac[e]]) << off_bits)
-                        | np.int64(j)
-                    )
+                    pk_ = _pref_key(e, j, vac, ws, v_tb, kp)
                     sp[j] = pk_
                     if pk_ < front and pk_ > pref:
                         v = np.int64(vac[e])
@@ -409,11 +419,7 @@ def _run_da(
                     if pref < sp[j] < front:
                         proposals += 1
                         if track:
-                            lg[n_log, 0] = vac[lo + j]
-                            lg[n_log, 1] = u
-                            lg[n_log, 2] = j
-                            lg[n_log, 3] = vs[lo + j]
-                            n_log += 1
+                            n_log = _log(lg, n_log, vac[lo + j], u, j, vs[lo + j])
                 U[u, _U_FRONT] = pref
                 if i < 0:
                     break  # list exhausted
@@ -428,53 +434,16 @@ def _run_da(
                 n_h = vrow[v, _N]
                 vb = vrow[v, _BASE]
                 if n_h < vrow[v, _CAP]:
-                    # sift up the new holder at n_h (min-heap on key)
-                    c_ = n_h
-                    while c_ > 0:
-                        p_ = (c_ - 1) // 2
-                        if hv[vb + p_, 0] > key:
-                            hv[vb + c_, 0] = hv[vb + p_, 0]
-                            hv[vb + c_, 1] = hv[vb + p_, 1]
-                            hv[vb + c_, 2] = hv[vb + p_, 2]
-                            c_ = p_
-                        else:
-                            break
-                    hv[vb + c_, 0] = key
-                    hv[vb + c_, 1] = u
-                    hv[vb + c_, 2] = 1
+                    _sift_up(hv, vb, n_h, key, u, 1)
                     vrow[v, _N] = n_h + 1
                     vrow[v, _USED] += 1
                 else:
                     y = hv[vb, 1]
                     if track:
-                        lg[n_log, 0] = v
-                        lg[n_log, 1] = y
-                        lg[n_log, 2] = U[y, _U_SEAT]
-                        lg[n_log, 3] = hv[vb, 0] // n_units
-                        n_log += 1
-                    # replace the lowest holder by u and sift down
-                    c_ = 0
-                    while True:
-                        d_ = 2 * c_ + 1
-                        if d_ >= n_h:
-                            break
-                        if d_ + 1 < n_h and hv[vb + d_ + 1, 0] < hv[vb + d_, 0]:
-                            d_ += 1
-                        if hv[vb + d_, 0] < key:
-                            hv[vb + c_, 0] = hv[vb + d_, 0]
-                            hv[vb + c_, 1] = hv[vb + d_, 1]
-                            hv[vb + c_, 2] = hv[vb + d_, 2]
-                            c_ = d_
-                        else:
-                            break
-                    hv[vb + c_, 0] = key
-                    hv[vb + c_, 1] = u
-                    hv[vb + c_, 2] = 1
+                        n_log = _log(lg, n_log, v, y, U[y, _U_SEAT], hv[vb, 0] // n_units)
+                    _sift_down(hv, vb, 0, n_h, key, u, 1)  # u replaces the lowest holder
                     U[y, _U_SEAT] = -1
-                    if not on_stack[y]:
-                        on_stack[y] = True
-                        stack[top] = y
-                        top += 1
+                    top = _push(y, stack, top, on_stack)
                 vrow[v, _MINKEY] = hv[vb, 0]
                 thr[v] = hv[vb, 0] if vrow[v, _N] >= vrow[v, _CAP] else _NO_REJECT
                 accepted = True
@@ -485,20 +454,7 @@ def _run_da(
                 cap = vrow[v, _CAP]
                 n_h = vrow[v, _N]
                 if vrow[v, _USED] + su <= cap:
-                    # sift up the new holder at n_h (min-heap on key)
-                    c_ = n_h
-                    while c_ > 0:
-                        p_ = (c_ - 1) // 2
-                        if hv[vb + p_, 0] > key:
-                            hv[vb + c_, 0] = hv[vb + p_, 0]
-                            hv[vb + c_, 1] = hv[vb + p_, 1]
-                            hv[vb + c_, 2] = hv[vb + p_, 2]
-                            c_ = p_
-                        else:
-                            break
-                    hv[vb + c_, 0] = key
-                    hv[vb + c_, 1] = u
-                    hv[vb + c_, 2] = su
+                    _sift_up(hv, vb, n_h, key, u, su)
                     vrow[v, _N] = n_h + 1
                     vrow[v, _USED] += su
                     if su > 1:
@@ -543,20 +499,10 @@ def _run_da(
                             else:
                                 y = units[j]
                                 if track:
-                                    lg[n_log, 0] = v
-                                    lg[n_log, 1] = y
-                                    lg[n_log, 2] = U[y, _U_SEAT]
-                                    lg[n_log, 3] = keys[j] // n_units
-                                    n_log += 1
+                                    n_log = _log(lg, n_log, v, y, U[y, _U_SEAT], keys[j] // n_units)
                                 U[y, _U_SEAT] = -1
-                                if not on_stack[y]:
-                                    on_stack[y] = True
-                                    stack[top] = y
-                                    top += 1
-                                if not dirty[v]:
-                                    dirty[v] = 1
-                                    dlist[nd] = v
-                                    nd += 1
+                                top = _push(y, stack, top, on_stack)
+                                nd = _mark_dirty(v, dirty, dlist, nd)
                         # kept in descending key order; reversed it is a valid min-heap
                         for j in range(kept):
                             hv[vb + j, 0] = keys[kept - 1 - j]
@@ -567,10 +513,7 @@ def _run_da(
                         vrow[v, _BIG] = big
                         vrow[v, _MINKEY] = hv[vb, 0]
                         accepted = True
-                if vrow[v, _USED] >= cap:
-                    thr[v] = hv[vb, 0] if vrow[v, _N] > 0 else _ALWAYS_REJECT
-                else:
-                    thr[v] = _NO_REJECT
+                _set_threshold(v, vrow, hv, thr)
             if accepted:
                 if seat >= 0:
                     # u leaves a seat it was not rejected from: give the seat up and flag the
@@ -581,11 +524,7 @@ def _run_da(
                 U[u, _U_SEAT] = i
                 break
             if track:
-                lg[n_log, 0] = v
-                lg[n_log, 1] = u
-                lg[n_log, 2] = i
-                lg[n_log, 3] = vsc
-                n_log += 1
+                n_log = _log(lg, n_log, v, u, i, vsc)
     return proposals, top, nd, n_log, False
 
 
