@@ -34,6 +34,18 @@ class SubsidiesConfig(AppConfig):
             context=worker_intermediary_section,
             position=76,
         )
+        from subsidies import intermediaries
+        from workers.roster_links import IntermediaryHook, intermediary_hook_register
+
+        # The county roster's 输转中介 column names and records intermediaries through this
+        # hook (workers is below subsidies and may not import it).
+        intermediary_hook_register(
+            IntermediaryHook(
+                names=intermediaries.roster_intermediary_names,
+                current=intermediaries.roster_intermediary_current,
+                link=intermediaries.roster_intermediary_link,
+            )
+        )
         from subsidies.chain_demo import demo_chain_step
         from subsidies.demo import demo_subsidies_step
 

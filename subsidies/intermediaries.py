@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from laborbridge import access, crypto
 from laborbridge.identifiers import validate_credit_code, validate_id_number
+from laborbridge.imports.services import audit_record_bulk
 from laborbridge.models import Region, User
 from laborbridge.services import audit_record
 from laborbridge.spreadsheets import xlsx_table
@@ -215,6 +216,53 @@ def intermediary_bonus_approve(
         changes={"amount": bonus.amount_frozen, "workers": counted, "policy": policy.pk},
     )
     return bonus
+
+
+# --- the roster import's hook (workers.roster_links) -------------------------------------
+
+
+def roster_intermediary_names(county_code: str) -> dict[str, int]:
+    """Return the county's intermediaries by name, for the roster's 输转中介 column."""
+    return dict(Intermediary.objects.filter(county_id=county_code).values_list("name", "pk"))
+
+
+def roster_intermediary_current(worker_ids) -> dict[int, int]:
+    """Return who is recorded as having brought each of ``worker_ids``."""
+    return dict(
+        IntermediaryReferral.objects.filter(worker_id__in=list(worker_ids)).values_list(
+            "worker_id", "intermediary_id"
+        )
+    )
+
+
+def roster_intermediary_link(actor: User | None, pairs, import_job: int | None) -> None:
+    """Record the roster's (worker id, intermediary id) pairs in bulk: the importer has
+    checked both belong to its county; a worker recorded under another intermediary is
+    moved over (the audit keeps the old one, like :func:`intermediary_worker_link`)."""
+    pairs = dict(pairs)
+    before = roster_intermediary_current(pairs)
+    IntermediaryReferral.objects.bulk_create(
+        [
+            IntermediaryReferral(intermediary_id=i, worker_id=w, recorded_by=actor)
+            for w, i in sorted(pairs.items())
+        ],
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["worker"],
+        update_fields=["intermediary", "recorded_by", "updated_at"],
+    )
+    audit_record_bulk(
+        actor=actor,
+        action="subsidy.intermediary_worker_link",
+        entries=[
+            (
+                Worker(pk=w),
+                {"intermediary": [before.get(w), i], "worker": w, "import_job": import_job},
+            )
+            for w, i in sorted(pairs.items())
+        ],
+        reason=_("花名册导入"),
+    )
 
 
 # --- reads ------------------------------------------------------------------------------

@@ -64,6 +64,7 @@ from workers.models import (
     set_phone_fields,
 )
 from workers.roster_columns import WorkerRosterColumns, choice_label
+from workers.roster_links import intermediary_hook
 from workers.roster_state import (
     LOOKUP_BATCH,
     RELATED_FIELDS,
@@ -172,6 +173,12 @@ class WorkerRosterImporter(WorkerRosterColumns, RowImporter):
         for key in ambiguous:
             self.cities.pop(key, None)
         self.groups = {g.name: g for g in TravelGroup.objects.filter(home_county=self.county)}
+        # Who brought the worker (输转中介): subsidies' records, through the hook.
+        hook = intermediary_hook()
+        found = hook.names(self.county.pk) if hook else {}
+        self.intermediaries = {norm(name): pk for name, pk in found.items()}
+        self.intermediary_labels = {pk: name for name, pk in found.items()}
+        self.current_intermediaries: dict[int, int] = {}
 
     # Cleaners that need the lookups ---------------------------------------------------
     def clean_township(self, value: Any) -> Region:
@@ -214,6 +221,18 @@ class WorkerRosterImporter(WorkerRosterColumns, RowImporter):
         if found is None:
             raise CellError(
                 _("证书类型“%(value)s”无法识别，请从下拉列表中选择。") % {"value": fold(value)[:30]}
+            )
+        return found
+
+    def clean_intermediary(self, value: Any) -> int:
+        found = self.intermediaries.get(norm(value))
+        if found is None:
+            raise CellError(
+                _(
+                    "“%(value)s”不是%(county)s登记的输转中介（机构或带头人）：请从下拉列表中选择，"
+                    "或先在“输转奖补”页面登记。"
+                )
+                % {"value": fold(value)[:30], "county": self.county.name}
             )
         return found
 
@@ -346,6 +365,9 @@ class WorkerRosterImporter(WorkerRosterColumns, RowImporter):
             load_roster_states(workers)
             for worker in workers:
                 found[worker.id_number_index] = worker
+            hook = intermediary_hook()
+            if hook and self.intermediaries:
+                self.current_intermediaries.update(hook.current([w.pk for w in workers]))
         return found
 
     def _county_name(self, code: str) -> Region:
@@ -448,6 +470,12 @@ class WorkerRosterImporter(WorkerRosterColumns, RowImporter):
             compare("certificate_type", old, new)
         if row.has("travel_group"):
             compare("travel_group", state.travel_group, row.get("travel_group"))
+        if row.has("intermediary"):
+            compare(
+                "intermediary",
+                self.current_intermediaries.get(worker.pk),
+                row.get("intermediary"),
+            )
         if row.has("consent_given_on") and not self._has_consent(worker, row):
             changes["consent_given_on"] = [
                 worker.consent_given_on,
@@ -628,6 +656,13 @@ class WorkerRosterImporter(WorkerRosterColumns, RowImporter):
         delete_pairs(WorkerCertificate, "certificate_type_id", certificate_keys)
         for model, items in related.items():
             insert_values(model, RELATED_FIELDS[model], items, batch_size=CREATE_BATCH)
+        links = [(w.pk, row.get("intermediary")) for w, row in fresh if row.has("intermediary")]
+        links += [
+            (u.obj.pk, u.row.get("intermediary")) for u in updates if "intermediary" in u.changes
+        ]
+        hook = intermediary_hook()
+        if links and hook:
+            hook.link(self.actor, links, job_id)
         self.report_progress(0.9)
         # History -------------------------------------------------------------------------
         audit_record_bulk(
@@ -712,8 +747,7 @@ class WorkerRosterImporter(WorkerRosterColumns, RowImporter):
     def _column_keys(self) -> set[str]:
         return {column.key for column in self.columns}
 
-    @staticmethod
-    def _shown(key: str, value: Any, row: Row, names: Names) -> str:
+    def _shown(self, key: str, value: Any, row: Row, names: Names) -> str:
         """Return a stored or imported value as the preview shows it (phones masked)."""
         if value is None or value == "" or value == []:
             return str(_("（空）"))
@@ -732,6 +766,8 @@ class WorkerRosterImporter(WorkerRosterColumns, RowImporter):
             return names.region(code) if code else name
         if key == "labor_brand":
             return names.brand(value)
+        if key == "intermediary":
+            return self.intermediary_labels.get(value, str(value))
         if key == "wish_cities":
             return "、".join(names.region(code) for code in value)
         if key == "wish_occupations":

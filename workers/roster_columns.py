@@ -20,6 +20,7 @@ from laborbridge.imports.base import CellError, Column
 from laborbridge.imports.cleaners import fold, norm
 from laborbridge.models import CertificateType, LaborBrand, Occupation, Region, Role, User
 from workers.models import ConsentMethod, Education, PovertyStatus, SkillLevel, Worker
+from workers.roster_links import intermediary_hook
 from workers.roster_state import Names
 
 _POVERTY_SYNONYMS = {
@@ -468,6 +469,27 @@ class WorkerRosterColumns:
             help=gettext_lazy("口头同意时必填。"),
         ),
         Column(
+            "intermediary",
+            gettext_lazy("输转中介"),
+            variants=[
+                "带头人",
+                "带队人",
+                "劳务经纪人",
+                "中介机构",
+                "劳务中介",
+                "输转中介机构",
+                "输转带头人",
+            ],
+            keywords=["中介", "带头人", "带队人", "经纪人"],
+            clean="clean_intermediary",
+            choices=lambda importer: importer.intermediary_names(),
+            width=16,
+            help=gettext_lazy(
+                "带此人外出务工的劳务中介机构或带头人（劳务经纪人），须是本县已在“输转奖补”中"
+                "登记的名称；用于计算输转奖补。"
+            ),
+        ),
+        Column(
             "note",
             gettext_lazy("备注"),
             variants=["说明"],
@@ -507,6 +529,11 @@ class WorkerRosterColumns:
 
     def brand_names(self) -> list[str]:
         return list(LaborBrand.objects.order_by("code").values_list("name_zh", flat=True))
+
+    def intermediary_names(self) -> list[str]:
+        """Return the county's agencies and team leaders (workers.roster_links hook)."""
+        hook = intermediary_hook()
+        return sorted(hook.names(self.options.get("county", ""))) if hook else []
 
     def city_names(self) -> list[str]:
         """Return the eastern cities paired with the official's county, for the drop-down."""
