@@ -185,3 +185,31 @@ def test_values_passed_through_are_what_the_field_would_write() -> None:
         for value in (sample for kind in kept for sample in PASS_THROUGH_SAMPLES[kind]):
             converted = field.get_db_prep_save(value, connection)
             assert type(converted) is type(value) and converted == value, (field_class, value)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_copy_text_escapes_and_refuses_unknown_types() -> None:
+    """COPY's text line: tabs, newlines and backslashes escaped, None as \\N, a str subclass
+    (a TextChoices member) as its text, and a type nobody encodes is an error naming the
+    column, never str() of it."""
+    from laborbridge.imports.writing import copy_text
+
+    fields = [EveryField._meta.get_field(name) for name in ("char", "flag", "small")]
+
+    class Level(models.TextChoices):
+        HIGH = "高\t级", "高级"
+
+    assert copy_text([Level.HIGH, True, None], fields) == "高\\t级\tt\t\\N\n"
+    assert copy_text(["a\\b\r\nc", False, 3], fields) == "a\\\\b\\r\\nc\tf\t3\n"
+    with pytest.raises(TypeError, match="everyfield.small"):
+        copy_text(["x", True, object()], fields)
+
+
+@pytest.mark.parametrize("text", ["tab\there", "back\\slash\\N", "cr\rlf\n", "\\."])
+def test_insert_keeps_every_character_copy_escapes(tables, text: str) -> None:
+    values = {name: pair[0] for name, pair in VALUES.items()} | {"char": text, "text": text}
+
+    assert insert_values(EveryField, [*values, "created_at"], [[*values.values(), None]]) == 1
+
+    assert EveryField.objects.values_list("char", "text").get() == (text, text)
