@@ -25,15 +25,19 @@ database behind it loads a worker's candidates only when that worker has to prop
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from matching.engine.market import Market
 
+# A worker or a vacancy: any hashable key (ints from the engine's arrays, primary keys from
+# the database); Any rather than Hashable so callers typed with int pass their callables.
+Key = Any
 Priority = tuple  # compared as a whole; larger wins
-Entry = tuple[Hashable, Priority]  # (vacancy, the vacancy's priority for this worker)
+Entry = tuple[Key, Priority]  # (vacancy, the vacancy's priority for this worker)
 
 
 @dataclass
@@ -41,18 +45,18 @@ class Continuation:
     """What continuing deferred acceptance changed."""
 
     # worker -> vacancy now held, None = unmatched; every worker who proposed or was displaced
-    assignment: dict[Hashable, Hashable | None] = field(default_factory=dict)
+    assignment: dict[Key, Key | None] = field(default_factory=dict)
     # workers who lost the seat they held before this continuation
-    displaced: set[Hashable] = field(default_factory=set)
+    displaced: set[Key] = field(default_factory=set)
     proposals: int = 0
 
 
 def continue_deferred_acceptance(
     *,
-    proposers: Iterable[Hashable],
-    preferences: Callable[[Hashable], Sequence[Entry]],
-    holding: Callable[[Hashable], Iterable[tuple[Hashable, Priority]]],
-    capacity: Callable[[Hashable], int],
+    proposers: Iterable[Key],
+    preferences: Callable[[Key], Sequence[Entry]],
+    holding: Callable[[Key], Iterable[tuple[Key, Priority]]],
+    capacity: Callable[[Key], int],
 ) -> Continuation:
     """Let ``proposers`` (workers holding no seat) propose into the held state; return the changes.
 
@@ -62,13 +66,13 @@ def continue_deferred_acceptance(
     displaced worker resumes after the vacancy that let it go.
     """
     out = Continuation()
-    heaps: dict[Hashable, list[tuple[Priority, Hashable]]] = {}
-    seats: dict[Hashable, int] = {}
-    lists: dict[Hashable, Sequence[Entry]] = {}
-    queue: list[tuple[Hashable, int]] = [(w, 0) for w in proposers]
-    original: dict[Hashable, Hashable] = {}
+    heaps: dict[Key, list[tuple[Priority, Key]]] = {}
+    seats: dict[Key, int] = {}
+    lists: dict[Key, Sequence[Entry]] = {}
+    queue: list[tuple[Key, int]] = [(w, 0) for w in proposers]
+    original: dict[Key, Key] = {}
 
-    def heap_of(v: Hashable) -> list[tuple[Priority, Hashable]]:
+    def heap_of(v: Key) -> list[tuple[Priority, Key]]:
         heap = heaps.get(v)
         if heap is None:
             heap = [(priority, w) for w, priority in holding(v)]
@@ -107,10 +111,10 @@ def continue_deferred_acceptance(
 
 
 def _resume_after(
-    worker: Hashable,
-    vacancy: Hashable,
-    lists: dict[Hashable, Sequence[Entry]],
-    preferences: Callable[[Hashable], Sequence[Entry]],
+    worker: Key,
+    vacancy: Key,
+    lists: dict[Key, Sequence[Entry]],
+    preferences: Callable[[Key], Sequence[Entry]],
 ) -> int:
     entries = lists.get(worker)
     if entries is None:
