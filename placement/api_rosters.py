@@ -82,6 +82,14 @@ class WageFlagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 # --- the roster and the census -------------------------------------------------------------
 
 
+def _rows_response(view: viewsets.GenericViewSet, row_of) -> Response:
+    """Answer one page of ``view``'s employment records, each made a row by ``row_of``."""
+    page = view.paginate_queryset(view.get_queryset())
+    today = timezone.localdate()
+    rows = [row_of(employment, today) for employment in page]
+    return view.get_paginated_response(view.get_serializer(rows, many=True).data)
+
+
 class RosterRowOutputSerializer(serializers.Serializer):
     employment = serializers.IntegerField(source="employment.pk")
     worker = serializers.IntegerField(source="employment.worker_id")
@@ -124,10 +132,7 @@ class RosterViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     def list(self, request, *args, **kwargs):
         """List the roster, paginated; months are whole months (continuous and total)."""
-        page = self.paginate_queryset(self.get_queryset())
-        today = timezone.localdate()
-        rows = [rosters.roster_row(employment, today) for employment in page]
-        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+        return _rows_response(self, rosters.roster_row)
 
 
 class CensusRowOutputSerializer(serializers.Serializer):
@@ -167,10 +172,7 @@ class CensusViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     def list(self, request, *args, **kwargs):
         """List the census, paginated."""
-        page = self.paginate_queryset(self.get_queryset())
-        today = timezone.localdate()
-        rows = [rosters.census_row(employment, today) for employment in page]
-        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+        return _rows_response(self, rosters.census_row)
 
 
 # --- the poverty-monitoring export ---------------------------------------------------------

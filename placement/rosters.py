@@ -14,12 +14,16 @@ revealed one person at a time with a reason, audited (``roster_phone_reveal``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jobs.models import Employer
 from laborbridge import access, spreadsheets
@@ -31,6 +35,9 @@ from workers.models import Employment, EmploymentStatus
 # The audit action of a full phone revealed from the roster: the same word as a reveal on the
 # worker's page, so the worker's audit trail lists both.
 REVEAL_PHONE_ACTION = "worker.reveal_phone"
+
+# Records an export reads a query at a time: a file's memory stays flat at any size.
+EXPORT_CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -114,47 +121,50 @@ def roster_employers(scope: QuerySet[Employment]) -> QuerySet[Employer]:
     return Employer.objects.filter(pk__in=scope.values("current_employer_id")).order_by("name")
 
 
-def roster_headers() -> list[str]:
-    return [
-        _("序号"),
-        _("姓名"),
-        _("性别"),
-        _("年龄"),
-        _("户籍县区"),
-        _("务工所在县区"),
-        _("用工企业"),
-        _("岗位"),
-        _("到岗日期"),
-        _("连续务工月数"),
-        _("累计务工月数"),
-        _("手机号"),
-    ]
+def _place(region: Region | None) -> str:
+    return region.full_name if region else ""
+
+
+# A roster file's columns after 序号: (header, value of a RosterRow).
+ROSTER_COLUMNS: tuple[tuple[str | Promise, Callable[[RosterRow], object]], ...] = (
+    (gettext_lazy("姓名"), lambda row: row.worker.name),
+    (gettext_lazy("性别"), lambda row: row.worker.get_sex_display()),
+    (gettext_lazy("年龄"), lambda row: row.age),
+    (gettext_lazy("户籍县区"), lambda row: row.worker.home_county.name),
+    (gettext_lazy("务工所在县区"), lambda row: _place(row.employment.current_workplace)),
+    (gettext_lazy("用工企业"), lambda row: row.employment.current_employer_name),
+    (gettext_lazy("岗位"), lambda row: row.job_title),
+    (gettext_lazy("到岗日期"), lambda row: row.employment.started_on),
+    (gettext_lazy("连续务工月数"), lambda row: row.months_continuous),
+    (gettext_lazy("累计务工月数"), lambda row: row.months),
+    (gettext_lazy("手机号"), lambda row: row.worker.phone_masked),
+)
+
+
+def _rows_xlsx(
+    rows: QuerySet[Employment],
+    *,
+    today: dt.date,
+    title: str,
+    row_of: Callable[[Employment, dt.date], Any],
+    columns: Sequence[tuple[str | Promise, Callable[[Any], object]]],
+) -> bytes:
+    """Return ``rows`` as a numbered .xlsx of ``columns`` (the values of ``row_of`` each
+    record) through the one spreadsheet writer, reading the records in chunks."""
+
+    def lines():
+        for number, employment in enumerate(rows.iterator(chunk_size=EXPORT_CHUNK), start=1):
+            row = row_of(employment, today)
+            yield [number, *(value(row) for _header, value in columns)]
+
+    headers = [_("序号"), *(header for header, _value in columns)]
+    return spreadsheets.xlsx_table(title=title, headers=headers, rows=lines())
 
 
 def roster_xlsx(rows: QuerySet[Employment], *, today: dt.date) -> bytes:
     """Return the roster as .xlsx (phones masked) through the one spreadsheet writer."""
-
-    def lines():
-        for number, employment in enumerate(rows.iterator(chunk_size=2000), start=1):
-            row = roster_row(employment, today)
-            worker = employment.worker
-            yield [
-                number,
-                worker.name,
-                worker.get_sex_display(),
-                row.age,
-                worker.home_county.name,
-                employment.current_workplace.full_name if employment.current_workplace_id else "",
-                employment.current_employer_name,
-                row.job_title,
-                employment.started_on,
-                row.months_continuous,
-                row.months,
-                worker.phone_masked,
-            ]
-
-    return spreadsheets.xlsx_table(
-        title=_("在岗人员花名册"), headers=roster_headers(), rows=lines()
+    return _rows_xlsx(
+        rows, today=today, title=_("在岗人员花名册"), row_of=roster_row, columns=ROSTER_COLUMNS
     )
 
 
@@ -215,49 +225,29 @@ def census_row(employment: Employment, today: dt.date) -> CensusRow:
     )
 
 
-def census_headers() -> list[str]:
-    return [
-        _("序号"),
-        _("姓名"),
-        _("性别"),
-        _("年龄"),
-        _("身份证号"),
-        _("乡镇"),
-        _("当前状态"),
-        _("用工企业"),
-        _("务工所在县区"),
-        _("到岗日期"),
-        _("本次连续务工起始日"),
-        _("连续务工月数"),
-        _("累计务工月数"),
-        _("手机号"),
-    ]
+# A census file's columns after 序号: (header, value of a CensusRow).
+CENSUS_COLUMNS: tuple[tuple[str | Promise, Callable[[CensusRow], object]], ...] = (
+    (gettext_lazy("姓名"), lambda row: row.worker.name),
+    (gettext_lazy("性别"), lambda row: row.worker.get_sex_display()),
+    (gettext_lazy("年龄"), lambda row: row.age),
+    (gettext_lazy("身份证号"), lambda row: row.worker.id_number_masked),
+    (
+        gettext_lazy("乡镇"),
+        lambda row: row.worker.home_township.name if row.worker.home_township_id else "",
+    ),
+    (gettext_lazy("当前状态"), lambda row: row.employment.get_status_display()),
+    (gettext_lazy("用工企业"), lambda row: row.employment.current_employer_name),
+    (gettext_lazy("务工所在县区"), lambda row: _place(row.employment.current_workplace)),
+    (gettext_lazy("到岗日期"), lambda row: row.employment.started_on),
+    (gettext_lazy("本次连续务工起始日"), lambda row: row.employment.working_since),
+    (gettext_lazy("连续务工月数"), lambda row: row.months.continuous),
+    (gettext_lazy("累计务工月数"), lambda row: row.months.total),
+    (gettext_lazy("手机号"), lambda row: row.worker.phone_masked),
+)
 
 
 def census_xlsx(rows: QuerySet[Employment], *, today: dt.date) -> bytes:
     """Return the census as .xlsx (ID numbers and phones masked) through the one writer."""
-
-    def lines():
-        for number, employment in enumerate(rows.iterator(chunk_size=2000), start=1):
-            row = census_row(employment, today)
-            worker = employment.worker
-            yield [
-                number,
-                worker.name,
-                worker.get_sex_display(),
-                row.age,
-                worker.id_number_masked,
-                worker.home_township.name if worker.home_township_id else "",
-                employment.get_status_display(),
-                employment.current_employer_name,
-                employment.current_workplace.full_name if employment.current_workplace_id else "",
-                employment.started_on,
-                employment.working_since,
-                row.months.continuous,
-                row.months.total,
-                worker.phone_masked,
-            ]
-
-    return spreadsheets.xlsx_table(
-        title=_("月度在岗摸底表"), headers=census_headers(), rows=lines()
+    return _rows_xlsx(
+        rows, today=today, title=_("月度在岗摸底表"), row_of=census_row, columns=CENSUS_COLUMNS
     )

@@ -17,7 +17,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from laborbridge import access, spreadsheets
-from laborbridge.background import RunBusy
+from laborbridge.background_views import (
+    RunProgress,
+    run_progress,
+    run_progress_response,
+    run_start,
+)
 from laborbridge.models import Role
 from placement import poverty_checks, poverty_export, rosters
 from placement.poverty_export import check_label, check_message
@@ -63,23 +68,33 @@ class RevealReasonForm(forms.Form):
     )
 
 
+def _rows_page(request, template: str, form, rows, row_of):
+    """Render one page of ``rows`` (employment records), each made a row by ``row_of``."""
+    page = Paginator(rows, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "rows": [row_of(employment, today) for employment in page],
+            "today": today,
+        },
+    )
+
+
 @access.require_role(*ROSTER_READERS)
 def roster(request):
     """List the people at work in the user's scope, by district and employer, paginated."""
     scope = rosters.roster_scope(request.user)
     form = RosterFilterForm(request.GET or None, scope=scope)
-    rows = rosters.roster_rows(scope, **form.filters())
-    page = Paginator(rows, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    return render(
+    return _rows_page(
         request,
         "placement/roster.html",
-        {
-            "form": form,
-            "page": page,
-            "rows": [rosters.roster_row(employment, today) for employment in page],
-            "today": today,
-        },
+        form,
+        rosters.roster_rows(scope, **form.filters()),
+        rosters.roster_row,
     )
 
 
@@ -115,18 +130,12 @@ def census(request):
     worked (continuous and total), paginated: the monthly census (月度在岗摸底表)."""
     scope = rosters.census_scope(request.user)
     form = CensusFilterForm(request.GET or None)
-    rows = rosters.census_rows(scope, **form.filters())
-    page = Paginator(rows, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    return render(
+    return _rows_page(
         request,
         "placement/census.html",
-        {
-            "form": form,
-            "page": page,
-            "rows": [rosters.census_row(employment, today) for employment in page],
-            "today": today,
-        },
+        form,
+        rosters.census_rows(scope, **form.filters()),
+        rosters.census_row,
     )
 
 
@@ -191,18 +200,15 @@ def _export(request, pk: int):
     )
 
 
-def _export_progress(export) -> dict:
-    """Return what the run kit's progress bar (includes/run_progress.html) shows."""
-    return {
-        "dom_id": "export-progress",
-        "poll_url": reverse("placement:poverty_export_progress", args=[export.pk]),
-        "live": export.is_live,
-        "percent": export.progress_percent,
-        "status": export.get_status_display(),
-        "label": _("生成进度"),
-        "note": _("正在生成，请稍候；页面会自动更新。"),
-        "bar_while_live": True,
-    }
+def _export_progress(export) -> RunProgress:
+    return run_progress(
+        export,
+        dom_id="export-progress",
+        poll_url=reverse("placement:poverty_export_progress", args=[export.pk]),
+        label=_("生成进度"),
+        note=_("正在生成，请稍候；页面会自动更新。"),
+        bar_while_live=True,
+    )
 
 
 @access.require_role(*EXPORT_RUNNERS)
@@ -210,14 +216,14 @@ def poverty_exports(request):
     """List the county's poverty-monitoring exports and start a new one."""
     form = PovertyExportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            export = poverty_export.poverty_export_create(
+        started = run_start(
+            lambda: poverty_export.poverty_export_create(
                 actor=request.user, county=form.cleaned_data["county"]
             )
-        except RunBusy as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            return redirect("placement:poverty_export", pk=export.pk)
+        )
+        if started.run is not None:
+            return redirect("placement:poverty_export", pk=started.run.pk)
+        messages.error(request, " ".join(started.error.messages))
     exports = access.poverty_exports_visible_to(request.user).select_related("county")
     return render(
         request,
@@ -248,11 +254,7 @@ def poverty_export_detail(request, pk: int):
 @access.require_role(*EXPORT_RUNNERS)
 def poverty_export_progress(request, pk: int):
     """Return the progress bar; once the run stopped, tell htmx to reload the page."""
-    progress = _export_progress(_export(request, pk))
-    response = render(request, "placement/_export_progress.html", {"progress": progress})
-    if not progress["live"] and request.headers.get("HX-Request"):
-        response["HX-Refresh"] = "true"
-    return response
+    return run_progress_response(request, _export_progress(_export(request, pk)))
 
 
 @never_cache
