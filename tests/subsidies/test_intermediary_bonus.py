@@ -133,6 +133,10 @@ def test_the_zhouqu_rule_ships_as_reference_data():
     assert (zhouqu.year, zhouqu.min_workers_moved, zhouqu.min_consecutive_months) == (2020, 5, 3)
     assert [(a.zone, a.amount) for a in zhouqu.amounts.all()] == [("any", 100)]
     assert zhouqu.issuing_region_id == "623023"
+    # the county's own published notice is the source; it carries no document number
+    assert zhouqu.issuing_bodies == "舟曲县人民政府"
+    assert zhouqu.source_url.startswith("http://www.zqx.gov.cn/")
+    assert zhouqu.source_document == ""
 
 
 @pytest.mark.django_db
