@@ -148,13 +148,16 @@ def _record(
     employment: Employment,
     kind: str,
     occurred_on: dt.date,
-    scope,
-    denied: str,
     values: dict | None = None,
+    scope=None,
     check_locked=None,
 ) -> EmploymentEvent:
+    """Record ``kind`` for ``employment`` if ``scope`` (default: the employments ``actor``
+    may write the history of) holds it."""
+    if scope is None:
+        scope = access.employments_history_writable_by(actor)
     if not scope.filter(pk=employment.pk).exists():
-        raise PermissionDenied(denied)
+        raise PermissionDenied(_denied())
     employment = _locked(employment)
     if check_locked is not None:  # a check on the history, read under the lock
         check_locked(employment)
@@ -216,8 +219,10 @@ def _job_values(
     workplace: Region | None,
     monthly_wage: int | None,
     required: bool,
+    note: str,
 ) -> dict:
-    """Return the new job's fields, or raise ValidationError naming each bad field."""
+    """Return the new job's fields and the event's note, or raise ValidationError naming
+    each bad field."""
     employer_name = (employer_name or "").strip()
     errors: dict[str, str] = {}
     if same_employer:  # another post where the worker works now (the derived job)
@@ -247,6 +252,7 @@ def _job_values(
         "employer_name": employer_name,
         "workplace": workplace,
         "monthly_wage": monthly_wage,
+        "note": note.strip(),
     }
 
 
@@ -260,8 +266,6 @@ def record_confirmation(
         employment=employment,
         kind=EventKind.CONFIRMED,
         occurred_on=occurred_on,
-        scope=access.employments_history_writable_by(actor),
-        denied=_denied(),
         values={"note": note.strip()},
     )
 
@@ -282,23 +286,21 @@ def record_job_change(
     """Record a job change (换岗): another post at the same employer (``same_employer``),
     another employer on the platform (``employer``) or one off the platform typed in with
     ``employer_name`` and its ``workplace`` county; ``monthly_wage`` when known."""
-    values = _job_values(
-        employment=employment,
-        same_employer=same_employer,
-        employer=employer,
-        employer_name=employer_name,
-        workplace=workplace,
-        monthly_wage=monthly_wage,
-        required=True,
-    )
     return _record(
         actor=actor,
         employment=employment,
         kind=EventKind.JOB_CHANGE,
         occurred_on=occurred_on,
-        scope=access.employments_history_writable_by(actor),
-        denied=_denied(),
-        values={**values, "note": note.strip()},
+        values=_job_values(
+            employment=employment,
+            same_employer=same_employer,
+            employer=employer,
+            employer_name=employer_name,
+            workplace=workplace,
+            monthly_wage=monthly_wage,
+            required=True,
+            note=note,
+        ),
     )
 
 
@@ -335,7 +337,6 @@ def record_leaving(
         kind=EventKind.LEFT,
         occurred_on=occurred_on,
         scope=access.employments_leaving_recordable_by(actor),
-        denied=_denied(),
         values=values,
         check_locked=still_with_hr,
     )
@@ -351,8 +352,6 @@ def record_return_home(
         employment=employment,
         kind=EventKind.RETURNED_HOME,
         occurred_on=occurred_on,
-        scope=access.employments_history_writable_by(actor),
-        denied=_denied(),
         values=_reason_values(reason, note),
     )
 
@@ -371,23 +370,21 @@ def record_going_out_again(
 ) -> EmploymentEvent:
     """Record that the worker went out to work again (再次外出) after returning home; the
     new job is optional here (a later 换岗 may name it)."""
-    values = _job_values(
-        employment=employment,
-        same_employer=False,
-        employer=employer,
-        employer_name=employer_name,
-        workplace=workplace,
-        monthly_wage=monthly_wage,
-        required=False,
-    )
     return _record(
         actor=actor,
         employment=employment,
         kind=EventKind.WENT_OUT,
         occurred_on=occurred_on,
-        scope=access.employments_history_writable_by(actor),
-        denied=_denied(),
-        values={**values, "note": note.strip()},
+        values=_job_values(
+            employment=employment,
+            same_employer=False,
+            employer=employer,
+            employer_name=employer_name,
+            workplace=workplace,
+            monthly_wage=monthly_wage,
+            required=False,
+            note=note,
+        ),
     )
 
 
@@ -785,26 +782,14 @@ def _flag_resolve(*, flag: WageGapFlag, wage: MonthlyWage, by: User) -> None:
     flag.resolved_source = wage.source
     flag.resolved_actual = wage.gross
     flag.resolved_by = by
-    flag.save(
-        update_fields=[
-            "resolved_at",
-            "resolved_source",
-            "resolved_actual",
-            "resolved_by",
-            "updated_at",
-        ]
-    )
-    audit_record(
-        actor=by,
+    _flag_saved(
+        flag,
+        by=by,
         action="employment.wage_gap_resolved",
-        target=flag.employment,
-        changes={
-            "flag": flag.pk,
-            "month": flag.month.isoformat(),
-            "promised": flag.promised,
-            "actual": wage.gross,
-            "source": wage.source,
-        },
+        fields=["resolved_at", "resolved_source", "resolved_actual", "resolved_by"],
+        promised=flag.promised,
+        actual=wage.gross,
+        source=wage.source,
     )
 
 
@@ -815,28 +800,32 @@ def _flag_reopen(*, flag: WageGapFlag, wage: MonthlyWage, by: User) -> None:
     flag.actual, flag.source = wage.gross, wage.source
     flag.resolved_at, flag.resolved_source, flag.resolved_actual = None, "", None
     flag.resolved_by = None
-    flag.save(
-        update_fields=[
+    _flag_saved(
+        flag,
+        by=by,
+        action="employment.wage_gap_reopened",
+        fields=[
             "actual",
             "source",
             "resolved_at",
             "resolved_source",
             "resolved_actual",
             "resolved_by",
-            "updated_at",
-        ]
+        ],
+        actual=wage.gross,
+        source=wage.source,
+        was=before,
     )
+
+
+def _flag_saved(flag: WageGapFlag, *, by: User, action: str, fields: list[str], **changes) -> None:
+    """Save ``fields`` of ``flag`` and audit ``action`` with the flag, its month and ``changes``."""
+    flag.save(update_fields=[*fields, "updated_at"])
     audit_record(
         actor=by,
-        action="employment.wage_gap_reopened",
+        action=action,
         target=flag.employment,
-        changes={
-            "flag": flag.pk,
-            "month": flag.month.isoformat(),
-            "actual": wage.gross,
-            "source": wage.source,
-            "was": before,
-        },
+        changes={"flag": flag.pk, "month": flag.month.isoformat(), **changes},
     )
 
 
@@ -869,8 +858,8 @@ def record_reported_by_worker(
             workplace=workplace,
             monthly_wage=monthly_wage,
             required=True,
+            note=note,
         )
-        values["note"] = note.strip()
     else:
         raise ValueError(f"a worker does not report {kind!r} themself")
     return _record(
@@ -879,6 +868,5 @@ def record_reported_by_worker(
         kind=kind,
         occurred_on=occurred_on,
         scope=Employment.objects.filter(pk=employment.pk),
-        denied=_denied(),
         values=values,
     )
