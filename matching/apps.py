@@ -8,6 +8,24 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         self.registry_fill()
+        self.rolling_triggers_connect()
+
+    def rolling_triggers_connect(self) -> None:
+        """Hear of workers registered and vacancies opened (the rolling mode, matching.rolling).
+
+        Workers and jobs sit below matching and cannot call it: a worker or vacancy saved
+        sends ``post_save``, a roster import ``workers.changes.workers_registered``.
+        """
+        from django.db.models.signals import post_save, pre_save
+
+        from jobs.models import Vacancy
+        from workers.changes import workers_registered
+        from workers.models import Worker
+
+        post_save.connect(_worker_saved, sender=Worker, dispatch_uid="matching-rolling-worker")
+        pre_save.connect(_vacancy_before, sender=Vacancy, dispatch_uid="matching-rolling-before")
+        post_save.connect(_vacancy_saved, sender=Vacancy, dispatch_uid="matching-rolling-vacancy")
+        workers_registered.connect(_workers_imported, dispatch_uid="matching-rolling-import")
 
     def registry_fill(self) -> None:
         """Register the matching menu entries and the worker page's matches section."""
@@ -37,3 +55,68 @@ class MatchingConfig(AppConfig):
             template="matching/_worker_matches.html",
             context=worker_matches_section,
         )
+
+
+# A saved worker may have become matchable: registered, consenting, of the pairing's region.
+WORKER_FIELDS = frozenset({"status", "consent_status", "home_county"})
+# What the engine reads of a vacancy (matching.inputs): a change of one of them may give the
+# free market room or another order, so the campaign's round is re-solved.
+VACANCY_FIELDS = (
+    "status",
+    "campaign_id",
+    "headcount",
+    "occupation_id",
+    "wage_min",
+    "wage_max",
+    "district_id",
+    "age_min",
+    "age_max",
+    "min_skill_level",
+    "min_education",
+    "dormitory",
+    "meals",
+    "travel_reimbursement",
+    "social_insurance",
+    "shift_pattern",
+    "start_date",
+)
+
+
+def _worker_saved(sender, instance, created, raw=False, update_fields=None, **kwargs) -> None:
+    if raw:
+        return
+    if created or update_fields is None or WORKER_FIELDS & set(update_fields):
+        from matching.rolling import rolling_note_workers
+
+        rolling_note_workers([instance.pk])
+
+
+def _vacancy_before(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    # One indexed read per vacancy saved, to tell an opened or raised vacancy from an edit of
+    # its wording (which must not re-solve a campaign).
+    instance._rolling_before = None
+    if raw or instance.pk is None:
+        return
+    names = {*VACANCY_FIELDS, *(f.removesuffix("_id") for f in VACANCY_FIELDS)}
+    if update_fields is not None and not names & set(update_fields):
+        return
+    instance._rolling_before = (
+        type(instance).objects.filter(pk=instance.pk).values_list(*VACANCY_FIELDS).first()
+    )
+
+
+def _vacancy_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    if raw or not instance.campaign_id or instance.status != "open":
+        return
+    before = getattr(instance, "_rolling_before", None)
+    now = tuple(getattr(instance, f) for f in VACANCY_FIELDS)
+    if created or (before is not None and before != now):
+        from matching.rolling import rolling_note_vacancies
+
+        rolling_note_vacancies([instance.pk])
+
+
+def _workers_imported(sender, worker_ids, **kwargs) -> None:
+    from matching.rolling import rolling_note_workers
+
+    rolling_note_workers(worker_ids)

@@ -47,6 +47,7 @@ from laborbridge.models import (
 )
 from laborbridge.reference import occupation_aliases
 from laborbridge.services import audit_record
+from workers.changes import workers_registered_send
 from workers.models import (
     Consent,
     ConsentMethod,
@@ -609,6 +610,8 @@ class WorkerRosterImporter(WorkerRosterColumns, RowImporter):
                 id_number_index__in=indexes[start : start + LOOKUP_BATCH]
             ).values_list("id_number_index", "pk"):
                 by_index[index].pk = pk
+        # matching's rolling mode hears of them after the commit (workers.changes)
+        workers_registered_send(worker_ids=[worker.pk for worker, _row in fresh])
         for worker, row in fresh:
             for model, items in self._related(worker, row, stored=False).items():
                 related[model].extend(items)

@@ -1,0 +1,206 @@
+"""Rolling updates on the database: workers registered and vacancies opened after a round get
+proposals; the result is what a full round over the free market gives; settled matches stay."""
+
+import pytest
+from django.db import transaction
+
+from jobs.models import Vacancy
+from matching import engine, rolling, rounds
+from matching.inputs import round_inputs_load
+from matching.models import (
+    HOLDING_STATUSES,
+    Match,
+    MatchRollingUpdate,
+    MatchRound,
+    MatchStatus,
+    RollingKind,
+    RoundStatus,
+)
+from tests.factories import ANDING, VacancyFactory, WorkerFactory
+from tests.matching import scenario
+from workers.models import Worker, WorkerSkill
+
+pytestmark = pytest.mark.django_db
+
+
+def _committed(capture, **kwargs) -> scenario.Scenario:
+    """Build the scenario as if committed before the test (its own triggers flushed: no round
+    existed then), so that a test's capture sees only what it does itself."""
+    with capture(execute=True):
+        return scenario.build(poverty_every=100, **kwargs)
+
+
+def _finished_round(coordinator, world, seed=3) -> MatchRound:
+    round_ = MatchRound.objects.create(campaign=world.campaign, created_by=coordinator, seed=seed)
+    assert rounds.round_execute(round_id=round_.pk, task_id="t")
+    round_.refresh_from_db()
+    return round_
+
+
+def _new_worker(world, *, level: int, years: int) -> Worker:
+    worker = WorkerFactory(home_county_id=ANDING, poverty_status="none")
+    Worker.objects.filter(pk=worker.pk).update(consent_status="given", min_wage=4500)
+    WorkerSkill.objects.create(worker=worker, occupation=world.occupation, level=level, years=years)
+    return worker
+
+
+def _run(update: MatchRollingUpdate) -> MatchRollingUpdate:
+    assert rolling.rolling_update_execute(update_id=update.pk, task_id="t")
+    update.refresh_from_db()
+    assert update.status == RoundStatus.SUCCEEDED, update.failure_reason
+    return update
+
+
+def _proposals(world) -> dict[int, int]:
+    return dict(
+        Match.objects.filter(
+            status=MatchStatus.PROPOSED, vacancy__campaign=world.campaign
+        ).values_list("worker_id", "vacancy_id")
+    )
+
+
+def _full_round_over_free_market(round_: MatchRound) -> dict[int, int]:
+    """What a full round (the engine, the round's mode and seed) gives over the free market."""
+    inputs = round_inputs_load(
+        round_=round_, workers=rolling.free_market_workers(round_), proposed_free=True
+    )
+    result = engine.solve(inputs.instance, engine.Params(mode=round_.mode, seed=round_.seed))
+    return {
+        inputs.worker_ids[w]: inputs.vacancy_ids[int(v)]
+        for w, v in enumerate(result.assignment)
+        if v >= 0
+    }
+
+
+def _accept(match: Match) -> None:
+    Match.objects.filter(pk=match.pk).update(status=MatchStatus.ACCEPTED)
+    Vacancy.objects.filter(pk=match.vacancy_id).update(filled_count=1)
+
+
+def test_a_new_worker_extends_the_round_and_equals_a_full_round(coordinator):
+    world = scenario.build(workers=6, headcounts=(2, 2), poverty_every=100)
+    round_ = _finished_round(coordinator, world)
+    accepted = Match.objects.filter(round=round_).order_by("pk").first()
+    _accept(accepted)
+    before = _proposals(world)
+    # the strongest worker of all: takes a place and pushes the weakest held worker down
+    newcomer = _new_worker(world, level=5, years=20)
+    update = rolling.rolling_update_request(round_=round_, worker_ids=[newcomer.pk])
+    update = _run(update)
+    assert update.kind == RollingKind.EXTEND
+    after = _proposals(world)
+    assert newcomer.pk in after
+    assert after == _full_round_over_free_market(round_)
+    # the accepted match is untouched
+    accepted_now = Match.objects.get(pk=accepted.pk)
+    assert accepted_now.status == MatchStatus.ACCEPTED
+    assert accepted_now.vacancy_id == accepted.vacancy_id
+    assert accepted.worker_id not in after
+    # the new proposal belongs to the round's history, with its reasons
+    made = Match.objects.get(worker=newcomer, status=MatchStatus.PROPOSED)
+    assert made.round_id == round_.pk and made.rolling_update_id == update.pk and made.reasons
+    assert update.proposed == len({w for w in after if before.get(w) != after[w]})
+    assert update.withdrawn == len({w for w in before if after.get(w) != before[w]})
+    assert update.timings["engine"] > 0 and update.statistics["newcomers"] == 1
+    # headcount counted with the accepted match: never more held than seats
+    for vacancy in world.vacancies:
+        vacancy.refresh_from_db()
+        active = Match.objects.filter(
+            vacancy=vacancy, status__in=[MatchStatus.PROPOSED, *HOLDING_STATUSES]
+        ).count()
+        assert active <= vacancy.headcount
+
+
+def test_a_weak_new_worker_with_no_room_gets_nothing_and_moves_nobody(coordinator):
+    world = scenario.build(workers=6, headcounts=(2, 2), poverty_every=100)
+    round_ = _finished_round(coordinator, world)
+    before = _proposals(world)
+    newcomer = _new_worker(world, level=1, years=0)
+    update = _run(rolling.rolling_update_request(round_=round_, worker_ids=[newcomer.pk]))
+    assert update.kind == RollingKind.EXTEND
+    assert _proposals(world) == before == _full_round_over_free_market(round_)
+    assert update.proposed == update.withdrawn == 0
+
+
+def test_a_vacancy_opened_after_the_round_re_solves_the_free_market(
+    coordinator, django_capture_on_commit_callbacks
+):
+    world = _committed(django_capture_on_commit_callbacks, workers=6, headcounts=(2, 2))
+    round_ = _finished_round(coordinator, world)
+    unmatched = Worker.objects.filter(status="registered").count()
+    assert unmatched == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        vacancy = VacancyFactory(
+            employer=world.vacancies[0].employer,
+            occupation=world.occupation,
+            campaign=world.campaign,
+            headcount=3,
+            wage_min=9000,
+            wage_max=9500,
+            start_date=world.vacancies[0].start_date,
+        )
+    update = MatchRollingUpdate.objects.get(round=round_)
+    assert update.vacancy_ids == [vacancy.pk]
+    update = _run(update)
+    assert update.kind == RollingKind.RESOLVE
+    after = _proposals(world)
+    assert after == _full_round_over_free_market(round_)
+    assert len(after) == 6  # seven seats now, six workers
+    assert Match.objects.filter(vacancy=vacancy, status=MatchStatus.PROPOSED).count() == 3
+
+
+def test_a_proposal_rejected_since_the_last_solve_forces_a_re_solve(coordinator):
+    world = scenario.build(workers=6, headcounts=(2, 2), poverty_every=100)
+    round_ = _finished_round(coordinator, world)
+    rejected = Match.objects.filter(round=round_).order_by("pk").first()
+    rejected.status = MatchStatus.REJECTED
+    rejected.save(update_fields=["status", "updated_at"])
+    Worker.objects.filter(pk=rejected.worker_id).update(status="inactive")
+    newcomer = _new_worker(world, level=1, years=0)
+    update = _run(rolling.rolling_update_request(round_=round_, worker_ids=[newcomer.pk]))
+    assert update.kind == RollingKind.RESOLVE
+    assert _proposals(world) == _full_round_over_free_market(round_)
+
+
+def test_workers_registered_in_one_transaction_make_one_update(
+    coordinator, django_capture_on_commit_callbacks
+):
+    world = _committed(django_capture_on_commit_callbacks, workers=4, headcounts=(2,))
+    round_ = _finished_round(coordinator, world)
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            first = [_new_worker(world, level=2, years=1) for _ in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        second = _new_worker(world, level=2, years=1)
+    updates = list(MatchRollingUpdate.objects.filter(round=round_))
+    assert len(updates) == 1  # the second merged into the queued one
+    assert updates[0].worker_ids == sorted([w.pk for w in first] + [second.pk])
+
+
+def test_no_update_before_a_campaign_has_a_finished_round(
+    coordinator, django_capture_on_commit_callbacks
+):
+    world = _committed(django_capture_on_commit_callbacks, workers=2, headcounts=(1,))
+    with django_capture_on_commit_callbacks(execute=True):
+        _new_worker(world, level=2, years=1)
+    assert not MatchRollingUpdate.objects.exists()
+
+
+def test_an_update_of_a_superseded_round_is_skipped(coordinator):
+    world = scenario.build(workers=4, headcounts=(2,), poverty_every=100)
+    round_ = _finished_round(coordinator, world)
+    newcomer = _new_worker(world, level=5, years=9)
+    update = rolling.rolling_update_request(round_=round_, worker_ids=[newcomer.pk])
+    MatchRound.objects.create(campaign=world.campaign, created_by=coordinator)  # queued
+    update = _run(update)
+    assert update.kind == RollingKind.SKIPPED
+    assert not Match.objects.filter(worker=newcomer).exists()
+
+
+def test_an_update_runs_once(coordinator):
+    world = scenario.build(workers=4, headcounts=(2,), poverty_every=100)
+    round_ = _finished_round(coordinator, world)
+    newcomer = _new_worker(world, level=5, years=9)
+    update = _run(rolling.rolling_update_request(round_=round_, worker_ids=[newcomer.pk]))
+    assert not rolling.rolling_update_execute(update_id=update.pk, task_id="again")
+    assert Match.objects.filter(worker=newcomer).count() == 1
