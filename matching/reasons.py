@@ -249,6 +249,7 @@ def stage_label(code: str) -> str:
         "reasons": _("分析未匹配原因"),
         "explain": _("生成匹配理由"),
         "write": _("写入结果"),
+        "engine": _("引擎计算"),
         "done": _("完成"),
     }
     return labels.get(code) or str(code)

@@ -119,8 +119,34 @@ def round_detail(request, pk: int):
         "timings": timings_sentence(round_.timings)
         if access.is_admin(request.user) and round_.timings
         else "",
+        "rolling_updates": _rolling_rows(round_, admin=access.is_admin(request.user)),
     }
     return render(request, "matching/round_detail.html", context)
+
+
+# The round page lists this many of its latest rolling updates (a campaign of months may have
+# thousands; the admin's change list has them all).
+ROLLING_ROWS = 50
+
+
+def _rolling_rows(round_, *, admin: bool) -> list[dict]:
+    """Return the round's latest rolling updates as rows of the round page's history."""
+    rows = []
+    for update in round_.rolling_updates.order_by("-created_at", "-id")[:ROLLING_ROWS]:
+        took = None
+        if update.finished_at is not None:
+            # what a newcomer waits: from the registration's commit to the proposals written
+            took = (update.finished_at - update.created_at).total_seconds()
+        rows.append(
+            {
+                "update": update,
+                "workers": len(update.worker_ids or []),
+                "vacancies": len(update.vacancy_ids or []),
+                "took": took,
+                "timings": timings_sentence(update.timings) if admin and update.timings else "",
+            }
+        )
+    return rows
 
 
 @login_required
