@@ -23,20 +23,21 @@ import time
 from celery import current_app
 from django.core.signals import request_finished, request_started
 from django.db import connection, models, transaction
-from django.db.models import Count, F, Sum
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from laborbridge.tasking import PUBLISH_ERRORS, PUBLISH_RETRY_POLICY
 from targets.models import AggregateState, DemandCount, FunnelCount, PlacementCount
 from targets.reports import (
-    BUCKET,
     DEMAND_DIRECT,
     FUNNEL_DIRECT,
     PLACEMENT_MEASURES,
+    PLACEMENTS_DIRECT,
     Scope,
     demand_source,
     funnel_source,
+    stored_column,
 )
 from workers.models import Employment
 
@@ -92,13 +93,7 @@ def _placements_write(as_of) -> int:
         Employment.objects.filter(started_on__lte=as_of),
         {
             "year": ExtractYear("started_on"),
-            "month": ExtractMonth("started_on"),
-            "home_county_id": F("worker__home_county_id"),
-            "district_id": F("vacancy__district_id"),
-            "employer_id": F("employer_id"),
-            "occupation_id": F("vacancy__occupation_id"),
-            "poverty_status": F("worker__poverty_status"),
-            "bucket": BUCKET,
+            **{stored_column(d): d.value for d in PLACEMENTS_DIRECT.dimensions},
         },
         measures,
     )
@@ -111,7 +106,7 @@ def _funnel_write(as_of) -> int:
         funnel_source(_EVERYONE, as_of.year, as_of),
         {
             "created_year": ExtractYear("created_at"),
-            "home_county_id": FUNNEL_DIRECT.dimension("county").value,
+            **{stored_column(d): d.value for d in FUNNEL_DIRECT.dimensions},
         },
         {m.key: m.aggregate(as_of) for m in FUNNEL_DIRECT.measures},
     )
@@ -119,11 +114,10 @@ def _funnel_write(as_of) -> int:
 
 def _demand_write(as_of) -> int:
     """Write DemandCount: the direct 务工需求清单 grouped by all its dimensions."""
-    column = {"county": "home_county_id", "township": "township_id", "occupation": "occupation_id"}
     return _grouped_insert(
         DemandCount,
         demand_source(_EVERYONE, as_of.year, as_of),
-        {column.get(d.key, d.key): d.value for d in DEMAND_DIRECT.dimensions},
+        {stored_column(d): d.value for d in DEMAND_DIRECT.dimensions},
         {
             "workers": DEMAND_DIRECT.measures[0].aggregate(as_of),
             "wage_sum": Coalesce(Sum("min_wage"), 0),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import (
@@ -538,6 +538,29 @@ def _mean(total: str, count: str) -> Callable[[dt.date], Any]:
     )
 
 
+# The aggregate tables store a labelled dimension's id as ``<key>_id`` (the county as the
+# worker's home county) and any other dimension under its key.
+_STORED_AS = {"county": "home_county_id"}
+
+
+def stored_column(dimension: Dimension) -> str:
+    """Return the column of an aggregate table that stores ``dimension`` of a direct report."""
+    if dimension.label is None:
+        return dimension.key
+    return _STORED_AS.get(dimension.key, f"{dimension.key}_id")
+
+
+def _stored(direct: ReportDefinition) -> tuple[Dimension, ...]:
+    """Return ``direct``'s dimensions read back from its aggregate table: each grouped on its
+    stored column, labelled through that column's relation, titled and shown as before."""
+    dimensions = []
+    for dimension in direct.dimensions:
+        column = stored_column(dimension)
+        label = None if dimension.label is None else f"{column.removesuffix('_id')}__name"
+        dimensions.append(replace(dimension, value=F(column), label=label))
+    return tuple(dimensions)
+
+
 def _summed(measures: Sequence[Measure], means: dict[str, tuple[str, str]]) -> tuple:
     """Return ``measures`` read back from an aggregate: its column summed (or a mean)."""
     return tuple(
@@ -550,26 +573,7 @@ PLACEMENTS = ReportDefinition(
     key="placements",
     title=PLACEMENTS_DIRECT.title,
     source=placement_counts_of,
-    dimensions=(
-        Dimension("month", _("月份"), F("month"), display=_month),
-        Dimension("bucket", _("就业去向"), F("bucket"), display=_choices(Bucket.choices)),
-        Dimension(
-            "poverty_status",
-            _("劳动力类别"),
-            F("poverty_status"),
-            display=_choices(PovertyStatus.choices),
-        ),
-        Dimension("county", _("户籍县区"), F("home_county_id"), label="home_county__name"),
-        Dimension("district", _("务工县区"), F("district_id"), label="district__name"),
-        Dimension("employer", _("用工企业"), F("employer_id"), label="employer__name"),
-        Dimension(
-            "occupation",
-            _("工种"),
-            F("occupation_id"),
-            label="occupation__name",
-            bilingual=True,
-        ),
-    ),
+    dimensions=_stored(PLACEMENTS_DIRECT),
     measures=_summed(
         PLACEMENT_MEASURES,
         {
@@ -592,9 +596,7 @@ FUNNEL = ReportDefinition(
     key="funnel",
     title=FUNNEL_DIRECT.title,
     source=funnel_counts_of,
-    dimensions=(
-        Dimension("county", _("户籍县区"), F("home_county_id"), label="home_county__name"),
-    ),
+    dimensions=_stored(FUNNEL_DIRECT),
     measures=_summed(FUNNEL_DIRECT.measures, {}),
 )
 
@@ -609,19 +611,7 @@ DEMAND = ReportDefinition(
     key="demand",
     title=DEMAND_DIRECT.title,
     source=demand_counts_of,
-    dimensions=(
-        Dimension("county", _("户籍县区"), F("home_county_id"), label="home_county__name"),
-        Dimension("township", _("乡镇"), F("township_id"), label="township__name"),
-        Dimension(
-            "occupation",
-            _("意向工种"),
-            F("occupation_id"),
-            label="occupation__name",
-            bilingual=True,
-        ),
-        Dimension("destination", _("意向城市"), F("destination")),
-        Dimension("month", _("最早出发月份"), F("month"), display=_month),
-    ),
+    dimensions=_stored(DEMAND_DIRECT),
     measures=_summed(DEMAND_DIRECT.measures, {"wage": ("wage_sum", "wage_count")}),
 )
 
