@@ -79,25 +79,32 @@ def dashboard(request):
     return render(request, "jobs/dashboard.html", {"data": data, "employer": request.user.employer})
 
 
-@login_required
-def vacancy_list(request):
-    form = VacancyFilterForm(request.GET or None)
+def _list_page(request, template: str, form_class, rows_for, **context):
+    """Render a list filtered by ``form_class`` (status and a text query) through the
+    selector ``rows_for``, 50 a page; ``context`` adds to the page's context."""
+    form = form_class(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    vacancies = selectors.vacancy_list_for(
+    rows = rows_for(
         request.user, status=filters.get("status", ""), query=filters.get("q", "").strip()
     )
-    page = Paginator(vacancies, 50).get_page(request.GET.get("page"))
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
+        template,
+        {"page": page, "form": form, "querystring": _querystring(request, drop="page"), **context},
+    )
+
+
+@login_required
+def vacancy_list(request):
+    return _list_page(
+        request,
         "jobs/vacancy_list.html",
-        {
-            "page": page,
-            "form": form,
-            "can_post": bool(request.user.employer_id)
-            and access.employers_editable_by(request.user).exists(),
-            "is_hr": _is_hr(request.user),
-            "querystring": _querystring(request, drop="page"),
-        },
+        VacancyFilterForm,
+        selectors.vacancy_list_for,
+        can_post=bool(request.user.employer_id)
+        and access.employers_editable_by(request.user).exists(),
+        is_hr=_is_hr(request.user),
     )
 
 
@@ -315,21 +322,12 @@ def district_options(request):
 
 @login_required
 def employer_list(request):
-    form = EmployerFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    employers = selectors.employer_list_for(
-        request.user, status=filters.get("status", ""), query=filters.get("q", "").strip()
-    )
-    page = Paginator(employers, 50).get_page(request.GET.get("page"))
-    return render(
+    return _list_page(
         request,
         "jobs/employer_list.html",
-        {
-            "page": page,
-            "form": form,
-            "can_verify": access.employers_verifiable_by(request.user).exists(),
-            "querystring": _querystring(request, drop="page"),
-        },
+        EmployerFilterForm,
+        selectors.employer_list_for,
+        can_verify=access.employers_verifiable_by(request.user).exists(),
     )
 
 
