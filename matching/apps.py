@@ -26,6 +26,7 @@ class MatchingConfig(AppConfig):
         pre_save.connect(_vacancy_before, sender=Vacancy, dispatch_uid="matching-rolling-before")
         post_save.connect(_vacancy_saved, sender=Vacancy, dispatch_uid="matching-rolling-vacancy")
         workers_registered.connect(_workers_imported, dispatch_uid="matching-rolling-import")
+        post_save.connect(_round_saved, sender="matching.MatchRound", dispatch_uid="rolling-round")
 
     def registry_fill(self) -> None:
         """Register the matching menu entries and the worker page's matches section."""
@@ -120,3 +121,17 @@ def _workers_imported(sender, worker_ids, **kwargs) -> None:
     from matching.rolling import rolling_note_workers
 
     rolling_note_workers(worker_ids)
+
+
+def _round_saved(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    # A round's success (matching.rounds saves it with its status): publish the rolling
+    # updates queued while it ran, once the results are committed.
+    if raw or instance.status != "succeeded":
+        return
+    if update_fields is not None and "status" not in update_fields:
+        return
+    from django.db import transaction
+
+    from matching.rolling import rolling_round_finished
+
+    transaction.on_commit(lambda: rolling_round_finished(instance.pk), robust=True)

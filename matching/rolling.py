@@ -27,7 +27,7 @@ import time
 from collections.abc import Iterable
 
 import numpy as np
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -110,22 +110,31 @@ def _flush() -> None:
         logger.exception("rolling update not queued for %s", pending)
 
 
-def _rolling_round(campaign_id: int) -> MatchRound | None:
-    """Return the round a rolling update extends: the campaign's latest round that did not
-    fail (a failed round changed nothing), if it succeeded."""
-    latest = (
+def _latest_round(campaign_id: int) -> MatchRound | None:
+    """Return the campaign's latest round that did not fail (a failed round changed nothing)."""
+    return (
         MatchRound.objects.filter(campaign_id=campaign_id)
         .exclude(status=RoundStatus.FAILED)
         .order_by("-created_at", "-id")
+        .first()
     )
-    round_ = latest.first()
+
+
+def _rolling_round(campaign_id: int) -> MatchRound | None:
+    """Return the round a rolling update extends: the latest round, if it succeeded."""
+    round_ = _latest_round(campaign_id)
     return round_ if round_ is not None and round_.status == RoundStatus.SUCCEEDED else None
 
 
 def rolling_requests_for(
     *, worker_ids: Iterable[int] = (), vacancy_ids: Iterable[int] = ()
 ) -> list[MatchRollingUpdate]:
-    """Queue rolling updates for the rounds these workers' and vacancies' campaigns finished."""
+    """Queue rolling updates of the latest rounds of these workers' and vacancies' campaigns.
+
+    A round still queued or running gets an update too, published when it succeeds
+    (:func:`rolling_round_finished`): it may have loaded its inputs before these rows were
+    committed. Campaigns that never had a round get none (their first round takes everyone).
+    """
     from jobs.models import Vacancy
 
     by_campaign: dict[int, tuple[set[int], set[int]]] = {}
@@ -137,19 +146,19 @@ def rolling_requests_for(
         Worker.objects.filter(pk__in=list(worker_ids)).values_list("pk", "home_county__code")
     )
     if worker_rows:
-        finished = (
-            Campaign.objects.filter(match_rounds__status=RoundStatus.SUCCEEDED)
+        with_rounds = (
+            Campaign.objects.filter(match_rounds__isnull=False)
             .select_related("pairing__west_region")
             .distinct()
         )
-        for campaign in finished:
+        for campaign in with_rounds:
             prefix = campaign.pairing.west_region.prefix
             ids = {pk for pk, code in worker_rows if code.startswith(prefix)}
             if ids:
                 by_campaign.setdefault(campaign.pk, (set(), set()))[0].update(ids)
     updates = []
     for campaign_id, (workers, vacancies) in sorted(by_campaign.items()):
-        round_ = _rolling_round(campaign_id)
+        round_ = _latest_round(campaign_id)
         if round_ is not None:
             updates.append(
                 rolling_update_request(round_=round_, worker_ids=workers, vacancy_ids=vacancies)
@@ -157,10 +166,47 @@ def rolling_requests_for(
     return updates
 
 
+def _round_finished(round_: MatchRound) -> bool:
+    """Whether ``round_`` has succeeded, so that its new update may be published now.
+
+    A round writing its results holds its row's lock until it commits; waiting for it would
+    hold up the registration that queued the update, so a locked round counts as unfinished
+    and its success hook publishes the update. (Should the hook run between this look and
+    the update's commit, the reaper publishes the queued row after
+    ``QUEUED_REPUBLISH_AFTER``.)
+    """
+    if round_.status == RoundStatus.SUCCEEDED:
+        return True
+    try:
+        with transaction.atomic():
+            status = (
+                MatchRound.objects.select_for_update(nowait=True)
+                .filter(pk=round_.pk)
+                .values_list("status", flat=True)
+                .first()
+            )
+    except DatabaseError:
+        return False
+    return status == RoundStatus.SUCCEEDED
+
+
+def rolling_round_finished(round_id: int) -> None:
+    """Publish the updates queued while the round ran (called after its success commits)."""
+    for pk in MatchRollingUpdate.objects.filter(
+        round_id=round_id, status=RoundStatus.QUEUED, task_id=""
+    ).values_list("pk", flat=True):
+        try:
+            with transaction.atomic():
+                run_enqueue(job=ROLLING, pk=pk)
+        except Exception:
+            logger.exception("rolling update %s of round %s not published", pk, round_id)
+
+
 def rolling_update_request(
     *, round_: MatchRound, worker_ids: Iterable[int] = (), vacancy_ids: Iterable[int] = ()
 ) -> MatchRollingUpdate:
-    """Merge the ids into the round's queued update, or queue a new one (published on commit)."""
+    """Merge the ids into the round's queued update, or queue a new one (published on commit
+    if the round has succeeded, else when it does)."""
     workers, vacancies = sorted({int(x) for x in worker_ids}), sorted({int(x) for x in vacancy_ids})
     for _attempt in range(2):
         with transaction.atomic():
@@ -181,7 +227,8 @@ def rolling_update_request(
                     )
             except IntegrityError:
                 continue  # another trigger queued one at the same moment: merge into it
-            run_enqueue(job=ROLLING, pk=update.pk)
+            if _round_finished(round_):
+                run_enqueue(job=ROLLING, pk=update.pk)
             return update
     raise RuntimeError("could not queue a rolling update")  # pragma: no cover
 

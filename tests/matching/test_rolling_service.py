@@ -204,3 +204,79 @@ def test_an_update_runs_once(coordinator):
     update = _run(rolling.rolling_update_request(round_=round_, worker_ids=[newcomer.pk]))
     assert not rolling.rolling_update_execute(update_id=update.pk, task_id="again")
     assert Match.objects.filter(worker=newcomer).count() == 1
+
+
+def test_a_worker_registered_while_the_round_runs_is_taken_when_it_succeeds(
+    coordinator, django_capture_on_commit_callbacks
+):
+    world = _committed(django_capture_on_commit_callbacks, workers=4, headcounts=(2,))
+    round_ = MatchRound.objects.create(campaign=world.campaign, created_by=coordinator, seed=3)
+    # the round may load its inputs before this registration commits: an update waits for it
+    with django_capture_on_commit_callbacks(execute=True):
+        newcomer = _new_worker(world, level=5, years=9)
+    update = MatchRollingUpdate.objects.get(round=round_)
+    assert (update.status, update.task_id, update.worker_ids) == ("queued", "", [newcomer.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert rounds.round_execute(round_id=round_.pk, task_id="t")
+    update.refresh_from_db()
+    assert update.task_id  # published once the round's results were committed
+    update = _run(update)
+    assert update.kind == RollingKind.EXTEND
+    # in this test the round saw the newcomer: the update changes nothing
+    assert update.proposed == update.withdrawn == 0
+    assert Match.objects.filter(worker=newcomer).count() == 1
+
+
+def test_a_registration_is_never_refused_for_the_rolling_mode(
+    coordinator, django_capture_on_commit_callbacks, monkeypatch
+):
+    world = _committed(django_capture_on_commit_callbacks, workers=4, headcounts=(2,))
+    _finished_round(coordinator, world)
+
+    def broken(**kwargs):
+        raise RuntimeError("broker down")
+
+    monkeypatch.setattr(rolling, "rolling_update_request", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        newcomer = _new_worker(world, level=5, years=9)
+    assert Worker.objects.filter(pk=newcomer.pk).exists()
+    assert not MatchRollingUpdate.objects.exists()
+
+
+def test_an_edit_of_a_vacancy_s_wording_queues_nothing_a_raised_headcount_re_solves(
+    coordinator, django_capture_on_commit_callbacks
+):
+    world = _committed(django_capture_on_commit_callbacks, workers=6, headcounts=(2, 2))
+    round_ = _finished_round(coordinator, world)
+    vacancy = world.vacancies[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        vacancy.description = "包吃住，长白班"
+        vacancy.save(update_fields=["description", "updated_at"])
+        vacancy.title = "普工（新）"
+        vacancy.save()
+    assert not MatchRollingUpdate.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        vacancy.headcount = 4
+        vacancy.save(update_fields=["headcount", "updated_at"])
+    update = _run(MatchRollingUpdate.objects.get(round=round_))
+    assert update.kind == RollingKind.RESOLVE and update.vacancy_ids == [vacancy.pk]
+    assert _proposals(world) == _full_round_over_free_market(round_)
+    assert len(_proposals(world)) == 6  # six seats now, six workers
+
+
+def test_consent_recorded_after_the_round_makes_the_worker_a_newcomer(
+    coordinator, django_capture_on_commit_callbacks
+):
+    world = _committed(django_capture_on_commit_callbacks, workers=4, headcounts=(2,))
+    round_ = _finished_round(coordinator, world)
+    with django_capture_on_commit_callbacks(execute=True):
+        late = _new_worker(world, level=5, years=9)
+        Worker.objects.filter(pk=late.pk).update(consent_status="none")
+    MatchRollingUpdate.objects.all().delete()
+    late.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        late.consent_status = "given"
+        late.save(update_fields=["consent_status", "updated_at"])
+    update = _run(MatchRollingUpdate.objects.get(round=round_))
+    assert update.worker_ids == [late.pk] and update.proposed >= 1
+    assert Match.objects.filter(worker=late, status=MatchStatus.PROPOSED).exists()
