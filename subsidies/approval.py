@@ -207,17 +207,26 @@ def township_review(*, actor: User, application_ids: Iterable[int], note: str = 
     return len(rows)
 
 
+# A notice's level → who may publish it, the status its applications are in, and move to.
+_NOTICE_STEPS = {
+    NoticeLevel.TOWNSHIP: (
+        access.subsidy_applications_township_actionable_by,
+        S.TOWNSHIP_REVIEWED,
+        S.TOWNSHIP_NOTICE,
+    ),
+    NoticeLevel.COUNTY: (
+        access.subsidy_applications_county_actionable_by,
+        S.COUNTY_VERIFIED,
+        S.COUNTY_NOTICE,
+    ),
+}
+
+
 def _notice_publish(
-    *,
-    actor: User,
-    scope,
-    application_ids: Iterable[int],
-    level: str,
-    from_status: str,
-    to_status: str,
-    starts_on: dt.date | None,
+    *, actor: User, application_ids: Iterable[int], level: str, starts_on: dt.date | None
 ) -> Notice:
-    rows = _locked(scope, application_ids)
+    actionable_by, from_status, to_status = _NOTICE_STEPS[level]
+    rows = _locked(actionable_by(actor), application_ids)
     _require_status(rows, (from_status,), _("发布公示"))
     policies = {row.policy_id for row in rows}
     counties = {row.county_id for row in rows}
@@ -250,11 +259,8 @@ def township_notice_publish(
     """Publish the township's notice (乡镇公示) of reviewed applications of one policy."""
     return _notice_publish(
         actor=actor,
-        scope=access.subsidy_applications_township_actionable_by(actor),
         application_ids=application_ids,
         level=NoticeLevel.TOWNSHIP,
-        from_status=S.TOWNSHIP_REVIEWED,
-        to_status=S.TOWNSHIP_NOTICE,
         starts_on=starts_on,
     )
 
@@ -351,14 +357,15 @@ def county_notice_publish(
 ) -> Notice:
     """Publish the county's final notice (县级公示) of verified applications of one policy."""
     return _notice_publish(
-        actor=actor,
-        scope=access.subsidy_applications_county_actionable_by(actor),
-        application_ids=application_ids,
-        level=NoticeLevel.COUNTY,
-        from_status=S.COUNTY_VERIFIED,
-        to_status=S.COUNTY_NOTICE,
-        starts_on=starts_on,
+        actor=actor, application_ids=application_ids, level=NoticeLevel.COUNTY, starts_on=starts_on
     )
+
+
+# The chain's notice actions (pages and API) → the service publishing that notice.
+NOTICE_PUBLISHERS = {
+    "township_notice": township_notice_publish,
+    "county_notice": county_notice_publish,
+}
 
 
 def budget_used(*, policy_id: int, county_id: str) -> int:
