@@ -7,6 +7,8 @@ notice's unguessable slug and shows masked names only, never ID numbers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -39,6 +41,7 @@ from subsidies.models import (
 
 PAGE_SIZE = 50
 S = ApplicationStatus
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 # action name → (label, service kind, who)
 ACTIONS = {
@@ -58,11 +61,7 @@ class ChainActionForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("说明（县级核实须填写电话核查情况）"), required=False, max_length=500
     )
-    starts_on = forms.DateField(
-        label=gettext_lazy("公示开始日"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    starts_on = forms.DateField(label=gettext_lazy("公示开始日"), required=False, widget=_DATE)
 
 
 class ReasonForm(forms.Form):
@@ -72,11 +71,7 @@ class ReasonForm(forms.Form):
 class ObjectionForm(forms.Form):
     application = forms.IntegerField(widget=forms.HiddenInput)
     text = forms.CharField(label=gettext_lazy("异议内容"), max_length=1000)
-    raised_on = forms.DateField(
-        label=gettext_lazy("提出日期"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    raised_on = forms.DateField(label=gettext_lazy("提出日期"), required=False, widget=_DATE)
 
 
 class AnswerForm(forms.Form):
@@ -85,10 +80,7 @@ class AnswerForm(forms.Form):
 
 
 class BatchForm(forms.Form):
-    month = forms.DateField(
-        label=gettext_lazy("发放月份（任一天）"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    month = forms.DateField(label=gettext_lazy("发放月份（任一天）"), widget=_DATE)
 
 
 class AccountForm(forms.Form):
@@ -101,11 +93,7 @@ class AccountForm(forms.Form):
 
 class PaidForm(forms.Form):
     bank_reference = forms.CharField(label=gettext_lazy("银行批次号"), max_length=60)
-    paid_on = forms.DateField(
-        label=gettext_lazy("发放日期"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    paid_on = forms.DateField(label=gettext_lazy("发放日期"), required=False, widget=_DATE)
     failure_reason = forms.CharField(
         label=gettext_lazy("失败原因（勾选的明细）"), required=False, max_length=200
     )
@@ -114,6 +102,17 @@ class PaidForm(forms.Form):
 def _errors(request, error: ValidationError | PermissionDenied) -> None:
     text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
     messages.error(request, text or _("您无权进行此操作。"))
+
+
+def _done(request, call: Callable[[], object], success: str) -> bool:
+    """Call the service ``call``; show ``success``, or the refusal; return whether it did."""
+    try:
+        call()
+    except (ValidationError, PermissionDenied) as error:
+        _errors(request, error)
+        return False
+    messages.success(request, success)
+    return True
 
 
 def _require_reader(request) -> None:
@@ -176,20 +175,13 @@ def application_action(request):
             count = approval.village_list_record(actor=user, application_ids=ids)
         elif action == "township_review":
             count = approval.township_review(actor=user, application_ids=ids, note=note)
-        elif action == "township_notice":
-            notice = approval.township_notice_publish(
-                actor=user, application_ids=ids, starts_on=starts_on
-            )
+        elif action in approval.NOTICE_PUBLISHERS:
+            publish = approval.NOTICE_PUBLISHERS[action]
+            notice = publish(actor=user, application_ids=ids, starts_on=starts_on)
             messages.success(request, _("已发布公示。"))
             return redirect("subsidy_chain:notice", pk=notice.pk)
         elif action == "county_verify":
             count = approval.county_verify(actor=user, application_ids=ids, note=note)
-        elif action == "county_notice":
-            notice = approval.county_notice_publish(
-                actor=user, application_ids=ids, starts_on=starts_on
-            )
-            messages.success(request, _("已发布公示。"))
-            return redirect("subsidy_chain:notice", pk=notice.pk)
         else:
             count = approval.applications_approve(actor=user, application_ids=ids)
     except (ValidationError, PermissionDenied) as error:
@@ -241,16 +233,13 @@ def application_send_back(request, pk: int):
     _require_reader(request)
     app = get_object_or_404(access.subsidy_applications_visible_to(request.user), pk=pk)
     form = ReasonForm(request.POST)
-    try:
-        approval.application_send_back(
-            actor=request.user,
-            application=app,
-            reason=form.data.get("reason", ""),
-        )
-    except (ValidationError, PermissionDenied) as error:
-        _errors(request, error)
-    else:
-        messages.success(request, _("已退回。"))
+    _done(
+        request,
+        lambda: approval.application_send_back(
+            actor=request.user, application=app, reason=form.data.get("reason", "")
+        ),
+        _("已退回。"),
+    )
     return redirect("subsidy_chain:application", pk=app.pk)
 
 
@@ -301,18 +290,17 @@ def objection_record(request, pk: int):
         messages.error(request, _("请填写异议内容。"))
         return redirect("subsidy_chain:notice", pk=notice.pk)
     app = get_object_or_404(notice.applications.all(), pk=form.cleaned_data["application"])
-    try:
-        approval.objection_record(
+    _done(
+        request,
+        lambda: approval.objection_record(
             actor=request.user,
             notice=notice,
             application=app,
             text=form.cleaned_data["text"],
             raised_on=form.cleaned_data["raised_on"],
-        )
-    except (ValidationError, PermissionDenied) as error:
-        _errors(request, error)
-    else:
-        messages.success(request, _("已登记异议。"))
+        ),
+        _("已登记异议。"),
+    )
     return redirect("subsidy_chain:notice", pk=notice.pk)
 
 
@@ -325,17 +313,16 @@ def objection_answer(request, pk: int):
         pk=pk,
     )
     form = AnswerForm(request.POST)
-    try:
-        approval.objection_answer(
+    _done(
+        request,
+        lambda: approval.objection_answer(
             actor=request.user,
             objection=objection,
             answer=form.data.get("answer", ""),
             resolved=bool(form.data.get("resolved")),
-        )
-    except (ValidationError, PermissionDenied) as error:
-        _errors(request, error)
-    else:
-        messages.success(request, _("已答复异议。"))
+        ),
+        _("已答复异议。"),
+    )
     return redirect("subsidy_chain:notice", pk=objection.notice_id)
 
 
@@ -449,18 +436,17 @@ def batch_mark_paid(request, pk: int):
         return redirect("subsidy_chain:batch", pk=batch.pk)
     reason = form.cleaned_data["failure_reason"] or _("银行退回")
     failed = {int(i): reason for i in request.POST.getlist("failed") if i.isdigit()}
-    try:
-        payments.payment_batch_mark_paid(
+    _done(
+        request,
+        lambda: payments.payment_batch_mark_paid(
             actor=request.user,
             batch=batch,
             bank_reference=form.cleaned_data["bank_reference"],
             paid_on=form.cleaned_data["paid_on"],
             failed=failed,
-        )
-    except (ValidationError, PermissionDenied) as error:
-        _errors(request, error)
-    else:
-        messages.success(request, _("已标记为已发放。"))
+        ),
+        _("已标记为已发放。"),
+    )
     return redirect("subsidy_chain:batch", pk=batch.pk)
 
 
@@ -476,14 +462,14 @@ def line_account(request, pk: int, line_pk: int):
     )
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            payments.payment_line_account_set(
+        saved = _done(
+            request,
+            lambda: payments.payment_line_account_set(
                 actor=request.user, line=line, account=form.cleaned_data["account"]
-            )
-        except (ValidationError, PermissionDenied) as error:
-            _errors(request, error)
-        else:
-            messages.success(request, _("已保存社保卡号/账号。"))
+            ),
+            _("已保存社保卡号/账号。"),
+        )
+        if saved:
             return redirect("subsidy_chain:batch", pk=batch.pk)
     return render(
         request,
@@ -501,17 +487,16 @@ def line_claw_back(request, pk: int, line_pk: int):
     if amount_text and not (amount_text.isdigit() and len(amount_text) <= 9):
         messages.error(request, _("追回金额应为整数（元）。"))
         return redirect("subsidy_chain:batch", pk=batch.pk)
-    try:
-        payments.payment_line_claw_back(
+    _done(
+        request,
+        lambda: payments.payment_line_claw_back(
             actor=request.user,
             line=line,
             reason=request.POST.get("reason", ""),
             amount=int(amount_text) if amount_text else None,
-        )
-    except (ValidationError, PermissionDenied) as error:
-        _errors(request, error)
-    else:
-        messages.success(request, _("已登记追回。"))
+        ),
+        _("已登记追回。"),
+    )
     return redirect("subsidy_chain:batch", pk=batch.pk)
 
 
