@@ -36,10 +36,19 @@ __all__ = [
     "RegionViewSet",
     "ServiceUnavailable",
     "column_range",
+    "validated",
 ]
 
 
 API_ROOT = "api/v1/"
+
+
+def validated(serializer_class: type[serializers.Serializer], request, **kwargs) -> dict:
+    """Return ``request.data`` validated by ``serializer_class`` (``kwargs`` such as
+    ``partial=True`` go to it); invalid input raises, and the one handler answers 400."""
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 def column_range(

@@ -14,10 +14,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from laborbridge import access
+from laborbridge.api import validated
 from laborbridge.spreadsheets import download
 from subsidies import approval, payments
 from subsidies.chain_selectors import report_rows
-from subsidies.models import Application, Notice, Objection, PaymentBatch
+from subsidies.models import Application, Notice, Objection, PaymentBatch, PaymentLine
 
 ACTIONS = (
     "village_list",
@@ -172,31 +173,24 @@ class SubsidyApplicationViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"])
     def chain(self, request):
         """Take one step of the chain for applications ``ids``."""
-        data = ChainActionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        name, ids = data.validated_data["action"], data.validated_data["ids"]
-        note, starts_on = data.validated_data["note"], data.validated_data["starts_on"]
+        data = validated(ChainActionInput, request)
+        name, ids = data["action"], data["ids"]
+        note, starts_on = data["note"], data["starts_on"]
         user, notice = request.user, None
         if name == "village_list":
             count = approval.village_list_record(
                 actor=user,
                 application_ids=ids,
-                village_name=data.validated_data.get("village_name", ""),
+                village_name=data.get("village_name", ""),
             )
         elif name == "township_review":
             count = approval.township_review(actor=user, application_ids=ids, note=note)
-        elif name == "township_notice":
-            notice = approval.township_notice_publish(
-                actor=user, application_ids=ids, starts_on=starts_on
-            )
+        elif name in approval.NOTICE_PUBLISHERS:
+            publish = approval.NOTICE_PUBLISHERS[name]
+            notice = publish(actor=user, application_ids=ids, starts_on=starts_on)
             count = len(ids)
         elif name == "county_verify":
             count = approval.county_verify(actor=user, application_ids=ids, note=note)
-        elif name == "county_notice":
-            notice = approval.county_notice_publish(
-                actor=user, application_ids=ids, starts_on=starts_on
-            )
-            count = len(ids)
         else:
             count = approval.applications_approve(actor=user, application_ids=ids)
         return Response({"action": name, "count": count, "notice": notice.pk if notice else None})
@@ -205,10 +199,9 @@ class SubsidyApplicationViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request, pk=None):
         """Send the application back to the village list with a reason."""
-        data = ReasonInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(ReasonInput, request)
         app = approval.application_send_back(
-            actor=request.user, application=self.get_object(), reason=data.validated_data["reason"]
+            actor=request.user, application=self.get_object(), reason=data["reason"]
         )
         return Response(ApplicationOutput(app).data)
 
@@ -227,15 +220,14 @@ class SubsidyNoticeViewSet(viewsets.ReadOnlyModelViewSet):
     def objections(self, request, pk=None):
         """Record an objection against one listed application."""
         notice = self.get_object()
-        data = ObjectionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        app = get_object_or_404(notice.applications.all(), pk=data.validated_data["application"])
+        data = validated(ObjectionInput, request)
+        app = get_object_or_404(notice.applications.all(), pk=data["application"])
         objection = approval.objection_record(
             actor=request.user,
             notice=notice,
             application=app,
-            text=data.validated_data["text"],
-            raised_on=data.validated_data["raised_on"],
+            text=data["text"],
+            raised_on=data["raised_on"],
         )
         return Response(ObjectionOutput(objection).data, status=status.HTTP_201_CREATED)
 
@@ -245,13 +237,12 @@ class SubsidyNoticeViewSet(viewsets.ReadOnlyModelViewSet):
         """Answer (and resolve) an objection of this notice."""
         notice = self.get_object()
         objection = get_object_or_404(notice.objections.all(), pk=objection_pk)
-        data = AnswerInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(AnswerInput, request)
         objection = approval.objection_answer(
             actor=request.user,
             objection=objection,
-            answer=data.validated_data["answer"],
-            resolved=data.validated_data["resolved"],
+            answer=data["answer"],
+            resolved=data["resolved"],
         )
         return Response(ObjectionOutput(objection).data)
 
@@ -270,13 +261,12 @@ class SubsidyPaymentBatchViewSet(
 
     @extend_schema(request=BatchInput, responses={201: BatchOutput})
     def create(self, request):
-        data = BatchInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(BatchInput, request)
         county = get_object_or_404(
             access.subsidy_counties_for(request.user), pk=request.user.county_id
         )
         batch = payments.payment_batch_create(
-            actor=request.user, county=county, month=data.validated_data["month"]
+            actor=request.user, county=county, month=data["month"]
         )
         return Response(BatchOutput(batch).data, status=status.HTTP_201_CREATED)
 
@@ -284,18 +274,17 @@ class SubsidyPaymentBatchViewSet(
     @action(detail=True, methods=["post"])
     def paid(self, request, pk=None):
         """Mark the batch paid with the bank's reference; ``failed`` maps line ids to reasons."""
-        data = PaidInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(PaidInput, request)
         failed = {}
-        for key, reason in data.validated_data["failed"].items():
+        for key, reason in data["failed"].items():
             if not str(key).isdigit():
                 raise serializers.ValidationError({"failed": ["明细编号应为整数。"]})
             failed[int(key)] = reason
         batch = payments.payment_batch_mark_paid(
             actor=request.user,
             batch=self.get_object(),
-            bank_reference=data.validated_data["bank_reference"],
-            paid_on=data.validated_data["paid_on"],
+            bank_reference=data["bank_reference"],
+            paid_on=data["paid_on"],
             failed=failed,
         )
         return Response(BatchOutput(batch).data)
@@ -304,12 +293,9 @@ class SubsidyPaymentBatchViewSet(
     @action(detail=True, methods=["post"])
     def account(self, request, pk=None):
         """Record a line's social-security card or account number (``line``, ``account``)."""
-        batch = self.get_object()
-        data = LineInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        line = get_object_or_404(batch.lines.all(), pk=data.validated_data["line"])
+        batch, line, data = self._line(request)
         payments.payment_line_account_set(
-            actor=request.user, line=line, account=data.validated_data.get("account", "")
+            actor=request.user, line=line, account=data.get("account", "")
         )
         return Response(BatchOutput(batch).data)
 
@@ -317,30 +303,29 @@ class SubsidyPaymentBatchViewSet(
     @action(detail=True, methods=["post"], url_path="claw-back")
     def claw_back(self, request, pk=None):
         """Claw back part (``amount``) or all of a paid line (``line``) with a ``reason``."""
-        batch = self.get_object()
-        data = LineInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        line = get_object_or_404(batch.lines.all(), pk=data.validated_data["line"])
+        batch, line, data = self._line(request)
         payments.payment_line_claw_back(
-            actor=request.user,
-            line=line,
-            reason=data.validated_data.get("reason", ""),
-            amount=data.validated_data.get("amount"),
+            actor=request.user, line=line, reason=data.get("reason", ""), amount=data.get("amount")
         )
         return Response(BatchOutput(batch).data)
+
+    def _line(self, request) -> tuple[PaymentBatch, PaymentLine, dict]:
+        """Return the batch, its line named by the input's ``line`` and the input."""
+        batch = self.get_object()
+        data = validated(LineInput, request)
+        return batch, get_object_or_404(batch.lines.all(), pk=data["line"]), data
 
     @extend_schema(request=ExportInput, responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, methods=["post"])
     def export(self, request, pk=None):
         """The bank's batch file (.xlsx); ``full`` numbers need a ``reason`` (audited)."""
         batch = self.get_object()
-        data = ExportInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(ExportInput, request)
         content = payments.payment_batch_export(
             actor=request.user,
             batch=batch,
-            full=data.validated_data["full"],
-            reason=data.validated_data["reason"],
+            full=data["full"],
+            reason=data["reason"],
         )
         return download(content, f"subsidy-batch-{batch.pk}.xlsx")
 
