@@ -13,18 +13,11 @@ from cases import selectors, services
 from cases.forms import CaseOpenForm, CaseStepForm, ReturnHomeForm
 from cases.models import CaseKind, CaseStatus, OpenedVia
 from laborbridge import access
+from laborbridge.forms import form_errors_add
 
 PAGE_SIZE = 50
 
 case_staff_required = access.require_role(*access.CASE_STAFF)
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
 
 
 @case_staff_required
@@ -101,7 +94,7 @@ def case_step(request, pk: int):
         try:
             services.case_transition(actor=request.user, case=case, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("已记录。"))
             return redirect("cases:detail", pk=case.pk)
@@ -118,7 +111,7 @@ def case_return_home(request, pk: int):
         try:
             services.case_close_with_return(actor=request.user, case=case, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("已记录返乡，问题已办结。"))
             return redirect("cases:detail", pk=case.pk)
@@ -146,7 +139,7 @@ def case_open(request, worker_pk: int):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("问题已受理，已通知相关工作人员。"))
             return redirect("cases:detail", pk=case.pk)

@@ -12,17 +12,10 @@ from followups import selectors, services
 from followups.forms import FollowUpRecordForm, ScheduleForm
 from followups.models import FollowUpKind
 from laborbridge import access
+from laborbridge.forms import form_errors_add
 from workers.models import EmploymentStatus
 
 PAGE_SIZE = 50
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
 
 
 @access.require_role(*access.LIAISONS)
@@ -90,7 +83,7 @@ def followup_record(request, pk: int):
                     actor=request.user, followup=followup, **form.service_values()
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(request, _("回访已记录。"))
                 return redirect("followups:list")
@@ -136,7 +129,7 @@ def schedule_edit(request, campaign_pk: int):
                 actor=request.user, campaign=campaign, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("回访计划已保存，之后生成的回访按新计划。"))
             return redirect("followups:schedules")

@@ -14,18 +14,10 @@ from jobs.services import (
     vacancy_validate,
     vacancy_wording_errors,
 )
+from laborbridge.forms import form_errors_add
 from laborbridge.models import CertificateType, Occupation, Region
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its fields where they exist."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class EmployerProfileForm(forms.ModelForm):
@@ -217,7 +209,7 @@ class VacancyForm(forms.ModelForm):
                     current=self.instance if self.instance.pk else None,
                 )
             except ValidationError as error:
-                apply_errors(self, error)
+                form_errors_add(self, error)
         return data
 
     def vacancy_data(self) -> VacancyData:

@@ -24,10 +24,10 @@ from jobs.forms import (
     VacancyFilterForm,
     VacancyForm,
     VacancyTransitionForm,
-    apply_errors,
 )
 from jobs.models import Employer, Vacancy, VacancyStatus, VerificationStatus
 from laborbridge import access, spreadsheets
+from laborbridge.forms import form_errors_add
 from laborbridge.models import Role
 from laborbridge.security import safe_next
 
@@ -146,7 +146,7 @@ def vacancy_create(request):
                 actor=request.user, employer=employer, data=form.vacancy_data(), publish=publish
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            form_errors_add(form, error)
         else:
             if publish:
                 messages.success(request, _publish_message(employer))
@@ -188,7 +188,7 @@ def vacancy_edit(request, pk: int):
                 data=form.vacancy_data(),
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("岗位信息已保存。"))
             return redirect("jobs:vacancy_detail", pk=pk)
@@ -287,7 +287,7 @@ def employer_profile(request):
                     **form.service_kwargs(),
                 )
             except ValidationError as error:
-                apply_errors(form, error)
+                form_errors_add(form, error)
             else:
                 if (
                     updated.verification_status == VerificationStatus.PENDING

@@ -9,17 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from laborbridge import access
+from laborbridge.forms import form_errors_add
 from laborbridge.models import Region
 from placement import selectors, services
 from placement.forms import EmploymentEventForm, region_options
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -46,7 +39,7 @@ def event_record(request, pk: int):
         try:
             services.record_event(actor=request.user, employment=employment, **values)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("已记录。"))
             if worker_visible:

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from laborbridge import access
+from laborbridge.forms import form_errors_add
 from laborbridge.models import Region
 from laborbridge.security import client_address
 from selfservice import selectors, services
@@ -150,11 +151,7 @@ def job_change(request, link, token: str):
                 monthly_wage=form.cleaned_data.get("monthly_wage"),
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, problems in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, problems)
-            else:
-                form.add_error(None, error.messages)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("已记录您的新工作。工作人员会和您联系核实。"))
             return redirect(_me(token))
@@ -190,11 +187,7 @@ def case(request, link, token: str, kind: str):
         try:
             services.worker_case_open(link=link, go_home=go_home, values=values)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, problems in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, problems)
-            else:
-                form.add_error(None, error.messages)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("已收到，工作人员会尽快和您联系。办理进展会显示在本页。"))
             return redirect(_me(token))

@@ -9,15 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from laborbridge import access
+from laborbridge.forms import form_errors_add
 from transport import selectors
 from transport.forms import (
     PickupPointForm,
 )
 from transport.services import pickup_points as pickup_point_services
-from transport.views.shared import (
-    error_text,
-    form_errors_add,
-)
+from transport.views.shared import error_text
 
 
 def _refuse_unless_pickup_manager(request):

@@ -35,14 +35,6 @@ def campaign_of(request):
     return with_trips or campaigns.first(), campaigns
 
 
-def form_errors_add(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error)
-
-
 def back_url(request, fallback: str) -> str:
     """Return the page to go back to after a small form: ``next`` if it is ours."""
     target = request.POST.get("next", "")

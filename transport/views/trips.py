@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from laborbridge import access, spreadsheets
+from laborbridge.forms import form_errors_add
 from transport import manifests, selectors
 from transport.forms import (
     CarrierExportForm,
@@ -20,7 +21,6 @@ from transport.services import carrier as carrier_services
 from transport.services import trips as trip_services
 from transport.views.shared import (
     campaign_of,
-    form_errors_add,
     notices_unread,
     refuse_unless_coordinator,
 )
