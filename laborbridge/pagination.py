@@ -110,14 +110,20 @@ def _key_values(row, keys: Sequence[str]) -> list:
 
 
 def keyset_page(
-    queryset: QuerySet, cursor: str | None, *, keys: Sequence[str], size: int
+    queryset: QuerySet,
+    cursor: str | None,
+    *,
+    keys: Sequence[str],
+    size: int,
+    counted: QuerySet | None = None,
 ) -> KeysetPage:
     """Return the page of ``queryset`` that ``cursor`` points at (the first without one),
     sorted by ``keys`` ascending: one query of ``size + 1`` rows (plus the queryset's
-    prefetches), and a COUNT on the first page only."""
+    prefetches), and a COUNT on the first page only — of ``counted`` when given (the same
+    rows without the joined columns of ``values()``, which a COUNT would keep joining)."""
     decoded = cursor_decode(cursor, len(keys)) if cursor else None
     if decoded is None:
-        count = queryset.count()
+        count = (queryset if counted is None else counted).count()
         rows = list(queryset.order_by(*keys)[: size + 1])
         return _forward(rows, keys, size, count, number=1, came_from_before=False)
     direction, values, number, count = decoded
@@ -128,7 +134,7 @@ def keyset_page(
     rows = list(_seek(queryset, keys, values, "<").order_by(*descending)[: size + 1])
     if len(rows) <= size:
         # Back at the start (rows were added or removed meanwhile): show a full first page.
-        return keyset_page(queryset, None, keys=keys, size=size)
+        return keyset_page(queryset, None, keys=keys, size=size, counted=counted)
     rows = rows[:size][::-1]
     return KeysetPage(
         object_list=rows,

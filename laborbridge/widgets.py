@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from html import escape
 
 from django import forms
@@ -14,8 +15,25 @@ from django.utils.translation import get_language
 # Reference data (regions, occupations) changes with a deployment's reference load, not
 # while people page through a list: a process keeps a select's options this long.
 OPTIONS_TTL_SECONDS = 600
-# (widget key, language) -> (rendered at, the options' HTML)
-_RENDERED: dict[tuple[str, str], tuple[float, str]] = {}
+# (key, language) -> (rendered at, the HTML)
+_RENDERED: dict[tuple, tuple[float, str]] = {}
+# Keys may carry a request's filter values: past this many the process starts afresh.
+RENDERED_MAX_ENTRIES = 512
+
+
+def rendered_cached(key: tuple, render: Callable[[], str]) -> str:
+    """Return ``render()``'s HTML, kept per process and language ``OPTIONS_TTL_SECONDS``.
+
+    For markup that depends only on reference data and on what ``key`` names (a select's
+    options, a filter form for a scope and its chosen values), never on people's records.
+    """
+    slot = (key, get_language() or "")
+    rendered = _RENDERED.get(slot)
+    if rendered is None or time.monotonic() - rendered[0] > OPTIONS_TTL_SECONDS:
+        if len(_RENDERED) >= RENDERED_MAX_ENTRIES:
+            _RENDERED.clear()
+        rendered = _RENDERED[slot] = (time.monotonic(), render())
+    return rendered[1]
 
 
 class PlainSelect(forms.Select):
@@ -60,6 +78,29 @@ class PlainSelect(forms.Select):
         )
 
 
+class ChosenOnlySelect(PlainSelect):
+    """A ``PlainSelect`` that lists only the chosen value (and the empty choice), for a
+    choice among too many to ship in every page (a county's 1,666 travel groups were ~70 kB
+    and a query on each list page); people reach a value by a link ("与王小明同行" on a
+    row) and come back to "all" with the empty choice. Renders nothing when nothing is
+    chosen. The field still validates a submitted value against its whole queryset."""
+
+    def _option_rows(self):
+        chosen = [v for v in self._chosen if v]
+        queryset = getattr(self.choices, "queryset", None)
+        if not chosen or queryset is None:
+            return []
+        empty = self.choices.field.empty_label
+        rows = list(queryset.filter(pk__in=chosen).values_list("pk", self.label_field or "pk"))
+        return [("", empty), *rows] if empty is not None else rows
+
+    def render(self, name, value, attrs=None, renderer=None):
+        self._chosen = [v for v in self.format_value(value) if v.isdigit()]
+        if not self._chosen:
+            return ""
+        return super().render(name, value, attrs, renderer)
+
+
 class ReferenceSelect(PlainSelect):
     """A ``PlainSelect`` over a fixed reference table (the same for every user, named by
     ``key``), its options rendered once per process and language and kept
@@ -70,8 +111,4 @@ class ReferenceSelect(PlainSelect):
         self.key = key
 
     def _options(self) -> str:
-        slot = (self.key, get_language() or "")
-        rendered = _RENDERED.get(slot)
-        if rendered is None or time.monotonic() - rendered[0] > OPTIONS_TTL_SECONDS:
-            rendered = _RENDERED[slot] = (time.monotonic(), super()._options())
-        return rendered[1]
+        return rendered_cached((self.key,), super()._options)

