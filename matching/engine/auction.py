@@ -141,19 +141,21 @@ def _by_vacancy(ptr, vac, m):  # pragma: no cover - compiled
     return csc_ptr, csc_edge, csc_unit
 
 
+@njit(cache=True, inline="always")
+def _heap_set(hb, hp, i, bid, item):  # pragma: no cover - compiled
+    hb[i] = bid
+    hp[i] = item
+
+
 @njit(cache=True)
 def _heap_push(hb, hp, base, n, bid, item):  # pragma: no cover - compiled
     """Add (bid, item) to the min-heap of ``n`` entries at ``hb[base:]``/``hp[base:]``."""
     i = n
-    while i > 0:
+    while i > 0 and hb[base + ((i - 1) >> 1)] > bid:
         parent = (i - 1) >> 1
-        if hb[base + parent] <= bid:
-            break
-        hb[base + i] = hb[base + parent]
-        hp[base + i] = hp[base + parent]
+        _heap_set(hb, hp, base + i, hb[base + parent], hp[base + parent])
         i = parent
-    hb[base + i] = bid
-    hp[base + i] = item
+    _heap_set(hb, hp, base + i, bid, item)
 
 
 @njit(cache=True)
@@ -172,11 +174,9 @@ def _heap_pop(hb, hp, base, n):  # pragma: no cover - compiled
             c += 1
         if hb[base + c] >= bid:
             break
-        hb[base + i] = hb[base + c]
-        hp[base + i] = hp[base + c]
+        _heap_set(hb, hp, base + i, hb[base + c], hp[base + c])
         i = c
-    hb[base + i] = bid
-    hp[base + i] = item
+    _heap_set(hb, hp, base + i, bid, item)
     return top
 
 
@@ -511,6 +511,19 @@ def _auction(
     return edge, price, lam, certified, phases, bids
 
 
+@njit(cache=True, inline="always")
+def _lower(y, dy, x, d, parent, inq, queue, qt, ql):  # pragma: no cover - compiled
+    """Lower node y's distance to dy, reached from x; queue y (FIFO ring of length ql, tail
+    qt) unless it is queued; return the new tail."""
+    d[y] = dy
+    parent[y] = x
+    if not inq[y]:
+        inq[y] = True
+        queue[qt] = y
+        qt = qt + 1 if qt + 1 < ql else 0
+    return qt
+
+
 @njit(cache=True, nogil=True)
 def _certify(
     ptr, vac, pr, big, mult, person_unit, capacity, edge, price, lam, max_work
@@ -566,41 +579,21 @@ def _certify(
                     continue
                 nd = dx + own - ((big + pr[e]) * mult - price[y])
                 if nd < d[y]:
-                    d[y] = nd
-                    parent[y] = x
+                    qt = _lower(y, nd, x, d, parent, inq, queue, qt, ql)
                     lowered += 1
-                    if not inq[y]:
-                        inq[y] = True
-                        queue[qt] = y
-                        qt = qt + 1 if qt + 1 < ql else 0
             if x < m and dx + own + lam < d[m]:  # give up x for the bypass
-                d[m] = dx + own + lam
-                parent[m] = x
+                qt = _lower(m, dx + own + lam, x, d, parent, inq, queue, qt, ql)
                 lowered += 1
-                if not inq[m]:
-                    inq[m] = True
-                    queue[qt] = m
-                    qt = qt + 1 if qt + 1 < ql else 0
         if x < m:
             if hptr[x + 1] - hptr[x] < capacity[x] and dx + lam - price[x] < d[m]:
-                d[m] = dx + lam - price[x]
-                parent[m] = x
+                qt = _lower(m, dx + lam - price[x], x, d, parent, inq, queue, qt, ql)
                 lowered += 1
-                if not inq[m]:
-                    inq[m] = True
-                    queue[qt] = m
-                    qt = qt + 1 if qt + 1 < ql else 0
         else:
             work += m
             for y in range(m):
                 if hptr[y + 1] > hptr[y] and dx + price[y] - lam < d[y]:
-                    d[y] = dx + price[y] - lam
-                    parent[y] = m
+                    qt = _lower(y, dx + price[y] - lam, m, d, parent, inq, queue, qt, ql)
                     lowered += 1
-                    if not inq[y]:
-                        inq[y] = True
-                        queue[qt] = y
-                        qt = qt + 1 if qt + 1 < ql else 0
         if work > max_work:
             return False, price, lam
         if lowered > m:

@@ -123,6 +123,24 @@ def _check_ptr(ptr: np.ndarray, n: int, flat: np.ndarray, name: str) -> None:
         raise ValueError(f"{name}: malformed CSR pointer array")
 
 
+def _set_arrays(obj: object, n: int, fields: Mapping[str, type]) -> None:
+    """Convert the fields of the frozen ``obj`` named in ``fields`` (name -> dtype) in place to
+    contiguous arrays of length ``n``."""
+    for name, dtype in fields.items():
+        object.__setattr__(obj, name, _as(getattr(obj, name), dtype, n))
+
+
+def _set_csr(obj: object, n: int, ptr_name: str, flats: Mapping[str, type]) -> None:
+    """Convert the CSR field ``ptr_name`` of the frozen ``obj`` and its flat arrays ``flats``
+    (name -> dtype) in place, and check the pointer array against each of them."""
+    ptr = _as(getattr(obj, ptr_name), np.int64)
+    object.__setattr__(obj, ptr_name, ptr)
+    for name, dtype in flats.items():
+        flat = _as(getattr(obj, name), dtype)
+        object.__setattr__(obj, name, flat)
+        _check_ptr(ptr, n, flat, ptr_name)
+
+
 @dataclass(frozen=True, eq=False)
 class WorkerArrays:
     """Workers as struct-of-arrays; variable-length fields are CSR (``*_ptr`` has n+1 entries)."""
@@ -169,8 +187,7 @@ class WorkerArrays:
             "travel_group": np.int64,
             "education": np.int8,
         }
-        for name, dtype in conv.items():
-            object.__setattr__(self, name, _as(getattr(self, name), dtype, n))
+        _set_arrays(self, n, conv)
         for ptr_name, flats in (
             (
                 "skill_ptr",
@@ -180,12 +197,7 @@ class WorkerArrays:
             ("wish_city_ptr", {"wish_city": np.int64}),
             ("wish_occupation_ptr", {"wish_occupation": np.int64}),
         ):
-            ptr = _as(getattr(self, ptr_name), np.int64)
-            object.__setattr__(self, ptr_name, ptr)
-            for name, dtype in flats.items():
-                flat = _as(getattr(self, name), dtype)
-                object.__setattr__(self, name, flat)
-                _check_ptr(ptr, n, flat, ptr_name)
+            _set_csr(self, n, ptr_name, flats)
 
     def __len__(self) -> int:
         return len(self.age)
@@ -286,8 +298,7 @@ class VacancyArrays:
             "start_date": np.int32,
             "min_education": np.int8,
         }
-        for name, dtype in conv.items():
-            object.__setattr__(self, name, _as(getattr(self, name), dtype, n))
+        _set_arrays(self, n, conv)
         if np.any(self.headcount < 0):
             raise ValueError("headcount must be >= 0")
         for ptr_name, flat_name in (
@@ -295,11 +306,7 @@ class VacancyArrays:
             ("pref_cert_ptr", "pref_cert_ids"),
             ("brand_ptr", "brand_ids"),
         ):
-            ptr = _as(getattr(self, ptr_name), np.int64)
-            flat = _as(getattr(self, flat_name), np.int64)
-            object.__setattr__(self, ptr_name, ptr)
-            object.__setattr__(self, flat_name, flat)
-            _check_ptr(ptr, n, flat, ptr_name)
+            _set_csr(self, n, ptr_name, {flat_name: np.int64})
 
     def __len__(self) -> int:
         return len(self.occupation)
