@@ -16,10 +16,12 @@ from laborbridge.background_api import RunOutputSerializer
 from laborbridge.models import Role
 from subsidies import services
 from subsidies.models import EligibilityOutcome, EvidenceKind
+from subsidies.models.policies import BUDGET_MAX
 from subsidies.reasons import reasons_text
 
 READERS = (Role.COUNTY_OFFICIAL, Role.TOWNSHIP_OFFICER, Role.COORDINATOR, Role.ADMIN)
 MAKERS = (Role.COUNTY_OFFICIAL, Role.ADMIN)
+WRITERS = (Role.COORDINATOR, Role.ADMIN)
 
 
 class AmountOutputSerializer(serializers.Serializer):
@@ -77,6 +79,11 @@ class ResultOutputSerializer(serializers.Serializer):
 
 class CountyInputSerializer(serializers.Serializer):
     county = serializers.CharField(max_length=6)
+
+
+class BudgetSerializer(serializers.Serializer):
+    county = serializers.CharField(max_length=6, source="county_id")
+    amount = serializers.IntegerField(min_value=0, max_value=BUDGET_MAX)
 
 
 class ApplyInputSerializer(serializers.Serializer):
@@ -168,6 +175,21 @@ class SubsidyPolicyViewSet(
             actor=request.user, policy=policy, county=self._county(data.validated_data["county"])
         )
         return Response(EligibilityRunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=BudgetSerializer, responses={200: BudgetSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[access.HasRole.of(*WRITERS)])
+    def budget(self, request, pk=None):
+        """Set a county's budget under the policy (400 below what is already approved)."""
+        policy = self.get_object()
+        data = BudgetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        budget = services.policy_budget_set(
+            actor=request.user,
+            policy=policy,
+            county=self._county(data.validated_data["county_id"]),
+            amount=data.validated_data["amount"],
+        )
+        return Response(BudgetSerializer(budget).data)
 
     @extend_schema(
         request=ApplyInputSerializer, responses={201: ApplicationCreatedSerializer(many=True)}

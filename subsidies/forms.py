@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from laborbridge.models import Region
 from subsidies.models import DestinationZone, EvidenceKind, Policy, TargetGroup
+from subsidies.models.policies import BUDGET_MAX
 
 POLICY_FORM_FIELDS = [
     "code",
@@ -96,6 +97,27 @@ class PledgeForm(forms.Form):
     signed_on = forms.DateField(
         label=_("签署日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+
+
+class BudgetForm(forms.Form):
+    """A county's budget under a policy; ``counties`` are those the user may set."""
+
+    county = forms.ModelChoiceField(
+        queryset=Region.objects.none(), label=_("县区"), empty_label=_("选择县区")
+    )
+    amount = forms.IntegerField(
+        label=_("预算（元）"),
+        min_value=0,
+        max_value=BUDGET_MAX,
+        error_messages={
+            "min_value": _("预算不能为负数。"),
+            "max_value": _("预算不能超过 %(limit_value)s 元。"),
+        },
+    )
+
+    def __init__(self, *args, counties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = counties
 
 
 class PolicyImportForm(forms.Form):

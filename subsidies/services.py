@@ -22,7 +22,7 @@ from laborbridge import access, crypto
 from laborbridge.background import RUNNING, BackgroundJob, RunBusy, run_create
 from laborbridge.models import Region, User
 from laborbridge.services import audit_record
-from subsidies import eligibility
+from subsidies import approval, eligibility
 from subsidies.models import (
     Application,
     ApplicationEvidence,
@@ -40,6 +40,7 @@ from subsidies.models import (
     PolicyKind,
 )
 from subsidies.models.applications import APPLICATION_CLOSED, EVIDENCE_PURPOSE
+from subsidies.models.policies import BUDGET_MAX
 from transport.models import Seat, TripDirection
 from workers.models import Employment, Worker
 
@@ -199,11 +200,23 @@ def policy_budget_set(*, actor: User, policy: Policy, county: Region, amount: in
         raise PermissionDenied(_("您无权修改该补贴政策。"))
     if not access.subsidy_eligibility_counties_for(actor).filter(pk=county.pk).exists():
         raise PermissionDenied(_("您无权设置该县区的预算。"))
-    if not 0 <= amount <= 10_000_000_000:
+    if not 0 <= amount <= BUDGET_MAX:
         raise ValidationError(_("预算金额不正确。"))
-    budget, _created = PolicyBudget.objects.update_or_create(
-        policy=policy, county=county, defaults={"amount": amount, "updated_by": actor}
-    )
+    # The approvals' lock on the row first, so a budget is never set below what an approval
+    # running at the same time is about to hold against it.
+    budget = approval.budgets_locked([(policy.pk, county.pk)]).get((policy.pk, county.pk))
+    used = approval.budget_used(policy_id=policy.pk, county_id=county.pk)
+    if amount < used:
+        raise ValidationError(
+            _("预算不能低于已审批金额 %(used)s 元。") % {"used": used}, code="below_approved"
+        )
+    if budget is None:
+        budget = PolicyBudget.objects.create(
+            policy=policy, county=county, amount=amount, updated_by=actor
+        )
+    else:
+        budget.amount, budget.updated_by = amount, actor
+        budget.save(update_fields=["amount", "updated_by", "updated_at"])
     audit_record(
         actor=actor,
         action="subsidy.budget_set",

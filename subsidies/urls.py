@@ -12,6 +12,7 @@ urlpatterns = [
     path("policies/import/", views.policy_import, name="policy_import"),
     path("policies/<int:pk>/", views.policy_detail, name="policy"),
     path("policies/<int:pk>/edit/", views.policy_edit, name="policy_edit"),
+    path("policies/<int:pk>/budget/", views.policy_budget, name="policy_budget"),
     path("policies/<int:pk>/eligibility/<str:county>/", views.eligibility, name="eligibility"),
     path(
         "policies/<int:pk>/eligibility/<str:county>/run/",

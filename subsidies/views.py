@@ -20,9 +20,10 @@ from laborbridge import access
 from laborbridge.background import RunBusy
 from laborbridge.background_views import is_poll, run_progress, run_progress_response
 from laborbridge.models import Role
-from subsidies import importers, services
+from subsidies import approval, importers, services
 from subsidies.forms import (
     AmountFormSet,
+    BudgetForm,
     EvidenceForm,
     PledgeForm,
     PolicyForm,
@@ -66,13 +67,18 @@ def policy_detail(request, pk: int):
         access.subsidy_policies_visible_to(request.user).select_related("issuing_region"), pk=pk
     )
     counties = access.subsidy_eligibility_counties_for(request.user).order_by("code")
+    may_edit = access.subsidy_policies_editable_by(request.user).filter(pk=pk).exists()
+    budgets = list(policy.budgets.filter(county__in=counties).select_related("county"))
+    for budget in budgets:
+        budget.used = approval.budget_used(policy_id=policy.pk, county_id=budget.county_id)
     return render(
         request,
         "subsidies/policy_detail.html",
         {
             "policy": policy,
             "amounts": policy.amounts.select_related("province"),
-            "budgets": policy.budgets.filter(county__in=counties).select_related("county"),
+            "budgets": budgets,
+            "budget_form": BudgetForm(counties=counties) if may_edit else None,
             "counties": counties[:50],
             "target_labels": [
                 label for value, label in TargetGroup.choices if value in policy.target_groups
@@ -80,9 +86,34 @@ def policy_detail(request, pk: int):
             "evidence_labels": [
                 label for value, label in EvidenceKind.choices if value in policy.evidence_kinds
             ],
-            "may_edit": access.subsidy_policies_editable_by(request.user).filter(pk=pk).exists(),
+            "may_edit": may_edit,
         },
     )
+
+
+@require_POST
+@access.require_role(*POLICY_WRITERS)
+def policy_budget(request, pk: int):
+    """Set a county's budget under the policy (coordinator of the area, admin)."""
+    policy = get_object_or_404(access.subsidy_policies_editable_by(request.user), pk=pk)
+    form = BudgetForm(request.POST, counties=access.subsidy_eligibility_counties_for(request.user))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("subsidies:policy", pk=pk)
+    county, amount = form.cleaned_data["county"], form.cleaned_data["amount"]
+    try:
+        services.policy_budget_set(actor=request.user, policy=policy, county=county, amount=amount)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            _("已设置%(county)s的预算：%(amount)s 元。")
+            % {"county": county.name, "amount": amount},
+        )
+    return redirect("subsidies:policy", pk=pk)
 
 
 def _policy_form_page(request, policy=None):

@@ -188,6 +188,10 @@ class PolicyAmount(models.Model):
         return f"{where} {self.amount}"
 
 
+# Ten billion yuan: far above any county's budget, a bound that catches a mistyped figure.
+BUDGET_MAX = 10_000_000_000
+
+
 class PolicyBudget(Timestamped):
     """What one county may pay under one policy (yuan); approvals never exceed it."""
 

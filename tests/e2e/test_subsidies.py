@@ -1,5 +1,5 @@
-"""Issue 14, "done means", on the demo: the Gansu 2024 transport rule is loaded (the demo's
-policies step, as a coordinator would); the Anding official sees who is eligible and why
+"""Issue 14, "done means", on the demo: the coordinator loads the Gansu 2024 transport rule
+from an .xlsx on the policy import page and sets Anding's budget under it; the Anding official sees who is eligible and why
 others are not and creates the applications in one action (免申即享); the township officer
 records the village list, reviews, and publishes the township notice; an objection is recorded
 and resolved; after the notice the county verifies, publishes its notice and approves; a
@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from playwright.sync_api import expect
 
 from laborbridge.demo import DEMO_PASSWORD
@@ -28,6 +28,7 @@ from subsidies.models import (
     PaymentBatch,
     PaymentLine,
     Policy,
+    PolicyBudget,
 )
 from tests.e2e.conftest import login, logout, nav
 
@@ -55,6 +56,7 @@ def demo(reference_data):
     ApprovalStep.objects.all().delete()
     Notice.objects.all().delete()
     Application.objects.all().delete()
+    PolicyBudget.objects.filter(policy__code=POLICY).delete()  # the coordinator sets it
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = before
 
@@ -83,10 +85,58 @@ def _select_all_and_act(page, status: str, action: str, note: str = "", starts_o
     page.wait_for_load_state("domcontentloaded")
 
 
-def test_subsidies_done_means(page, demo):
+# The rule as a coordinator types it from 甘人社通〔2024〕155号, in the import's columns.
+GANSU_2024_ROW = {
+    "政策编码": POLICY,
+    "政策名称": "甘肃省脱贫劳动力外出务工一次性交通补贴",
+    "补贴类别": "一次性交通补贴",
+    "发文地区代码": "620000",
+    "政策年度": 2024,
+    "文件文号": "甘人社通〔2024〕155号",
+    "发文单位": "甘肃省人力资源和社会保障厅、甘肃省农业农村厅、甘肃省财政厅、甘肃省发展和改革委员会",
+    "补贴对象": "脱贫劳动力、监测对象",
+    "连续务工月数": 3,
+    "仅限自主外出": "是",
+    "证明材料": "劳动合同、工资银行流水、务工地社保缴费记录、用工单位务工证明",
+    "可用承诺书": "是",
+    "公示天数": 7,
+    "发放方式": "先审后发",
+    "补贴标准": "陕西省:400；宁夏回族自治区:400；省外其他地区:600；省内市外:300；市内县外:200",
+}
+
+
+def _policy_file(path) -> str:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(GANSU_2024_ROW))
+    sheet.append(list(GANSU_2024_ROW.values()))
+    book.save(path)
+    return str(path)
+
+
+def test_subsidies_done_means(page, demo, tmp_path):
     policy = Policy.objects.get(code=POLICY)
     township = User.objects.get(username="township_anding")
     eligibility_url = page.base_url + reverse("subsidies:eligibility", args=[policy.pk, ANDING])
+
+    # 0. The coordinator loads the rule from an .xlsx and sets Anding's budget under it.
+    login(page, "coordinator", DEMO_PASSWORD)
+    page.goto(page.base_url + reverse("subsidies:policy_import"))
+    page.set_input_files("input[name=file]", _policy_file(tmp_path / "gansu-2024.xlsx"))
+    page.click("button:has-text('导入')")
+    page.wait_for_load_state("domcontentloaded")
+    expect(page.locator("main")).to_contain_text("已导入 1 条补贴政策。")
+    assert sorted(policy.amounts.values_list("amount", flat=True)) == [200, 300, 400, 400, 600]
+    page.goto(page.base_url + reverse("subsidies:policy", args=[policy.pk]))
+    expect(page.locator("#policy-facts")).to_contain_text("甘人社通〔2024〕155号")
+    page.select_option("#budget-form select[name=county]", ANDING)
+    page.fill("#budget-form input[name=amount]", "200000")
+    page.click("#budget-form button")
+    page.wait_for_load_state("domcontentloaded")
+    expect(page.locator("#budget-table")).to_contain_text("200000")
+    assert PolicyBudget.objects.get(policy=policy, county_id=ANDING).amount == 200_000
+    page.shot("0-coordinator-policy-and-budget")
+    logout(page)
 
     # 1. The Anding official: who is eligible, why others are not; 免申即享.
     login(page, "official_anding", DEMO_PASSWORD)

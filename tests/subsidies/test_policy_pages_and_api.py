@@ -408,3 +408,79 @@ def _official():
     from laborbridge.models import User
 
     return User.objects.get(username="official_a")
+
+
+def _anding_budget(policy):
+    return policy.budgets.filter(county_id=ANDING).values_list("amount", flat=True).first()
+
+
+def test_coordinator_sets_a_county_budget_on_the_page(client, gansu, coordinator):
+    client.force_login(coordinator)
+    detail = client.get(reverse("subsidies:policy", args=[gansu.pk]))
+    assert 'id="budget-form"' in detail.content.decode()
+    url = reverse("subsidies:policy_budget", args=[gansu.pk])
+    response = client.post(url, {"county": ANDING, "amount": "50000"}, follow=True)
+    assert _anding_budget(gansu) == 50000
+    assert "已设置安定区的预算：50000 元。" in response.content.decode()
+    assert AuditEvent.objects.filter(action="subsidy.budget_set").count() == 1
+    # Set again: the same row changes; a negative figure is refused with its reason.
+    client.post(url, {"county": ANDING, "amount": "80000"})
+    assert _anding_budget(gansu) == 80000
+    refused = client.post(url, {"county": ANDING, "amount": "-1"}, follow=True)
+    assert "预算不能为负数。" in refused.content.decode()
+    assert _anding_budget(gansu) == 80000
+
+
+def test_a_budget_is_never_set_below_what_is_approved(client, computed, gansu, coordinator):
+    from laborbridge.models import Region
+
+    services.policy_budget_set(
+        actor=coordinator, policy=gansu, county=Region.objects.get(pk=ANDING), amount=10_000
+    )
+    ok, _soon = computed
+    application = services.application_create(actor=_official(), policy=gansu, worker=ok.worker)
+    Application.objects.filter(pk=application.pk).update(status="approved", amount_frozen=600)
+    client.force_login(coordinator)
+    url = reverse("subsidies:policy_budget", args=[gansu.pk])
+    refused = client.post(url, {"county": ANDING, "amount": "500"}, follow=True)
+    assert "预算不能低于已审批金额 600 元。" in refused.content.decode()
+    assert _anding_budget(gansu) == 10_000
+    client.post(url, {"county": ANDING, "amount": "600"})
+    assert _anding_budget(gansu) == 600
+    page = client.get(reverse("subsidies:policy", args=[gansu.pk])).content.decode()
+    assert 'id="budget-table"' in page
+
+
+def test_budget_page_and_api_refuse_others(
+    client, gansu, official_a, township_officer, hr_x, coordinator_longnan, coordinator
+):
+    url = reverse("subsidies:policy_budget", args=[gansu.pk])
+    api = f"/api/v1/subsidy-policies/{gansu.pk}/budget/"
+    for user in (official_a, township_officer, hr_x):
+        client.force_login(user)
+        assert client.post(url, {"county": ANDING, "amount": "1"}).status_code == 403
+        assert client.post(api, {"county": ANDING, "amount": 1}).status_code == 403
+    # Readers of the policy see no budget form.
+    for user in (official_a, township_officer):
+        client.force_login(user)
+        detail = client.get(reverse("subsidies:policy", args=[gansu.pk]))
+        assert detail.status_code == 200
+        assert 'id="budget-form"' not in detail.content.decode()
+    # Another pairing's coordinator may set Longnan's budgets under the provincial rule, not
+    # Anding's: the county is not among the form's choices, and the API does not find it.
+    client.force_login(coordinator_longnan)
+    response = client.post(url, {"county": ANDING, "amount": "1"}, follow=True)
+    assert "选择一个有效的选项" in response.content.decode()
+    assert client.post(api, {"county": ANDING, "amount": 1}).status_code == 404
+    client.logout()
+    assert client.post(url, {"county": ANDING, "amount": "1"}).status_code == 302
+    assert client.post(api, {"county": ANDING, "amount": 1}).status_code == 403
+    assert _anding_budget(gansu) is None
+    # The API for the coordinator of the pairing: set, then refused below zero.
+    client.force_login(coordinator)
+    assert client.post(api, {"county": ANDING, "amount": 700}).json() == {
+        "county": ANDING,
+        "amount": 700,
+    }
+    assert client.post(api, {"county": ANDING, "amount": -5}).status_code == 400
+    assert _anding_budget(gansu) == 700
