@@ -33,6 +33,7 @@ from subsidies.models import (
     PolicyKind,
 )
 from subsidies.models.intermediaries import PURPOSE_INTERMEDIARY_ID
+from subsidies.sealed import sealed_read, sealed_save
 from subsidies.services import _county_employments, policy_rule
 from workers.models import Worker
 
@@ -135,28 +136,21 @@ def intermediary_id_code_set(*, actor: User, intermediary: Intermediary, code: s
     social credit code (checked by its check character), stored encrypted."""
     intermediary = _managed(actor, intermediary)
     intermediary = Intermediary.objects.select_for_update().get(pk=intermediary.pk)
-    before = intermediary.id_code_masked
-    intermediary.id_code_encrypted, intermediary.id_code_masked = _id_code_sealed(
-        intermediary.kind, code
-    )
-    intermediary.save(update_fields=["id_code_encrypted", "id_code_masked", "updated_at"])
-    # Masks only: the audit log never holds the full number.
-    audit_record(
+    sealed, masked = _id_code_sealed(intermediary.kind, code)
+    sealed_save(
+        intermediary,
+        "id_code",
+        sealed=sealed,
+        masked=masked,
         actor=actor,
         action="subsidy.intermediary_id_code_set",
-        target=intermediary,
-        changes={"id_code": [before, intermediary.id_code_masked]},
     )
     return intermediary
 
 
 def intermediary_id_code(intermediary: Intermediary) -> str:
     """Return the full ID number or credit code (callers audit the reveal)."""
-    if intermediary.id_code_encrypted is None:
-        return ""
-    return crypto.decrypt(
-        bytes(intermediary.id_code_encrypted), purpose=PURPOSE_INTERMEDIARY_ID
-    ).decode()
+    return sealed_read(intermediary, "id_code", purpose=PURPOSE_INTERMEDIARY_ID)
 
 
 @transaction.atomic

@@ -39,6 +39,7 @@ from subsidies.models import (
     PaymentLineStatus,
 )
 from subsidies.models.payments import PAYMENT_LINE_LIVE, PURPOSE_PAYMENT_ACCOUNT
+from subsidies.sealed import sealed_read, sealed_save
 
 S = ApplicationStatus
 # Approved applications not yet paid, and those whose payment failed: "the list".
@@ -175,24 +176,19 @@ def payment_line_account_set(*, actor: User, line: PaymentLine, account: str) ->
         )
     if line.status != PaymentLineStatus.PENDING:
         raise ValidationError(_("只有待发放的明细可以修改账号。"))
-    before = line.account_masked
-    line.account_encrypted = crypto.encrypt(account.encode(), purpose=PURPOSE_PAYMENT_ACCOUNT)
-    line.account_masked = mask_account(account)
-    line.save(update_fields=["account_encrypted", "account_masked", "updated_at"])
-    # Masks only: the audit log never holds a full card number.
-    audit_record(
+    sealed_save(
+        line,
+        "account",
+        sealed=crypto.encrypt(account.encode(), purpose=PURPOSE_PAYMENT_ACCOUNT),
+        masked=mask_account(account),
         actor=actor,
         action="subsidy.payment_account_set",
-        target=line,
-        changes={"account": [before, line.account_masked]},
     )
     return line
 
 
 def _account(line: PaymentLine) -> str:
-    if line.account_encrypted is None:
-        return ""
-    return crypto.decrypt(bytes(line.account_encrypted), purpose=PURPOSE_PAYMENT_ACCOUNT).decode()
+    return sealed_read(line, "account", purpose=PURPOSE_PAYMENT_ACCOUNT)
 
 
 def payment_batch_export(
