@@ -17,7 +17,9 @@ import json
 import os
 import random
 import resource
+import signal
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -26,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laborbridge.settings")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 
@@ -312,3 +315,80 @@ def workers_place(
         )
     Employment.objects.bulk_create(employments, batch_size=batch_size)
     return employments
+
+
+# --- matching rounds through a real Celery worker (bench_round.py, bench_round_1m.py)
+
+DINGXI_COUNTIES = ["621102", "621121", "621122", "621123", "621124", "621125", "621126"]
+ROUND_CAMPAIGN = "2026-chunfeng-dingxi-qingdao"
+
+
+def round_parser(doc: str | None, *, workers: int, vacancies: int) -> argparse.ArgumentParser:
+    """Return the command line of a round benchmark: ``--workers``, ``--vacancies``,
+    ``--mode`` (stable / optimal) and ``--seed``; the caller may add its own flags."""
+    parser = argparse.ArgumentParser(description=(doc or "").strip().split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=workers)
+    parser.add_argument("--vacancies", type=int, default=vacancies)
+    parser.add_argument("--mode", default="stable", choices=["stable", "optimal"])
+    parser.add_argument("--seed", type=int, default=1)
+    return parser
+
+
+def database_url() -> str:
+    """Return the URL of the database this process uses (the throwaway one), for children."""
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def celery_worker(queue: str = "matching") -> subprocess.Popen:
+    """Start one Celery worker process (``--pool=solo``: the task runs in the process whose
+    memory and CPU the benchmark reads) on ``queue`` against this process's database."""
+    env = dict(os.environ, DATABASE_URL=database_url(), CELERY_TASK_ALWAYS_EAGER="false")
+    command = [sys.executable, "-m", "celery", "-A", "laborbridge", "worker", "-Q", queue]
+    command += ["--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    return subprocess.Popen([*command, "-l", "warning"], cwd=ROOT, env=env)
+
+
+def process_stop(process: subprocess.Popen | None, timeout: float = 60) -> None:
+    """Ask a child process to stop (SIGTERM) and wait for it."""
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=timeout)
+
+
+def round_run_through_celery(round_id: int) -> float:
+    """Enqueue round ``round_id`` to the ``matching`` queue and wait until it has finished;
+    return the seconds from enqueue to finished (succeeded or failed)."""
+    from matching.models import MatchRound
+    from matching.tasks import match_round_run
+
+    started = time.perf_counter()
+    match_round_run.delay(round_id)
+    while MatchRound.objects.filter(pk=round_id, status__in=["queued", "running"]).exists():
+        time.sleep(0.1)
+    return time.perf_counter() - started
+
+
+def round_report(round_id: int, elapsed: float, how: str) -> bool:
+    """Print a finished round's figures and stage timings; return whether it succeeded."""
+    from matching.models import MatchRound
+
+    round_ = MatchRound.objects.get(pk=round_id)
+    stats = round_.statistics
+    engine_stats = stats.get("engine", {})
+    pairs = engine_stats.get("candidate_pairs", 0)
+    print(f"round #{round_.pk} {round_.status} {how}")
+    if round_.failure_reason:
+        print("  failure:", round_.failure_reason)
+    print(
+        f"  workers {stats.get('workers', 0):,}  vacancies {stats.get('vacancies', 0):,}  "
+        f"headcount {stats.get('headcount', 0):,}  matched {stats.get('matched', 0):,}  "
+        f"fill rate {stats.get('fill_rate')}"
+    )
+    print(
+        f"  candidate pairs {pairs:,} ({pairs / max(1, stats.get('workers') or 1):.0f} per "
+        f"worker), proposals {engine_stats.get('proposals', 0):,}"
+    )
+    print(f"  enqueue → {round_.status}: {elapsed:.2f} s")
+    print("  stage timings (s): " + ", ".join(f"{k} {v}" for k, v in round_.timings.items()))
+    return round_.status == "succeeded"

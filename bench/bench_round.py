@@ -2,7 +2,7 @@
 engine, write the proposed matches — through a real Celery worker when Redis is configured.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/laborbridge REDIS_URL=redis://127.0.0.1:6379/9 \\
-        .venv/bin/python bench/bench_round.py [--workers 100000 --vacancies 10000]
+        .venv/bin/python bench/bench_round.py [--workers 100000 --vacancies 10000] [--mode optimal]
 
 It builds a throwaway test database (``test_<name>``), generates a realistic Dingxi → Qingdao
 campaign (workers with one or two skills, wishes and consent; vacancies of verified Qingdao
@@ -12,24 +12,19 @@ times it from enqueue to "succeeded", then prints the round's own stage timings.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import random
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laborbridge.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The round runs in the Celery worker when Redis is configured, not in this process.
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "false")
 
-import django  # noqa: E402
-
-django.setup()
-
+import _support  # noqa: E402 - starts Django
+from _support import DINGXI_COUNTIES, ROUND_CAMPAIGN  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
@@ -37,7 +32,6 @@ from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 # Rows per INSERT while generating: 5,000 keeps each statement under PostgreSQL's parameter
 # limit and loads 100,000 workers (with their skills and wishes) in about half a minute.
 BATCH = 5000
-DINGXI_COUNTIES = ["621102", "621121", "621122", "621123", "621124", "621125", "621126"]
 QINGDAO_DISTRICTS = [
     "370202",
     "370203",
@@ -57,7 +51,7 @@ def _generate(
     vacancies: int,
     seed: int,
     *,
-    campaign_code: str = "2026-chunfeng-dingxi-qingdao",
+    campaign_code: str = ROUND_CAMPAIGN,
     counties: list[str] = DINGXI_COUNTIES,
     districts: list[str] = QINGDAO_DISTRICTS,
     offset: int = 0,
@@ -185,40 +179,8 @@ def _generate(
     print(f"generated {workers:,} workers, {vacancies:,} vacancies, headcount {headcount_total:,}")
 
 
-def _worker_process() -> subprocess.Popen:
-    db = connection.settings_dict
-    env = dict(
-        os.environ, DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    )
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "laborbridge",
-            "worker",
-            "-Q",
-            "matching",
-            "--pool=solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=100_000)
-    parser.add_argument("--vacancies", type=int, default=10_000)
-    parser.add_argument("--mode", default="stable", choices=["stable", "optimal"])
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
+    args = _support.round_parser(__doc__, workers=100_000, vacancies=10_000).parse_args()
     if connection.vendor != "postgresql":
         print(
             "bench_round: skipped — set DATABASE_URL to a PostgreSQL server (and REDIS_URL for a real worker)."
@@ -236,50 +198,27 @@ def main() -> None:
         from laborbridge.models import Campaign
         from matching.models import MatchRound
         from matching.rounds import round_execute
-        from matching.tasks import match_round_run
 
         round_ = MatchRound.objects.create(
-            campaign=Campaign.objects.get(code="2026-chunfeng-dingxi-qingdao"),
+            campaign=Campaign.objects.get(code=ROUND_CAMPAIGN),
             mode=args.mode,
             seed=args.seed,
         )
-        through_celery = bool(settings.REDIS_URL)
-        if through_celery:
+        if settings.REDIS_URL:
             import redis
 
             redis.from_url(settings.REDIS_URL).delete("matching")
-            worker = _worker_process()
+            worker = _support.celery_worker()
             time.sleep(6)  # let the worker boot (imports Django, NumPy, Numba) before timing
-            started = time.perf_counter()
-            match_round_run.delay(round_.pk)
-            while MatchRound.objects.filter(
-                pk=round_.pk, status__in=["queued", "running"]
-            ).exists():
-                time.sleep(0.1)
+            elapsed = _support.round_run_through_celery(round_.pk)
+            how = "through a Celery worker"
         else:
-            started = time.perf_counter()
-            round_execute(round_id=round_.pk, task_id="bench")
-        elapsed = time.perf_counter() - started
-        round_.refresh_from_db()
-        stats = round_.statistics
-        print(
-            f"round #{round_.pk} {round_.status} {'through a Celery worker' if through_celery else 'in-process'}"
-        )
-        print(
-            f"  workers {stats.get('workers'):,}  vacancies {stats.get('vacancies'):,}  matched {stats.get('matched'):,}  fill rate {stats.get('fill_rate')}"
-        )
-        print(f"  enqueue → succeeded: {elapsed:.2f} s")
-        engine_stats = stats.get("engine", {})
-        print(
-            f"  candidate pairs {engine_stats.get('candidate_pairs', 0):,} ({engine_stats.get('candidate_pairs', 0) / max(1, stats.get('workers') or 1):.0f} per worker), proposals {engine_stats.get('proposals', 0):,}"
-        )
-        print("  stage timings (s): " + ", ".join(f"{k} {v}" for k, v in round_.timings.items()))
-        if round_.failure_reason:
-            print("  failure:", round_.failure_reason)
+            with _support.timed() as took:
+                round_execute(round_id=round_.pk, task_id="bench")
+            elapsed, how = took.wall, "in-process"
+        _support.round_report(round_.pk, elapsed, how)
     finally:
-        if worker is not None:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=30)
+        _support.process_stop(worker)
         connection.close()
         teardown_databases(old, verbosity=0)
 

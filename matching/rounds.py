@@ -5,22 +5,45 @@ UPDATE and returns an attempt number; a redelivered task (its worker was killed:
 ``acks_late`` with reject-on-worker-lost) claims again and gets a higher number. Results are
 written in one transaction that first locks the round and checks it still belongs to this
 attempt, so a stale attempt can never write, and a round's matches are written exactly once.
+
+The write streams (``Proposals``): the matches stay arrays, and a thread explains them chunk
+by chunk (each distinct reason is turned into JSON once) into COPY text while the
+transaction marks the workers matched and sends the text to PostgreSQL, so the Python work
+of the explanations overlaps the database's work and no list of a million model instances
+or one huge buffer is built.
 """
+
+from __future__ import annotations
 
 import csv
 import io
 import json
+import queue
 import threading
 import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from laborbridge.background import BackgroundJob, Claim
-from matching.models import ACTIVE_STATUSES, Match, MatchRound, MatchStatus, RoundStatus
-from matching.reasons import truthful_wage
+from matching.models import (
+    ACTIVE_STATUSES,
+    Decision,
+    Match,
+    MatchRound,
+    MatchStatus,
+    RoundStatus,
+)
 from workers.models import Worker, WorkerStatus
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from matching import engine
 
 # One INSERT per 2,000 matches: on PostgreSQL 100,000 proposed matches are written in ~3 s
 # with this batch size (bench/bench_round.py); larger batches gained nothing measurable.
@@ -56,13 +79,16 @@ def round_claim(*, round_id: int, task_id: str) -> Claim | None:
 def round_write_results(
     *,
     claim: Claim,
-    matches: list[Match],
+    matches: Proposals | Sequence[Match],
     statistics: dict,
     timings: dict,
     engine_version: str,
     input_snapshot: dict,
 ) -> bool:
-    """Store a round's proposed matches and statistics; False if this attempt lost the round."""
+    """Store a round's proposed matches and statistics; False if this attempt lost the round.
+
+    ``matches`` are the round's ``Proposals`` (streamed) or ready ``Match`` instances.
+    """
     round_ = MatchRound.objects.select_for_update().get(pk=claim.pk)
     if round_.status != RoundStatus.RUNNING or round_.attempt != claim.attempt:
         return False
@@ -74,10 +100,15 @@ def round_write_results(
             status__in=ACTIVE_STATUSES, created_at__gte=round_.started_at
         ).values_list("worker_id", flat=True)
     )
-    fresh = [m for m in matches if m.worker_id not in busy]
-    _insert_matches(fresh)
-    _mark_workers_matched([m.worker_id for m in fresh])
-    statistics = dict(statistics, written=len(fresh), skipped_busy=len(matches) - len(fresh))
+    if isinstance(matches, Proposals):
+        written, explain_seconds = _write_proposals(matches, busy)
+        timings = dict(timings, explain=round(explain_seconds, 3))
+    else:
+        fresh = [m for m in matches if m.worker_id not in busy]
+        _insert_matches(fresh)
+        _mark_workers_matched([m.worker_id for m in fresh])
+        written = len(fresh)
+    statistics = dict(statistics, written=written, skipped_busy=len(matches) - written)
     now = timezone.now()
     round_.status = RoundStatus.SUCCEEDED
     round_.statistics = statistics
@@ -151,17 +182,274 @@ def _insert_matches(matches: list[Match]) -> None:
             ]
         )
     buffer.seek(0)
-    columns = (
-        "round_id, worker_id, vacancy_id, status, score, worker_score, vacancy_score, "
-        "worker_rank, reasons, worker_decision, employer_decision, decline_reason, "
-        "created_at, updated_at"
-    )
     with connection.cursor() as cursor:
         # COPY writes 100,000 matches in about a second, several times faster than INSERTs.
         cursor.cursor.copy_expert(
-            f"COPY {Match._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (decline_reason))",
+            f"COPY {Match._meta.db_table} ({_MATCH_COLUMNS}) "
+            "FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (decline_reason))",
             buffer,
         )
+
+
+_MATCH_COLUMNS = (
+    "round_id, worker_id, vacancy_id, status, score, worker_score, vacancy_score, "
+    "worker_rank, reasons, worker_decision, employer_decision, decline_reason, "
+    "created_at, updated_at"
+)
+# Matches explained and turned into COPY text at a time: 20,000 are ~15 MB of text (~750
+# bytes a row, most of it the reasons) and ~0.5 s of Python (47,000 took 1.1-1.8 s at load 6-9
+# on the 2-core machine). The explaining thread may run WRITE_AHEAD chunks ahead of the COPY:
+# at most ~75 MB of text wait, whatever the size of the round.
+WRITE_CHUNK = 20_000
+WRITE_AHEAD = 4
+_NULL = "\\N"  # NULL in COPY's text format
+_BACKSLASH = "\\"
+_OFFERED_WAGE_CODES = ("wage_above_expectation", "wage_below_expectation")
+
+
+@dataclass(frozen=True)
+class Proposals:
+    """A round's proposed matches as arrays, one entry per matched worker in worker order.
+
+    Nothing per match is built up front: ``reasons_json`` explains a slice of them when the
+    write gets to it. (``Match`` instances with their reason dicts, json.dumps'ed one by one,
+    were built for every match before a row was sent: at 47,000 matches 2.6-5.0 s of Python
+    and +215 MB of peak memory, which the streamed write overlaps with the database's work.)
+    """
+
+    round_id: int
+    instance: engine.Instance
+    weights: engine.Weights
+    workers: np.ndarray  # engine worker indexes
+    vacancies: np.ndarray  # engine vacancy indexes
+    worker_ids: np.ndarray  # database ids
+    vacancy_ids: np.ndarray
+    worker_score: np.ndarray
+    vacancy_score: np.ndarray
+    worker_rank: np.ndarray  # 1 = the worker's first choice; 0 = unknown (stored as NULL)
+    no_expectation: np.ndarray  # bool: the worker stated no minimum wage
+
+    def __len__(self) -> int:
+        return len(self.workers)
+
+    def reasons_json(self, lo: int, hi: int) -> list[str]:
+        """Return the reasons of matches ``lo:hi`` as JSON text, each exactly
+        ``json.dumps(reasons, ensure_ascii=False, separators=(",", ":"))`` of what
+        ``engine.explain_pairs_as_dicts`` and ``truthful_wage`` give."""
+        from matching import engine
+
+        pairs = engine.explain_pairs(
+            self.instance, self.workers[lo:hi], self.vacancies[lo:hi], self.weights
+        )
+        # Equal reasons of one call are one shared object: each distinct one becomes JSON
+        # once (~10 reasons a match, a few thousand distinct ones per chunk). Keyed by id(),
+        # so the cache lives only as long as ``pairs`` holds the objects.
+        worker_text: dict[int, str] = {}
+        vacancy_text: dict[int, str] = {}
+        offered_text: dict[int, str] = {}
+
+        def text(reason, side: str, cache: dict[int, str], **override) -> str:
+            found = cache.get(id(reason))
+            if found is None:
+                data = dict(reason.as_dict(), side=side)
+                found = cache[id(reason)] = _json(dict(data, **override) if override else data)
+            return found
+
+        out = []
+        for (worker_reasons, vacancy_reasons), no_expectation in zip(
+            pairs, self.no_expectation[lo:hi].tolist(), strict=True
+        ):
+            parts = [
+                worker_text.get(id(r)) or text(r, "worker", worker_text) for r in worker_reasons
+            ]
+            if no_expectation:  # no expectation: say the pay (matching.reasons.truthful_wage)
+                parts = [
+                    text(r, "worker", offered_text, code="wage_offered")
+                    if r.code in _OFFERED_WAGE_CODES
+                    else part
+                    for r, part in zip(worker_reasons, parts, strict=True)
+                ]
+            parts += [
+                vacancy_text.get(id(r)) or text(r, "vacancy", vacancy_text) for r in vacancy_reasons
+            ]
+            out.append("[" + ",".join(parts) + "]")
+        return out
+
+    def matches(self) -> list[Match]:
+        """Return the proposals as unsaved ``Match`` instances (small rounds, other
+        databases, the rolling updates)."""
+        matches = []
+        for lo in range(0, len(self), WRITE_CHUNK):
+            hi = min(len(self), lo + WRITE_CHUNK)
+            texts = self.reasons_json(lo, hi)
+            for i, reasons in zip(range(lo, hi), texts, strict=True):
+                matches.append(self._match(i, json.loads(reasons)))
+        return matches
+
+    def _match(self, i: int, reasons: list[dict]) -> Match:
+        rank = int(self.worker_rank[i])
+        return Match(
+            round_id=self.round_id,
+            worker_id=int(self.worker_ids[i]),
+            vacancy_id=int(self.vacancy_ids[i]),
+            status=MatchStatus.PROPOSED,
+            score=float(self.worker_score[i] + self.vacancy_score[i]),
+            worker_score=float(self.worker_score[i]),
+            vacancy_score=float(self.vacancy_score[i]),
+            worker_rank=rank or None,
+            reasons=reasons,
+        )
+
+    def copy_chunks(self, skip: set[int]) -> Iterator[tuple[int, str, float]]:
+        """Yield (matches, COPY text, seconds spent) per chunk, leaving out the workers
+        in ``skip``; columns as ``_MATCH_COLUMNS``."""
+        import numpy as np
+
+        now = timezone.now().isoformat()
+        pending = Decision.PENDING.value
+        head = f"{self.round_id}\t"
+        tail = f"\t{pending}\t{pending}\t\t{now}\t{now}\n"
+        proposed = MatchStatus.PROPOSED.value
+        for lo in range(0, len(self), WRITE_CHUNK):
+            started = time.perf_counter()
+            hi = min(len(self), lo + WRITE_CHUNK)
+            texts = self.reasons_json(lo, hi)
+            keep = np.arange(lo, hi)
+            if skip:
+                keep = keep[~np.isin(self.worker_ids[lo:hi], list(skip))]
+                texts = [texts[i] for i in (keep - lo).tolist()]
+            columns = zip(
+                self.worker_ids[keep].tolist(),
+                self.vacancy_ids[keep].tolist(),
+                self.worker_score[keep].tolist(),
+                self.vacancy_score[keep].tolist(),
+                self.worker_rank[keep].tolist(),
+                texts,
+                strict=True,
+            )
+            # JSON text holds no raw tab or newline (json.dumps escapes them), so a
+            # backslash is the one character COPY's text format needs escaped.
+            lines = [
+                f"{head}{w}\t{v}\t{proposed}\t{s + t}\t{s}\t{t}\t{r or _NULL}\t"
+                f"{j.replace(_BACKSLASH, _BACKSLASH * 2)}{tail}"
+                for w, v, s, t, r, j in columns
+            ]
+            yield len(lines), "".join(lines), time.perf_counter() - started
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def proposals_from(round_: MatchRound, inputs, result, params) -> Proposals:
+    """Return the round's proposed matches: one per worker the engine assigned."""
+    import numpy as np
+
+    matched = np.flatnonzero(result.assignment >= 0)
+    vacancies = result.assignment[matched].astype(np.int64)
+    rank = result.rank[matched].astype(np.int64)
+    return Proposals(
+        round_id=round_.pk,
+        instance=inputs.instance,
+        weights=params.weights,
+        workers=matched.astype(np.int64),
+        vacancies=vacancies,
+        worker_ids=np.asarray(inputs.worker_ids, dtype=np.int64)[matched],
+        vacancy_ids=np.asarray(inputs.vacancy_ids, dtype=np.int64)[vacancies],
+        worker_score=result.worker_score[matched].astype(np.int64),
+        vacancy_score=result.vacancy_score[matched].astype(np.int64),
+        worker_rank=np.where(rank >= 0, rank + 1, 0),
+        no_expectation=inputs.instance.workers.min_wage[matched] == 0,
+    )
+
+
+def _write_proposals(proposals: Proposals, busy: set[int]) -> tuple[int, float]:
+    """Write the proposals (skipping ``busy`` workers) and mark their workers matched;
+    return (matches written, seconds spent explaining them)."""
+    import numpy as np
+
+    fresh_ids = proposals.worker_ids
+    if busy:
+        fresh_ids = fresh_ids[~np.isin(fresh_ids, list(busy))]
+    if connection.vendor != "postgresql":
+        fresh = [m for m in proposals.matches() if m.worker_id not in busy]
+        Match.objects.bulk_create(fresh, batch_size=MATCH_WRITE_BATCH)
+        _mark_workers_matched(fresh_ids.tolist())
+        return len(fresh), 0.0
+    with _Explainer(proposals, busy) as explainer:
+        # The explaining thread starts now and works while PostgreSQL updates the workers
+        # (psycopg2 lets go of the GIL while it waits for the server).
+        _mark_workers_matched(fresh_ids.tolist())
+        with connection.cursor() as cursor:
+            try:
+                cursor.cursor.copy_expert(
+                    f"COPY {Match._meta.db_table} ({_MATCH_COLUMNS}) FROM STDIN",
+                    explainer,
+                    size=1 << 20,
+                )
+            except Exception as error:
+                # psycopg2 reports an error of read() as a cancelled COPY: raise the cause
+                if explainer.error is not None:
+                    raise explainer.error from error
+                raise
+    return explainer.written, explainer.seconds
+
+
+class _Explainer:
+    """A file-like reader for ``copy_expert`` fed by a thread that explains the proposals
+    chunk by chunk (``Proposals.copy_chunks``) at most ``WRITE_AHEAD`` chunks ahead."""
+
+    _DONE = object()
+
+    def __init__(self, proposals: Proposals, skip: set[int]) -> None:
+        self.chunks: queue.Queue = queue.Queue(maxsize=WRITE_AHEAD)
+        self.stop = threading.Event()
+        self.written = 0
+        self.seconds = 0.0
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(
+            target=self._produce, args=(proposals, skip), name="round-explain", daemon=True
+        )
+
+    def __enter__(self) -> _Explainer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()  # a failed COPY: let the thread end instead of waiting on a full queue
+        self.thread.join()
+
+    def _produce(self, proposals: Proposals, skip: set[int]) -> None:
+        try:
+            for item in proposals.copy_chunks(skip):
+                if not self._put(item):
+                    return
+        except BaseException as error:  # handed to the COPY, which raises it in the task
+            self._put(error)
+            return
+        self._put(self._DONE)
+
+    def _put(self, item) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.chunks.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read(self, size: int = -1) -> str:
+        item = self.chunks.get()
+        if item is self._DONE:
+            self.chunks.put(item)  # copy_expert reads again after the end
+            return ""
+        if isinstance(item, BaseException):
+            self.error = item
+            raise item
+        count, text, seconds = item
+        self.written += count
+        self.seconds += seconds
+        return text
 
 
 def round_fail(*, round_id: int, reason: str) -> None:
@@ -195,10 +483,8 @@ def round_execute(*, round_id: int, task_id: str) -> bool:
     finally:
         heartbeat.stop()
     progress("write", 0.0)
-    explain_started = time.perf_counter()
-    matches = _matches_from(round_, inputs, result, params)
-    explain_seconds = time.perf_counter() - explain_started
     write_started = time.perf_counter()
+    matches = proposals_from(round_, inputs, result, params)
     statistics = _statistics(inputs, result)
     timings = {
         "load": round(load_seconds, 3),
@@ -213,7 +499,8 @@ def round_execute(*, round_id: int, task_id: str) -> bool:
         input_snapshot=inputs.snapshot,
     )
     if written:
-        timings["explain"] = round(explain_seconds, 3)
+        # "explain" is the explaining thread's time, inside "write" (they overlap)
+        timings = MatchRound.objects.values_list("timings", flat=True).get(pk=round_id)
         timings["write"] = round(time.perf_counter() - write_started, 3)
         timings["total"] = round(time.perf_counter() - started, 3)
         MatchRound.objects.filter(pk=round_id).update(timings=timings)
@@ -302,33 +589,8 @@ def _engine_parameters(parameters: dict) -> dict:
 
 
 def _matches_from(round_: MatchRound, inputs, result, params) -> list[Match]:
-    from matching import engine
-
-    matches = []
-    matched = (result.assignment >= 0).nonzero()[0]
-    # every pair's breakdown in one batch (the same reasons as engine.score_pair, per pair)
-    explained = engine.explain_pairs_as_dicts(
-        inputs.instance, matched, result.assignment[matched], params.weights
-    )
-    min_wage = inputs.instance.workers.min_wage
-    for w, reasons in zip(matched, explained, strict=True):
-        v = int(result.assignment[w])
-        if not min_wage[w]:
-            reasons = truthful_wage(reasons, min_wage=None)  # no expectation: say the pay
-        matches.append(
-            Match(
-                round=round_,
-                worker_id=inputs.worker_ids[w],
-                vacancy_id=inputs.vacancy_ids[v],
-                status=MatchStatus.PROPOSED,
-                score=float(result.worker_score[w] + result.vacancy_score[w]),
-                worker_score=float(result.worker_score[w]),
-                vacancy_score=float(result.vacancy_score[w]),
-                worker_rank=int(result.rank[w]) + 1 if result.rank[w] >= 0 else None,
-                reasons=reasons,
-            )
-        )
-    return matches
+    """Return the proposed matches as unsaved ``Match`` instances (the rolling updates)."""
+    return proposals_from(round_, inputs, result, params).matches()
 
 
 def _statistics(inputs, result) -> dict:
