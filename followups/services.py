@@ -45,7 +45,7 @@ from followups.models import (
 )
 from jobs.models import Employer, Vacancy
 from laborbridge import access
-from laborbridge.background import RUNNING, BackgroundJob, RunBusy, run_create
+from laborbridge.background import RUNNING, BackgroundJob, RunBusy, run_create, stage_spans
 from laborbridge.models import Campaign, Pairing, Role, User
 from laborbridge.notifications.services import Audience, notify
 from laborbridge.services import audit_record
@@ -56,12 +56,7 @@ from workers.models import Employment, EmploymentStatus, Worker
 
 TASK_NAME = "followups.generate"
 STAGES = {"load": (0, 5), "generate": (5, 95), "remind": (95, 100)}
-RUNS = BackgroundJob(
-    model=FollowUpRun,
-    status_field="status",
-    stage_span=lambda stage: STAGES.get(stage, (0, 100)),
-    task_name=TASK_NAME,
-)
+RUNS = BackgroundJob(model=FollowUpRun, stage_span=stage_spans(STAGES), task_name=TASK_NAME)
 # Rows per INSERT: a read chunk's missing rows (up to ~1.5 per employment) in one statement;
 # 150,000 rows at 100,000 placed workers take ~20 s in all with the reads (bench/RESULTS.md).
 BATCH = 10000

@@ -53,7 +53,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -162,6 +162,17 @@ class Claim:
 _REGISTRY: dict[str, "BackgroundJob"] = {}
 
 
+def stage_spans(stages: Mapping[str, tuple[Any, ...]]) -> Callable[[str], tuple[int, int]]:
+    """Return a job's ``stage_span`` read from ``stages`` (stage name → percent at its start,
+    at its end, and anything after); a stage not listed spans 0-100."""
+
+    def span(stage: str) -> tuple[int, int]:
+        start, end = stages.get(stage, (0, 100))[:2]
+        return start, end
+
+    return span
+
+
 @dataclass(frozen=True)
 class BackgroundJob:
     """How one kind of row is claimed, watched and recovered.
@@ -172,7 +183,7 @@ class BackgroundJob:
     """
 
     model: type[models.Model]
-    status_field: str
+    status_field: str = "status"
     # stage name -> (percent at its start, percent at its end)
     stage_span: Callable[[str], tuple[int, int]] = lambda stage: (0, 100)
     task_name: str = ""

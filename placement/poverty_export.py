@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laborbridge import access, crypto, spreadsheets
-from laborbridge.background import BackgroundJob, RunBusy, run_create, run_task
+from laborbridge.background import BackgroundJob, RunBusy, run_create, run_task, stage_spans
 from laborbridge.models import Region, User
 from laborbridge.services import audit_record
 from placement import history, poverty_checks
@@ -36,12 +36,7 @@ _FILE_AAD = PovertyExport.encrypted_fields["file_data"]
 TASK_NAME = "placement.poverty_export"
 # stage -> (percent at its start, at its end)
 STAGES = {"load": (0, 40), "check": (40, 50), "write": (50, 100)}
-EXPORTS = BackgroundJob(
-    model=PovertyExport,
-    status_field="status",
-    stage_span=lambda stage: STAGES.get(stage, (0, 100)),
-    task_name=TASK_NAME,
-)
+EXPORTS = BackgroundJob(model=PovertyExport, stage_span=stage_spans(STAGES), task_name=TASK_NAME)
 # Rows read per query while loading (a 20,000-person county: 1 round trip per 5,000 rows).
 LOAD_CHUNK = 5000
 

@@ -18,8 +18,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from laborbridge import access, crypto
-from laborbridge.background import RUNNING, BackgroundJob, RunBusy, run_create
+from laborbridge import access, crypto, documents
+from laborbridge.background import RUNNING, BackgroundJob, RunBusy, run_create, stage_spans
 from laborbridge.models import Region, User
 from laborbridge.services import audit_record
 from subsidies import approval, eligibility
@@ -230,12 +230,7 @@ def policy_budget_set(*, actor: User, policy: Policy, county: Region, amount: in
 
 TASK_NAME = "subsidies.eligibility"
 STAGES = {"load": (0, 30), "evaluate": (30, 60), "write": (60, 100)}
-RUNS = BackgroundJob(
-    model=EligibilityRun,
-    status_field="status",
-    stage_span=lambda stage: STAGES.get(stage, (0, 100)),
-    task_name=TASK_NAME,
-)
+RUNS = BackgroundJob(model=EligibilityRun, stage_span=stage_spans(STAGES), task_name=TASK_NAME)
 # Results per INSERT where there is no COPY (SQLite): 5,000 rows of ~200 bytes a statement.
 # (bench/RESULTS.md).
 WRITE_BATCH = 5000
@@ -684,27 +679,14 @@ def applications_create_for_eligible(
 
 # One scanned page or a phone photo; a PDF of a contract rarely passes 5 MB.
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
-# Types by their first bytes (never trust the browser's declared type or the name).
-EVIDENCE_TYPES = {
-    b"%PDF-": ("application/pdf", ".pdf"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
-    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
-}
-
-
-def evidence_content_type(data: bytes) -> str | None:
-    """Return the content type of ``data`` by its signature, or None if not accepted."""
-    for magic, (content_type, _suffix) in EVIDENCE_TYPES.items():
-        if data.startswith(magic):
-            return content_type
-    return None
 
 
 @transaction.atomic
 def evidence_add(
     *, actor: User, application: Application, kind: str, file_name: str, data: bytes
 ) -> ApplicationEvidence:
-    """Attach a document (PDF, PNG or JPEG up to 5 MB), stored encrypted."""
+    """Attach a document (PDF, PNG or JPEG up to 5 MB, checked by ``laborbridge.documents``),
+    stored encrypted."""
     if not access.subsidy_applications_editable_by(actor).filter(pk=application.pk).exists():
         raise PermissionDenied(_("您无权为该申请上传材料。"))
     if kind not in EvidenceKind.values:
@@ -723,9 +705,10 @@ def evidence_add(
                 % {"mb": MAX_EVIDENCE_BYTES // 2**20}
             }
         )
-    content_type = evidence_content_type(data)
-    if content_type is None:
-        raise ValidationError({"file": _("只接受 PDF、PNG 或 JPG 文件。")})
+    try:  # type by content, and no active content, broken file or bomb (laborbridge.documents)
+        content_type = documents.document_check(data).content_type
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from None
     evidence = ApplicationEvidence.objects.create(
         application=application,
         kind=kind,

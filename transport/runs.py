@@ -17,7 +17,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from laborbridge.background import BackgroundJob, Claim
+from laborbridge.background import BackgroundJob, Claim, stage_spans
 from laborbridge.models import Campaign
 from laborbridge.services import audit_record
 from transport import planner
@@ -56,7 +56,7 @@ class StaleInputs(Exception):
 PLANS = BackgroundJob(
     model=TransportPlan,
     status_field="run_status",
-    stage_span=lambda stage: STAGES.get(stage, (0, 100, ""))[:2],
+    stage_span=stage_spans(STAGES),
     task_name="transport.tasks.transport_plan_run",
 )
 
