@@ -17,6 +17,7 @@ from subsidies.models import (
     EligibilityRunStatus,
     Policy,
 )
+from tests.documents import pdf_bytes
 from tests.factories import ANDING, HUANGDAO, TONGWEI, EmployerFactory, place_worker
 from workers.models import PovertyStatus
 
@@ -211,7 +212,7 @@ def test_history_change_marks_result_stale(gansu, official_a):
     assert services.eligibility_stale_workers(policy=gansu, county_id=ANDING) == []
 
 
-PDF = b"%PDF-1.4\n%test\n"
+PDF = pdf_bytes()
 
 
 def test_evidence_checked_encrypted_and_scoped(gansu, official_a, official_b, coordinator, hr_x):
@@ -241,6 +242,17 @@ def test_evidence_checked_encrypted_and_scoped(gansu, official_a, official_b, co
             file_name="a.pdf",
             data=PDF,
         )
+    # A contract that runs JavaScript when opened is refused, with the reason on the file.
+    with pytest.raises(ValidationError) as caught:
+        services.evidence_add(
+            actor=official_a,
+            application=application,
+            kind="labour_contract",
+            file_name="合同.pdf",
+            data=pdf_bytes(javascript="app.launchURL('http://example.invalid')"),
+        )
+    assert "可执行内容（JavaScript）" in caught.value.message_dict["file"][0]
+    assert not application.evidence.exists()
     evidence = services.evidence_add(
         actor=official_a,
         application=application,

@@ -14,11 +14,12 @@ from openpyxl import Workbook
 from laborbridge.models import AuditEvent
 from subsidies import services
 from subsidies.models import Application, ApplicationEvidence, EligibilityRun, Policy
+from tests.documents import pdf_bytes
 from tests.factories import ANDING, HUANGDAO, EmployerFactory, place_worker
 from workers.models import PovertyStatus
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n%test\n"
+PDF = pdf_bytes()
 OUTSIDERS = ["official_b", "hr_x", "liaison"]
 
 
