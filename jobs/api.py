@@ -37,7 +37,7 @@ from jobs.models import (
     VacancyStatus,
 )
 from laborbridge import access
-from laborbridge.api import ApiDateField, column_range
+from laborbridge.api import ApiDateField, column_range, validated
 from laborbridge.imports import ImportJobViewSet
 from laborbridge.models import Campaign, CertificateType, Occupation, Region
 
@@ -116,20 +116,16 @@ class EmployerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=EmployerCreateInputSerializer, responses={201: EmployerOutputSerializer})
     def create(self, request):
         """Register a new employer (coordinator within their pairing, or admin); it starts pending."""
-        serializer = self.EmployerCreateInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        employer = services.employer_create(actor=request.user, **serializer.validated_data)
+        values = validated(self.EmployerCreateInputSerializer, request)
+        employer = services.employer_create(actor=request.user, **values)
         return self._output(employer, status.HTTP_201_CREATED)
 
     @extend_schema(request=EmployerUpdateInputSerializer, responses=EmployerOutputSerializer)
     def partial_update(self, request, pk=None):
         """Update the company profile (HR of the employer, or admin)."""
         employer = self.get_object()
-        serializer = self.EmployerUpdateInputSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        employer = services.employer_update(
-            actor=request.user, employer=employer, **serializer.validated_data
-        )
+        values = validated(self.EmployerUpdateInputSerializer, request, partial=True)
+        employer = services.employer_update(actor=request.user, employer=employer, **values)
         return self._output(employer)
 
     @extend_schema(request=EmployerVerifyInputSerializer, responses=EmployerOutputSerializer)
@@ -137,11 +133,8 @@ class EmployerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def verify(self, request, pk=None):
         """Verify the employer, or reject it with a reason (coordinator of its pairing, admin)."""
         employer = self.get_object()
-        serializer = self.EmployerVerifyInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        employer = services.employer_verify(
-            actor=request.user, employer=employer, **serializer.validated_data
-        )
+        values = validated(self.EmployerVerifyInputSerializer, request)
+        employer = services.employer_verify(actor=request.user, employer=employer, **values)
         return self._output(employer)
 
 
@@ -275,9 +268,7 @@ class VacancyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=VacancyCreateInputSerializer, responses={201: VacancyOutputSerializer})
     def create(self, request):
         """Create a vacancy of the user's employer, as a draft or (``publish``) open."""
-        serializer = self.VacancyCreateInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = dict(validated(self.VacancyCreateInputSerializer, request))
         employers = access.employers_editable_by(request.user)
         employer_id = request.user.employer_id or data.pop("employer", None)
         data.pop("employer", None)
@@ -299,9 +290,7 @@ class VacancyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def partial_update(self, request, pk=None):
         """Change some fields of a vacancy (HR of its employer, or admin)."""
         vacancy = self.get_object()
-        serializer = self.VacancyUpdateInputSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = dict(validated(self.VacancyUpdateInputSerializer, request, partial=True))
         self._certificates(data)
         vacancy = services.vacancy_update(
             actor=request.user,
@@ -315,10 +304,9 @@ class VacancyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def transition(self, request, pk=None):
         """Move the vacancy to another status; an illegal move answers 400 with the reason."""
         vacancy = self.get_object()
-        serializer = self.VacancyTransitionInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        values = validated(self.VacancyTransitionInputSerializer, request)
         vacancy = services.vacancy_set_status(
-            actor=request.user, vacancy=vacancy, status=serializer.validated_data["status"]
+            actor=request.user, vacancy=vacancy, status=values["status"]
         )
         return self._output(vacancy)
 

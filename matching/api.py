@@ -8,7 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from laborbridge import access
-from laborbridge.api import column_range
+from laborbridge.api import column_range, validated
 from laborbridge.background_api import RunOutputSerializer
 from matching import selectors, services
 from matching.models import MatchRound, RoundMode
@@ -47,17 +47,16 @@ class MatchRoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
 
     def create(self, request, *args, **kwargs):
-        data = self.RoundCreateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(self.RoundCreateInputSerializer, request)
         campaign = get_object_or_404(
-            access.campaigns_visible_to(request.user), code=data.validated_data["campaign"]
+            access.campaigns_visible_to(request.user), code=data["campaign"]
         )
         # RunBusy (409) and EnqueueFailed (503) reach the one API error handler.
         round_ = services.match_round_create(
             actor=request.user,
             campaign=campaign,
-            mode=data.validated_data["mode"],
-            seed=data.validated_data["seed"],
+            mode=data["mode"],
+            seed=data["seed"],
         )
         return Response(self.RoundOutputSerializer(round_).data, status=status.HTTP_201_CREATED)
 
@@ -120,11 +119,10 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], serializer_class=MatchDecideInputSerializer)
     def decide(self, request, pk=None):
         match = self.get_object()
-        data = self.MatchDecideInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(self.MatchDecideInputSerializer, request)
         decision, reason, user = (
-            data.validated_data["decision"],
-            data.validated_data["reason"],
+            data["decision"],
+            data["reason"],
             request.user,
         )
         calls = {

@@ -12,6 +12,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from laborbridge import access
+from laborbridge.api import validated
 from laborbridge.background_api import RunOutputSerializer
 from laborbridge.models import Role
 from subsidies import services
@@ -169,10 +170,9 @@ class SubsidyPolicyViewSet(
     def eligibility_runs(self, request, pk=None):
         """Queue the computation of a county's eligibility (409 while one runs)."""
         policy = self.get_object()
-        data = CountyInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(CountyInputSerializer, request)
         run = services.eligibility_run_create(
-            actor=request.user, policy=policy, county=self._county(data.validated_data["county"])
+            actor=request.user, policy=policy, county=self._county(data["county"])
         )
         return Response(EligibilityRunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
@@ -181,13 +181,12 @@ class SubsidyPolicyViewSet(
     def budget(self, request, pk=None):
         """Set a county's budget under the policy (400 below what is already approved)."""
         policy = self.get_object()
-        data = BudgetSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(BudgetSerializer, request)
         budget = services.policy_budget_set(
             actor=request.user,
             policy=policy,
-            county=self._county(data.validated_data["county_id"]),
-            amount=data.validated_data["amount"],
+            county=self._county(data["county_id"]),
+            amount=data["amount"],
         )
         return Response(BudgetSerializer(budget).data)
 
@@ -198,18 +197,15 @@ class SubsidyPolicyViewSet(
     def apply(self, request, pk=None):
         """免申即享 for a county (``county``) or one worker's application (``worker``)."""
         policy = self.get_object()
-        data = ApplyInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        if data.validated_data.get("worker"):
-            worker = get_object_or_404(
-                access.workers_visible_to(request.user), pk=data.validated_data["worker"]
-            )
+        data = validated(ApplyInputSerializer, request)
+        if data.get("worker"):
+            worker = get_object_or_404(access.workers_visible_to(request.user), pk=data["worker"])
             made = [services.application_create(actor=request.user, policy=policy, worker=worker)]
         else:
             made = services.applications_create_for_eligible(
                 actor=request.user,
                 policy=policy,
-                county=self._county(data.validated_data["county"]),
+                county=self._county(data["county"]),
             )
         return Response(
             ApplicationCreatedSerializer(made, many=True).data, status=status.HTTP_201_CREATED
@@ -225,19 +221,18 @@ class SubsidyEvidenceViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=EvidenceInputSerializer, responses={201: EvidenceOutputSerializer})
     def create(self, request):
-        data = EvidenceInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(EvidenceInputSerializer, request)
         application = get_object_or_404(
             access.subsidy_applications_visible_to(request.user),
-            pk=data.validated_data["application"],
+            pk=data["application"],
         )
-        upload = data.validated_data["file"]
+        upload = data["file"]
         if upload.size > services.MAX_EVIDENCE_BYTES:
             raise serializers.ValidationError({"file": "文件超过 5 MB，请压缩后再上传。"})
         evidence = services.evidence_add(
             actor=request.user,
             application=application,
-            kind=data.validated_data["kind"],
+            kind=data["kind"],
             file_name=upload.name,
             data=upload.read(),
         )

@@ -8,6 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from laborbridge import access, spreadsheets
+from laborbridge.api import validated
 from transport import manifests
 from transport.api.shared import (
     FORMAT_PARAMETER,
@@ -64,9 +65,8 @@ class BusViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses={200: BusOutputSerializer})
     def partial_update(self, request, *args, **kwargs):
         bus = self.get_object()
-        data = self.BusUpdateInputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        bus = bus_services.bus_update(actor=request.user, bus=bus, **data.validated_data)
+        data = validated(self.BusUpdateInputSerializer, request, partial=True)
+        bus = bus_services.bus_update(actor=request.user, bus=bus, **data)
         return Response(self.BusOutputSerializer(bus).data)
 
     def update(self, request, *args, **kwargs):

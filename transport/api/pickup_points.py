@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from laborbridge import access
+from laborbridge.api import validated
 from transport.services import pickup_points as pickup_point_services
 
 
@@ -92,9 +93,8 @@ class PickupPointViewSet(
     def create(self, request, *args, **kwargs):
         if not access.has_role(request.user, *access.TRANSPORT_STAFF):
             raise PermissionDenied(_("只有协作专员和县级工作人员可以管理集合点。"))
-        data = self.PickupPointInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        point = pickup_point_services.pickup_point_create(actor=request.user, **data.validated_data)
+        data = validated(self.PickupPointInputSerializer, request)
+        point = pickup_point_services.pickup_point_create(actor=request.user, **data)
         return Response(
             self.PickupPointOutputSerializer(point).data, status=status.HTTP_201_CREATED
         )
@@ -102,11 +102,8 @@ class PickupPointViewSet(
     @extend_schema(responses={200: PickupPointOutputSerializer})
     def partial_update(self, request, *args, **kwargs):
         point = self._managed(kwargs["pk"])
-        data = self.PickupPointUpdateInputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        point = pickup_point_services.pickup_point_update(
-            actor=request.user, point=point, **data.validated_data
-        )
+        data = validated(self.PickupPointUpdateInputSerializer, request, partial=True)
+        point = pickup_point_services.pickup_point_update(actor=request.user, point=point, **data)
         return Response(self.PickupPointOutputSerializer(point).data)
 
     def update(self, request, *args, **kwargs):

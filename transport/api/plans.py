@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from laborbridge import access
-from laborbridge.api import column_range
+from laborbridge.api import column_range, validated
 from laborbridge.background_api import RunOutputSerializer
 from transport import selectors
 from transport.api.seats import SeatViewSet, seat_reload
@@ -101,17 +101,16 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     @extend_schema(responses={201: TransportPlanOutputSerializer})
     def create(self, request, *args, **kwargs):
         coordinators_only(request.user)
-        data = self.TransportPlanCreateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(self.TransportPlanCreateInputSerializer, request)
         campaign = get_object_or_404(
-            access.campaigns_visible_to(request.user), code=data.validated_data["campaign"]
+            access.campaigns_visible_to(request.user), code=data["campaign"]
         )
         # RunBusy (409) and EnqueueFailed (503) reach the one API error handler.
         plan = plan_services.plan_create(
             actor=request.user,
             campaign=campaign,
-            seed=data.validated_data["seed"],
-            params=data.validated_data["params"],
+            seed=data["seed"],
+            params=data["params"],
         )
         return Response(
             self.TransportPlanOutputSerializer(plan).data, status=status.HTTP_201_CREATED
@@ -127,9 +126,7 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         plan = self.get_object()
-        data = self.SeatMoveInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(self.SeatMoveInputSerializer, request)
         seat = get_object_or_404(
             access.seats_managed_by(request.user).filter(plan=plan), pk=values["seat"]
         )
@@ -150,11 +147,10 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     @action(detail=True, methods=["post"])
     def swap(self, request, pk=None):
         plan = self.get_object()
-        data = self.SeatSwapInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(self.SeatSwapInputSerializer, request)
         seats = access.seats_managed_by(request.user).filter(plan=plan)
-        a = get_object_or_404(seats, pk=data.validated_data["seat_a"])
-        b = get_object_or_404(seats, pk=data.validated_data["seat_b"])
+        a = get_object_or_404(seats, pk=data["seat_a"])
+        b = get_object_or_404(seats, pk=data["seat_b"])
         a, b = seat_services.seats_swap(actor=request.user, seat_a=a, seat_b=b)
         return Response(
             SeatViewSet.SeatOutputSerializer([seat_reload(a), seat_reload(b)], many=True).data
@@ -165,11 +161,8 @@ class TransportPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     def fares(self, request, pk=None):
         """Set the current plan's feeder and arrival bus fares; answers the new costs."""
         plan = self.get_object()
-        data = self.PlanFaresInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        plan = plan_services.plan_bus_fares_update(
-            actor=request.user, plan=plan, **data.validated_data
-        )
+        data = validated(self.PlanFaresInputSerializer, request)
+        plan = plan_services.plan_bus_fares_update(actor=request.user, plan=plan, **data)
         return Response(self.PlanCostsOutputSerializer(selectors.plan_costs(plan)).data)
 
     @action(detail=True, methods=["get"])

@@ -7,6 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from laborbridge import access
+from laborbridge.api import validated
 from transport.models import BoardingStatus, Seat
 from transport.services import boarding as boarding_services
 
@@ -73,12 +74,11 @@ class SeatViewSet(viewsets.ReadOnlyModelViewSet):
     def roll_call(self, request, pk=None):
         """Mark the traveller present or absent at boarding (coordinators)."""
         seat = self.get_object()
-        data = self.SeatRollCallInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(self.SeatRollCallInputSerializer, request)
         seat = boarding_services.seat_roll_call(
             actor=request.user,
             seat=seat,
-            present=data.validated_data["status"] == BoardingStatus.PRESENT,
+            present=data["status"] == BoardingStatus.PRESENT,
         )
         return Response(self.SeatOutputSerializer(seat_reload(seat)).data)
 
@@ -97,11 +97,10 @@ class SeatViewSet(viewsets.ReadOnlyModelViewSet):
         """Confirm the traveller's arrival at the factory gate: the match becomes hired (HR).
         A traveller nobody roll-called needs ``confirm_not_roll_called: true``."""
         seat = self.get_object()
-        data = self.SeatCheckInInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(self.SeatCheckInInputSerializer, request)
         seat = boarding_services.seat_check_in(
             actor=request.user,
             seat=seat,
-            confirm_not_roll_called=data.validated_data["confirm_not_roll_called"],
+            confirm_not_roll_called=data["confirm_not_roll_called"],
         )
         return Response(self.SeatOutputSerializer(seat_reload(seat)).data)

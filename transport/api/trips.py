@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from laborbridge import access, spreadsheets
-from laborbridge.api import ApiDateTimeField
+from laborbridge.api import ApiDateTimeField, validated
 from laborbridge.models import Station
 from transport import manifests
 from transport.api.shared import (
@@ -141,9 +141,7 @@ class TripViewSet(
     @extend_schema(responses={201: TripOutputSerializer})
     def create(self, request, *args, **kwargs):
         coordinators_only(request.user)
-        data = self.TripInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = dict(validated(self.TripInputSerializer, request))
         campaign = get_object_or_404(
             access.campaigns_visible_to(request.user), code=values.pop("campaign")
         )
@@ -153,9 +151,8 @@ class TripViewSet(
     @extend_schema(responses={200: TripOutputSerializer})
     def partial_update(self, request, *args, **kwargs):
         trip = self.get_object()
-        data = self.TripUpdateInputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        trip = trip_services.trip_update(actor=request.user, trip=trip, **data.validated_data)
+        data = validated(self.TripUpdateInputSerializer, request, partial=True)
+        trip = trip_services.trip_update(actor=request.user, trip=trip, **data)
         return Response(self.TripOutputSerializer(trip).data)
 
     def update(self, request, *args, **kwargs):
@@ -197,11 +194,10 @@ class TripViewSet(
     def carrier_export(self, request, pk=None):
         """The carrier's real-name list with full ID numbers; the reason is recorded."""
         trip = self._managed(pk)
-        data = self.CarrierExportInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(self.CarrierExportInputSerializer, request)
         content = carrier_services.trip_carrier_export(
             actor=request.user,
             trip=trip,
-            reason=data.validated_data["reason"],
+            reason=data["reason"],
         )
         return spreadsheets.download(content, f"{trip.service_number}-carrier.xlsx")
