@@ -86,24 +86,29 @@ def _json(data_dir: Path, name: str):
         return json.load(handle)
 
 
+def _named(model, item: dict, *, code: str | None = None, **fields):
+    """Create or update the ``model`` row of ``item``'s code (or ``code``) with its Chinese
+    and English names and ``fields``; return the row."""
+    row, _created = model.objects.update_or_create(
+        code=item["code"] if code is None else code,
+        defaults={"name_zh": item["name_zh"], "name_en": item.get("name_en", ""), **fields},
+    )
+    return row
+
+
 def _load_occupations(data_dir: Path) -> int:
     data = _json(data_dir, "occupations.json")
     groups = {}
     for group in data["major_groups"]:
-        groups[str(group["code"])], _ = OccupationGroup.objects.update_or_create(
-            code=str(group["code"]),
-            defaults={"name_zh": group["name_zh"], "name_en": group.get("name_en", "")},
-        )
+        code = str(group["code"])
+        groups[code] = _named(OccupationGroup, group, code=code)
     occupations = {}
     for item in data["occupations"]:
-        occupations[item["code"]], _ = Occupation.objects.update_or_create(
-            code=item["code"],
-            defaults={
-                "name_zh": item["name_zh"],
-                "name_en": item.get("name_en", ""),
-                "group": groups[str(item["major_group"])],
-                "code_verified": item.get("code_verified", True),
-            },
+        occupations[item["code"]] = _named(
+            Occupation,
+            item,
+            group=groups[str(item["major_group"])],
+            code_verified=item.get("code_verified", True),
         )
     for item in data["occupations"]:
         occupations[item["code"]].related.set(
@@ -115,14 +120,11 @@ def _load_occupations(data_dir: Path) -> int:
 def _load_certificates(data_dir: Path) -> int:
     items = _json(data_dir, "certificate_types.json")
     for item in items:
-        certificate, _ = CertificateType.objects.update_or_create(
-            code=item["code"],
-            defaults={
-                "name_zh": item["name_zh"],
-                "name_en": item.get("name_en", ""),
-                "issuer_kind": item.get("issuer_kind", ""),
-                "levels": item.get("levels", []),
-            },
+        certificate = _named(
+            CertificateType,
+            item,
+            issuer_kind=item.get("issuer_kind", ""),
+            levels=item.get("levels", []),
         )
         certificate.occupations.set(
             Occupation.objects.filter(code__in=item.get("occupation_codes", []))
@@ -133,14 +135,11 @@ def _load_certificates(data_dir: Path) -> int:
 def _load_brands(data_dir: Path) -> int:
     items = _json(data_dir, "labor_brands.json")
     for item in items:
-        brand, _ = LaborBrand.objects.update_or_create(
-            code=item["code"],
-            defaults={
-                "name_zh": item["name_zh"],
-                "name_en": item.get("name_en", ""),
-                "region_id": item["region_code"],
-                "description": item.get("description_zh", ""),
-            },
+        brand = _named(
+            LaborBrand,
+            item,
+            region_id=item["region_code"],
+            description=item.get("description_zh", ""),
         )
         brand.occupations.set(Occupation.objects.filter(code__in=item.get("occupation_codes", [])))
     return len(items)
@@ -149,16 +148,13 @@ def _load_brands(data_dir: Path) -> int:
 def _load_pairings(data_dir: Path) -> int:
     items = _json(data_dir, "pairings.json")
     for item in items:
-        Pairing.objects.update_or_create(
-            code=item["code"],
-            defaults={
-                "name_zh": item["name_zh"],
-                "name_en": item.get("name_en", ""),
-                "east_region_id": item["east_region_code"],
-                "west_region_id": item["west_region_code"],
-                "since": item.get("since") or None,
-                "note": item.get("source_note", ""),
-            },
+        _named(
+            Pairing,
+            item,
+            east_region_id=item["east_region_code"],
+            west_region_id=item["west_region_code"],
+            since=item.get("since") or None,
+            note=item.get("source_note", ""),
         )
     return len(items)
 
@@ -166,15 +162,12 @@ def _load_pairings(data_dir: Path) -> int:
 def _load_campaigns(data_dir: Path) -> int:
     items = _json(data_dir, "campaigns.json")
     for item in items:
-        Campaign.objects.update_or_create(
-            code=item["code"],
-            defaults={
-                "name_zh": item["name_zh"],
-                "name_en": item.get("name_en", ""),
-                "pairing": Pairing.objects.get(code=item["pairing_code"]),
-                "starts_on": item["starts_on"],
-                "ends_on": item["ends_on"],
-            },
+        _named(
+            Campaign,
+            item,
+            pairing=Pairing.objects.get(code=item["pairing_code"]),
+            starts_on=item["starts_on"],
+            ends_on=item["ends_on"],
         )
     return len(items)
 
@@ -182,16 +175,13 @@ def _load_campaigns(data_dir: Path) -> int:
 def _load_stations(data_dir: Path) -> int:
     items = _json(data_dir, "stations.json")
     for item in items:
-        Station.objects.update_or_create(
-            code=item["code"],
-            defaults={
-                "name_zh": item["name_zh"],
-                "name_en": item.get("name_en", ""),
-                "kind": item["kind"],
-                "region_id": item["region_code"],
-                "latitude": item.get("lat"),
-                "longitude": item.get("lng"),
-            },
+        _named(
+            Station,
+            item,
+            kind=item["kind"],
+            region_id=item["region_code"],
+            latitude=item.get("lat"),
+            longitude=item.get("lng"),
         )
     return len(items)
 
