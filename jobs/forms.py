@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from jobs import selectors
 from jobs.models import Employer, Vacancy, VacancyStatus, VerificationStatus
 from jobs.services import (
+    PROFILE_FIELDS,
     SCREENED_FIELDS,
     VacancyData,
     employer_check_credit_code,
@@ -33,20 +34,7 @@ class EmployerProfileForm(forms.ModelForm):
 
     class Meta:
         model = Employer
-        fields = [
-            "name",
-            "credit_code",
-            "city",
-            "district",
-            "address",
-            "industry",
-            "size",
-            "description",
-            "has_dormitory",
-            "dormitory_details",
-            "has_canteen",
-            "canteen_details",
-        ]
+        fields = PROFILE_FIELDS  # what employer_update writes
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):

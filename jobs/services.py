@@ -181,7 +181,7 @@ def employer_check_credit_code(*, credit_code: str, exclude_pk: int | None = Non
     return code
 
 
-_PROFILE_FIELDS = [
+PROFILE_FIELDS = [
     "name",
     "credit_code",
     "city",
@@ -298,7 +298,7 @@ def employer_update(
         errors.update(error.message_dict)
     _raise_if(errors)
 
-    changes = model_changes(employer, _PROFILE_FIELDS, values)
+    changes = model_changes(employer, PROFILE_FIELDS, values)
     old_status = employer.verification_status
     # Saving a rejected profile asks for review again, changed or not.
     resubmit = old_status == VerificationStatus.REJECTED or (
@@ -314,7 +314,7 @@ def employer_update(
         changes["verification_status"] = [old_status, VerificationStatus.PENDING]
     employer.full_clean(exclude=["credit_code"])
     employer.save(
-        update_fields=[*_PROFILE_FIELDS, "verification_status", "verified_at", "updated_at"]
+        update_fields=[*PROFILE_FIELDS, "verification_status", "verified_at", "updated_at"]
     )
     audit_record(actor=actor, action="employer.update", target=employer, changes=changes)
     _after_commit_invalidate(_campaigns_of(employer))
