@@ -386,6 +386,7 @@ class _Lists:
         self.pairs: dict[int, dict[int, tuple]] = {}
         self.instances: dict[int, tuple] = {}
         self.engine_seconds = 0.0
+        self.read_seconds = 0.0  # the workers' rows read from the database
 
     def load(self, worker_ids: list[int]) -> None:
         from matching import engine
@@ -394,9 +395,11 @@ class _Lists:
         todo = [pk for pk in worker_ids if pk not in self.entries]
         if not todo:
             return
+        started = time.perf_counter()
         arrays, ids = _load_workers(
             self.round, self.round.campaign.pairing.west_region, Worker.objects.filter(pk__in=todo)
         )
+        self.read_seconds += time.perf_counter() - started
         started = time.perf_counter()
         instance = engine.Instance(arrays, self.vacancies, self.related)
         market = engine.build_market(instance, self.params)
@@ -449,24 +452,36 @@ def _extend(round_: MatchRound, update: MatchRollingUpdate, progress) -> tuple[d
     )
     lists.load(newcomers)
 
+    holding_reads = [0.0]
+
     def holding(vacancy_id: int) -> list:
+        started = time.perf_counter()
         # every vacancy on a list is the campaign's (_Lists): no join to the vacancy needed,
         # and no ordering (the Meta ordering's compilation cost ~10 ms a call under load)
         rows = Match.objects.filter(vacancy_id=vacancy_id, status=MatchStatus.PROPOSED).order_by()
-        return [
+        held = [
             (w, (int(score), -w)) for w, score in rows.values_list("worker_id", "vacancy_score")
         ]
+        holding_reads[0] += time.perf_counter() - started
+        return held
 
     load_seconds = time.perf_counter() - load_started - lists.engine_seconds
     progress("solve", 0.0)
     solve_started = time.perf_counter()
+    engine_before, reads_before = lists.engine_seconds, lists.read_seconds
     result = continue_deferred_acceptance(
         proposers=sorted(newcomers, reverse=True),
         preferences=lists,
         holding=holding,
         capacity=lists.capacity,
     )
-    continuation = time.perf_counter() - solve_started
+    # The continuation reads the database lazily (held proposals, displaced workers' rows):
+    # those reads count as load, the rest of its time as engine.
+    reads = holding_reads[0] + lists.read_seconds - reads_before
+    continuation = (
+        time.perf_counter() - solve_started - reads - (lists.engine_seconds - engine_before)
+    )
+    load_seconds += reads
     progress("write", 0.0)
     write_started = time.perf_counter()
     moves = {w: v for w, v in result.assignment.items() if w in result.displaced or w in newcomers}
@@ -482,6 +497,7 @@ def _extend(round_: MatchRound, update: MatchRollingUpdate, progress) -> tuple[d
     timings = {
         "load": load_seconds,
         # engine time: the candidates and scores of every worker touched, and the continuation
+        # (without its database reads)
         "engine": lists.engine_seconds + continuation,
         "write": time.perf_counter() - write_started,
     }
