@@ -55,6 +55,10 @@ ROLLING = BackgroundJob(
     task_name="matching.tasks.rolling_update_run",
 )
 logger = logging.getLogger(__name__)
+# Above this many newcomers (a whole county's roster imported at once) the compiled full solve
+# of the free market beats continuing in Python one proposal at a time; both give the same
+# proposals.
+EXTEND_MAX_NEWCOMERS = 5000
 WITHDRAWN_REASON = "rolling"  # Match.decline_reason of a proposal a rolling update moved
 
 
@@ -308,7 +312,8 @@ def rolling_update_execute(*, update_id: int, task_id: str) -> bool:
                 claim, update, RollingKind.SKIPPED, {"reason": "newer_round"}, {}, started
             )
         withdrawn = _withdrawn_since(round_)
-        if update.vacancy_ids or withdrawn or round_.mode != RoundMode.STABLE:
+        many = len(update.worker_ids) > EXTEND_MAX_NEWCOMERS
+        if update.vacancy_ids or withdrawn or many or round_.mode != RoundMode.STABLE:
             kind, stats, timings = RollingKind.RESOLVE, *_resolve(round_, update, progress)
         else:
             kind, stats, timings = RollingKind.EXTEND, *_extend(round_, update, progress)

@@ -280,3 +280,15 @@ def test_consent_recorded_after_the_round_makes_the_worker_a_newcomer(
     update = _run(MatchRollingUpdate.objects.get(round=round_))
     assert update.worker_ids == [late.pk] and update.proposed >= 1
     assert Match.objects.filter(worker=late, status=MatchStatus.PROPOSED).exists()
+
+
+def test_a_whole_roster_of_newcomers_re_solves_instead(coordinator, monkeypatch):
+    world = scenario.build(workers=6, headcounts=(2, 2), poverty_every=100)
+    round_ = _finished_round(coordinator, world)
+    monkeypatch.setattr(rolling, "EXTEND_MAX_NEWCOMERS", 2)
+    newcomers = [_new_worker(world, level=4, years=5 + i) for i in range(3)]
+    update = _run(
+        rolling.rolling_update_request(round_=round_, worker_ids=[w.pk for w in newcomers])
+    )
+    assert update.kind == RollingKind.RESOLVE
+    assert _proposals(world) == _full_round_over_free_market(round_)
