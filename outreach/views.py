@@ -4,9 +4,11 @@ the delivery dashboard — and the provider's signed callbacks (receipts, TD rep
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
@@ -238,16 +240,30 @@ def _refused(status: int, message: str) -> JsonResponse:
     return JsonResponse({"code": status, "msg": message}, status=status)
 
 
-@csrf_exempt
-@require_POST
-def receipts(request):
+def _signed_push(handle: Callable[[list[dict]], None]):
+    """Return the view of a provider's push: an unsigned body is refused (403), one that is
+    not a JSON list of objects too (400); otherwise ``handle`` gets the rows and the
+    provider is told it succeeded."""
+
+    @csrf_exempt
+    @require_POST
+    @functools.wraps(handle)
+    def view(request):
+        body = _signed_body(request)
+        if body is None:
+            return _refused(403, "signature")
+        rows = _rows(body)
+        if rows is None:
+            return _refused(400, "body")
+        handle(rows)
+        return JsonResponse({"code": 0, "msg": "成功"})
+
+    return view
+
+
+@_signed_push
+def receipts(rows: list[dict]) -> None:
     """Delivery receipts (Alibaba's SmsReport push): a JSON list of reports; signed."""
-    body = _signed_body(request)
-    if body is None:
-        return _refused(403, "signature")
-    rows = _rows(body)
-    if rows is None:
-        return _refused(400, "body")
     parsed = []
     for row in rows:
         when = parse_datetime(str(row.get("report_time") or "")) if row.get("report_time") else None
@@ -263,26 +279,17 @@ def receipts(request):
             )
         )
     services.sms_receipts_apply(receipts=[r for r in parsed if r.out_id])
-    return JsonResponse({"code": 0, "msg": "成功"})
 
 
 OPT_OUT_WORDS = {"TD", "T", "N", "退订", "0000"}
 
 
-@csrf_exempt
-@require_POST
-def replies(request):
+@_signed_push
+def replies(rows: list[dict]) -> None:
     """Workers' replies (Alibaba's SmsUp push): "TD" / "退订" opts the number out; signed."""
-    body = _signed_body(request)
-    if body is None:
-        return _refused(403, "signature")
-    rows = _rows(body)
-    if rows is None:
-        return _refused(400, "body")
     for row in rows:
         if str(row.get("content", "")).strip().upper() in OPT_OUT_WORDS:
             try:
                 services.sms_opt_out(phone=str(row.get("phone_number", "")))
             except ValidationError:
                 continue
-    return JsonResponse({"code": 0, "msg": "成功"})
