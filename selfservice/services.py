@@ -72,6 +72,12 @@ def link_issue(*, actor: User, worker: Worker) -> tuple[PersonalLink, str]:
     worker = _managed(actor, worker)  # the worker row lock orders two issues of one worker
     if not worker_link_eligible(worker):
         raise ValidationError(_("只有已匹配到岗位或已到岗的劳动力可以发放个人链接。"))
+    return _link_new(actor=actor, worker=worker, action="personal_link.issue")
+
+
+def _link_new(*, actor: User | None, worker: Worker, action: str) -> tuple[PersonalLink, str]:
+    """Revoke the worker's live link (replaced), create a new one and audit ``action``
+    against the worker; return the link and its raw token."""
     replaced = _revoke_live(actor=actor, worker=worker, reason=RevokeReason.REPLACED)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     link = PersonalLink.objects.create(
@@ -82,7 +88,7 @@ def link_issue(*, actor: User, worker: Worker) -> tuple[PersonalLink, str]:
     )
     audit_record(
         actor=actor,
-        action="personal_link.issue",
+        action=action,
         target=worker,
         changes={
             "link": link.pk,
@@ -116,21 +122,7 @@ def link_issue_for_sms(*, worker: Worker) -> str | None:
     current = PersonalLink.objects.filter(worker=worker, revoked_at=None).first()
     if (current is not None and current.is_live) or not worker_link_eligible(worker):
         return None
-    replaced = _revoke_live(actor=None, worker=worker, reason=RevokeReason.REPLACED)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    link = PersonalLink.objects.create(
-        worker=worker, token_hash=token_hash(token), expires_at=timezone.now() + link_lifetime()
-    )
-    audit_record(
-        actor=None,
-        action="personal_link.issue_sms",
-        target=worker,
-        changes={
-            "link": link.pk,
-            "expires_at": link.expires_at.isoformat(),
-            **({"replaced": replaced.pk} if replaced else {}),
-        },
-    )
+    _link, token = _link_new(actor=None, worker=worker, action="personal_link.issue_sms")
     return token
 
 
