@@ -53,13 +53,18 @@ def agreement_save(
             changes={"pairing": pairing.pk, "year": year, "title": title},
         )
         return agreement
-    changes = model_changes(agreement, list(values), values)
+    _update(agreement, values, actor=actor, action="agreement.update")
+    return agreement
+
+
+def _update(row: Agreement | Target, values: dict[str, Any], *, actor: User, action: str) -> None:
+    """Write ``values`` to ``row`` and audit ``action`` with what changed, if anything did."""
+    changes = model_changes(row, list(values), values)
     if changes:
         for key, value in values.items():
-            setattr(agreement, key, value)
-        agreement.save(update_fields=[*values, "updated_at"])
-        audit_record(actor=actor, action="agreement.update", target=agreement, changes=changes)
-    return agreement
+            setattr(row, key, value)
+        row.save(update_fields=[*values, "updated_at"])
+        audit_record(actor=actor, action=action, target=row, changes=changes)
 
 
 def _check_numbers(placed: int, poverty: int, monitored: int) -> None:
@@ -106,12 +111,7 @@ def target_set(
         changes: dict[str, Any] = {"county": county.pk if county else None, "bucket": bucket}
         audit_record(actor=actor, action="target.create", target=target, changes=changes | values)
         return target
-    changes = model_changes(target, list(values), values)
-    if changes:
-        for key, value in values.items():
-            setattr(target, key, value)
-        target.save(update_fields=[*values, "updated_at"])
-        audit_record(actor=actor, action="target.update", target=target, changes=changes)
+    _update(target, values, actor=actor, action="target.update")
     return target
 
 

@@ -54,19 +54,29 @@ def _scope(request, kind: str, key: Any) -> Scope:
 @access.require_role(*VIEWERS)
 def dashboard(request):
     """Open the user's own dashboard; admins pick a pairing or a county."""
+    return _own(
+        request,
+        pairing="targets:pairing",
+        county="targets:county",
+        everything="targets:all",
+        title=_("协作看板"),
+    )
+
+
+def _own(request, *, pairing: str, county: str, title: str, everything: str = ""):
+    """Redirect to the user's own page: a coordinator's first pairing, an official's county,
+    an admin's whole country (``everything``, when given); else let the user pick a pairing."""
     pairings = list(access.pairings_with_dashboard(request.user))
     if access.has_role(request.user, Role.COORDINATOR) and pairings:
-        return redirect("targets:pairing", key=pairings[0].pk)
+        return redirect(pairing, key=pairings[0].pk)
     if access.has_role(request.user, Role.COUNTY_OFFICIAL):
-        county = access.counties_with_dashboard(request.user).first()
-        if county is not None:
-            return redirect("targets:county", key=county.pk)
-    if access.is_admin(request.user):
-        return redirect("targets:all")
+        own = access.counties_with_dashboard(request.user).first()
+        if own is not None:
+            return redirect(county, key=own.pk)
+    if everything and access.is_admin(request.user):
+        return redirect(everything)
     return render(
-        request,
-        "targets/pick.html",
-        {"pairings": pairings, "title": _("协作看板"), "target": "targets:pairing"},
+        request, "targets/pick.html", {"pairings": pairings, "title": title, "target": pairing}
     )
 
 
@@ -201,17 +211,11 @@ def _report_xlsx(request, scope: Scope) -> HttpResponse:
 @access.require_role(*VIEWERS)
 def lists(request):
     """Open the user's own two lists; admins pick a pairing."""
-    pairings = list(access.pairings_with_dashboard(request.user))
-    if access.has_role(request.user, Role.COORDINATOR) and pairings:
-        return redirect("targets:pairing_lists", key=pairings[0].pk)
-    if access.has_role(request.user, Role.COUNTY_OFFICIAL):
-        county = access.counties_with_dashboard(request.user).first()
-        if county is not None:
-            return redirect("targets:county_lists", key=county.pk)
-    return render(
+    return _own(
         request,
-        "targets/pick.html",
-        {"pairings": pairings, "title": _("两张清单"), "target": "targets:pairing_lists"},
+        pairing="targets:pairing_lists",
+        county="targets:county_lists",
+        title=_("两张清单"),
     )
 
 
