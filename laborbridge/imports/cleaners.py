@@ -10,6 +10,7 @@ a phone or a name.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -263,10 +264,22 @@ def wage(*, minimum: int = 0, maximum: int = 100_000) -> Callable[[Any], int]:
     return clean
 
 
+def _norm(value: Any) -> str:
+    return re.sub(r"\s+", "", fold(value)).lower()
+
+
+# The same few hundred words (townships, occupations, choices) come back on every row:
+# 1.3 million calls at 100,000 rows, ~2 s without the cache.
+_norm_cached = functools.lru_cache(maxsize=8192, typed=True)(_norm)
+
+
 def norm(value: Any) -> str:
     """Return a cell folded, without whitespace and lower-cased: the key names are matched by
     (a choice's labels, an occupation, a district, a campaign) in every importer."""
-    return re.sub(r"\s+", "", fold(value)).lower()
+    try:
+        return _norm_cached(value)
+    except TypeError:  # an unhashable cell
+        return _norm(value)
 
 
 # The national vocational skill levels (国家职业资格等级) as spreadsheets write them, by the

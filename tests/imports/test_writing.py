@@ -213,3 +213,93 @@ def test_insert_keeps_every_character_copy_escapes(tables, text: str) -> None:
     assert insert_values(EveryField, [*values, "created_at"], [[*values.values(), None]]) == 1
 
     assert EveryField.objects.values_list("char", "text").get() == (text, text)
+
+
+def _copy_lines_one_by_one(fields: list[str], rows: list[list]) -> str:
+    """COPY text as the row-by-row writer made it: every value through the field's conversion
+    (the cross-backend shortcuts only), then copy_text."""
+    from laborbridge.imports.writing import _converter, copy_text
+
+    columns = [EveryField._meta.get_field(name) for name in fields]
+    converters = [_converter(field, connection) for field in columns]
+    return "".join(
+        copy_text([convert(v) for convert, v in zip(converters, row, strict=True)], columns)
+        for row in rows
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_column_by_column_text_is_the_row_by_row_text(monkeypatch) -> None:
+    """The streamed COPY encodes a chunk column by column, with the PostgreSQL-only shortcuts
+    (dates, bytes): every character is what copy_text writes for the converted row."""
+    from laborbridge.imports import writing
+
+    class Level(models.TextChoices):
+        HIGH = "高\t级", "高级"
+
+    fields = [name for name in VALUES if name != "at"] + ["parent_id"]
+    rows = [[VALUES[name][i % 2] for name in fields[:-1]] + [None] for i in range(7)]
+    rows[2][fields.index("char")] = Level.HIGH  # a str subclass among str
+    rows[3][fields.index("text")] = "tab\there \\N"
+    rows[4][fields.index("day")] = dt.datetime(2027, 1, 2, 3, 4, tzinfo=SHANGHAI).date()
+    rows[5][fields.index("blob")] = memoryview(b"\x00mv")  # not bytes: converted by the field
+    rows[6][fields.index("small")] = True  # a bool in an integer column is converted
+    monkeypatch.setattr(writing, "COPY_CHUNK", 3)
+    columns = [EveryField._meta.get_field(name) for name in fields]
+    counted = [0]
+    streamed = writing._copy_chunks(
+        rows,
+        columns,
+        [writing._converter(f, connection, writing.COPY_PASS_THROUGH) for f in columns],
+        [
+            frozenset((*kept, type(None)))
+            if (kept := writing._kept(f, writing.COPY_PASS_THROUGH))
+            else frozenset()
+            for f in columns
+        ],
+        counted,
+    )
+
+    assert "".join(streamed) == _copy_lines_one_by_one(fields, rows)
+    assert counted == [7]
+
+
+def test_insert_streams_many_chunks(tables, monkeypatch) -> None:
+    from laborbridge.imports import writing
+
+    monkeypatch.setattr(writing, "COPY_CHUNK", 3)
+    names = [f"第{i}行\t" for i in range(10)]
+
+    assert insert_values(Parent, ["name"], ([name] for name in names)) == 10
+
+    assert sorted(Parent.objects.values_list("name", flat=True)) == sorted(names)
+
+
+def test_insert_refuses_a_bad_row_and_writes_nothing(tables, monkeypatch) -> None:
+    """An error while encoding surfaces as itself (not as psycopg2's QueryCanceled, which the
+    import would take for a transient error and retry) and the COPY stores no row."""
+    from laborbridge.imports import writing
+
+    monkeypatch.setattr(writing, "COPY_CHUNK", 2)
+    with pytest.raises(TypeError, match="small"):  # the field's own conversion refuses it
+        values = {name: pair[0] for name, pair in VALUES.items()}
+        good = [*values.values(), None]
+        bad = [*(object() if name == "small" else v for name, v in values.items()), None]
+        insert_values(EveryField, [*values, "created_at"], [good, good, good, bad])
+    with pytest.raises(ValueError, match="2 values"):
+        insert_values(Parent, ["id", "name"], [[1, "a"], [2]])
+
+    assert not EveryField.objects.exists()
+    assert not Parent.objects.exists()
+
+
+def test_insert_reports_a_duplicate_as_integrity_error(tables) -> None:
+    """The import's commit turns an IntegrityError (someone registered the same person
+    meanwhile) into its message; COPY's unique violation must arrive as Django's."""
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        insert_values(Parent, ["id", "name"], [[1, "a"], [1, "b"]])
+
+    assert not Parent.objects.exists()
