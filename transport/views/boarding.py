@@ -94,44 +94,47 @@ def roll_call_phone(request, pk: int):
 @login_required
 @require_POST
 def roll_call_mark(request, pk: int):
-    if refused := refuse_unless_coordinator(request):
-        return refused
-    seat = get_object_or_404(access.seats_managed_by(request.user), pk=pk)
     present = request.POST.get("present") == "1"
-    refusal = ""
-    try:
-        seat = boarding_services.seat_roll_call(actor=request.user, seat=seat, present=present)
-    except (ValidationError, PermissionDenied) as error:
-        refusal = error_text(error)
-    if request.headers.get("HX-Request"):
-        return _roll_call_row(request, seat, refusal)
-    if refusal:
-        messages.error(request, refusal)
-    url = reverse("transport:roll_call", args=[seat.trip_id])
-    return redirect(f"{url}?car={seat.car.car_no}#seat-{seat.pk}")
+    return _roll_call_act(
+        request,
+        pk,
+        lambda seat: boarding_services.seat_roll_call(
+            actor=request.user, seat=seat, present=present
+        ),
+    )
 
 
 @login_required
 @require_POST
 def roll_call_undo(request, pk: int):
     """Take back a no-show recorded by mistake (the row's "撤销未到")."""
+    return _roll_call_act(
+        request,
+        pk,
+        lambda seat: boarding_services.seat_no_show_undo(actor=request.user, seat=seat),
+        done=lambda seat: (
+            _("已撤销 %(name)s 的“未到”，座位 %(seat)s 已恢复，并已通知县人社局和企业。")
+            % {"name": seat.worker.name, "seat": seat.label}
+        ),
+    )
+
+
+def _roll_call_act(request, pk: int, act, done=None):
+    """Apply ``act`` (a boarding service) to the coordinator's seat ``pk`` and answer the tap:
+    the row to htmx, else back to the roll call with the refusal or ``done``'s message."""
     if refused := refuse_unless_coordinator(request):
         return refused
     seat = get_object_or_404(access.seats_managed_by(request.user), pk=pk)
     refusal = ""
     try:
-        seat = boarding_services.seat_no_show_undo(actor=request.user, seat=seat)
+        seat = act(seat)
     except (ValidationError, PermissionDenied) as error:
         refusal = error_text(error)
     if request.headers.get("HX-Request"):
         return _roll_call_row(request, seat, refusal)
     if refusal:
         messages.error(request, refusal)
-    else:
-        messages.success(
-            request,
-            _("已撤销 %(name)s 的“未到”，座位 %(seat)s 已恢复，并已通知县人社局和企业。")
-            % {"name": seat.worker.name, "seat": seat.label},
-        )
+    elif done is not None:
+        messages.success(request, done(seat))
     url = reverse("transport:roll_call", args=[seat.trip_id])
     return redirect(f"{url}?car={seat.car.car_no}#seat-{seat.pk}")
