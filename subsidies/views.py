@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from laborbridge import access
 from laborbridge.background import RunBusy
 from laborbridge.background_views import is_poll, run_progress, run_progress_response
+from laborbridge.forms import form_errors_add
 from laborbridge.models import Role
 from subsidies import approval, importers, services
 from subsidies.forms import (
@@ -144,11 +145,7 @@ def _policy_form_page(request, policy=None):
                 actor=request.user, values=values, amounts=rows, policy=policy
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, _error_text(error))
+            form_errors_add(form, error, join="；")
         else:
             messages.success(request, _("补贴政策已保存。"))
             return redirect("subsidies:policy", saved.pk)
@@ -386,11 +383,7 @@ def evidence(request, pk: int):
                 messages.success(request, _("材料已上传。"))
                 return redirect("subsidies:evidence", pk)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, _error_text(error))
+            form_errors_add(form, error, join="；")
     accepted = [
         label for value, label in EvidenceKind.choices if value in application.policy.evidence_kinds
     ]
