@@ -37,17 +37,28 @@ def county_travel(request):
         seats = seats.filter(trip__direction=direction)
     else:
         direction = ""
+    return _seats_page(
+        request,
+        "transport/county_travel.html",
+        seats,
+        directions=directions if present - {TripDirection.OUTBOUND} else [],
+        direction=direction,
+        unplaced=selectors.county_unplaced(request.user),
+    )
+
+
+def _seats_page(request, template: str, seats, **context):
+    """Render a page of ``seats`` (50 a page, each with its bus rides) beside the user's
+    notifications; ``context`` adds to the page's context."""
     page = Paginator(seats, 50).get_page(request.GET.get("page"))
     for seat in page:
         seat.rides = selectors.rides_of(seat)
     return render(
         request,
-        "transport/county_travel.html",
+        template,
         {
             "page": page,
-            "directions": directions if present - {TripDirection.OUTBOUND} else [],
-            "direction": direction,
-            "unplaced": selectors.county_unplaced(request.user),
+            **context,
             "notifications": notices(request.user),
             "unread": notices_unread(request.user),
         },
@@ -59,18 +70,7 @@ def arrivals(request):
     """Who arrives when at the HR user's company; the gate check-in."""
     if not access.is_hr(request.user):
         return HttpResponseForbidden(_("只有企业人事可以办理到岗签到。"))
-    page = Paginator(selectors.arrivals(request.user), 50).get_page(request.GET.get("page"))
-    for seat in page:
-        seat.rides = selectors.rides_of(seat)
-    return render(
-        request,
-        "transport/arrivals.html",
-        {
-            "page": page,
-            "notifications": notices(request.user),
-            "unread": notices_unread(request.user),
-        },
-    )
+    return _seats_page(request, "transport/arrivals.html", selectors.arrivals(request.user))
 
 
 @login_required
