@@ -125,7 +125,9 @@ def validate_mobile(value: object) -> str:
     phone = str(parsed.national_number) if parsed is not None else text
     if parsed is None or parsed.country_code != 86 or not _MOBILE.fullmatch(phone):
         raise ValidationError(_("手机号应为 11 位、以 1 开头的大陆手机号码。"), code="mobile")
-    if not phonenumbers.is_valid_number(parsed) or phonenumbers.number_type(parsed) not in (
+    # number_type is UNKNOWN for an invalid number, so it alone decides (is_valid_number ran
+    # the same pattern matching a second time: ~10 µs a phone, 1 s on a 100,000-row roster).
+    if phonenumbers.number_type(parsed) not in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
