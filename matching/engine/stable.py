@@ -37,7 +37,7 @@ fit into). The engine therefore runs repair rounds: every blocking unit withdraw
 re-proposes to the vacancies it blocks with, and deferred acceptance resumes; this repeats until
 no blocking pair is left or ``max_rounds`` is reached. A round only looks at what changed:
 vacancies that gained room ("dirty": a group evicted, a seat given up) and, through a log of
-rejections indexed by vacancy, the units they rejected or evicted — the only ones that can block
+rejections chained by vacancy, the units they rejected or evicted — the only ones that can block
 with them. When the matching after a round equals the one after an earlier round the rounds
 cycle and can never converge; the repair then stops at the round of the cycle that leaves the
 fewest blocking units (rather than running out ``max_rounds``).
@@ -210,9 +210,11 @@ def _sift_up(hv, base, c, k, u, s):  # pragma: no cover - compiled
 
 
 @njit(cache=True, inline="always")
-def _log(lg, n_log, v, u, i, vsc):  # pragma: no cover - compiled
-    """Append (vacancy, unit, offset, vacancy score) to the rejection log; return its length."""
-    lg[n_log, 0] = v
+def _log(lg, n_log, last, v, u, i, vsc):  # pragma: no cover - compiled
+    """Append (unit, offset, vacancy score) to the rejection log, linked to vacancy v's previous
+    row (``last[v]``, column 0; -1 ends the chain); return the log's length."""
+    lg[n_log, 0] = last[v]
+    last[v] = n_log
     lg[n_log, 1] = u
     lg[n_log, 2] = i
     lg[n_log, 3] = vsc
@@ -251,6 +253,8 @@ def _fits(v, key, su, vrow, hv):  # pragma: no cover - compiled
 @njit(cache=True)
 def _grow(lg, n_log):  # pragma: no cover - compiled
     """Return the rejection log with twice the room (its first n_log rows copied)."""
+    if 2 * lg.shape[0] + 1024 > np.iinfo(np.int32).max:
+        raise ValueError("the rejection log outgrew its int32 row links")
     bigger = np.empty((2 * lg.shape[0] + 1024, 4), dtype=np.int32)
     for r in range(n_log):
         for c in range(4):
@@ -330,7 +334,7 @@ def _run_da(
     group repair. Returns (proposals, top, nd, n_log, full): ``full`` = stopped early because
     the log may lack room for the next unit's rejections (grow it and call again).
     """
-    keys, units, sizes = sc
+    keys, units, sizes, last = sc
     sp = np.empty(256, dtype=np.int64)  # preference keys of the list being scanned
     proposals = 0
     while top > 0:
@@ -431,7 +435,7 @@ def _run_da(
                     for j in range(n):
                         if pref < sp[j] < front:
                             proposals += 1
-                            n_log = _log(lg, n_log, vac[lo + j], u, j, vs[lo + j])
+                            n_log = _log(lg, n_log, last, vac[lo + j], u, j, vs[lo + j])
                 else:
                     for j in range(n):
                         proposals += (pref < sp[j]) & (sp[j] < front)
@@ -455,7 +459,7 @@ def _run_da(
                 else:
                     y = hv[vb, 1]
                     if track:
-                        n_log = _log(lg, n_log, v, y, U[y, _U_SEAT], hv[vb, 0] // n_units)
+                        n_log = _log(lg, n_log, last, v, y, U[y, _U_SEAT], hv[vb, 0] // n_units)
                     _sift_down(hv, vb, 0, n_h, key, u, 1)  # u replaces the lowest holder
                     U[y, _U_SEAT] = -1
                     top = _push(y, stack, top, on_stack)
@@ -514,7 +518,9 @@ def _run_da(
                             else:
                                 y = units[j]
                                 if track:
-                                    n_log = _log(lg, n_log, v, y, U[y, _U_SEAT], keys[j] // n_units)
+                                    n_log = _log(
+                                        lg, n_log, last, v, y, U[y, _U_SEAT], keys[j] // n_units
+                                    )
                                 U[y, _U_SEAT] = -1
                                 top = _push(y, stack, top, on_stack)
                                 nd = _mark_dirty(v, dirty, dlist, nd)
@@ -538,30 +544,8 @@ def _run_da(
                 U[u, _U_SEAT] = i
                 break
             if track:
-                n_log = _log(lg, n_log, v, u, i, vsc)
+                n_log = _log(lg, n_log, last, v, u, i, vsc)
     return proposals, top, nd, n_log, False
-
-
-@njit(cache=True)
-def _index_log(lg, n_log, n_vac):  # pragma: no cover - compiled
-    """Return the live log entries grouped by vacancy: (ptr, rows), rows (k, 3) =
-    (unit, offset, vacancy score); dead entries (unit -1) are dropped."""
-    ptr = np.zeros(n_vac + 1, dtype=np.int64)
-    for r in range(n_log):
-        if lg[r, 1] >= 0:
-            ptr[lg[r, 0] + 1] += 1
-    for v in range(n_vac):
-        ptr[v + 1] += ptr[v]
-    rows = np.empty((ptr[n_vac], 3), dtype=np.int32)
-    fill = ptr[:-1].copy()
-    for r in range(n_log):
-        if lg[r, 1] >= 0:
-            v = lg[r, 0]
-            rows[fill[v], 0] = lg[r, 1]
-            rows[fill[v], 1] = lg[r, 2]
-            rows[fill[v], 2] = lg[r, 3]
-            fill[v] += 1
-    return ptr, rows
 
 
 @njit(cache=True, inline="always")
@@ -591,16 +575,17 @@ def _mix(x):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def _repair_round(
-    U, bits, vac, ws, v_tb, kp, vrow, hv, dirty, dlist, nd, stack, on_stack, n_units, lg, n_log,
-    idx_ptr, idx_rows, idx_upto, mark, hk_sorted, hs_prefix,
+    U, bits, vac, ws, v_tb, kp, vrow, hv, dirty, dlist, nd, stack, on_stack, n_units, lg, last,
+    mark, hk_sorted, hs_prefix,
 ):  # pragma: no cover - compiled  # fmt: skip
     """Re-open every (unit, vacancy) blocking pair; return the number of units pushed.
 
     Only vacancies marked dirty can have gained room since they last rejected someone (a
     rejection, and an eviction by a single worker, never leaves room for the rejected), and
-    only units they rejected or evicted can block with them: the log (indexed by vacancy up
-    to ``idx_upto``, its tail scanned) holds exactly those. Units keep their seat while they
-    re-propose; they are pushed in ascending order (so the largest runs first).
+    only units they rejected or evicted can block with them: the log's chain of each vacancy
+    (from ``last[v]``) holds exactly those; a row re-opened is marked dead (unit -1). Units
+    keep their seat while they re-propose; they are pushed in ascending order (so the largest
+    runs first).
     """
     pushed = 0
     for d in range(nd):
@@ -622,48 +607,28 @@ def _repair_round(
         for j in range(nh):
             hs_prefix[j + 1] += hs_prefix[j]
         cap = vrow[v, _CAP]
-        for r in range(idx_ptr[v], idx_ptr[v + 1]):
-            u = idx_rows[r, 0]
-            if u < 0:
-                continue
-            key = np.int64(idx_rows[r, 2]) * n_units + U[u, _U_TIE]
-            a, b = 0, nh  # holders ranked above u: hk_sorted[:a]
-            while a < b:
-                mid = (a + b) // 2
-                if hk_sorted[mid] > key:
-                    a = mid + 1
-                else:
-                    b = mid
-            room = cap - hs_prefix[a]
-            if room >= 1 and _blocks(u, idx_rows[r, 1], room, U, bits, vac, ws, v_tb, kp):
-                _flag(bits, U[u, _U_LO] + idx_rows[r, 1])
-                U[u, _U_AVAIL] += 1
-                idx_rows[r, 0] = -1
-                if not mark[u]:
-                    mark[u] = 1
-                    stack[pushed] = u
-                    pushed += 1
-        dirty[v] = 2  # the tail pass below looks for this mark
-    for r in range(idx_upto, n_log):
-        v = lg[r, 0]
-        u = lg[r, 1]
-        if u < 0 or dirty[v] != 2:
-            continue
-        key = np.int64(lg[r, 3]) * n_units + U[u, _U_TIE]
-        vb = vrow[v, _BASE]
-        higher = 0
-        for j in range(vrow[v, _N]):
-            if hv[vb + j, 0] > key:
-                higher += hv[vb + j, 2]
-        room = vrow[v, _CAP] - higher
-        if room >= 1 and _blocks(u, lg[r, 2], room, U, bits, vac, ws, v_tb, kp):
-            _flag(bits, U[u, _U_LO] + lg[r, 2])
-            U[u, _U_AVAIL] += 1
-            lg[r, 1] = -1
-            if not mark[u]:
-                mark[u] = 1
-                stack[pushed] = u
-                pushed += 1
+        r = last[v]
+        while r >= 0:
+            u = lg[r, 1]
+            if u >= 0:
+                key = np.int64(lg[r, 3]) * n_units + U[u, _U_TIE]
+                a, b = 0, nh  # holders ranked above u: hk_sorted[:a]
+                while a < b:
+                    mid = (a + b) // 2
+                    if hk_sorted[mid] > key:
+                        a = mid + 1
+                    else:
+                        b = mid
+                room = cap - hs_prefix[a]
+                if room >= 1 and _blocks(u, lg[r, 2], room, U, bits, vac, ws, v_tb, kp):
+                    _flag(bits, U[u, _U_LO] + lg[r, 2])
+                    U[u, _U_AVAIL] += 1
+                    lg[r, 1] = -1
+                    if not mark[u]:
+                        mark[u] = 1
+                        stack[pushed] = u
+                        pushed += 1
+            r = lg[r, 0]
     for d in range(nd):
         dirty[dlist[d]] = 0
     # ascending unit order (as the reference scan over all units pushes them)
@@ -714,10 +679,14 @@ def _stable_kernel(
     stack = np.empty(n_units, dtype=np.int64)
     on_stack = np.zeros(n_units, dtype=np.bool_)
     n_log = np.int64(0)
+    # a vacancy's holders while it chooses (keys, units, sizes), and the row of its last
+    # logged rejection (the head of its chain in the log)
+    last = np.full(n_vac if has_big else 0, -1, dtype=np.int64)
     sc = (
         np.empty(max_cap + 1, dtype=np.int64),
         np.empty(max_cap + 1, dtype=np.int64),
         np.empty(max_cap + 1, dtype=np.int64),
+        last,
     )
     top = np.int64(0)
     for j in range(len(order) - 1, -1, -1):
@@ -737,8 +706,6 @@ def _stable_kernel(
     rounds = np.int64(0)
     converged = True
     if has_big:
-        idx_ptr, idx_rows = _index_log(lg, n_log, n_vac)
-        idx_upto = n_log
         mark = np.zeros(n_units, dtype=np.uint8)
         hk_sorted = np.empty(max_cap + 1, dtype=np.int64)
         hs_prefix = np.empty(max_cap + 2, dtype=np.int64)
@@ -746,28 +713,9 @@ def _stable_kernel(
         blocking = np.zeros(max_rounds + 1, dtype=np.int64)  # blocking units per round
         stop_at = max_rounds
         while True:
-            if n_log - idx_upto > max(1 << 20, len(idx_rows) // 4):
-                # fold the log's tail into the index (re-opened entries are dropped)
-                lg2 = np.empty((len(idx_rows) + n_log - idx_upto, 4), dtype=np.int32)
-                k = np.int64(0)
-                for v in range(n_vac):
-                    for r in range(idx_ptr[v], idx_ptr[v + 1]):
-                        if idx_rows[r, 0] >= 0:
-                            lg2[k, 0] = v
-                            for c in range(3):
-                                lg2[k, 1 + c] = idx_rows[r, c]
-                            k += 1
-                for r in range(idx_upto, n_log):
-                    if lg[r, 1] >= 0:
-                        for c in range(4):
-                            lg2[k, c] = lg[r, c]
-                        k += 1
-                idx_ptr, idx_rows = _index_log(lg2, k, n_vac)
-                n_log = np.int64(0)
-                idx_upto = np.int64(0)
             top = _repair_round(
                 U, bits, vac, ws, v_tb, kp, vrow, hv, dirty, dlist, nd, stack, on_stack, n_units,
-                lg, n_log, idx_ptr, idx_rows, idx_upto, mark, hk_sorted, hs_prefix,
+                lg, last, mark, hk_sorted, hs_prefix,
             )  # fmt: skip
             nd = np.int64(0)
             if top == 0:
