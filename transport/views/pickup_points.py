@@ -59,9 +59,7 @@ def pickup_points(request):
 def pickup_point_update(request, pk: int):
     if refused := _refuse_unless_pickup_manager(request):
         return refused
-    point = get_object_or_404(
-        access.pickup_points_managed_by(request.user).filter(is_active=True), pk=pk
-    )
+    point = _active_point(request, pk)
     form = PickupPointForm(request.POST or None, user=request.user, point=point)
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "county"}
@@ -90,9 +88,7 @@ def pickup_point_update(request, pk: int):
 def pickup_point_remove(request, pk: int):
     if refused := _refuse_unless_pickup_manager(request):
         return refused
-    point = get_object_or_404(
-        access.pickup_points_managed_by(request.user).filter(is_active=True), pk=pk
-    )
+    point = _active_point(request, pk)
     try:
         outcome = pickup_point_services.pickup_point_remove(actor=request.user, point=point)
     except (ValidationError, PermissionDenied) as error:
@@ -107,3 +103,10 @@ def pickup_point_remove(request, pk: int):
             % {"name": point.name},
         )
     return redirect("transport:pickup_points")
+
+
+def _active_point(request, pk: int):
+    """Return the active pickup point ``pk`` the user manages (404 otherwise)."""
+    return get_object_or_404(
+        access.pickup_points_managed_by(request.user).filter(is_active=True), pk=pk
+    )
