@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
@@ -94,19 +94,11 @@ def payment_batch_create(*, actor: User, county: Region, month: dt.date) -> Paym
     ):
         raise PermissionDenied(_("您无权为该县区创建发放批次。"))
     month = month.replace(day=1)
-    live = PaymentLine.objects.filter(application_id=OuterRef("pk"), status__in=PAYMENT_LINE_LIVE)
-    applications = list(
-        Application.objects.select_for_update(of=("self",))
-        .filter(county=county, status__in=PAYABLE)
-        .exclude(Exists(live))
-        .order_by("pk")
+    applications = _unpaid(
+        Application.objects.filter(county=county, status__in=PAYABLE), "application_id"
     )
-    live_bonus = PaymentLine.objects.filter(bonus_id=OuterRef("pk"), status__in=PAYMENT_LINE_LIVE)
-    bonuses = list(
-        IntermediaryBonus.objects.select_for_update(of=("self",))
-        .filter(county=county, status__in=BONUS_PAYABLE)
-        .exclude(Exists(live_bonus))
-        .order_by("pk")
+    bonuses = _unpaid(
+        IntermediaryBonus.objects.filter(county=county, status__in=BONUS_PAYABLE), "bonus_id"
     )
     if not applications and not bonuses:
         raise ValidationError(_("该县区没有待发放的已审批申请。"))
@@ -185,6 +177,13 @@ def payment_line_account_set(*, actor: User, line: PaymentLine, account: str) ->
         action="subsidy.payment_account_set",
     )
     return line
+
+
+def _unpaid(rows: QuerySet, link: str) -> list:
+    """Return ``rows`` that no live payment line pays through its ``link``, locked (this
+    table only), in ``pk`` order."""
+    live = PaymentLine.objects.filter(**{link: OuterRef("pk")}, status__in=PAYMENT_LINE_LIVE)
+    return list(rows.select_for_update(of=("self",)).exclude(Exists(live)).order_by("pk"))
 
 
 def _account(line: PaymentLine) -> str:
