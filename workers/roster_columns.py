@@ -173,6 +173,8 @@ class WorkerRosterColumns:
         "填表人": gettext_lazy("不需要，不导入"),
     }
 
+    # repeats=True: the pipeline cleans each distinct cell of the column once per file
+    # (choices, places, dates; never names, ID numbers, phones or free text).
     columns = [
         Column(
             "name",
@@ -226,6 +228,7 @@ class WorkerRosterColumns:
             choices=lambda importer: importer.township_names(),
             example="凤翔镇",
             help=gettext_lazy("本县的乡镇或街道，可从下拉列表选择；“凤翔”与“凤翔镇”都能识别。"),
+            repeats=True,
         ),
         Column(
             "village",
@@ -235,6 +238,7 @@ class WorkerRosterColumns:
             clean=cleaners.text(max_length=50, squeeze=True),
             example="孟河村",
             help=gettext_lazy("行政村或社区名称。"),
+            repeats=True,
         ),
         Column(
             "poverty_status",
@@ -264,6 +268,7 @@ class WorkerRosterColumns:
             width=16,
             example=str(PovertyStatus.POVERTY_ALLEVIATED.label),
             help=gettext_lazy("一般农村劳动力 / 脱贫劳动力 / 监测对象（也识别“脱贫户”“监测户”）。"),
+            repeats=True,
         ),
         Column(
             "monitoring",
@@ -283,6 +288,7 @@ class WorkerRosterColumns:
                 "防返贫监测对象的类别（边缘易致贫户、脱贫不稳定户、突发严重困难户）或 是/否；"
                 "填了类别或“是”的人按监测对象登记。"
             ),
+            repeats=True,
         ),
         Column(
             "education",
@@ -293,6 +299,7 @@ class WorkerRosterColumns:
             choices=Education.labels,
             strict_choices=True,
             example="初中",
+            repeats=True,
         ),
         Column(
             "skill_occupation",
@@ -306,6 +313,7 @@ class WorkerRosterColumns:
             help=gettext_lazy(
                 "本人掌握的一项技能（职业分类大典中的工种名称）。更多技能请在系统中添加。"
             ),
+            repeats=True,
         ),
         Column(
             "skill_level",
@@ -316,6 +324,7 @@ class WorkerRosterColumns:
             strict_choices=True,
             width=14,
             example=str(SkillLevel.FOUR.label),
+            repeats=True,
         ),
         Column(
             "skill_years",
@@ -325,6 +334,7 @@ class WorkerRosterColumns:
             clean=cleaners.integer(minimum=0, maximum=60),
             example="3",
             help=gettext_lazy("该技能的从业年数（整数）。"),
+            repeats=True,
         ),
         Column(
             "certificate_type",
@@ -334,6 +344,7 @@ class WorkerRosterColumns:
             choices=lambda importer: importer.certificate_names(),
             width=24,
             example="特种作业操作证（熔化焊接与热切割作业）",
+            repeats=True,
         ),
         Column(
             "certificate_number",
@@ -349,6 +360,7 @@ class WorkerRosterColumns:
             variants=["取证日期", "证书发证日期"],
             clean=cleaners.date(),
             example="2024-05-20",
+            repeats=True,
         ),
         Column(
             "certificate_expires_on",
@@ -356,6 +368,7 @@ class WorkerRosterColumns:
             variants=["有效期至", "有效期", "证书有效期", "到期日期"],
             clean=cleaners.date(),
             example="2030-05-19",
+            repeats=True,
         ),
         Column(
             "labor_brand",
@@ -364,6 +377,7 @@ class WorkerRosterColumns:
             clean="clean_labor_brand",
             choices=lambda importer: importer.brand_names(),
             example="青定人力",
+            repeats=True,
         ),
         Column(
             "wish_cities",
@@ -383,6 +397,7 @@ class WorkerRosterColumns:
             choices=lambda importer: importer.city_names(),
             example="青岛市、胶州市",
             help=gettext_lazy("想去的城市，可填多个，用顿号“、”分隔，按意愿先后排列。"),
+            repeats=True,
         ),
         Column(
             "wish_occupations",
@@ -394,6 +409,7 @@ class WorkerRosterColumns:
             width=18,
             example="电子产品流水线装配工、焊工",
             help=gettext_lazy("想做的工种，可填多个，用顿号分隔，按意愿先后排列。"),
+            repeats=True,
         ),
         Column(
             "min_wage",
@@ -403,6 +419,7 @@ class WorkerRosterColumns:
             clean=cleaners.wage(),
             example="5000",
             help=gettext_lazy("可接受的最低月工资，单位元；“5000-6000”按 5000 计。"),
+            repeats=True,
         ),
         Column(
             "earliest_departure",
@@ -412,6 +429,7 @@ class WorkerRosterColumns:
             clean=cleaners.date(earliest=dt.date(2000, 1, 1), month_only=True),
             example="2026-02-20",
             help=gettext_lazy("最早可以出发的日期；只写月份（2026年3月）按当月 1 日计。"),
+            repeats=True,
         ),
         Column(
             "accepts_dormitory",
@@ -422,6 +440,7 @@ class WorkerRosterColumns:
             choices=cleaners.YES_NO_CHOICES,
             strict_choices=True,
             example="是",
+            repeats=True,
         ),
         Column(
             "accepts_shift_work",
@@ -432,6 +451,7 @@ class WorkerRosterColumns:
             choices=cleaners.YES_NO_CHOICES,
             strict_choices=True,
             example="是",
+            repeats=True,
         ),
         Column(
             "travel_group",
@@ -442,6 +462,7 @@ class WorkerRosterColumns:
             help=gettext_lazy(
                 "必须一起出行、一起务工的家人或老乡填同一个组名；组名不存在时会自动建立。"
             ),
+            repeats=True,
         ),
         Column(
             "consent_given_on",
@@ -450,6 +471,7 @@ class WorkerRosterColumns:
             clean=cleaners.date(earliest=dt.date(2015, 1, 1)),
             example="2026-01-10",
             help=gettext_lazy("本人同意登记和使用个人信息的日期。"),
+            repeats=True,
         ),
         Column(
             "consent_method",
@@ -460,6 +482,7 @@ class WorkerRosterColumns:
             strict_choices=True,
             width=18,
             example=str(ConsentMethod.SIGNED_PAPER.label),
+            repeats=True,
         ),
         Column(
             "consent_witness",
@@ -488,6 +511,7 @@ class WorkerRosterColumns:
                 "带此人外出务工的劳务中介机构或带头人（劳务经纪人），须是本县已在“输转奖补”中"
                 "登记的名称；用于计算输转奖补。"
             ),
+            repeats=True,
         ),
         Column(
             "note",

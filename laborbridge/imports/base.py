@@ -53,6 +53,10 @@ class Column:
     width: int = 14
     as_text: bool = False
     keywords: Sequence[str] = ()
+    # The column's cells repeat (choices, places, dates, yes/no): its cleaner depends on the
+    # cell alone, so the pipeline cleans each distinct cell once per file and reuses the
+    # value or the error (never for personal columns: names, ID numbers, phones).
+    repeats: bool = False
 
     @property
     def label(self) -> str:

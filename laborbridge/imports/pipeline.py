@@ -25,6 +25,9 @@ HEADER_SEARCH_ROWS = 15
 OWN_EXTRA_HEADERS = frozenset({"错误原因", "原行号"})
 # Progress is reported every this many rows (one UPDATE each; ~1 ms).
 PROGRESS_EVERY = 1000
+# Distinct cells remembered per repeating column (Column.repeats); a column with more distinct
+# cells than this cleans the rest one by one. A 100,000-row roster has ~20,000 (wish lists).
+REPEATS_REMEMBERED = 50_000
 
 Progress = Callable[[float], None]
 
@@ -339,7 +342,12 @@ def parse(importer: RowImporter, table: Table, progress: Progress | None = None)
     fill_merged_down(sheet, header.row_number)  # 户编号/户主/村 merged over a household
     importer.prepare()
     plan = [
-        (column, header.index[column.key], _cleaner(importer, column))
+        (
+            column,
+            header.index[column.key],
+            _cleaner(importer, column),
+            {} if column.repeats else None,
+        )
         for column in importer.columns
         if column.key in header.index
     ]
@@ -353,8 +361,11 @@ def parse(importer: RowImporter, table: Table, progress: Progress | None = None)
             blank += 1
             continue
         row = Row(number=number, cells=cells, present=present)
-        for column, position, clean in plan:
+        for column, position, clean, seen in plan:
             cell = cells[position] if position < len(cells) else None
+            if seen is not None:
+                _apply_repeated(row, column, clean, cell, seen)
+                continue
             if is_blank(cell):
                 if column.required:
                     row.reject(column.key, _("必填项未填写。"))
@@ -375,6 +386,43 @@ def parse(importer: RowImporter, table: Table, progress: Progress | None = None)
             progress(done / total)
     _reject_duplicates(importer, rows, header)
     return Parsed(header=header, rows=rows, blank_rows=blank)
+
+
+_BLANK, _VALUE, _ERROR = 0, 1, 2
+
+
+def _clean_once(column: Column, clean: Callable[[Any], Any] | None, cell: Any) -> tuple[int, Any]:
+    if is_blank(cell):
+        return _BLANK, None
+    try:
+        return _VALUE, clean(cell) if clean else cell
+    except (CellError, ValidationError) as error:
+        return _ERROR, _message(error)
+
+
+def _apply_repeated(
+    row: Row, column: Column, clean: Callable[[Any], Any] | None, cell: Any, seen: dict
+) -> None:
+    """Clean a cell of a repeating column as parse() does, through the column's memo: a
+    100,000-row roster has ~40 distinct dates or wages and 3 poverty statuses per column
+    (~2 s of cleaning and blank checks saved)."""
+    try:
+        kind, value = seen[cell.__class__, cell]  # 1 and True and 1.0 are different cells
+    except KeyError:
+        kind, value = _clean_once(column, clean, cell)
+        if len(seen) < REPEATS_REMEMBERED:
+            seen[cell.__class__, cell] = kind, value
+    except TypeError:  # an unhashable cell
+        kind, value = _clean_once(column, clean, cell)
+    if kind == _VALUE:
+        # a list (wishes) is the row's own, as a fresh cleaning would make it
+        row.values[column.key] = list(value) if value.__class__ is list else value
+    elif kind == _ERROR:
+        row.reject(column.key, value)
+    elif column.required:
+        row.reject(column.key, _("必填项未填写。"))
+    elif column.default is not None:
+        row.values[column.key] = column.default
 
 
 def _reject_duplicates(importer: RowImporter, rows: list[Row], header: HeaderMatch) -> None:
