@@ -292,3 +292,44 @@ def test_a_whole_roster_of_newcomers_re_solves_instead(coordinator, monkeypatch)
     )
     assert update.kind == RollingKind.RESOLVE
     assert _proposals(world) == _full_round_over_free_market(round_)
+
+
+def test_a_roster_import_queues_one_update_for_its_new_workers(
+    coordinator, official_a, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from laborbridge.imports import services
+    from laborbridge.imports.tasks import import_commit_task, import_preview_task
+    from tests.imports.helpers import id_number, xlsx_bytes
+    from tests.workers.test_roster_import import HEADERS
+
+    world = _committed(django_capture_on_commit_callbacks, workers=4, headcounts=(2,))
+    round_ = _finished_round(coordinator, world)
+
+    def row(n: int, name: str, born: dt.date) -> list:
+        number = id_number(ANDING, born, 60 + n)
+        return [n, name, number, f"1390000006{n}", "凤翔镇", "", "一般农户", "男", "青岛", "焊工"]
+
+    rows = [
+        ["安定区2026年春风行动外出务工人员花名册"],
+        HEADERS,
+        row(1, "赵一", dt.date(1990, 1, 2)) + ["5000元", "2026/3/1", "是", "李干事"],
+        row(2, "钱二", dt.date(1991, 2, 3)) + ["5000元", "2026/3/1", "是", "李干事"],
+    ]
+    # the import's own tasks run here, in the test's transaction (apply: no broker)
+    with django_capture_on_commit_callbacks(execute=False):
+        job = services.import_job_create(
+            actor=official_a, kind="workers.roster", file_name="r.xlsx", data=xlsx_bytes(rows)
+        )
+    import_preview_task.apply(args=[job.pk], throw=True)
+    job.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=False):
+        services.import_job_confirm(actor=official_a, job=job)
+    with django_capture_on_commit_callbacks(execute=True):  # the commit's own commit
+        import_commit_task.apply(args=[job.pk], throw=True)
+    job.refresh_from_db()
+    assert job.result["created"] == 2, (job.status, job.failure_reason, job.result, job.errors)
+    imported = sorted(Worker.objects.filter(name__in=["赵一", "钱二"]).values_list("pk", flat=True))
+    (update,) = MatchRollingUpdate.objects.filter(round=round_)
+    assert update.worker_ids == imported
