@@ -8,9 +8,9 @@ the first round of a new install. ``make install`` runs this script after the de
 (again only when an engine source file changed, since Numba keys its cache on each source
 file), and a deployment runs it when it builds its image, so no round ever compiles.
 
-It needs no database: it solves a small synthetic instance (travel groups included) in
-stable and in optimal mode and explains the matched pairs, which is every compiled path a
-round takes. The transport planner has no compiled kernels (it is NumPy and OR-Tools'
+It needs no database: ``matching.engine.warm`` solves a small synthetic instance (travel
+groups included) in stable and in optimal mode and explains the matched pairs, which is every
+compiled path a round takes; matching workers run the same at start. The transport planner has no compiled kernels (it is NumPy and OR-Tools'
 CP-SAT), so there is nothing of it to warm.
 
     .venv/bin/python scripts/warm_engine.py
@@ -25,26 +25,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def warm() -> dict[str, float]:
-    """Run every compiled path once; return the seconds each step took."""
-    from matching import engine
-    from matching.engine import synthetic
-
-    seconds: dict[str, float] = {}
-    instance = synthetic.generate(300, 30, seed=0)
-    for mode in ("stable", "optimal"):
-        started = time.perf_counter()
-        params = engine.Params(mode=mode, seed=0)
-        result = engine.solve(instance, params)
-        matched = (result.assignment >= 0).nonzero()[0]
-        engine.explain_pairs_as_dicts(instance, matched, result.assignment[matched], params.weights)
-        seconds[mode] = time.perf_counter() - started
-    return seconds
-
-
 def main() -> int:
     started = time.perf_counter()
     cpu = time.process_time()
+    from matching.engine.warm import warm
+
     seconds = warm()
     print(
         "Matching engine compiled cache warm: "
