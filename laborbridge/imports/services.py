@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from laborbridge import access, crypto
 from laborbridge.background import BackgroundJob, Step, run_create, run_enqueue
-from laborbridge.imports.base import RowImporter, importer_class
+from laborbridge.imports.base import Row, RowImporter, importer_class
 from laborbridge.imports.limits import file_too_large, out_of_memory
 from laborbridge.imports.models import ImportJob
 from laborbridge.imports.pipeline import (
@@ -232,8 +232,10 @@ def _parse(job: ImportJob, importer: RowImporter, start: int, end: int) -> Parse
 
 def _pack(parsed: Parsed) -> bytes:
     """Return the cleaned rows, without their raw cells, pickled and encrypted."""
-    rows = [dataclasses.replace(row, cells=[]) for row in parsed.rows]
-    return file_encrypt(pickle.dumps(dataclasses.replace(parsed, rows=rows), protocol=5))
+    # Rows as plain tuples: pickling 100,000 Row dataclasses (each copied without its cells,
+    # each reduced through copyreg) took ~2.0 s of a preview, the tuples ~0.4 s.
+    rows = [(row.number, row.values, row.errors, row.present, row.key) for row in parsed.rows]
+    return file_encrypt(pickle.dumps((dataclasses.replace(parsed, rows=[]), rows), protocol=5))
 
 
 def _unpack(job: ImportJob, importer: RowImporter) -> Parsed | None:
@@ -241,7 +243,15 @@ def _unpack(job: ImportJob, importer: RowImporter) -> Parsed | None:
     if not job.parsed_data:
         return None
     # Safe to unpickle: AES-GCM authenticates the blob, which only this code has written.
-    parsed = pickle.loads(file_decrypt(job.parsed_data))  # noqa: S301
+    stored = pickle.loads(file_decrypt(job.parsed_data))  # noqa: S301
+    if isinstance(stored, Parsed):  # previewed before the rows were stored as tuples
+        parsed = stored
+    else:
+        parsed, rows = stored
+        parsed.rows = [
+            Row(number=number, cells=[], values=values, errors=errors, present=present, key=key)
+            for number, values, errors, present, key in rows
+        ]
     importer.prepare()
     return parsed
 
