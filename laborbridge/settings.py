@@ -312,6 +312,9 @@ LABORBRIDGE_EAGER_THREADS = env_bool("LABORBRIDGE_EAGER_THREADS", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A matching worker's pool child loads the engine before it reports up (matching.tasks):
+# ~1-3 s, more on a busy machine; Celery's default allows a child 4 s.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

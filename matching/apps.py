@@ -60,27 +60,6 @@ class MatchingConfig(AppConfig):
 
 # A saved worker may have become matchable: registered, consenting, of the pairing's region.
 WORKER_FIELDS = frozenset({"status", "consent_status", "home_county"})
-# What the engine reads of a vacancy (matching.inputs): a change of one of them may give the
-# free market room or another order, so the campaign's round is re-solved.
-VACANCY_FIELDS = (
-    "status",
-    "campaign_id",
-    "headcount",
-    "occupation_id",
-    "wage_min",
-    "wage_max",
-    "district_id",
-    "age_min",
-    "age_max",
-    "min_skill_level",
-    "min_education",
-    "dormitory",
-    "meals",
-    "travel_reimbursement",
-    "social_insurance",
-    "shift_pattern",
-    "start_date",
-)
 
 
 def _worker_saved(sender, instance, created, raw=False, update_fields=None, **kwargs) -> None:
@@ -98,19 +77,23 @@ def _vacancy_before(sender, instance, raw=False, update_fields=None, **kwargs) -
     instance._rolling_before = None
     if raw or instance.pk is None:
         return
-    names = {*VACANCY_FIELDS, *(f.removesuffix("_id") for f in VACANCY_FIELDS)}
+    from matching.inputs import VACANCY_TERMS  # what the engine reads of a vacancy
+
+    names = {*VACANCY_TERMS, *(f.removesuffix("_id") for f in VACANCY_TERMS)}
     if update_fields is not None and not names & set(update_fields):
         return
     instance._rolling_before = (
-        type(instance).objects.filter(pk=instance.pk).values_list(*VACANCY_FIELDS).first()
+        type(instance).objects.filter(pk=instance.pk).values_list(*VACANCY_TERMS).first()
     )
 
 
 def _vacancy_saved(sender, instance, created, raw=False, **kwargs) -> None:
     if raw or not instance.campaign_id or instance.status != "open":
         return
+    from matching.inputs import VACANCY_TERMS
+
     before = getattr(instance, "_rolling_before", None)
-    now = tuple(getattr(instance, f) for f in VACANCY_FIELDS)
+    now = tuple(getattr(instance, f) for f in VACANCY_TERMS)
     if created or (before is not None and before != now):
         from matching.rolling import rolling_note_vacancies
 

@@ -71,6 +71,33 @@ def _active_counts(round_: MatchRound, *, proposed_free: bool = False) -> dict[i
     )
 
 
+# What the engine reads of a vacancy, in the order of the loader's rows.
+VACANCY_COLUMNS = (
+    "pk",
+    "occupation_id",
+    "occupation__code",
+    "headcount",
+    "wage_min",
+    "wage_max",
+    "district_id",
+    "district__latitude",
+    "district__longitude",
+    "age_min",
+    "age_max",
+    "min_skill_level",
+    "dormitory",
+    "meals",
+    "travel_reimbursement",
+    "social_insurance",
+    "shift_pattern",
+    "start_date",
+    "min_education",
+)
+# The vacancy's own fields among them, with what puts it in a campaign's market: a change of
+# one may give the free market room or another order (matching.apps re-solves the round).
+VACANCY_TERMS = ("status", "campaign_id", *(c for c in VACANCY_COLUMNS[1:] if "__" not in c))
+
+
 def _load_vacancies(
     round_: MatchRound, *, proposed_free: bool = False
 ) -> tuple[engine.VacancyArrays, list[int], list[str]]:
@@ -81,27 +108,7 @@ def _load_vacancies(
         (row[0], row[1], row[2], row[3], active.get(row[0], 0), *row[4:])
         for row in access.vacancies_matchable(round_.campaign)
         .order_by("pk")
-        .values_list(
-            "pk",
-            "occupation_id",
-            "occupation__code",
-            "headcount",
-            "wage_min",
-            "wage_max",
-            "district_id",
-            "district__latitude",
-            "district__longitude",
-            "age_min",
-            "age_max",
-            "min_skill_level",
-            "dormitory",
-            "meals",
-            "travel_reimbursement",
-            "social_insurance",
-            "shift_pattern",
-            "start_date",
-            "min_education",
-        )
+        .values_list(*VACANCY_COLUMNS)
     ]
     rows = [row for row in rows if row[3] - row[4] > 0]
     certificates: dict[int, list[int]] = defaultdict(list)

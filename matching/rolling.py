@@ -519,13 +519,26 @@ def _extend(round_: MatchRound, update: MatchRollingUpdate, progress) -> tuple[d
     return stats, timings
 
 
+def _withdraw(match, reason: str) -> None:
+    """Cancel a proposal the rolling update no longer gives (the worker is told why)."""
+    from matching.services import _move
+
+    _move(
+        match,
+        MatchStatus.CANCELLED,
+        actor=None,
+        action="match.rolling_withdraw",
+        reason=reason,
+        decline_reason=WITHDRAWN_REASON,
+    )
+
+
 def _write_moves(
     round_, update, moves: dict[int, int | None], lists: _Lists, params
 ) -> tuple[int, int]:
     """Withdraw the proposals of workers who moved and propose their new vacancies."""
     from matching import engine
     from matching.reasons import truthful_wage
-    from matching.services import _move
 
     current = {
         m.worker_id: m
@@ -537,14 +550,7 @@ def _write_moves(
     for worker_id in sorted(moves):
         old = current.get(worker_id)
         if old is not None and old.vacancy_id != moves[worker_id]:
-            _move(
-                old,
-                MatchStatus.CANCELLED,
-                actor=None,
-                action="match.rolling_withdraw",
-                reason=_("滚动匹配：岗位名额由更优先的求职者获得"),
-                decline_reason=WITHDRAWN_REASON,
-            )
+            _withdraw(old, _("滚动匹配：岗位名额由更优先的求职者获得"))
             withdrawn += 1
     created = []
     for worker_id in sorted(moves):
@@ -588,7 +594,6 @@ def _resolve(round_: MatchRound, update: MatchRollingUpdate, progress) -> tuple[
     from matching import engine
     from matching.inputs import round_inputs_load
     from matching.rounds import _matches_from
-    from matching.services import _move
 
     load_started = time.perf_counter()
     params = _params(round_)
@@ -610,14 +615,7 @@ def _resolve(round_: MatchRound, update: MatchRollingUpdate, progress) -> tuple[
     withdrawn = 0
     for worker_id, match in sorted(current.items()):
         if wanted.get(worker_id) != match.vacancy_id:
-            _move(
-                match,
-                MatchStatus.CANCELLED,
-                actor=None,
-                action="match.rolling_withdraw",
-                reason=_("滚动匹配：空余市场重新计算后推荐有变"),
-                decline_reason=WITHDRAWN_REASON,
-            )
+            _withdraw(match, _("滚动匹配：空余市场重新计算后推荐有变"))
             withdrawn += 1
     fresh = [
         m

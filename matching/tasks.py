@@ -2,7 +2,7 @@
 
 import logging
 
-from celery.signals import celeryd_after_setup
+from celery.signals import celeryd_after_setup, worker_process_init
 
 from laborbridge.background import run_task
 from matching.rolling import ROLLING, rolling_update_execute
@@ -25,15 +25,28 @@ rolling_update_run = run_task(
 logger = logging.getLogger(__name__)
 
 
+# Set in the worker's main process when it consumes the "matching" queue; pool children
+# inherit it when they fork.
+_ENGINE_WANTED = False
+
+
 @celeryd_after_setup.connect
-def engine_warm_on_matching_workers(sender, instance, **kwargs) -> None:
-    """A worker that consumes the "matching" queue loads the engine's compiled code before it
-    takes a task (and before its pool forks, so every child has it): the first rolling update
-    of a fresh worker took 7.4 s instead of ~3 s, most of it loading NumPy, Numba's cached
-    kernels and OR-Tools. Other queues' workers never need the engine."""
-    if "matching" not in instance.app.amqp.queues.consume_from:
+def engine_wanted_on_matching_workers(sender, instance, **kwargs) -> None:
+    """Note whether this worker takes matching tasks (its -Q is known here, not in children)."""
+    global _ENGINE_WANTED
+    _ENGINE_WANTED = "matching" in instance.app.amqp.queues.consume_from
+
+
+@worker_process_init.connect
+def engine_warm_on_matching_workers(**kwargs) -> None:
+    """A process that takes matching tasks loads the engine's compiled code as it starts: the
+    first rolling update of a fresh worker took 7.4 s instead of ~3 s, most of it loading
+    NumPy, Numba's cached kernels and OR-Tools. In each pool child, never in the main process
+    before it forks: the engine's parallel kernels start Numba's thread pool, which a forked
+    child would inherit broken (its rounds hung). ``CELERY_WORKER_PROC_ALIVE_TIMEOUT`` gives
+    a child time for it. Other queues' workers never need the engine."""
+    if not _ENGINE_WANTED:
         return
     from matching.engine.warm import warm
 
-    seconds = warm()
-    logger.info("matching engine loaded: %s", seconds)
+    logger.info("matching engine loaded: %s", warm())
