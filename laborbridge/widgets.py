@@ -101,6 +101,21 @@ class ChosenOnlySelect(PlainSelect):
         return super().render(name, value, attrs, renderer)
 
 
+class GivenOptionsSelect(PlainSelect):
+    """A ``PlainSelect`` over the (value, label) ``rows`` it is given, after the empty choice:
+    the values a scope's records use instead of a whole reference table (a county's workers
+    wish for a few dozen of the 3,178 cities and counties: ~130 kB of options on every list
+    page and a list no one can scroll on a phone). The field still validates a submitted
+    value against its whole queryset."""
+
+    def __init__(self, rows, *, empty_label, attrs=None):
+        super().__init__(attrs)
+        self.rows, self.empty_label = list(rows), empty_label
+
+    def _option_rows(self):
+        return [("", self.empty_label), *self.rows]
+
+
 class ReferenceSelect(PlainSelect):
     """A ``PlainSelect`` over a fixed reference table (the same for every user, named by
     ``key``), its options rendered once per process and language and kept

@@ -263,8 +263,12 @@ def query_count(django_assert_max_num_queries):
 def _clear_cache():
     from django.core.cache import cache
 
+    from laborbridge import widgets
+
     yield
     cache.clear()
+    # Markup a process keeps for minutes (filter forms by scope): each test's data is its own.
+    widgets._RENDERED.clear()
 
 
 def db_vendor() -> str:

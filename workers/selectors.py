@@ -24,6 +24,7 @@ from workers.models import (
     Education,
     PovertyStatus,
     TravelGroup,
+    WishCity,
     Worker,
     WorkerSource,
     WorkerStatus,
@@ -191,6 +192,19 @@ class WorkerFilter(django_filters.FilterSet):
 
 # The registry's sort, backed by the index of the same columns (pages seek it by keyset).
 WORKER_LIST_KEYS = ("home_county_id", "name", "id")
+
+
+def wish_city_choices_for(user: User, chosen=()) -> list[tuple[str, str]]:
+    """Return (code, name) of the cities and counties the user's workers wish to work in,
+    with any valid ``chosen`` code, by code: the list page's wish-city filter choices."""
+    codes = {
+        *WishCity.objects.filter(worker__in=access.workers_visible_to(user))
+        .values_list("region_id", flat=True)
+        .distinct(),
+        *(code for code in chosen if code),
+    }
+    regions = Region.objects.filter(pk__in=codes, level__in=["city", "county"]).order_by("code")
+    return [(region.pk, str(region)) for region in regions]
 
 
 def worker_list_for(user: User) -> QuerySet[Worker]:

@@ -29,7 +29,7 @@ from laborbridge.identifiers import mask_id_number, normalize_id_number
 from laborbridge.models import Role
 from laborbridge.pagination import CURSOR_PARAM, keyset_page
 from laborbridge.security import safe_next
-from laborbridge.widgets import rendered_cached
+from laborbridge.widgets import GivenOptionsSelect, rendered_cached
 from workers import selectors, services
 from workers.forms import (
     BulkConsentForm,
@@ -82,9 +82,10 @@ def _filtered(request, params: QueryDict, workers=None):
 def _filters_html(request, filters) -> str:
     """Return the filter form's fields as HTML, rendered once a process for a scope and its
     chosen values (13 fields through Django's widget templates: ~half the page's CPU).
-    The form shows reference data (townships, occupations, cities) and the chosen values
-    only (a travel group is chosen by a row's link, not listed), so it is the same for every
-    user of a scope; a chosen group's new name shows after ``OPTIONS_TTL_SECONDS`` at most."""
+    The form shows reference data (townships, occupations), the wish cities the scope's
+    workers name and the chosen values (a travel group is chosen by a row's link, not
+    listed), so it is the same for every user of a scope; a chosen group's new name or a
+    newly wished city shows after ``OPTIONS_TTL_SECONDS`` at most."""
     chosen = tuple(
         (name, tuple(request.GET.getlist(name)))
         for name in selectors.WorkerFilter.base_filters
@@ -95,6 +96,11 @@ def _filters_html(request, filters) -> str:
 
     def render() -> str:
         form = (filters or selectors.WorkerFilter(request.GET, request=request)).form
+        cities = form.fields["wish_city"]
+        cities.widget = GivenOptionsSelect(
+            selectors.wish_city_choices_for(user, request.GET.getlist("wish_city")),
+            empty_label=cities.empty_label,
+        )
         return render_to_string("workers/_worker_filters.html", {"form": form})
 
     return rendered_cached(key, render)

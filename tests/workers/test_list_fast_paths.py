@@ -182,3 +182,30 @@ def test_process_cached_renders_once_a_language():
     with pytest.raises(TemplateSyntaxError):
         Template("{% load lb %}{% process_cached key %}{% endprocess_cached %}")
     widgets._RENDERED.clear()
+
+
+def test_wish_city_select_lists_the_cities_the_county_wishes_for(client, official_a, varied):
+    """Not 3,178 cities and counties on every page: those the county's workers name, and a
+    chosen one (still checked against every city); another county's wishes are not listed."""
+    varied[0].wish_city_links.create(region_id="370200", rank=1)  # 青岛市
+    varied[3].wish_city_links.create(region_id="370281", rank=1)  # 胶州市 (county level)
+    outsider = WorkerFactory(home_county_id="621121")
+    outsider.wish_city_links.create(region_id="320500", rank=1)  # 苏州市, another county's
+    client.force_login(official_a)
+
+    def options(params=None):
+        body = client.get(reverse("workers:list"), params or {}).content.decode()
+        select = body[body.index('<select name="wish_city"') :]
+        return body, select[: select.index("</select>")]
+
+    body, select = options()
+    assert select.count("<option") == 3 and "全部意向城市" in select
+    assert 'value="370200"' in select and 'value="370281"' in select
+    assert 'value="320500"' not in select
+    # A city nobody wishes for, chosen by a link: listed, selected, and the list is empty.
+    body, select = options({"wish_city": "440300"})
+    assert '<option value="440300" selected>' in select
+    assert "没有找到劳动力记录。" in body
+    body, select = options({"wish_city": "370200"})
+    table = body[body.index('id="worker-table"') :]
+    assert [f'<a href="/workers/{w.pk}/">' in table for w in varied] == [True, False, False, False]
