@@ -38,8 +38,8 @@ def test_the_coordinator_sees_the_updates_in_the_round_history(client, coordinat
     assert "滚动匹配记录" in section
     assert "新登记劳动力 1 人" in section
     assert "续接（新求职者加入）" in section and "已完成" in section
-    assert f"<td>{update.pk}</td>" in section
-    assert f'<td class="num">{update.proposed}</td>' in section
+    assert f'<td data-label="#">{update.pk}</td>' in section
+    assert f'<td class="num" data-label="新增推荐">{update.proposed}</td>' in section
     assert " 秒" in section  # from queued to proposals written
     # the stages' timings are for whoever runs the servers (as the round's own)
     assert "引擎计算" not in section
