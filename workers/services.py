@@ -22,6 +22,7 @@ from laborbridge import access, crypto
 from laborbridge.identifiers import mask_phone, validate_id_number, validate_mobile
 from laborbridge.models import CertificateType, LaborBrand, Occupation, Region, User
 from laborbridge.services import audit_record, model_changes
+from workers.changes import workers_registered_send
 from workers.models import (
     Consent,
     ConsentMethod,
@@ -606,6 +607,8 @@ def workers_consent_record_bulk(
         consent_given_on=consent.given_on,
         updated_at=timezone.now(),
     )
+    # one UPDATE sends no post_save: matching's rolling mode hears of them here
+    workers_registered_send(worker_ids=[w.pk for w in targets], source="consent")
     from laborbridge.imports.services import audit_record_bulk
 
     audit_record_bulk(

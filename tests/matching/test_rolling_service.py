@@ -333,3 +333,29 @@ def test_a_roster_import_queues_one_update_for_its_new_workers(
     imported = sorted(Worker.objects.filter(name__in=["赵一", "钱二"]).values_list("pk", flat=True))
     (update,) = MatchRollingUpdate.objects.filter(round=round_)
     assert update.worker_ids == imported
+
+
+def test_bulk_consent_after_the_round_makes_the_workers_newcomers(
+    coordinator, official_a, django_capture_on_commit_callbacks
+):
+    """Consent recorded for several workers at once (one UPDATE, no post_save) still queues
+    one update listing exactly those who had none."""
+    from django.utils import timezone
+
+    from workers.services import ConsentInput, workers_consent_record_bulk
+
+    world = _committed(django_capture_on_commit_callbacks, workers=4, headcounts=(2,))
+    round_ = _finished_round(coordinator, world)
+    with django_capture_on_commit_callbacks(execute=True):
+        late = [_new_worker(world, level=5, years=9 - i) for i in range(2)]
+        Worker.objects.filter(pk__in=[w.pk for w in late]).update(consent_status="none")
+    MatchRollingUpdate.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        made = workers_consent_record_bulk(
+            actor=official_a,
+            workers=late,
+            consent=ConsentInput(given_on=timezone.localdate(), method="signed_paper"),
+        )
+    assert made == 2
+    update = _run(MatchRollingUpdate.objects.get(round=round_))
+    assert update.worker_ids == sorted(w.pk for w in late) and update.proposed >= 1
