@@ -371,13 +371,29 @@ NOTICE_PUBLISHERS = {
 def budget_used(*, policy_id: int, county_id: str) -> int:
     """Return the yuan approved (frozen) under a policy in a county: its workers'
     applications and its intermediaries' bonuses (输转奖补) together."""
-    applications = Application.objects.filter(
-        policy_id=policy_id, county_id=county_id, status__in=BUDGET_HOLDING
-    ).aggregate(total=Sum("amount_frozen"))["total"]
-    bonuses = IntermediaryBonus.objects.filter(
-        policy_id=policy_id, county_id=county_id, status__in=BONUS_BUDGET_HOLDING
-    ).aggregate(total=Sum("amount_frozen"))["total"]
-    return (applications or 0) + (bonuses or 0)
+    return budgets_used(policy_id=policy_id, county_ids=[county_id]).get(county_id, 0)
+
+
+def budgets_used(*, policy_id: int, county_ids) -> dict[str, int]:
+    """Return ``budget_used`` of each of ``county_ids`` (absent: nothing approved), in two
+    grouped queries whatever the number of counties."""
+    used: dict[str, int] = {}
+    for model, holding in (
+        (Application, BUDGET_HOLDING),
+        (IntermediaryBonus, BONUS_BUDGET_HOLDING),
+    ):
+        rows = (
+            model.objects.filter(
+                policy_id=policy_id, county_id__in=list(county_ids), status__in=holding
+            )
+            .order_by()
+            .values("county_id")
+            .annotate(total=Sum("amount_frozen"))
+            .values_list("county_id", "total")
+        )
+        for county_id, total in rows:
+            used[county_id] = used.get(county_id, 0) + (total or 0)
+    return used
 
 
 def budgets_locked(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], PolicyBudget]:

@@ -70,8 +70,9 @@ def policy_detail(request, pk: int):
     counties = access.subsidy_eligibility_counties_for(request.user).order_by("code")
     may_edit = access.subsidy_policies_editable_by(request.user).filter(pk=pk).exists()
     budgets = list(policy.budgets.filter(county__in=counties).select_related("county"))
+    used = approval.budgets_used(policy_id=policy.pk, county_ids=[b.county_id for b in budgets])
     for budget in budgets:
-        budget.used = approval.budget_used(policy_id=policy.pk, county_id=budget.county_id)
+        budget.used = used.get(budget.county_id, 0)
     return render(
         request,
         "subsidies/policy_detail.html",

@@ -485,3 +485,27 @@ def test_budget_page_and_api_refuse_others(
     }
     assert client.post(api, {"county": ANDING, "amount": -5}).status_code == 400
     assert _anding_budget(gansu) == 700
+
+
+def test_policy_page_reads_budgets_in_the_same_queries_however_many(client, gansu, coordinator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from laborbridge.models import Region
+
+    counties = list(Region.objects.filter(level="county", code__startswith="6211")[:3])
+    client.force_login(coordinator)
+    url = reverse("subsidies:policy", args=[gansu.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    services.policy_budget_set(actor=coordinator, policy=gansu, county=counties[0], amount=900)
+    one = queries()
+    for county in counties[1:]:
+        services.policy_budget_set(actor=coordinator, policy=gansu, county=county, amount=900)
+    assert queries() == one
+    page = client.get(url).content.decode()
+    assert page.count('<td class="num" data-label="预算（元）">900</td>') == 3
