@@ -13,7 +13,9 @@ one parallel pass and proposed to in order. Past its head a unit never sorts the
 rejection changes nothing at the vacancy, so proposing in order until accepted is the same as
 one scan of the rest finding the best entry whose vacancy accepts the unit *now*, every better
 entry counting as a (rejected) proposal. The workers who go that deep are mostly those left
-unmatched, for whom one scan settles the whole list. A vacancy filled with single workers
+unmatched, for whom one scan settles the whole list. A list that is already in preference
+order (the pass that selects the heads checks it) needs no scan: past its head the unit
+proposes entry after entry, as textbook deferred acceptance does. A vacancy filled with single workers
 keeps its lowest held priority in a small array (``thr``), so a rejection — the common case
 in a competitive market — reads one word that stays in cache; each unit's and each vacancy's
 state sits in one cache line.
@@ -85,7 +87,8 @@ _BASE, _CAP, _N, _BIG, _USED, _MINKEY = 0, 1, 2, 3, 4, 5
 _U_LO = 0  # the unit's first entry in the units CSR
 _U_N = 1  # entries in its list; its head holds the best min(n, _K) of them, best first
 _U_HP = 2  # next head slot to propose to
-_U_FRONT = 3  # preference key of the last entry proposed to outside the head (see _run_da)
+_U_FRONT = 3  # preference key of the last entry proposed to outside the head (see _run_da),
+# or _SORTED: the unit's list is already in preference order, proposed to in order (_U_HP)
 _U_SEAT = 4  # offset in its list of the entry holding a seat, -1 = none
 _U_AVAIL = 5  # entries flagged available again (a seat given up, a repair re-opening)
 _U_SIZE = 6
@@ -99,6 +102,10 @@ _U_COLS = 8  # one cache line per unit
 # whole assign_stable 3.29 / 2.76 / 2.75 s CPU (measured at load 14-17, so CPU time).
 _K = 4
 _VMASK = (np.int64(1) << np.int64(32)) - np.int64(1)
+# _U_FRONT of a unit whose list is sorted best first (preference keys are >= 0, -1 = empty
+# list): past its head it proposes entry after entry, as textbook deferred acceptance does,
+# instead of scanning the whole list for the best acceptable entry below the front.
+_SORTED = np.int64(-2)
 _NO_REJECT = np.iinfo(np.int64).min
 _ALWAYS_REJECT = np.iinfo(np.int64).max
 
@@ -144,8 +151,12 @@ def _init_units(u_ptr, vac, ws, vs, v_tb, kp, size, u_tb, U, hpk, hoff):  # prag
             n = u_ptr[u + 1] - lo
             m = 0
             k = min(n, _K)
+            prev = _ALWAYS_REJECT
+            in_order = True
             for i in range(n):
                 key = _pref_key(lo + i, i, vac, ws, v_tb, kp)
+                in_order &= key < prev
+                prev = key
                 if m < k:
                     j = m
                     m += 1
@@ -166,7 +177,7 @@ def _init_units(u_ptr, vac, ws, vs, v_tb, kp, size, u_tb, U, hpk, hoff):  # prag
             U[u, _U_LO] = lo
             U[u, _U_N] = n
             U[u, _U_HP] = 0
-            U[u, _U_FRONT] = sk[m - 1] if m > 0 else -1
+            U[u, _U_FRONT] = _SORTED if in_order and n > k else (sk[m - 1] if m > 0 else -1)
             U[u, _U_SEAT] = -1
             U[u, _U_AVAIL] = 0
             U[u, _U_SIZE] = size[u]
@@ -399,6 +410,14 @@ def _run_da(
                 v = x & _VMASK
                 vsc = x >> np.int64(32)
                 i = np.int64(hoff[slot])
+            elif U[u, _U_FRONT] == _SORTED:
+                # a list in preference order: the next entry is the next best
+                i = U[u, _U_HP]
+                if i >= n:
+                    break  # list exhausted
+                U[u, _U_HP] = i + 1
+                v = np.int64(vac[lo + i])
+                vsc = np.int64(vs[lo + i])
             else:
                 # scan the rest of the list (entries below the front) for the best entry whose
                 # vacancy accepts u now; the better ones are rejections
