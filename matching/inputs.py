@@ -10,12 +10,15 @@ The loaders read flat ``values_list`` rows (no model instances) in a handful of 
 """
 
 import hashlib
+import io
 import json
 from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import BigIntegerField, Case, Count, F, FloatField, Q, Value, When
+from django.db.models.functions import Cast, Coalesce, ExtractDay, ExtractMonth, ExtractYear
 
 from jobs.models import Vacancy
 from laborbridge import access
@@ -33,6 +36,8 @@ from workers.models import (
     WorkerSkill,
     WorkerStatus,
 )
+
+_EPOCH_ORDINAL = 719_163  # date(1970, 1, 1).toordinal()
 
 
 @dataclass
@@ -150,20 +155,70 @@ def _load_vacancies(
     return arrays, [row[0] for row in rows], [row[2] for row in rows]
 
 
-def _csr(worker_ids: list[int], pairs, width: int) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Group ``(worker_id, *values)`` rows (already ordered) into CSR columns per worker."""
-    position = {pk: i for i, pk in enumerate(worker_ids)}
-    buckets: list[list[tuple]] = [[] for _ in worker_ids]
-    for row in pairs:
-        index = position.get(row[0])
-        if index is not None:
-            buckets[index].append(row[1:])
-    ptr = np.zeros(len(worker_ids) + 1, dtype=np.int64)
-    np.cumsum([len(b) for b in buckets], out=ptr[1:])
-    columns = [
-        np.array([item[k] for b in buckets for item in b], dtype=np.int64) for k in range(width)
-    ]
-    return ptr, columns
+def _numbers(queryset, **columns) -> np.ndarray:
+    """Return ``queryset``'s rows as an (n, k) float64 matrix of the numeric ``columns``
+    (field names or expressions, none of them NULL), in the queryset's order.
+
+    On PostgreSQL the rows come as one ``COPY (…) TO STDOUT`` in CSV, parsed by numpy's C
+    reader: a million workers' rows in a few seconds, where ``values_list`` built a million
+    tuples of Python objects and took most of the round's load (bench/RESULTS.md, issue 17).
+    Elsewhere (SQLite) ``values_list``. Every value fits float64 exactly (ids, codes, days).
+    """
+    names = list(columns)
+    rows = queryset.annotate(
+        **{f"n_{name}": expression for name, expression in columns.items()}
+    ).values_list(*(f"n_{name}" for name in names))
+    if connection.vendor != "postgresql":
+        return np.array(list(rows), dtype=np.float64).reshape(-1, len(names))
+    sql, params = rows.query.sql_with_params()
+    buffer = io.BytesIO()
+    with connection.cursor() as cursor:
+        statement = cursor.cursor.mogrify(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params)
+        cursor.cursor.copy_expert(statement, buffer, size=1 << 20)
+    if not buffer.tell():
+        return np.zeros((0, len(names)), dtype=np.float64)
+    buffer.seek(0)
+    return np.loadtxt(buffer, delimiter=",", dtype=np.float64, ndmin=2)
+
+
+def _number(field: str, *, default: int | float | None = None):
+    """A numeric column of ``field``: cast to a number (codes are strings of digits), NULL
+    replaced by ``default``."""
+    output = FloatField() if isinstance(default, float) else BigIntegerField()
+    value = Cast(field, output)
+    return value if default is None else Coalesce(value, Value(default, output_field=output))
+
+
+def _ordinals(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Return ``date.toordinal()`` of each (year, month, day), vectorised."""
+    days = (
+        (year.astype(np.int64) - 1970).astype("datetime64[Y]").astype("datetime64[M]")
+        + (month.astype(np.int64) - 1).astype("timedelta64[M]")
+    ).astype("datetime64[D]") + (day.astype(np.int64) - 1).astype("timedelta64[D]")
+    return days.astype(np.int64) + _EPOCH_ORDINAL
+
+
+def _date_parts(field: str) -> dict:
+    """Year, month and day of a date column (0, 0, 0 where it is NULL)."""
+    return {
+        f"{field}_{part}": Coalesce(extract(field), Value(0))
+        for part, extract in (("y", ExtractYear), ("m", ExtractMonth), ("d", ExtractDay))
+    }
+
+
+def _csr(ids: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Group ``rows`` (first column the worker id, ordered by it) into CSR columns over the
+    sorted ``ids``; rows of workers not in ``ids`` are dropped."""
+    owner_ids = rows[:, 0].astype(np.int64)
+    owners = np.searchsorted(ids, owner_ids)
+    if len(ids):
+        kept = ids[np.minimum(owners, len(ids) - 1)] == owner_ids
+    else:
+        kept = np.zeros(len(owner_ids), dtype=bool)
+    rows, owners = rows[kept], owners[kept]
+    ptr = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owners, minlength=len(ids)), out=ptr[1:])
+    return ptr, [rows[:, k].astype(np.int64) for k in range(1, rows.shape[1])]
 
 
 def free_workers(region: Region):
@@ -186,83 +241,101 @@ def _load_workers(
 ) -> tuple[engine.WorkerArrays, list[int]]:
     """Return the arrays of ``workers`` (default: the region's free workers), in pk order."""
     workers = free_workers(region) if workers is None else workers.order_by("pk")
-    rows = list(
-        workers.values_list(
-            "pk",
-            "birth_date",
-            "home_county_id",
-            "home_county__latitude",
-            "home_county__longitude",
-            "poverty_status",
-            "labor_brand_id",
-            "min_wage",
-            "earliest_departure",
-            "accepts_dormitory",
-            "accepts_shift_work",
-            "travel_group_id",
-            "education",
-        )
+    poverty = {"poverty_alleviated": 1, "monitored": 2}
+    rows = _numbers(
+        workers,
+        pk=F("pk"),
+        **_date_parts("birth_date"),
+        home_region=_number("home_county_id"),
+        lat=_number("home_county__latitude", default=0.0),
+        lng=_number("home_county__longitude", default=0.0),
+        poverty=Case(
+            *(When(poverty_status=key, then=Value(v)) for key, v in poverty.items()), default=0
+        ),
+        labor_brand=_number("labor_brand_id", default=-1),
+        min_wage=_number("min_wage", default=0),
+        **_date_parts("earliest_departure"),
+        accepts_dormitory=Case(When(accepts_dormitory=True, then=Value(1)), default=0),
+        accepts_shift_work=Case(When(accepts_shift_work=True, then=Value(1)), default=0),
+        travel_group=_number("travel_group_id", default=-1),
+        education=Case(
+            *(When(education=key, then=Value(v)) for key, v in EDUCATION_LEVEL.items()),
+            default=EDUCATION_UNKNOWN,
+        ),
     )
-    ids = [row[0] for row in rows]
+    (
+        pks, born_y, born_m, born_d, home_region, lat, lng, poverty_level, labor_brand,
+        min_wage, leave_y, leave_m, leave_d, dormitory, shift_work, travel_group, education,
+    ) = rows.T  # fmt: skip
+    ids = pks.astype(np.int64)
     day = round_.campaign.starts_on
     # Child rows are read by worker id range rather than a giant IN list: one indexed scan each.
-    low, high = (ids[0], ids[-1]) if ids else (0, -1)
-    skills = WorkerSkill.objects.filter(worker_id__gte=low, worker_id__lte=high).order_by(
-        "worker_id", "pk"
-    )
+    low, high = (int(ids[0]), int(ids[-1])) if len(ids) else (0, -1)
+    span = {"worker_id__gte": low, "worker_id__lte": high}
     skill_ptr, (skill_occ, skill_level, skill_years) = _csr(
-        ids, skills.values_list("worker_id", "occupation_id", "level", "years"), 3
-    )
-    certs = WorkerCertificate.objects.filter(worker_id__gte=low, worker_id__lte=high).exclude(
-        expires_on__lt=day
+        ids,
+        _numbers(
+            WorkerSkill.objects.filter(**span).order_by("worker_id", "pk"),
+            worker=F("worker_id"),
+            occupation=F("occupation_id"),
+            level=F("level"),
+            years=F("years"),
+        ),
     )
     cert_ptr, (cert_ids,) = _csr(
         ids,
-        certs.order_by("worker_id", "certificate_type_id").values_list(
-            "worker_id", "certificate_type_id"
+        _numbers(
+            WorkerCertificate.objects.filter(**span)
+            .exclude(expires_on__lt=day)
+            .order_by("worker_id", "certificate_type_id"),
+            worker=F("worker_id"),
+            certificate=F("certificate_type_id"),
         ),
-        1,
-    )
-    cities = WishCity.objects.filter(worker_id__gte=low, worker_id__lte=high).order_by(
-        "worker_id", "rank"
     )
     city_ptr, (city_codes,) = _csr(
-        ids, ((w, int(code)) for w, code in cities.values_list("worker_id", "region_id")), 1
+        ids,
+        _numbers(
+            WishCity.objects.filter(**span).order_by("worker_id", "rank"),
+            worker=F("worker_id"),
+            city=_number("region_id"),
+        ),
     )
-    occupations = WishOccupation.objects.filter(worker_id__gte=low, worker_id__lte=high).order_by(
-        "worker_id", "rank"
+    occ_ptr, (occ_ids,) = _csr(
+        ids,
+        _numbers(
+            WishOccupation.objects.filter(**span).order_by("worker_id", "rank"),
+            worker=F("worker_id"),
+            occupation=F("occupation_id"),
+        ),
     )
-    occ_ptr, (occ_ids,) = _csr(ids, occupations.values_list("worker_id", "occupation_id"), 1)
-    poverty = {"none": 0, "poverty_alleviated": 1, "monitored": 2}
-
-    def age(born) -> int:
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
+    # Whole years on the campaign's first day (one fewer before this year's birthday).
+    before_birthday = (day.month < born_m) | ((day.month == born_m) & (day.day < born_d))
+    departure = np.where(leave_y > 0, _ordinals(leave_y, leave_m, leave_d), 0)
     arrays = engine.WorkerArrays(
-        age=[age(row[1]) for row in rows],
-        home_region=[int(row[2]) for row in rows],
-        lat=[row[3] or 0.0 for row in rows],
-        lng=[row[4] or 0.0 for row in rows],
+        age=day.year - born_y - before_birthday,
+        home_region=home_region.astype(np.int64),
+        lat=lat,
+        lng=lng,
         skill_ptr=skill_ptr,
         skill_occupation=skill_occ,
         skill_level=skill_level,
         skill_years=skill_years,
         cert_ptr=cert_ptr,
         cert_ids=cert_ids,
-        poverty=[poverty.get(row[5], 0) for row in rows],
-        labor_brand=[row[6] if row[6] is not None else -1 for row in rows],
+        poverty=poverty_level,
+        labor_brand=labor_brand.astype(np.int64),
         wish_city_ptr=city_ptr,
         wish_city=city_codes,
         wish_occupation_ptr=occ_ptr,
         wish_occupation=occ_ids,
-        min_wage=[row[7] or 0 for row in rows],
-        earliest_departure=[row[8].toordinal() if row[8] else 0 for row in rows],
-        accepts_dormitory=[row[9] for row in rows],
-        accepts_shift_work=[row[10] for row in rows],
-        travel_group=[row[11] if row[11] is not None else -1 for row in rows],
-        education=[EDUCATION_LEVEL.get(row[12], EDUCATION_UNKNOWN) for row in rows],
+        min_wage=min_wage,
+        earliest_departure=departure,
+        accepts_dormitory=dormitory != 0,
+        accepts_shift_work=shift_work != 0,
+        travel_group=travel_group.astype(np.int64),
+        education=education.astype(np.int8),
     )
-    return arrays, ids
+    return arrays, ids.tolist()
 
 
 def _related() -> dict[int, list[int]]:
