@@ -6,12 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cases.models import OPEN_STATUSES, Case, CaseStep, StepAction
 from laborbridge import access
+from laborbridge.badges import badge_changed, badge_count
 from laborbridge.models import Role, User
 from workers.models import Worker
 
@@ -40,13 +42,48 @@ def case_list_for(
     return cases.order_by("-created_at", "-id")
 
 
-def overdue_count_for(user: User) -> int:
-    """Return how many open cases the user sees are past their deadline (the menu badge)."""
+# The overdue-cases badge's kind in laborbridge.badges.
+OVERDUE_BADGE = "cases-overdue"
+
+
+def overdue_count_live(user: User, today: dt.date) -> int:
+    """Return how many open cases the user sees are past their deadline on ``today``."""
     return (
-        access.cases_visible_to(user)
-        .filter(status__in=OPEN_STATUSES, deadline__lt=timezone.localdate())
-        .count()
+        access.cases_visible_to(user).filter(status__in=OPEN_STATUSES, deadline__lt=today).count()
     )
+
+
+def overdue_count_for(user: User) -> int:
+    """Return how many open cases the user sees are past their deadline (the menu badge).
+
+    A county official's or an admin's count is kept in Redis until a case changes or a
+    worker changes county (``cases_changed``) or the day changes: their scope is all in
+    the key. A coordinator's or liaison's also follows their pairings, districts and
+    workplaces, so theirs is counted on every page."""
+    today = timezone.localdate()
+    role = Role.ADMIN if user.is_superuser else user.role
+    if not user.is_active or role not in (Role.ADMIN, Role.COUNTY_OFFICIAL):
+        return overdue_count_live(user, today)
+    scope = (user.pk, role, user.county_id, today.isoformat())
+    return badge_count(OVERDUE_BADGE, scope, lambda: overdue_count_live(user, today))
+
+
+def cases_changed(**_kwargs) -> None:
+    """Announce that cases changed: the overdue badges count again."""
+    badge_changed(OVERDUE_BADGE)
+
+
+def _worker_saved(instance: Worker, created: bool, update_fields=None, **_kwargs) -> None:
+    # A worker who moves county takes their cases along (an official sees cases by the
+    # worker's county); a new worker has none. Saves naming their fields without
+    # home_county (status, consent) cannot move anyone.
+    if not created and (update_fields is None or "home_county" in update_fields):
+        cases_changed()
+
+
+post_save.connect(cases_changed, sender=Case, dispatch_uid="badge-case-saved")
+post_delete.connect(cases_changed, sender=Case, dispatch_uid="badge-case-deleted")
+post_save.connect(_worker_saved, sender=Worker, dispatch_uid="badge-case-worker-saved")
 
 
 def case_steps(case: Case) -> list[CaseStep]:

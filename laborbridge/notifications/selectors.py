@@ -1,10 +1,15 @@
 """Reads of the outbox, scoped to the reader through ``laborbridge.access``."""
 
 from django.db.models import Exists, OuterRef
+from django.db.models.signals import post_delete, post_save
 
 from laborbridge import access
+from laborbridge.badges import badge_changed, badge_count
 from laborbridge.models import User
-from laborbridge.notifications.models import MessageRead
+from laborbridge.notifications.models import Message, MessageAudience, MessageRead
+
+# The unread-notices badge's kind in laborbridge.badges.
+UNREAD_BADGE = "notices-unread"
 
 
 def messages_for(
@@ -36,6 +41,34 @@ def messages_unread_count(user: User, *, key_prefix: str = "") -> int:
     if key_prefix:
         rows = rows.filter(key__startswith=key_prefix)
     return rows.count()
+
+
+def messages_unread_badge(user: User) -> int:
+    """Return ``messages_unread_count(user)`` for the menu badge, kept in Redis until a
+    message, an audience or a read changes (``notices_changed``)."""
+    # What messages_visible_to reads of the user: a changed role or scope is a new key.
+    scope = (
+        user.pk,
+        user.is_active,
+        user.is_superuser,
+        user.role,
+        user.county_id,
+        user.employer_id,
+        user.pairing_id,
+    )
+    return badge_count(UNREAD_BADGE, scope, lambda: messages_unread_count(user))
+
+
+def notices_changed(**_kwargs) -> None:
+    """Announce that messages or reads changed: the unread badges count again. The services
+    call it (their bulk inserts send no signals); saves and deletes elsewhere (the admin,
+    cascades) reach it through the model signals."""
+    badge_changed(UNREAD_BADGE)
+
+
+for _model in (Message, MessageAudience, MessageRead):
+    post_save.connect(notices_changed, sender=_model, dispatch_uid=f"badge-{_model.__name__}")
+    post_delete.connect(notices_changed, sender=_model, dispatch_uid=f"badge-del-{_model.__name__}")
 
 
 def message_keys_for(user: User) -> list[str]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from laborbridge import access
 from laborbridge.models import User
-from laborbridge.notifications import messages
+from laborbridge.notifications import messages, selectors
 from laborbridge.notifications.models import (
     AudienceKind,
     Channel,
@@ -149,6 +149,7 @@ def notify_many(
             for channel in channels
         ]
     )
+    selectors.notices_changed()
     return sent
 
 
@@ -163,7 +164,7 @@ def message_mark_read(*, actor: User, message: Message) -> bool:
     """Mark a message read for ``actor`` (only); True if it was unread."""
     message = _visible(actor, message)
     _read, created = MessageRead.objects.get_or_create(message=message, user=actor)
-    return created
+    return created  # a new read: the post_save signal updates the badge
 
 
 def message_mark_unread(*, actor: User, message: Message) -> bool:
@@ -183,4 +184,6 @@ def messages_mark_all_read(*, actor: User) -> int:
         [MessageRead(message_id=pk, user=actor) for pk in unread],
         ignore_conflicts=True,  # a second tab marking the same ones at once
     )
+    if unread:
+        selectors.notices_changed()
     return len(unread)

@@ -1,0 +1,85 @@
+"""Menu badge counts kept in Redis behind a generation key, never stale after a change.
+
+Every signed-in page shows the menu's badges (unread notices, overdue cases): a COUNT each,
+~1-1.5 ms of ORM work and a round trip on every page (issue 17 item 3). Here a badge's count
+is kept under a key that names its kind's current *generation*; whatever changes what a badge
+counts calls :func:`badge_changed`, which gives the kind a new generation — at once (the
+changing transaction's own reads, tests) and again after the commit (readers that counted
+meanwhile from the old snapshot) — so the next page counts afresh. ``BADGE_TTL_SECONDS`` is
+only a backstop for a change whose announcement could not reach Redis.
+
+Only Redis is trusted: with another cache backend, while ``laborbridge.cache`` has fallen
+back to its per-process memory (a count changed in one process would stay old in another),
+or on any Redis error, the badge is the live query.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Hashable
+
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
+
+from laborbridge.cache import REDIS_ERRORS
+
+logger = logging.getLogger(__name__)
+
+# A count whose change could not be announced (Redis unreachable at that moment) is shown at
+# most this long; every other change shows on the next page.
+BADGE_TTL_SECONDS = 60
+
+
+def _redis() -> RedisCache | None:
+    """Return the shared Redis cache, or None when counts must not be cached now."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache) or getattr(backend, "redis_down", False):
+        return None
+    return backend
+
+
+def _generation_key(kind: str) -> str:
+    return f"badge-generation:{kind}"
+
+
+def badge_count(kind: str, scope: tuple[Hashable, ...], count: Callable[[], int]) -> int:
+    """Return ``count()`` for ``scope`` (everything the count depends on besides the rows
+    of ``kind``: the user and their role's scope, the date), cached until ``kind`` changes."""
+    backend = _redis()
+    if backend is None:
+        return count()
+    try:
+        # RedisCache's own methods: never laborbridge.cache's per-process fallback.
+        generation = RedisCache.get(backend, _generation_key(kind))
+        if generation is None:
+            # A random start: a generation evicted and begun again never meets old counts.
+            RedisCache.add(backend, _generation_key(kind), secrets.token_hex(8), timeout=None)
+            generation = RedisCache.get(backend, _generation_key(kind))
+        key = "badge:{}:{}:{}".format(kind, generation, ":".join(map(str, scope)))
+        value = RedisCache.get(backend, key)
+        if value is None:
+            value = count()
+            RedisCache.set(backend, key, value, timeout=BADGE_TTL_SECONDS)
+        return value
+    except REDIS_ERRORS:
+        return count()
+
+
+def _new_generation(kind: str) -> None:
+    backend = _redis()
+    if backend is None:
+        if isinstance(caches["default"], RedisCache):
+            logger.warning("badges: %s changed while Redis is down", kind)
+        return
+    try:
+        RedisCache.set(backend, _generation_key(kind), secrets.token_hex(8), timeout=None)
+    except REDIS_ERRORS as error:
+        logger.warning("badges: %s changed but Redis is unreachable (%r)", kind, error)
+
+
+def badge_changed(kind: str) -> None:
+    """Announce that the rows a ``kind`` badge counts changed (or will on commit)."""
+    _new_generation(kind)
+    transaction.on_commit(lambda: _new_generation(kind))
