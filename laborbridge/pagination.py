@@ -170,15 +170,22 @@ class KeysetPagination(BasePagination):
     page-number pagination the other lists use, ``?cursor=`` instead of ``?page=``.
 
     The sort keys are the view's ``keyset_keys``, else the model's ``Meta.ordering`` (which
-    must then end in the primary key and be plain ascending fields)."""
+    must then end in the primary key and be plain ascending fields). A view's
+    ``keyset_rows(queryset)`` may give the rows to read instead (e.g. ``values_list`` named
+    tuples carrying the keys); the count is then taken of the queryset itself."""
 
     page_size = 50
 
     def paginate_queryset(self, queryset, request, view=None):
         keys = getattr(view, "keyset_keys", None) or queryset.model._meta.ordering
+        rows_of = getattr(view, "keyset_rows", None)
         self.request = request
         self.page = keyset_page(
-            queryset, request.query_params.get(CURSOR_PARAM), keys=keys, size=self.page_size
+            queryset if rows_of is None else rows_of(queryset),
+            request.query_params.get(CURSOR_PARAM),
+            keys=keys,
+            size=self.page_size,
+            counted=None if rows_of is None else queryset,
         )
         return self.page.object_list
 

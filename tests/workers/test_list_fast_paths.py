@@ -16,7 +16,7 @@ from rest_framework.renderers import JSONRenderer
 from laborbridge.models import Region
 from tests.factories import ANDING, WorkerFactory
 from workers import selectors
-from workers.api import WorkerOutputSerializer, worker_rows
+from workers.api import WorkerOutputSerializer, worker_row_tuples, worker_rows
 from workers.models import TravelGroup, Worker
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +73,15 @@ def test_api_rows_equal_the_serializer(official_a, varied):
     assert JSONRenderer().render(worker_rows(workers)) == JSONRenderer().render(expected)
     full = list(Worker.objects.select_related("travel_group").order_by("pk"))
     assert worker_rows(full) == WorkerOutputSerializer(full, many=True).data
+
+
+def test_api_rows_from_tuples_equal_the_serializer(official_a, varied):
+    workers = selectors.worker_rows_for_api(official_a).order_by("pk")
+    expected = WorkerOutputSerializer(list(workers), many=True).data
+    tuples = list(worker_row_tuples(workers))
+    assert any(t.travel_group_name for t in tuples)
+    assert any(t.travel_group_name is None for t in tuples)
+    assert JSONRenderer().render(worker_rows(tuples)) == JSONRenderer().render(expected)
 
 
 def test_api_rows_read_no_deferred_column(official_a, varied, django_assert_num_queries):
