@@ -221,14 +221,13 @@ def _sift_up(hv, base, c, k, u, s):  # pragma: no cover - compiled
 
 
 @njit(cache=True, inline="always")
-def _log(lg, n_log, last, v, u, i, vsc):  # pragma: no cover - compiled
-    """Append (unit, offset, vacancy score) to the rejection log, linked to vacancy v's previous
-    row (``last[v]``, column 0; -1 ends the chain); return the log's length."""
+def _log(lg, n_log, last, v, u, i, ob):  # pragma: no cover - compiled
+    """Append unit u's entry at offset i (column 1: ``u << ob | i``, ob = the offset bits) to
+    the rejection log, linked to vacancy v's previous row (``last[v]``, column 0; -1 ends the
+    chain); return the log's length."""
     lg[n_log, 0] = last[v]
     last[v] = n_log
-    lg[n_log, 1] = u
-    lg[n_log, 2] = i
-    lg[n_log, 3] = vsc
+    lg[n_log, 1] = (u << ob) | i
     return n_log + 1
 
 
@@ -264,11 +263,11 @@ def _fits(v, key, su, vrow, hv):  # pragma: no cover - compiled
 @njit(cache=True)
 def _grow(lg, n_log):  # pragma: no cover - compiled
     """Return the rejection log with twice the room (its first n_log rows copied)."""
-    if 2 * lg.shape[0] + 1024 > np.iinfo(np.int32).max:
-        raise ValueError("the rejection log outgrew its int32 row links")
-    bigger = np.empty((2 * lg.shape[0] + 1024, 4), dtype=np.int32)
+    if 2 * lg.shape[0] + 1024 > (np.int64(1) << np.int64(8 * lg.itemsize - 1)) - 1:
+        raise ValueError("the rejection log outgrew its row links")
+    bigger = np.empty((2 * lg.shape[0] + 1024, 2), dtype=lg.dtype)
     for r in range(n_log):
-        for c in range(4):
+        for c in range(2):
             bigger[r, c] = lg[r, c]
     return bigger
 
@@ -347,6 +346,7 @@ def _run_da(
     """
     keys, units, sizes, last = sc
     sp = np.empty(256, dtype=np.int64)  # preference keys of the list being scanned
+    rej = np.empty(256, dtype=np.int64)  # offsets it rejects (logged with travel groups)
     proposals = 0
     while top > 0:
         top -= 1
@@ -425,6 +425,7 @@ def _run_da(
                 i = -1
                 if n > len(sp):
                     sp = np.empty(2 * n, dtype=np.int64)
+                    rej = np.empty(2 * n, dtype=np.int64)
                 # the list is cold: request all its cache lines at once rather than one by one
                 for j in range(0, n + 15, 16):
                     e = min(lo + j, lo + n - 1)
@@ -451,10 +452,16 @@ def _run_da(
                                 pref = pk_
                                 i = j
                 if track:
+                    # the rejected offsets first, without a branch the CPU mispredicts, then
+                    # their log rows
+                    k = 0
                     for j in range(n):
-                        if pref < sp[j] < front:
-                            proposals += 1
-                            n_log = _log(lg, n_log, last, vac[lo + j], u, j, vs[lo + j])
+                        rej[k] = j
+                        k += (pref < sp[j]) & (sp[j] < front)
+                    proposals += k
+                    for t in range(k):
+                        j = rej[t]
+                        n_log = _log(lg, n_log, last, vac[lo + j], u, j, kp[2])
                 else:
                     for j in range(n):
                         proposals += (pref < sp[j]) & (sp[j] < front)
@@ -478,7 +485,7 @@ def _run_da(
                 else:
                     y = hv[vb, 1]
                     if track:
-                        n_log = _log(lg, n_log, last, v, y, U[y, _U_SEAT], hv[vb, 0] // n_units)
+                        n_log = _log(lg, n_log, last, v, y, U[y, _U_SEAT], kp[2])
                     _sift_down(hv, vb, 0, n_h, key, u, 1)  # u replaces the lowest holder
                     U[y, _U_SEAT] = -1
                     top = _push(y, stack, top, on_stack)
@@ -537,9 +544,7 @@ def _run_da(
                             else:
                                 y = units[j]
                                 if track:
-                                    n_log = _log(
-                                        lg, n_log, last, v, y, U[y, _U_SEAT], keys[j] // n_units
-                                    )
+                                    n_log = _log(lg, n_log, last, v, y, U[y, _U_SEAT], kp[2])
                                 U[y, _U_SEAT] = -1
                                 top = _push(y, stack, top, on_stack)
                                 nd = _mark_dirty(v, dirty, dlist, nd)
@@ -563,7 +568,7 @@ def _run_da(
                 U[u, _U_SEAT] = i
                 break
             if track:
-                n_log = _log(lg, n_log, last, v, u, i, vsc)
+                n_log = _log(lg, n_log, last, v, u, i, kp[2])
     return proposals, top, nd, n_log, False
 
 
@@ -594,7 +599,7 @@ def _mix(x):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def _repair_round(
-    U, bits, vac, ws, v_tb, kp, vrow, hv, dirty, dlist, nd, stack, on_stack, n_units, lg, last,
+    U, bits, vac, ws, vs, v_tb, kp, vrow, hv, dirty, dlist, nd, stack, on_stack, n_units, lg, last,
     mark, hk_sorted, hs_prefix,
 ):  # pragma: no cover - compiled  # fmt: skip
     """Re-open every (unit, vacancy) blocking pair; return the number of units pushed.
@@ -602,7 +607,7 @@ def _repair_round(
     Only vacancies marked dirty can have gained room since they last rejected someone (a
     rejection, and an eviction by a single worker, never leaves room for the rejected), and
     only units they rejected or evicted can block with them: the log's chain of each vacancy
-    (from ``last[v]``) holds exactly those; a row re-opened is marked dead (unit -1). Units
+    (from ``last[v]``) holds exactly those; a row re-opened is marked dead (-1). Units
     keep their seat while they re-propose; they are pushed in ascending order (so the largest
     runs first).
     """
@@ -628,9 +633,11 @@ def _repair_round(
         cap = vrow[v, _CAP]
         r = last[v]
         while r >= 0:
-            u = lg[r, 1]
-            if u >= 0:
-                key = np.int64(lg[r, 3]) * n_units + U[u, _U_TIE]
+            x = np.int64(lg[r, 1])
+            if x >= 0:
+                u = x >> kp[2]
+                i = x & ((np.int64(1) << kp[2]) - 1)
+                key = np.int64(vs[U[u, _U_LO] + i]) * n_units + U[u, _U_TIE]
                 a, b = 0, nh  # holders ranked above u: hk_sorted[:a]
                 while a < b:
                     mid = (a + b) // 2
@@ -639,8 +646,8 @@ def _repair_round(
                     else:
                         b = mid
                 room = cap - hs_prefix[a]
-                if room >= 1 and _blocks(u, lg[r, 2], room, U, bits, vac, ws, v_tb, kp):
-                    _flag(bits, U[u, _U_LO] + lg[r, 2])
+                if room >= 1 and _blocks(u, i, room, U, bits, vac, ws, v_tb, kp):
+                    _flag(bits, U[u, _U_LO] + i)
                     U[u, _U_AVAIL] += 1
                     lg[r, 1] = -1
                     if not mark[u]:
@@ -733,7 +740,7 @@ def _stable_kernel(
         stop_at = max_rounds
         while True:
             top = _repair_round(
-                U, bits, vac, ws, v_tb, kp, vrow, hv, dirty, dlist, nd, stack, on_stack, n_units,
+                U, bits, vac, ws, vs, v_tb, kp, vrow, hv, dirty, dlist, nd, stack, on_stack, n_units,
                 lg, last, mark, hk_sorted, hs_prefix,
             )  # fmt: skip
             nd = np.int64(0)
@@ -806,6 +813,18 @@ def _key_layout(units: Units, n_vacancies: int) -> tuple[np.ndarray, int, int, i
     return ws, lo, tb_bits, off_bits
 
 
+def _log_dtype(units: Units, off_bits: int) -> type:
+    """Return the rejection log's integer type: int32 when its row links and packed
+    (unit, offset) fit (the log's first size is the number of entries), else int64.
+
+    A row is 8 bytes (the vacancy score is read from the unit's list when the repair needs it)
+    instead of the 16 of four int32 columns: with travel groups at 1M workers deferred
+    acceptance logs ~18 M rows, 144 MB fewer fresh pages to write.
+    """
+    fits = (units.n_units << off_bits) < 2**31 and len(units.vacancy) + 1024 < 2**30
+    return np.int32 if fits else np.int64
+
+
 def _proposal_order(hpk: np.ndarray, n_units: int) -> np.ndarray:
     """Return the order in which units first propose: by their first choice's priority, best first.
 
@@ -863,7 +882,7 @@ def kernel_args(market: Market, units: Units, *, seed: int = 0, max_rounds: int 
         work_array((int(cap.sum()), 3), np.int64), work_array(n_vac, np.int64),
         work_array(len(units.vacancy) // 64 + 1, np.uint64, zeroed=True),
         # every entry is proposed to at most once before the repair: room for all of them
-        work_array((len(units.vacancy) + 1024 if has_big else 1, 4), np.int32),
+        work_array((len(units.vacancy) + 1024 if has_big else 1, 2), _log_dtype(units, off_bits)),
         _proposal_order(hpk, n_units),
     )  # fmt: skip
 

@@ -16,6 +16,7 @@ from matching.engine.reference import (
     strict_preferences,
     vacancy_preference_lists,
 )
+from matching.engine.stable import _stable_kernel, kernel_args
 from matching.engine.synthetic import random_market
 
 from .library_harness import library_installed, solve_with_library
@@ -109,6 +110,27 @@ def test_presorted_long_lists_equal_the_reference(groups: bool) -> None:
         assert plain.worker_vacancy.tolist() == deferred_acceptance(
             prefs, keys, market.capacity.tolist()
         )
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_rejection_log_of_either_width_and_grown_gives_the_same_result(dtype: type) -> None:
+    # the log is int32 when its packed rows fit, int64 otherwise; one that starts too small
+    # is grown while deferred acceptance runs: neither changes the result
+    market = random_market(1500, 150, per_worker=25, correlated=True, seed=6)
+    group = np.full(market.n_workers, -1)
+    group[::7] = np.arange(len(group[::7])) // 2
+    market = Market(
+        market.ptr, market.vacancy, market.worker_score, market.vacancy_score,
+        market.capacity, group,
+    )  # fmt: skip
+    units = build_units(market)
+    expected = _stable_kernel(*kernel_args(market, units, seed=3))
+    args = list(kernel_args(market, units, seed=3))
+    args[16] = np.zeros((1, 2), dtype=dtype)
+    got = _stable_kernel(*args)
+    assert expected[1] > 0 and expected[2] > 0  # proposals and repair rounds to compare
+    assert np.array_equal(got[0], expected[0])
+    assert got[1:] == expected[1:]
 
 
 def test_seed_breaks_ties() -> None:
