@@ -18,7 +18,7 @@ import base64
 import binascii
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -116,34 +116,38 @@ def keyset_page(
     keys: Sequence[str],
     size: int,
     counted: QuerySet | None = None,
+    count: Callable[[], int] | None = None,
 ) -> KeysetPage:
     """Return the page of ``queryset`` that ``cursor`` points at (the first without one),
     sorted by ``keys`` ascending: one query of ``size + 1`` rows (plus the queryset's
     prefetches), and a COUNT on the first page only — of ``counted`` when given (the same
-    rows without the joined columns of ``values()``, which a COUNT would keep joining)."""
+    rows without the joined columns of ``values()``, which a COUNT would keep joining), or
+    ``count()`` when given (e.g. a count kept in a cache)."""
     decoded = cursor_decode(cursor, len(keys)) if cursor else None
     if decoded is None:
-        count = (queryset if counted is None else counted).count()
+        if count is None:
+            count = (queryset if counted is None else counted).count
+        total = count()
         rows = list(queryset.order_by(*keys)[: size + 1])
-        return _forward(rows, keys, size, count, number=1, came_from_before=False)
-    direction, values, number, count = decoded
+        return _forward(rows, keys, size, total, number=1, came_from_before=False)
+    direction, values, number, total = decoded
     if direction == _AFTER:
         rows = list(_seek(queryset, keys, values, ">").order_by(*keys)[: size + 1])
-        return _forward(rows, keys, size, count, number=number, came_from_before=True)
+        return _forward(rows, keys, size, total, number=number, came_from_before=True)
     descending = [f"-{key}" for key in keys]
     rows = list(_seek(queryset, keys, values, "<").order_by(*descending)[: size + 1])
     if len(rows) <= size:
         # Back at the start (rows were added or removed meanwhile): show a full first page.
-        return keyset_page(queryset, None, keys=keys, size=size, counted=counted)
+        return keyset_page(queryset, None, keys=keys, size=size, counted=counted, count=count)
     rows = rows[:size][::-1]
     return KeysetPage(
         object_list=rows,
         number=max(number, 2),
-        count=count,
+        count=total,
         size=size,
-        next_cursor=cursor_encode(_AFTER, _key_values(rows[-1], keys), max(number, 2) + 1, count),
+        next_cursor=cursor_encode(_AFTER, _key_values(rows[-1], keys), max(number, 2) + 1, total),
         previous_cursor=cursor_encode(
-            _BEFORE, _key_values(rows[0], keys), max(number - 1, 1), count
+            _BEFORE, _key_values(rows[0], keys), max(number - 1, 1), total
         ),
     )
 
@@ -172,13 +176,15 @@ class KeysetPagination(BasePagination):
     The sort keys are the view's ``keyset_keys``, else the model's ``Meta.ordering`` (which
     must then end in the primary key and be plain ascending fields). A view's
     ``keyset_rows(queryset)`` may give the rows to read instead (e.g. ``values_list`` named
-    tuples carrying the keys); the count is then taken of the queryset itself."""
+    tuples carrying the keys); the count is then taken of the queryset itself, or by the
+    view's ``keyset_count(queryset)``."""
 
     page_size = 50
 
     def paginate_queryset(self, queryset, request, view=None):
         keys = getattr(view, "keyset_keys", None) or queryset.model._meta.ordering
         rows_of = getattr(view, "keyset_rows", None)
+        count_of = getattr(view, "keyset_count", None)
         self.request = request
         self.page = keyset_page(
             queryset if rows_of is None else rows_of(queryset),
@@ -186,6 +192,7 @@ class KeysetPagination(BasePagination):
             keys=keys,
             size=self.page_size,
             counted=None if rows_of is None else queryset,
+            count=None if count_of is None else lambda: count_of(queryset),
         )
         return self.page.object_list
 

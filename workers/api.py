@@ -28,7 +28,7 @@ from laborbridge.imports.api import ImportJobViewSet
 from laborbridge.models import CertificateType, LaborBrand, Occupation, Region
 from laborbridge.pagination import KeysetPagination
 from laborbridge.spreadsheets import XLSX_CONTENT_TYPE
-from workers import selectors, services, signups
+from workers import counts, selectors, services, signups
 from workers.importers import WorkerRosterImporter
 from workers.models import (
     ConsentMethod,
@@ -458,6 +458,16 @@ class WorkerViewSet(
         """The paginator reads a page's rows as ``worker_rows`` reads them (and counts
         ``workers`` themselves)."""
         return worker_row_tuples(workers)
+
+    def keyset_count(self, workers) -> int:
+        """The paginator's count of ``workers``: the list's, unfiltered, may be kept in Redis
+        (``workers.counts``); a search or a filter is counted."""
+        params = self.request.query_params
+        if self.action == "list" and not any(
+            n in params for n in selectors.WorkerFilter.base_filters
+        ):
+            return counts.worker_list_count(self.request.user)
+        return workers.count()
 
     def get_permissions(self):
         if self.action in ("search", "export"):

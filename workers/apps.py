@@ -7,8 +7,9 @@ class WorkersConfig(AppConfig):
     verbose_name = _("劳动力登记")
 
     def ready(self) -> None:
-        # Registers the roster importer (and with it the import Celery tasks).
-        from workers import importers  # noqa: F401
+        # Registers the roster importer (and with it the import Celery tasks), and the
+        # list count's signal receivers (workers.counts).
+        from workers import counts, importers  # noqa: F401
 
         self.registry_fill()
 

@@ -8,6 +8,7 @@ access log; filters in the query string are codes only.
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from html import escape
 
 from django.contrib import messages
@@ -30,7 +31,7 @@ from laborbridge.models import Role
 from laborbridge.pagination import CURSOR_PARAM, keyset_page
 from laborbridge.security import safe_next
 from laborbridge.widgets import GivenOptionsSelect, rendered_cached
-from workers import selectors, services
+from workers import counts, selectors, services
 from workers.forms import (
     BulkConsentForm,
     CertificateFormSet,
@@ -167,6 +168,10 @@ def worker_list(request):
         keys=selectors.WORKER_LIST_KEYS,
         size=PAGE_SIZE,
         counted=workers,
+        # the unfiltered list's count may be kept in Redis until workers change
+        count=None
+        if filters is not None or term
+        else partial(counts.worker_list_count, request.user),
     )
     may_edit = access.has_role(request.user, *_EDITORS)
     export_params = request.GET.copy()

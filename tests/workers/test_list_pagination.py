@@ -14,6 +14,7 @@ from laborbridge.models import Pairing, Role
 from laborbridge.pagination import cursor_encode
 from tests.factories import ANDING, TONGWEI, WorkerFactory, make_user
 from workers import views
+from workers.counts import workers_changed
 from workers.models import TravelGroup, Worker
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +137,7 @@ def test_deep_page_costs_the_queries_of_the_first(client, official_a, registry, 
     client.force_login(official_a)
     first_url = API if api else LIST
     client.get(first_url)  # the filters' reference options rendered once a process
+    workers_changed()  # the list's count is not known: the first page counts
     first = _captured(client, first_url)
     deep = _captured(client, _deep(client, first_url, api))
 
@@ -157,6 +159,7 @@ def test_deep_page_costs_the_queries_of_the_first(client, official_a, registry, 
 def test_count_and_rows_do_not_grow_with_rows(client, official_a, registry):
     client.force_login(official_a)
     client.get(LIST)  # the filters' reference options rendered once a process
+    workers_changed()  # each counted once (page and API share the kept count)
     few = len(_captured(client, LIST)), len(_captured(client, API))
     WorkerFactory.create_batch(10, home_county_id=ANDING)
     many = len(_captured(client, LIST)), len(_captured(client, API))
@@ -200,3 +203,38 @@ def test_others_are_refused(client, hr_x, registry):
     client.logout()
     assert client.get(LIST, {"cursor": cursor}).status_code == 302
     assert client.get(API, {"cursor": cursor}).status_code in (401, 403)
+
+
+@pytest.mark.redis
+def test_the_count_is_kept_until_workers_change(client, official_a, official_b, registry):
+    """The unfiltered list's count is kept in Redis (workers.counts) and is never old: a
+    worker registered, moved to another county or deleted shows at once, on the page and
+    in the API; a filtered list is counted on every page."""
+    client.force_login(official_a)
+    count_sql = 'COUNT(*) AS "__count" FROM "workers_worker"'
+
+    def count_of(url) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        counted = sum(count_sql in q["sql"] for q in captured.captured_queries)
+        if url.startswith(API):
+            return response.json()["count"], counted
+        found = re.search(r"共 ([\d,]+) 人", response.content.decode())
+        return int(found.group(1).replace(",", "")), counted
+
+    assert count_of(LIST) == (14, 1)
+    assert count_of(LIST) == (14, 0)
+    assert count_of(API) == (14, 0)
+    worker = WorkerFactory(home_county_id=ANDING)
+    assert count_of(API) == (15, 1)
+    assert count_of(LIST) == (15, 0)
+    worker.home_county_id = TONGWEI
+    worker.save()
+    assert count_of(LIST) == (14, 1)
+    client.force_login(official_b)
+    assert count_of(LIST)[0] == 3
+    client.force_login(official_a)
+    registry[0].delete()
+    assert count_of(API) == (13, 1)
+    registered = Worker.objects.filter(home_county_id=ANDING, status="registered").count()
+    assert count_of(f"{LIST}?status=registered") == (registered, 1)
