@@ -717,7 +717,7 @@ def _stable_kernel(
     top = np.int64(0)
     for j in range(len(order) - 1, -1, -1):
         u = order[j]
-        if U[u, _U_N] > 0:
+        if u_ptr[u + 1] > u_ptr[u]:
             top = _push(u, stack, top, on_stack)
     proposals = np.int64(0)
     while True:
@@ -825,7 +825,7 @@ def _log_dtype(units: Units, off_bits: int) -> type:
     return np.int32 if fits else np.int64
 
 
-def _proposal_order(hpk: np.ndarray, n_units: int) -> np.ndarray:
+def _proposal_order(hpk: np.ndarray, u_ptr: np.ndarray, n_units: int) -> np.ndarray:
     """Return the order in which units first propose: by their first choice's priority, best first.
 
     Deferred acceptance gives the same matching whatever the order (the set of proposals each
@@ -836,7 +836,50 @@ def _proposal_order(hpk: np.ndarray, n_units: int) -> np.ndarray:
     workers this takes the deferred acceptance from ~3.9 s to ~1.4 s.
     """
     first = hpk[::_K][:n_units] >> np.int64(32)  # the vacancy score of each unit's first choice
+    lo, hi = _score_range(first, u_ptr)
+    if hi - lo <= 4 * n_units + 1024:
+        # scores span a modest range (as they do): a counting sort, ~10× faster than argsort
+        # (1M units: 0.08 s), in the same order for every unit with a list
+        return _counting_order(first, u_ptr, lo, hi)
     return np.argsort(-first, kind="stable").astype(np.int64)
+
+
+@njit(cache=True)
+def _score_range(first, u_ptr):  # pragma: no cover - compiled
+    """Return (min, max) of ``first`` over the units with a list (0, -1 when none has one)."""
+    lo = np.iinfo(np.int64).max
+    hi = np.iinfo(np.int64).min
+    for u in range(len(first)):
+        if u_ptr[u + 1] > u_ptr[u]:
+            lo = min(lo, first[u])
+            hi = max(hi, first[u])
+    if hi < lo:
+        return np.int64(0), np.int64(-1)
+    return lo, hi
+
+
+@njit(cache=True)
+def _counting_order(first, u_ptr, lo, hi):  # pragma: no cover - compiled
+    """Return the units by ``first`` descending, ties in unit order (a stable counting sort);
+    units without a list (``first`` is not set for them) come last."""
+    n = len(first)
+    start = np.zeros(hi - lo + 2, dtype=np.int64)
+    for u in range(n):
+        if u_ptr[u + 1] > u_ptr[u]:
+            start[hi - first[u] + 1] += 1
+    for b in range(1, len(start)):
+        start[b] += start[b - 1]
+    order = np.empty(n, dtype=np.int64)
+    tail = start[len(start) - 1]
+    for u in range(n):
+        if u_ptr[u + 1] > u_ptr[u]:
+            b = hi - first[u]
+            order[start[b]] = u
+            start[b] += 1
+        else:
+            order[tail] = u
+            tail += 1
+    return order
 
 
 def assign_stable(
@@ -883,7 +926,7 @@ def kernel_args(market: Market, units: Units, *, seed: int = 0, max_rounds: int 
         work_array(len(units.vacancy) // 64 + 1, np.uint64, zeroed=True),
         # every entry is proposed to at most once before the repair: room for all of them
         work_array((len(units.vacancy) + 1024 if has_big else 1, 2), _log_dtype(units, off_bits)),
-        _proposal_order(hpk, n_units),
+        _proposal_order(hpk, units.ptr, n_units),
     )  # fmt: skip
 
 

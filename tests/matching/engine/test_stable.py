@@ -16,7 +16,7 @@ from matching.engine.reference import (
     strict_preferences,
     vacancy_preference_lists,
 )
-from matching.engine.stable import _stable_kernel, kernel_args
+from matching.engine.stable import _K, _proposal_order, _stable_kernel, kernel_args
 from matching.engine.synthetic import random_market
 
 from .library_harness import library_installed, solve_with_library
@@ -131,6 +131,24 @@ def test_rejection_log_of_either_width_and_grown_gives_the_same_result(dtype: ty
     assert expected[1] > 0 and expected[2] > 0  # proposals and repair rounds to compare
     assert np.array_equal(got[0], expected[0])
     assert got[1:] == expected[1:]
+
+
+@pytest.mark.parametrize("spread", [50, 2**30])
+def test_proposal_order_is_the_stable_sort_by_first_choice(spread: int) -> None:
+    # a counting sort when the scores span a modest range, argsort otherwise: either way the
+    # units with a list in order of their first choice's score descending, ties by unit
+    rng = np.random.default_rng(spread)
+    n_units = 5000
+    lengths = rng.integers(0, 3, n_units)  # a third of the units without a list
+    u_ptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    score = rng.integers(-spread, spread, n_units)
+    hpk = np.zeros(n_units * _K, dtype=np.int64)
+    hpk[::_K] = (score << 32) | rng.integers(0, 1000, n_units)
+    order = _proposal_order(hpk, u_ptr, n_units)
+    assert sorted(order.tolist()) == list(range(n_units))
+    listed = lengths > 0
+    expected = np.flatnonzero(listed)[np.argsort(-score[listed], kind="stable")]
+    assert order[listed[order]].tolist() == expected.tolist()
 
 
 def test_seed_breaks_ties() -> None:
