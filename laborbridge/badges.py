@@ -46,22 +46,28 @@ def _generation_key(kind: str) -> str:
 
 def badge_count(kind: str, scope: tuple[Hashable, ...], count: Callable[[], int]) -> int:
     """Return ``count()`` for ``scope`` (everything the count depends on besides the rows
-    of ``kind``: the user and their role's scope, the date), cached until ``kind`` changes."""
+    of ``kind``: the user and their role's scope, the date), cached until ``kind`` changes:
+    one Redis round trip when it is kept."""
     backend = _redis()
     if backend is None:
         return count()
+    generation_key = _generation_key(kind)
+    key = "badge:{}:{}".format(kind, ":".join(map(str, scope)))
     try:
         # RedisCache's own methods: never laborbridge.cache's per-process fallback.
-        generation = RedisCache.get(backend, _generation_key(kind))
+        found = RedisCache.get_many(backend, [generation_key, key])
+        generation = found.get(generation_key)
+        kept = found.get(key)
+        if generation is not None and kept is not None and kept[0] == generation:
+            return kept[1]
         if generation is None:
             # A random start: a generation evicted and begun again never meets old counts.
-            RedisCache.add(backend, _generation_key(kind), secrets.token_hex(8), timeout=None)
-            generation = RedisCache.get(backend, _generation_key(kind))
-        key = "badge:{}:{}:{}".format(kind, generation, ":".join(map(str, scope)))
-        value = RedisCache.get(backend, key)
-        if value is None:
-            value = count()
-            RedisCache.set(backend, key, value, timeout=BADGE_TTL_SECONDS)
+            RedisCache.add(backend, generation_key, secrets.token_hex(8), timeout=None)
+            generation = RedisCache.get(backend, generation_key)
+        value = count()
+        # Kept with the generation it was counted in: a change meanwhile gave the kind a
+        # new one, so this count is never read after it.
+        RedisCache.set(backend, key, (generation, value), timeout=BADGE_TTL_SECONDS)
         return value
     except REDIS_ERRORS:
         return count()
