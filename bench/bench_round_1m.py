@@ -225,6 +225,19 @@ def _reset_previous_rounds() -> None:
         cursor.execute("VACUUM ANALYZE workers_worker")
 
 
+def _server_settings() -> str:
+    """PostgreSQL's memory and checkpoint settings: at a million workers the write path is
+    bound by them (the default 128 MB of shared buffers holds a fraction of the worker table
+    and its indexes; README, "Deployment")."""
+    names = ("shared_buffers", "max_wal_size", "checkpoint_timeout", "synchronous_commit")
+    with connection.cursor() as cursor:
+        shown = []
+        for name in names:
+            cursor.execute(f"SHOW {name}")
+            shown.append(f"{name}={cursor.fetchone()[0]}")
+    return "PostgreSQL: " + ", ".join(shown)
+
+
 def _proc_status(pid: int, key: str) -> float:
     """Return a ``/proc/<pid>/status`` figure in MB (``VmHWM``: peak RSS)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -389,6 +402,7 @@ def main() -> None:
         time.sleep(args.idle_seconds)
         idle_end = time.time()
         print(_support.load_line())
+        print(_server_settings())
         cpu_before = _cpu_seconds(worker.pid)
         round_start = time.time()
         elapsed = _support.round_run_through_celery(round_.pk)

@@ -101,6 +101,9 @@ class Decision(models.TextChoices):
 class Match(models.Model):
     """A proposed pairing of one worker with one vacancy, and where it has got to."""
 
+    # The round's and the vacancy's own indexes would repeat the leading column of the
+    # `(round, status)` and `(vacancy, status)` indexes below: every index is one more write
+    # for each of a round's up to a million COPYed matches (bench/RESULTS.md, issue 17).
     round = models.ForeignKey(
         MatchRound,
         verbose_name=_("匹配轮次"),
@@ -108,12 +111,17 @@ class Match(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="matches",
+        db_index=False,
     )
     worker = models.ForeignKey(
         "workers.Worker", verbose_name=_("劳动力"), on_delete=models.PROTECT, related_name="matches"
     )
     vacancy = models.ForeignKey(
-        "jobs.Vacancy", verbose_name=_("岗位"), on_delete=models.PROTECT, related_name="matches"
+        "jobs.Vacancy",
+        verbose_name=_("岗位"),
+        on_delete=models.PROTECT,
+        related_name="matches",
+        db_index=False,
     )
     status = models.CharField(
         _("状态"), max_length=10, choices=MatchStatus.choices, default=MatchStatus.PROPOSED
@@ -139,6 +147,7 @@ class Match(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="matches",
+        db_index=False,  # indexed only where set (Meta): a round's matches leave it empty
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -157,6 +166,11 @@ class Match(models.Model):
         indexes = [
             models.Index(fields=["vacancy", "status"]),
             models.Index(fields=["round", "status"]),
+            models.Index(
+                fields=["rolling_update"],
+                condition=models.Q(rolling_update__isnull=False),
+                name="match_rolling_update_set",
+            ),
         ]
 
     def __str__(self) -> str:

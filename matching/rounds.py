@@ -199,9 +199,11 @@ _MATCH_COLUMNS = (
 # Matches explained and turned into COPY text at a time: 20,000 are ~15 MB of text (~750
 # bytes a row, most of it the reasons) and ~0.5 s of Python (47,000 took 1.1-1.8 s at load 6-9
 # on the 2-core machine). The explaining thread may run WRITE_AHEAD chunks ahead of the COPY:
-# at most ~75 MB of text wait, whatever the size of the round.
+# at most ~300 MB of text wait, whatever the size of the round. The thread explains while
+# PostgreSQL updates the workers (the first statement of the write), so the further ahead it may
+# go, the less of the COPY waits on Python: at a million workers the update is tens of seconds.
 WRITE_CHUNK = 20_000
-WRITE_AHEAD = 4
+WRITE_AHEAD = 20
 _NULL = "\\N"  # NULL in COPY's text format
 _BACKSLASH = "\\"
 _OFFERED_WAGE_CODES = ("wage_above_expectation", "wage_below_expectation")

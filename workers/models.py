@@ -163,9 +163,10 @@ class Worker(models.Model):
 
     name = models.CharField(_("姓名"), max_length=50)
     id_number_encrypted = models.BinaryField(_("身份证号（密文）"), editable=False)
-    id_number_index = models.CharField(
-        _("身份证号索引"), max_length=64, unique=True, editable=False
-    )
+    # Unique by a constraint (Meta), not `unique=True`: on PostgreSQL the field option adds a
+    # second, `LIKE`-pattern index that an HMAC is never searched with — one more index write
+    # for every new row version of a million workers (bench/RESULTS.md, issue 17).
+    id_number_index = models.CharField(_("身份证号索引"), max_length=64, editable=False)
     id_number_masked = models.CharField(_("身份证号"), max_length=18, editable=False)
     birth_date = models.DateField(_("出生日期"), editable=False)
     sex = models.CharField(_("性别"), max_length=6, choices=Sex.choices, editable=False)
@@ -291,6 +292,7 @@ class Worker(models.Model):
             models.Index(fields=["home_county", "phone_last4"]),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["id_number_index"], name="worker_unique_id_number"),
             models.CheckConstraint(
                 condition=models.Q(min_wage__isnull=True) | models.Q(min_wage__lte=100_000),
                 name="worker_min_wage_plausible",
