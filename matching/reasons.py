@@ -249,6 +249,9 @@ def stage_label(code: str) -> str:
         "reasons": _("分析未匹配原因"),
         "explain": _("生成匹配理由"),
         "write": _("写入结果"),
+        "write_workers": _("标记已匹配的劳动力"),
+        "write_copy": _("写入匹配记录"),
+        "write_checks": _("核对引用完整性"),
         "engine": _("引擎计算"),
         "done": _("完成"),
     }

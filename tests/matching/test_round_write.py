@@ -7,12 +7,13 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from django.db import connection
 
 from matching import engine, rounds
 from matching.engine.synthetic import generate
 from matching.inputs import RoundInputs
 from matching.models import Match, MatchRound, MatchStatus, RoundStatus
-from matching.reasons import truthful_wage
+from matching.reasons import timings_sentence, truthful_wage
 from tests.factories import VacancyFactory
 from tests.matching import scenario
 from workers.models import Worker
@@ -87,6 +88,11 @@ def test_a_round_writes_the_same_rows_through_copy(coordinator, monkeypatch):
     assert round_.status == RoundStatus.SUCCEEDED
     assert round_.statistics["written"] == 7 and round_.statistics["skipped_busy"] == 0
     assert {"explain", "write", "total"} <= round_.timings.keys()
+    if connection.vendor == "postgresql":  # the COPY path: its parts timed, in words
+        parts = {"write_workers", "write_copy", "write_checks"}
+        assert parts <= round_.timings.keys()
+        sentence = timings_sentence({k: round_.timings[k] for k in parts})
+        assert "标记已匹配的劳动力" in sentence and "核对引用完整性" in sentence
     proposals = captured["proposals"]
     rows = {m.worker_id: m for m in Match.objects.filter(round=round_).order_by("worker_id")}
     assert len(rows) == 7
