@@ -245,6 +245,41 @@ def _assemble(
                 p += 1
 
 
+@njit(cache=True)
+def _number_units(gi, n_groups):  # pragma: no cover - compiled
+    """Number the units in order of their first member: a worker alone (gi = -1) is a unit, the
+    workers of group index g one unit. Return (of_worker, size, member_ptr, members), members
+    ascending within a unit. (One pass instead of sorting every worker's key: 1M workers
+    ~0.09 -> ~0.01 s.)"""
+    n = len(gi)
+    of_worker = np.empty(n, dtype=np.int32)
+    unit_of_group = np.full(n_groups, -1, dtype=np.int64)
+    n_units = 0
+    for w in range(n):
+        g = gi[w]
+        if g < 0:
+            of_worker[w] = n_units
+            n_units += 1
+        else:
+            if unit_of_group[g] < 0:
+                unit_of_group[g] = n_units
+                n_units += 1
+            of_worker[w] = unit_of_group[g]
+    size = np.zeros(n_units, dtype=np.int32)
+    for w in range(n):
+        size[of_worker[w]] += 1
+    member_ptr = np.zeros(n_units + 1, dtype=np.int64)
+    for u in range(n_units):
+        member_ptr[u + 1] = member_ptr[u] + size[u]
+    fill = member_ptr[:-1].copy()
+    members = np.empty(n, dtype=np.int32)
+    for w in range(n):
+        u = of_worker[w]
+        members[fill[u]] = w
+        fill[u] += 1
+    return of_worker, size, member_ptr, members
+
+
 def build_units(market: Market) -> Units:
     """Return the proposing units of ``market`` (units ordered by their first member)."""
     n = market.n_workers
@@ -264,19 +299,12 @@ def build_units(market: Market) -> Units:
             common_any=np.diff(market.ptr).astype(np.int32),
             has_groups=False,
         )
-    # Unit key: the group id for members, a unique negative key for singles; units are
-    # numbered in order of their first (lowest-index) member.
-    key = np.where(grouped, group, -1 - np.arange(n, dtype=np.int64))
-    _, first_idx, inverse = np.unique(key, return_index=True, return_inverse=True)
-    order_units = np.argsort(first_idx, kind="stable")
-    rank = np.empty_like(order_units)
-    rank[order_units] = np.arange(len(order_units))
-    of_worker = rank[inverse].astype(np.int32)
-    n_units = len(order_units)
-    size = np.bincount(of_worker, minlength=n_units).astype(np.int32)
-    members = np.argsort(of_worker, kind="stable").astype(np.int32)
-    member_ptr = np.zeros(n_units + 1, dtype=np.int64)
-    np.cumsum(size, out=member_ptr[1:])
+    # Units are numbered in order of their first (lowest-index) member.
+    group_ids, group_index = np.unique(group[grouped], return_inverse=True)
+    gi = np.full(n, -1, dtype=np.int64)
+    gi[grouped] = group_index
+    of_worker, size, member_ptr, members = _number_units(gi, len(group_ids))
+    n_units = len(size)
     is_group = grouped[members[member_ptr[:-1]]]
     group_units = np.flatnonzero(is_group).astype(np.int64)
     first_members = members[member_ptr[group_units]]
