@@ -345,7 +345,7 @@ def _run_da(
     group repair. Returns (proposals, top, nd, n_log, full): ``full`` = stopped early because
     the log may lack room for the next unit's rejections (grow it and call again).
     """
-    keys, units, sizes, last = sc
+    keys, units, sizes, last, hs = sc
     sp = np.empty(256, dtype=np.int64)  # preference keys of the list being scanned
     rej = np.empty(256, dtype=np.int64)  # offsets it rejects (logged with travel groups)
     proposals = 0
@@ -487,6 +487,7 @@ def _run_da(
                     y = hv[vb, 1]
                     if track:
                         n_log = _log(lg, n_log, last, v, y, U[y, _U_SEAT], kp[2])
+                        hs[0] -= _mix((y << 24) ^ U[y, _U_SEAT])
                     _sift_down(hv, vb, 0, n_h, key, u, 1)  # u replaces the lowest holder
                     U[y, _U_SEAT] = -1
                     top = _push(y, stack, top, on_stack)
@@ -546,6 +547,7 @@ def _run_da(
                                 y = units[j]
                                 if track:
                                     n_log = _log(lg, n_log, last, v, y, U[y, _U_SEAT], kp[2])
+                                    hs[0] -= _mix((y << 24) ^ U[y, _U_SEAT])
                                 U[y, _U_SEAT] = -1
                                 top = _push(y, stack, top, on_stack)
                                 nd = _mark_dirty(v, dirty, dlist, nd)
@@ -566,6 +568,10 @@ def _run_da(
                     nd = _release(u, vac[lo + seat], U, vrow, hv, thr, dirty, dlist, nd)
                     _flag(bits, lo + seat)
                     U[u, _U_AVAIL] += 1
+                if track:
+                    if seat >= 0:
+                        hs[0] -= _mix((u << 24) ^ seat)
+                    hs[0] += _mix((u << 24) ^ i)
                 U[u, _U_SEAT] = i
                 break
             if track:
@@ -714,6 +720,10 @@ def _stable_kernel(
         np.empty(max_cap + 1, dtype=np.int64),
         np.empty(max_cap + 1, dtype=np.int64),
         last,
+        # the matching's fingerprint for the repair's cycle check: the sum of
+        # _mix(unit << 24 ^ seat) over seated units, kept up to date by _run_da when tracking
+        # (instead of a pass over every unit's row after each repair round)
+        np.zeros(1, dtype=np.int64),
     )
     top = np.int64(0)
     for j in range(len(order) - 1, -1, -1):
@@ -757,10 +767,7 @@ def _stable_kernel(
                 # groups a stable matching need not exist, and re-proposals can go round in
                 # circles), so more rounds cannot converge. Stop at the round of the cycle
                 # that leaves the fewest blocking units (the first such round).
-                h = np.int64(0)
-                for u in range(n_units):
-                    if U[u, _U_SEAT] >= 0:
-                        h += _mix((np.int64(u) << 24) ^ U[u, _U_SEAT])
+                h = sc[4][0]  # the fingerprint, kept up to date by _run_da
                 seen[rounds] = h
                 blocking[rounds] = top
                 for j in range(rounds):
