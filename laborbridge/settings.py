@@ -220,6 +220,8 @@ TRUSTED_PROXIES = trusted_proxies_parse(
 # from one client address (for any usernames), sign-in is refused for the cool-off, even
 # with the right password; every further failure restarts the cool-off. Unlock: the admin's
 # "Access attempts" (delete the row) or `manage.py axes_reset_username <name>`.
+# Django's database sessions, the row read without the ORM (laborbridge/sessions.py).
+SESSION_ENGINE = "laborbridge.sessions"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
