@@ -164,60 +164,71 @@ class Units:
         return len(self.size)
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def _group_edges(
-    group_units,
-    member_ptr,
-    members,
-    ptr,
-    vac,
-    ws,
-    vs,
-    cap,
-    m,
-    out_ptr,
-    out_vac,
-    out_ws,
-    out_vs,
+    group_units, member_ptr, members, ptr, vac, ws, vs, cap, m, out_ptr, out_vac, out_ws, out_vs,
     common_any,
-):  # pragma: no cover - compiled  # noqa: E501
-    cnt = np.zeros(m, dtype=np.int32)
-    sws = np.zeros(m, dtype=np.int64)
-    mvs = np.zeros(m, dtype=np.int64)
-    pos = 0
-    for gi in range(len(group_units)):
-        u = group_units[gi]
-        a, b = member_ptr[u], member_ptr[u + 1]
-        size = b - a
-        first = members[a]
-        for i in range(a, b):
-            w = members[i]
-            for e in range(ptr[w], ptr[w + 1]):
-                v = vac[e]
-                if i == a:
-                    cnt[v] = 1
-                    sws[v] = ws[e]
-                    mvs[v] = vs[e]
-                elif cnt[v] == i - a:
-                    cnt[v] += 1
-                    sws[v] += ws[e]
-                    if vs[e] < mvs[v]:
+):  # pragma: no cover - compiled  # fmt: skip
+    """Write every group's scored list (vacancies eligible for every member with room for all,
+    in its first member's order) into out_* at out_ptr; out_* hold the first members' lists.
+
+    A group's list is part of its first member's, so the groups are done in parallel, each
+    written at its first member's offset in out_*, then moved down (1M workers with 10 % in
+    groups: ~0.11 s on one thread before).
+    """
+    ng = len(group_units)
+    start = np.zeros(ng + 1, dtype=np.int64)
+    for gi in range(ng):
+        first = members[member_ptr[group_units[gi]]]
+        start[gi + 1] = start[gi] + ptr[first + 1] - ptr[first]
+    length = np.zeros(ng, dtype=np.int64)
+    blocks = min(4, ng)
+    for b in prange(blocks):
+        cnt = np.zeros(m, dtype=np.int32)
+        sws = np.zeros(m, dtype=np.int64)
+        mvs = np.zeros(m, dtype=np.int64)
+        for gi in range(b * ng // blocks, (b + 1) * ng // blocks):
+            u = group_units[gi]
+            a, z = member_ptr[u], member_ptr[u + 1]
+            size = z - a
+            first = members[a]
+            for i in range(a, z):
+                w = members[i]
+                for e in range(ptr[w], ptr[w + 1]):
+                    v = vac[e]
+                    if i == a:
+                        cnt[v] = 1
+                        sws[v] = ws[e]
                         mvs[v] = vs[e]
+                    elif cnt[v] == i - a:
+                        cnt[v] += 1
+                        sws[v] += ws[e]
+                        if vs[e] < mvs[v]:
+                            mvs[v] = vs[e]
+            pos = start[gi]
+            n_common = 0
+            for e in range(ptr[first], ptr[first + 1]):
+                v = vac[e]
+                if cnt[v] == size:
+                    n_common += 1
+                    if cap[v] >= size:
+                        out_vac[pos] = v
+                        out_ws[pos] = sws[v]
+                        out_vs[pos] = mvs[v]
+                        pos += 1
+            length[gi] = pos - start[gi]
+            common_any[gi] = n_common
+            for e in range(ptr[first], ptr[first + 1]):
+                cnt[vac[e]] = 0
+    pos = 0
+    for gi in range(ng):  # move the lists down (pos <= start[gi]: nothing is overwritten)
         out_ptr[gi] = pos
-        n_common = 0
-        for e in range(ptr[first], ptr[first + 1]):
-            v = vac[e]
-            if cnt[v] == size:
-                n_common += 1
-                if cap[v] >= size:
-                    out_vac[pos] = v
-                    out_ws[pos] = sws[v]
-                    out_vs[pos] = mvs[v]
-                    pos += 1
-        common_any[gi] = n_common
-        for e in range(ptr[first], ptr[first + 1]):
-            cnt[vac[e]] = 0
-    out_ptr[len(group_units)] = pos
+        for e in range(start[gi], start[gi] + length[gi]):
+            out_vac[pos] = out_vac[e]
+            out_ws[pos] = out_ws[e]
+            out_vs[pos] = out_vs[e]
+            pos += 1
+    out_ptr[ng] = pos
 
 
 @njit(cache=True, parallel=True)
@@ -314,10 +325,12 @@ def build_units(market: Market) -> Units:
     g_ws = np.empty(bound, dtype=np.int64)  # sums, checked below before narrowing to int32
     g_vs = np.empty(bound, dtype=np.int64)
     g_common = np.zeros(len(group_units), dtype=np.int32)
-    _group_edges(
-        group_units, member_ptr, members, market.ptr, market.vacancy, market.worker_score,
-        market.vacancy_score, market.capacity, market.n_vacancies, g_ptr, g_vac, g_ws, g_vs, g_common,
-    )  # fmt: skip
+    with threads_for(n_units):
+        _group_edges(
+            group_units, member_ptr, members, market.ptr, market.vacancy, market.worker_score,
+            market.vacancy_score, market.capacity, market.n_vacancies, g_ptr, g_vac, g_ws, g_vs,
+            g_common,
+        )  # fmt: skip
     filled = int(g_ptr[-1])
     if filled and max(np.abs(g_ws[:filled]).max(), np.abs(g_vs[:filled]).max()) >= 2**31:
         raise OverflowError("travel-group score sums exceed the int32 range")
