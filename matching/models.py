@@ -98,6 +98,25 @@ class Decision(models.TextChoices):
     NO = "no", _("谢绝")
 
 
+class WrittenJSONField(models.JSONField):
+    """JSON stored as written: PostgreSQL's ``json`` type rather than ``jsonb``.
+
+    A match's reasons are written once per match (a million-worker round COPYs ~600,000 of
+    them) and read back whole, never searched inside: ``jsonb`` parsed and rebuilt every
+    document on the way in — 21 s against 10 s to COPY a round's 615,311 matches, and a
+    quarter more bytes on disk (bench/RESULTS.md, issue 17). ``json`` still refuses text that
+    is not JSON. (It has no equality operator: no DISTINCT or GROUP BY over this column.)
+    """
+
+    def db_type(self, connection) -> str | None:
+        return "json" if connection.vendor == "postgresql" else super().db_type(connection)
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or isinstance(value, str | bytes | bytearray):
+            return super().from_db_value(value, expression, connection)
+        return value  # psycopg2 decodes `json` itself (Django turns that off only for jsonb)
+
+
 class Match(models.Model):
     """A proposed pairing of one worker with one vacancy, and where it has got to."""
 
@@ -131,7 +150,7 @@ class Match(models.Model):
     vacancy_score = models.FloatField(_("岗位优先分"), default=0)
     worker_rank = models.PositiveIntegerField(_("在求职者意向中的排名"), null=True, blank=True)
     # Structured reasons from the engine: [{"side": "worker"|"vacancy", "code": …, "points": …, …}]
-    reasons = models.JSONField(_("匹配理由"), default=list, blank=True)
+    reasons = WrittenJSONField(_("匹配理由"), default=list, blank=True)
     worker_decision = models.CharField(
         _("求职者答复"), max_length=8, choices=Decision.choices, default=Decision.PENDING
     )
