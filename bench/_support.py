@@ -340,11 +340,13 @@ def database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def celery_worker(queue: str = "matching") -> subprocess.Popen:
+def celery_worker(queue: str = "matching", *, nice: int = 0) -> subprocess.Popen:
     """Start one Celery worker process (``--pool=solo``: the task runs in the process whose
-    memory and CPU the benchmark reads) on ``queue`` against this process's database."""
+    memory and CPU the benchmark reads) on ``queue`` against this process's database;
+    ``nice`` as the Procfile's matching worker (``nice`` runs the worker in its own process)."""
     env = dict(os.environ, DATABASE_URL=database_url(), CELERY_TASK_ALWAYS_EAGER="false")
-    command = [sys.executable, "-m", "celery", "-A", "laborbridge", "worker", "-Q", queue]
+    command = ["nice", "-n", str(nice)] if nice else []
+    command += [sys.executable, "-m", "celery", "-A", "laborbridge", "worker", "-Q", queue]
     command += ["--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat"]
     return subprocess.Popen([*command, "-l", "warning"], cwd=ROOT, env=env)
 

@@ -51,6 +51,7 @@ RSS_TARGET_MB = 4096.0
 P99_RATIO_TARGET = 2.0
 SAMPLE_PAUSE = 0.05  # seconds between the sampler's requests: a user, not a load generator
 TICK = os.sysconf("SC_CLK_TCK")
+MATCHING_NICE = 10  # as the Procfile's matching worker
 
 # Workers: one row per generate_series value g. The county cycles; (county, birth date,
 # serial) follow g as in bench_round.py; the ID number and phone are placeholders (the round
@@ -393,7 +394,7 @@ def main() -> None:
         import redis
 
         redis.from_url(settings.REDIS_URL).delete("matching")
-        worker = _support.celery_worker()
+        worker = _support.celery_worker(nice=MATCHING_NICE)
         out = str(Path(os.environ.get("TMPDIR", "/tmp")) / f"bench_round_1m_{os.getpid()}.txt")
         sampler = _sampler(out)
         time.sleep(6)  # let the worker boot (Django, NumPy, Numba) before anything is timed
