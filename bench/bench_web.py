@@ -118,6 +118,11 @@ def _build(total: int, seed: int = 17) -> None:
             )
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {Worker._meta.db_table}")
+    # COPY sends no signal: announce the new workers, or a count kept in Redis by an earlier
+    # run (workers.counts) would be shown for up to a minute.
+    from workers.counts import workers_changed
+
+    workers_changed()
 
 
 def _official_session() -> tuple[Client, str]:
