@@ -49,11 +49,6 @@ class RoundInputs:
     snapshot: dict
 
 
-def _city_code(district_code: str) -> int:
-    """Return the prefecture-level city of a county-level code (370281 → 370200)."""
-    return int(district_code[:4] + "00")
-
-
 def _region_prefix_q(field: str, region: Region) -> Q:
     return Q(**{f"{field}__startswith": region.prefix})
 
@@ -76,7 +71,8 @@ def _active_counts(round_: MatchRound, *, proposed_free: bool = False) -> dict[i
     )
 
 
-# What the engine reads of a vacancy, in the order of the loader's rows.
+# What the engine reads of a vacancy (``_load_vacancies`` reads exactly these; keep the two
+# together: rolling matching watches these fields).
 VACANCY_COLUMNS = (
     "pk",
     "occupation_id",
@@ -109,50 +105,82 @@ def _load_vacancies(
     """The campaign's matchable vacancies (``access.vacancies_matchable``: open, of a verified
     employer) with places left after their active matches, in pk order."""
     active = _active_counts(round_, proposed_free=proposed_free)
-    rows = [
-        (row[0], row[1], row[2], row[3], active.get(row[0], 0), *row[4:])
-        for row in access.vacancies_matchable(round_.campaign)
-        .order_by("pk")
-        .values_list(*VACANCY_COLUMNS)
-    ]
-    rows = [row for row in rows if row[3] - row[4] > 0]
+    day_shifts = Q(shift_pattern__in=("day", "flexible", ""))
+    rows = _numbers(
+        access.vacancies_matchable(round_.campaign).order_by("pk"),
+        pk=F("pk"),
+        occupation_id=F("occupation_id"),
+        headcount=F("headcount"),
+        wage_min=F("wage_min"),
+        wage_max=F("wage_max"),
+        district_id=_number("district_id"),
+        lat=_number("district__latitude", default=0.0),
+        lng=_number("district__longitude", default=0.0),
+        age_min=_number("age_min", default=0),
+        age_max=_number("age_max", default=NO_LIMIT_AGE),
+        min_skill_level=_number("min_skill_level", default=0),
+        **{flag: _flag(Q(**{flag: True})) for flag in _VACANCY_FLAGS},
+        shift_work=_flag(~day_shifts),
+        **_date_parts("start_date"),
+        min_education=_number("min_education", default=0),
+    )
+    pks = rows[:, 0].astype(np.int64)
+    taken = np.array([active.get(pk, 0) for pk in pks.tolist()], dtype=np.int64)
+    left = rows[:, 2].astype(np.int64) - taken
+    rows, left = rows[left > 0], left[left > 0]
+    (
+        pks, occupation, _headcount, wage_min, wage_max, district, lat, lng, age_min, age_max,
+        min_skill, dormitory, meals, travel, insurance, shift_work, start_y, start_m, start_d,
+        min_education,
+    ) = rows.T  # fmt: skip
+    ids = pks.astype(np.int64).tolist()
     certificates: dict[int, list[int]] = defaultdict(list)
     for vacancy_id, certificate_id in Vacancy.required_certificates.through.objects.filter(
-        vacancy_id__in=[row[0] for row in rows]
+        vacancy_id__in=ids
     ).values_list("vacancy_id", "certificatetype_id"):
         certificates[vacancy_id].append(certificate_id)
-    cert_rows = [sorted(certificates[row[0]]) for row in rows]
-    ptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    cert_rows = [sorted(certificates[pk]) for pk in ids]
+    ptr = np.zeros(len(ids) + 1, dtype=np.int64)
     np.cumsum([len(c) for c in cert_rows], out=ptr[1:])
     flat = np.array([c for cs in cert_rows for c in cs], dtype=np.int64)
-    empty_ptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    empty_ptr = np.zeros(len(ids) + 1, dtype=np.int64)
+    district = district.astype(np.int64)
     arrays = engine.VacancyArrays(
-        occupation=[row[1] for row in rows],
-        headcount=[row[3] - row[4] for row in rows],
-        wage_min=[row[5] for row in rows],
-        wage_max=[row[6] for row in rows],
-        city=[_city_code(row[7]) for row in rows],
-        district=[int(row[7]) for row in rows],
-        lat=[row[8] or 0.0 for row in rows],
-        lng=[row[9] or 0.0 for row in rows],
-        age_min=[row[10] or 0 for row in rows],
-        age_max=[row[11] or NO_LIMIT_AGE for row in rows],
+        occupation=occupation.astype(np.int64),
+        headcount=left,
+        wage_min=wage_min.astype(np.int64),
+        wage_max=wage_max.astype(np.int64),
+        city=district // 100 * 100,  # the prefecture-level city: 370281 → 370200
+        district=district,
+        lat=lat,
+        lng=lng,
+        age_min=age_min.astype(np.int64),
+        age_max=age_max.astype(np.int64),
         req_cert_ptr=ptr,
         req_cert_ids=flat,
         pref_cert_ptr=empty_ptr,
         pref_cert_ids=np.zeros(0, dtype=np.int64),
-        min_skill_level=[row[12] or 0 for row in rows],
-        dormitory=[row[13] for row in rows],
-        meals=[row[14] for row in rows],
-        travel_reimbursement=[row[15] for row in rows],
-        social_insurance=[row[16] for row in rows],
-        shift_work=[row[17] not in ("day", "flexible", "") for row in rows],
-        start_date=[row[18].toordinal() if row[18] else NO_START for row in rows],
+        min_skill_level=min_skill.astype(np.int64),
+        dormitory=dormitory != 0,
+        meals=meals != 0,
+        travel_reimbursement=travel != 0,
+        social_insurance=insurance != 0,
+        shift_work=shift_work != 0,
+        start_date=np.where(start_y > 0, _ordinals(start_y, start_m, start_d), NO_START),
         brand_ptr=empty_ptr,
         brand_ids=np.zeros(0, dtype=np.int64),
-        min_education=[row[19] or 0 for row in rows],
+        min_education=min_education.astype(np.int64),
     )
-    return arrays, [row[0] for row in rows], [row[2] for row in rows]
+    codes = dict(Occupation.objects.values_list("pk", "code"))
+    return arrays, ids, [codes[o] for o in arrays.occupation.tolist()]
+
+
+_VACANCY_FLAGS = ("dormitory", "meals", "travel_reimbursement", "social_insurance")
+
+
+def _flag(condition: Q):
+    """1 where ``condition`` holds, else 0."""
+    return Case(When(condition, then=Value(1)), default=0)
 
 
 def _numbers(queryset, **columns) -> np.ndarray:
@@ -255,8 +283,8 @@ def _load_workers(
         labor_brand=_number("labor_brand_id", default=-1),
         min_wage=_number("min_wage", default=0),
         **_date_parts("earliest_departure"),
-        accepts_dormitory=Case(When(accepts_dormitory=True, then=Value(1)), default=0),
-        accepts_shift_work=Case(When(accepts_shift_work=True, then=Value(1)), default=0),
+        accepts_dormitory=_flag(Q(accepts_dormitory=True)),
+        accepts_shift_work=_flag(Q(accepts_shift_work=True)),
         travel_group=_number("travel_group_id", default=-1),
         education=Case(
             *(When(education=key, then=Value(v)) for key, v in EDUCATION_LEVEL.items()),

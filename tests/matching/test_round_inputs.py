@@ -1,6 +1,7 @@
-"""The round's worker loader: every array equals what the workers' rows say, field by field.
+"""The round's loaders: every array equals what the workers' and vacancies' rows say, field
+by field.
 
-``matching.inputs._load_workers`` reads numeric columns in bulk (``COPY … CSV`` parsed by numpy
+``matching.inputs._load_workers`` (and ``_load_vacancies``) read numeric columns in bulk (``COPY … CSV`` parsed by numpy
 on PostgreSQL); this compares its arrays with the same values computed here, one worker at a
 time, from model instances — NULLs, booleans, leap-day birthdays, expired certificates, child
 rows of workers outside the market and workers with no child rows at all included.
@@ -11,10 +12,11 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from jobs.models import Vacancy
 from laborbridge.models import CertificateType, LaborBrand, Occupation
-from matching.engine.inputs import EDUCATION_UNKNOWN
-from matching.inputs import _load_workers
-from matching.models import MatchRound
+from matching.engine.inputs import EDUCATION_UNKNOWN, NO_LIMIT_AGE, NO_START
+from matching.inputs import _load_vacancies, _load_workers
+from matching.models import Match, MatchRound
 from tests.factories import ANDING, TONGWEI, WorkerFactory
 from tests.matching import scenario
 from workers.models import (
@@ -165,3 +167,66 @@ def test_no_free_workers_load_as_empty_arrays(coordinator):
     round_ = MatchRound.objects.create(campaign=world.campaign, created_by=coordinator)
     arrays, ids = _load_workers(round_, round_.campaign.pairing.west_region)
     assert ids == [] and len(arrays.age) == 0 and arrays.skill_ptr.tolist() == [0]
+
+
+def _expected_vacancy(vacancy: Vacancy, taken: int) -> dict:
+    district = vacancy.district
+    return {
+        "occupation": vacancy.occupation_id,
+        "headcount": vacancy.headcount - taken,
+        "wage_min": vacancy.wage_min,
+        "wage_max": vacancy.wage_max,
+        "city": int(vacancy.district_id[:4] + "00"),
+        "district": int(vacancy.district_id),
+        "lat": district.latitude or 0.0,
+        "lng": district.longitude or 0.0,
+        "age_min": vacancy.age_min or 0,
+        "age_max": vacancy.age_max or NO_LIMIT_AGE,
+        "min_skill_level": vacancy.min_skill_level or 0,
+        "dormitory": vacancy.dormitory,
+        "meals": vacancy.meals,
+        "travel_reimbursement": vacancy.travel_reimbursement,
+        "social_insurance": vacancy.social_insurance,
+        "shift_work": vacancy.shift_pattern not in ("day", "flexible", ""),
+        "start_date": vacancy.start_date.toordinal() if vacancy.start_date else NO_START,
+        "min_education": vacancy.min_education or 0,
+    }
+
+
+def test_loaded_vacancies_equal_the_rows(coordinator):
+    world = scenario.build(workers=3, headcounts=(2, 3, 1))
+    round_ = MatchRound.objects.create(campaign=world.campaign, created_by=coordinator)
+    first, second, full = world.vacancies
+    certificate_types = list(CertificateType.objects.order_by("code")[:2])
+    Vacancy.objects.filter(pk=first.pk).update(
+        age_min=18, age_max=45, min_skill_level=3, min_education=2, shift_pattern="two_shifts",
+        dormitory=True, meals=True, travel_reimbursement=True, social_insurance=False,
+        start_date=dt.date(2028, 2, 29),
+    )  # fmt: skip
+    Vacancy.objects.filter(pk=second.pk).update(shift_pattern="flexible")
+    for certificate in reversed(certificate_types):
+        first.required_certificates.add(certificate)
+    # One place of the second vacancy is taken, the only place of the third: it leaves.
+    Match.objects.create(worker=world.workers[0], vacancy=second, status="approved")
+    Match.objects.create(worker=world.workers[1], vacancy=full, status="proposed")
+    Match.objects.create(worker=world.workers[2], vacancy=first, status="declined")
+
+    arrays, ids, occupations = _load_vacancies(round_)
+
+    assert ids == [first.pk, second.pk]
+    assert occupations == [world.occupation.code] * 2
+    for j, (vacancy, taken) in enumerate(
+        zip(
+            Vacancy.objects.filter(pk__in=ids).order_by("pk").select_related("district"),
+            (0, 1),
+            strict=True,
+        )
+    ):
+        for field, value in _expected_vacancy(vacancy, taken).items():
+            assert getattr(arrays, field)[j] == value, (vacancy.pk, field)
+    lo, hi = arrays.req_cert_ptr[0], arrays.req_cert_ptr[1]
+    assert arrays.req_cert_ids[lo:hi].tolist() == sorted(c.pk for c in certificate_types)
+    assert arrays.req_cert_ptr.tolist()[1:] == [2, 2]
+    # A rolling re-solve's market counts proposals as free places.
+    _arrays, free_ids, _ = _load_vacancies(round_, proposed_free=True)
+    assert free_ids == [first.pk, second.pk, full.pk]
