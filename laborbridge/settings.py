@@ -224,6 +224,9 @@ TRUSTED_PROXIES = trusted_proxies_parse(
 SESSION_ENGINE = "laborbridge.sessions"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # ModelBackend with the signed-in user read by a query compiled once (new sessions);
+    # ModelBackend itself stays for sessions that name it.
+    "laborbridge.auth_backend.UserBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_ENABLED = env_bool("LABORBRIDGE_LOGIN_LOCKOUT", True)
