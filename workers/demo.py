@@ -8,6 +8,7 @@ import random
 
 from laborbridge.demo import _BATCH, DINGXI, QINGDAO, DemoCalendar, _id_number, _name, _phone
 from laborbridge.models import CertificateType, Occupation, Region
+from workers.counts import workers_changed
 from workers.models import PovertyStatus, Worker, WorkerStatus
 
 
@@ -54,6 +55,7 @@ def _workers(rng: random.Random, count: int, calendar: DemoCalendar) -> int:
     fresh = [w for w in workers if w.id_number_index not in existing]
     Worker.objects.bulk_create(fresh, batch_size=_BATCH, ignore_conflicts=True)
     _worker_profiles(rng, [w.id_number_index for w in fresh], calendar)
+    workers_changed()  # bulk_create sends no post_save: the kept list counts start again
     return len(fresh)
 
 

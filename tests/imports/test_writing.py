@@ -17,6 +17,7 @@ from django.apps.registry import Apps
 from django.db import connection, models
 
 from laborbridge.imports.writing import PASS_THROUGH, insert_values, update_values
+from matching.models import WrittenJSONField
 
 WRITER_APPS = Apps()
 PROJECT_APPS = {"laborbridge", "workers", "jobs", "matching", "transport"}
@@ -54,6 +55,7 @@ class EveryField(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     data = models.JSONField(default=dict)
     data_null = models.JSONField(null=True)
+    written = WrittenJSONField(default=list)  # PostgreSQL `json`, not `jsonb` (match reasons)
     blob = models.BinaryField(null=True)
     uid = models.UUIDField(null=True)
     parent = models.ForeignKey(Parent, on_delete=models.CASCADE, null=True, related_name="+")
@@ -88,6 +90,7 @@ VALUES = {
     ),
     "data": ({"名字": "张三", "skills": [1, 2], "nested": {"ok": True}}, []),
     "data_null": (None, {"k": None}),
+    "written": ([{"code": "技能", "points": -3, "text": "a\tb \\ c"}], {"k": [None, 1.5]}),
     "blob": (b"\x00\xffbinary", None),
     "uid": (uuid.UUID("5e1f2b9c-0d4a-4c1e-9a7b-3f2e1d0c9b8a"), None),
 }
