@@ -387,7 +387,10 @@ def round_inputs_load(
         round_, proposed_free=proposed_free
     )
     workers, worker_ids = _load_workers(round_, west, workers)
-    instance = engine.Instance(workers, vacancies, _related())
+    # Ties broken by the rows' ids (not their positions): a later re-solve of the campaign's
+    # free market, with newcomers in it, breaks the same ties the same way.
+    keys = (np.asarray(worker_ids, dtype=np.int64), np.asarray(vacancy_ids, dtype=np.int64))
+    instance = engine.Instance(workers, vacancies, _related(), keys=keys)
     digest = hashlib.sha256(
         json.dumps(
             {

@@ -14,8 +14,10 @@ never touched. A rolling update works on that market in one of two ways:
   round is an optimal one: the free market is solved again with the round's mode and seed,
   and only the proposals that differ are withdrawn and written.
 
-Ties in a vacancy's priority go, in an extension, to the worker registered first (lower id);
-the round broke them by its seeded order, so on exact score ties the two may differ.
+Ties in a vacancy's priority are broken as the round breaks them: by a seeded hash of the
+worker's id (``matching.engine.market.key_hashes``; the round's instance carries the ids as
+keys), so a newcomer does not reorder anyone else's ties and an extension and a re-solve agree
+on them.
 
 Triggers (``rolling_note_workers`` / ``rolling_note_vacancies``, connected in
 ``MatchingConfig.ready``) collect ids until the writing transaction commits and then merge them
@@ -386,7 +388,13 @@ class _Lists:
         self.index = {pk: j for j, pk in enumerate(self.vacancy_ids)}
         self.related = _related()
         # The worker side's tie order is the one a full round over these vacancies uses.
-        self.vacancy_tie = tie_breaks(round_.seed, 0, len(self.vacancy_ids))[1]
+        self.vacancy_tie = tie_breaks(
+            round_.seed,
+            0,
+            len(self.vacancy_ids),
+            keys=(np.zeros(0, dtype=np.int64), np.asarray(self.vacancy_ids, dtype=np.int64)),
+        )[1]
+        self.ties: dict[int, int] = {}
         self.entries: dict[int, list] = {}
         self.pairs: dict[int, dict[int, tuple]] = {}
         self.instances: dict[int, tuple] = {}
@@ -417,8 +425,9 @@ class _Lists:
                     int(self.vacancy_tie[market.vacancy[e]]),
                 ),
             )
+            tie = self.worker_tie(pk)
             self.entries[pk] = [
-                (self.vacancy_ids[market.vacancy[e]], (int(market.vacancy_score[e]), -pk))
+                (self.vacancy_ids[market.vacancy[e]], (int(market.vacancy_score[e]), -tie))
                 for e in order
             ]
             self.pairs[pk] = {
@@ -433,6 +442,16 @@ class _Lists:
         for pk in todo:
             self.entries.setdefault(pk, [])
         self.engine_seconds += time.perf_counter() - started
+
+    def worker_tie(self, worker_id: int) -> int:
+        """The worker's tie-break hash in this round (the smaller wins a tie), as the round's
+        keyed ``tie_breaks`` orders workers."""
+        tie = self.ties.get(worker_id)
+        if tie is None:
+            from matching.engine.market import key_hashes
+
+            tie = self.ties[worker_id] = int(key_hashes(self.round.seed, [worker_id])[0])
+        return tie
 
     def __call__(self, worker_id: int) -> list:
         self.load([worker_id])
@@ -476,7 +495,7 @@ def _extend(round_: MatchRound, update: MatchRollingUpdate, progress) -> tuple[d
                 .order_by()
                 .values_list("vacancy_id", "worker_id", "vacancy_score")
             ):
-                held[v].append((w, (int(score), -w)))
+                held[v].append((w, (int(score), -lists.worker_tie(w))))
             holding_reads[0] += time.perf_counter() - started
         return held[vacancy_id]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from matching.engine.market import Market, Units, build_units, tie_breaks
+from matching.engine.market import Market, Units, build_units, market_tie_breaks
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ def blocking_pairs(
 ) -> Blocking:
     """Return the blocking pairs of ``worker_vacancy`` under the seed's strict preferences."""
     units = units if units is not None else build_units(market)
-    u_tb, v_tb = tie_breaks(seed, units.n_units, market.n_vacancies)
+    u_tb, v_tb = market_tie_breaks(seed, market, units)
     first = units.members[units.member_ptr[:-1]]
     unit_vac = np.asarray(worker_vacancy, dtype=np.int64)[first]
     edge = _unit_edges(units.ptr, units.vacancy, unit_vac)

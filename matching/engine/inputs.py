@@ -358,6 +358,9 @@ class Instance:
     workers: WorkerArrays
     vacancies: VacancyArrays
     related: Mapping[int, Iterable[int]] = field(default_factory=dict)
+    # (worker keys, vacancy keys), e.g. database ids: ties are broken by a seeded hash of them,
+    # the same whoever else is in the market (``market.tie_breaks``); None: by position.
+    keys: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def from_records(

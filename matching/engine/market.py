@@ -44,6 +44,8 @@ class Market:
     vacancy_score: np.ndarray  # int32
     capacity: np.ndarray  # int32 per vacancy
     group: np.ndarray  # int64 per worker, -1 = alone
+    # (worker keys, vacancy keys): stable identities for tie-breaking (``tie_breaks``), or None
+    keys: tuple[np.ndarray, np.ndarray] | None = None
 
     def __post_init__(self) -> None:
         for name, dtype in (
@@ -77,6 +79,7 @@ class Market:
         scores: Scores,
         capacity: np.ndarray,
         group: np.ndarray | None = None,
+        keys: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> Market:
         """Return the market of scored candidate pairs (arrays are shared, not copied)."""
         n = len(candidates.ptr) - 1
@@ -87,6 +90,7 @@ class Market:
             vacancy_score=scores.vacancy,
             capacity=capacity,
             group=np.full(n, -1, dtype=np.int64) if group is None else group,
+            keys=keys,
         )
 
     @classmethod
@@ -369,9 +373,63 @@ def build_units(market: Market) -> Units:
     )
 
 
-def tie_breaks(seed: int, n_units: int, n_vacancies: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return (unit_rank, vacancy_rank): seeded random ranks, 0 wins a tie."""
+def tie_breaks(
+    seed: int, n_units: int, n_vacancies: int, *, keys: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (unit_rank, vacancy_rank): seeded random ranks, 0 wins a tie.
+
+    Without ``keys`` the ranks are seeded permutations of the positions, so adding one unit
+    reshuffles every unit's rank. With ``keys`` (a stable identity of each unit and of each
+    vacancy: the database ids of a unit's first worker and of the vacancy) a rank is the order
+    of a seeded hash of the key: two workers or two vacancies compare the same way whoever else
+    is in the market, so a rolling re-solve after newcomers keeps the round's tie order.
+    """
+    if keys is not None:
+        unit_keys, vacancy_keys = keys
+        return _keyed_ranks(seed, unit_keys, UNIT_SALT), _keyed_ranks(seed, vacancy_keys, 1)
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     vacancy_rank = rng.permutation(n_vacancies).astype(np.int64)
     unit_rank = rng.permutation(n_units).astype(np.int64)
     return unit_rank, vacancy_rank
+
+
+def market_tie_breaks(seed: int, market: Market, units: Units) -> tuple[np.ndarray, np.ndarray]:
+    """Return :func:`tie_breaks` for ``units`` of ``market``, keyed when the market has keys."""
+    if market.keys is None:
+        return tie_breaks(seed, units.n_units, market.n_vacancies)
+    worker_keys, vacancy_keys = market.keys
+    first = units.members[units.member_ptr[:-1]]
+    return tie_breaks(
+        seed, units.n_units, market.n_vacancies, keys=(worker_keys[first], vacancy_keys)
+    )
+
+
+def _splitmix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser on uint64 (wrapping arithmetic): a well-mixed hash of each value."""
+    with np.errstate(over="ignore"):
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+UNIT_SALT = 2  # units' (workers') keys are hashed apart from vacancies' (salt 1)
+
+
+def key_hashes(seed: int, keys, salt: int = UNIT_SALT) -> np.ndarray:
+    """Return the seeded uint64 hash of each key that keyed tie-breaking orders by (the smaller
+    wins a tie): rolling extensions compare workers by it as a full solve does."""
+    keys = np.asarray(keys, dtype=np.int64)
+    mix = _splitmix(np.array([(seed * 4 + salt) & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))[0]
+    with np.errstate(over="ignore"):
+        return _splitmix(keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + mix)
+
+
+def _keyed_ranks(seed: int, keys: np.ndarray, salt: int) -> np.ndarray:
+    """Rank 0..n-1 of each key in the order of its hash (``key_hashes``); equal hashes (never
+    seen: 64 bits) fall back to the key's order."""
+    keys = np.asarray(keys, dtype=np.int64)
+    hashed = key_hashes(seed, keys, salt)
+    order = np.lexsort((keys, hashed))
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[order] = np.arange(len(keys), dtype=np.int64)
+    return rank

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from matching.engine.market import Market, build_units, tie_breaks
+from matching.engine.market import Market, build_units, market_tie_breaks
 
 
 def strict_preferences(
@@ -29,7 +29,7 @@ def strict_preferences(
     units = build_units(market)
     if units.has_groups:
         raise ValueError("the reference handles single workers only")
-    u_tb, v_tb = tie_breaks(seed, units.n_units, market.n_vacancies)
+    u_tb, v_tb = market_tie_breaks(seed, market, units)
     n_units = units.n_units
     prefs: list[list[int]] = []
     keys: list[dict[int, int]] = [{} for _ in range(market.n_vacancies)]

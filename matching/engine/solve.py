@@ -15,7 +15,7 @@ from matching.engine import reasons as R
 from matching.engine.candidates import build_scored_candidates, exclusion_counts, main_exclusion
 from matching.engine.checks import Blocking, blocking_pairs, capacity_violations, split_groups
 from matching.engine.inputs import Instance, Params
-from matching.engine.market import Market, Units, build_units, tie_breaks
+from matching.engine.market import Market, Units, build_units, market_tie_breaks
 from matching.engine.optimal import assign_optimal, unit_weights
 from matching.engine.reasons import Reason
 from matching.engine.stable import Assignment, assign_stable
@@ -115,7 +115,11 @@ def build_market(
     params = params or Params()
     candidates, scores = build_scored_candidates(instance, params.weights, progress=progress)
     return Market.from_scores(
-        candidates, scores, instance.vacancies.headcount, instance.workers.travel_group
+        candidates,
+        scores,
+        instance.vacancies.headcount,
+        instance.workers.travel_group,
+        keys=instance.keys,
     )
 
 
@@ -132,7 +136,11 @@ def solve(
         # candidates and scores in one compiled pass (see build_scored_candidates)
         candidates, scores = build_scored_candidates(instance, params.weights, progress=progress)
     market = Market.from_scores(
-        candidates, scores, instance.vacancies.headcount, instance.workers.travel_group
+        candidates,
+        scores,
+        instance.vacancies.headcount,
+        instance.workers.travel_group,
+        keys=instance.keys,
     )
     return _solve_market(market, params, timer, start, instance)
 
@@ -192,7 +200,7 @@ def _solve_market(
         )
 
     with timer.stage("reasons"):
-        _, v_tb = tie_breaks(params.seed, units.n_units, market.n_vacancies)
+        _, v_tb = market_tie_breaks(params.seed, market, units)
         ws = np.zeros(n, dtype=np.int32)
         vs = np.zeros(n, dtype=np.int32)
         rank = np.full(n, -1, dtype=np.int32)

@@ -65,7 +65,7 @@ from numba import njit, prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from matching.engine.market import Market, Units, build_units, tie_breaks
+from matching.engine.market import Market, Units, build_units, market_tie_breaks
 from matching.engine.prepared import threads_for, work_array
 
 
@@ -912,7 +912,7 @@ def kernel_args(market: Market, units: Units, *, seed: int = 0, max_rounds: int 
     and head (``_init_units``), the work arrays and the proposal order. Split out so that
     ``bench/bench_reference_da.py`` can time it apart from the proposal loop.
     """
-    u_tb, v_tb = tie_breaks(seed, units.n_units, market.n_vacancies)
+    u_tb, v_tb = market_tie_breaks(seed, market, units)
     # looked up for every entry a scan reads: int32 keeps twice as many vacancies in cache
     v_tb = v_tb.astype(np.int32)
     ws, ws_min, tb_bits, off_bits = _key_layout(units, market.n_vacancies)

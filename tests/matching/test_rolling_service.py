@@ -5,6 +5,7 @@ import pytest
 from django.db import transaction
 
 from jobs.models import Vacancy
+from laborbridge.models import Occupation
 from matching import engine, rolling, rounds
 from matching.inputs import round_inputs_load
 from matching.models import (
@@ -147,6 +148,29 @@ def test_a_vacancy_opened_after_the_round_re_solves_the_free_market(
     assert after == _full_round_over_free_market(round_)
     assert len(after) == 6  # seven seats now, six workers
     assert Match.objects.filter(vacancy=vacancy, status=MatchStatus.PROPOSED).count() == 3
+
+
+def test_ties_fall_the_same_way_in_an_extension_and_in_a_full_round(coordinator):
+    """Newcomers exactly as strong as each other and as a held worker (same county, age, skill
+    and years): the vacancies' priority ties, and the extension breaks the ties as the round's
+    keyed tie-break does (a seeded hash of the worker's id), so it still equals a full round;
+    a later re-solve with them in the market moves no one either."""
+    world = scenario.build(workers=6, headcounts=(2, 2), poverty_every=100)
+    round_ = _finished_round(coordinator, world)
+    held = world.workers[2]  # Anding, level 3, 2 years, like the newcomers
+    twins = [_new_worker(world, level=3, years=2) for _ in range(4)]
+    update = _run(rolling.rolling_update_request(round_=round_, worker_ids=[t.pk for t in twins]))
+    assert update.kind == RollingKind.EXTEND
+    after = _proposals(world)
+    assert after == _full_round_over_free_market(round_)
+    tied = {held.pk, *(t.pk for t in twins)}
+    assert 0 < len(tied & after.keys()) < len(tied)  # some of the tied won a seat, not all
+    # a vacancy of an occupation nobody has opens: the re-solve keeps every proposal
+    far = Occupation.objects.exclude(pk=world.occupation.pk).order_by("-code").first()
+    other = VacancyFactory(campaign=world.campaign, occupation=far, headcount=1)
+    update = _run(rolling.rolling_update_request(round_=round_, vacancy_ids=[other.pk]))
+    assert update.kind == RollingKind.RESOLVE
+    assert _proposals(world) == after and update.withdrawn == 0
 
 
 def test_a_proposal_rejected_since_the_last_solve_forces_a_re_solve(coordinator):
