@@ -612,7 +612,7 @@ def _write_moves(
 def _resolve(round_: MatchRound, update: MatchRollingUpdate, progress) -> tuple[dict, dict]:
     from matching import engine
     from matching.inputs import round_inputs_load
-    from matching.rounds import _matches_from
+    from matching.rounds import proposals_from
 
     load_started = time.perf_counter()
     params = _params(round_)
@@ -630,17 +630,31 @@ def _resolve(round_: MatchRound, update: MatchRollingUpdate, progress) -> tuple[
         inputs.worker_ids[w]: inputs.vacancy_ids[int(result.assignment[w])]
         for w in np.flatnonzero(result.assignment >= 0)
     }
-    current = {m.worker_id: m for m in _proposals(round_.campaign_id).select_related("vacancy")}
+    # Only the proposals that differ are touched — and only they are read as instances and
+    # explained (all of a campaign's, 64,000 at 100,000 workers, took ~12 s to explain).
+    current = dict(_proposals(round_.campaign_id).values_list("worker_id", "vacancy_id"))
+    stale = sorted(w for w, v in current.items() if wanted.get(w) != v)
     withdrawn = 0
-    for worker_id, match in sorted(current.items()):
-        if wanted.get(worker_id) != match.vacancy_id:
+    for start in range(0, len(stale), 2000):
+        for match in (
+            _proposals(round_.campaign_id)
+            .filter(worker_id__in=stale[start : start + 2000])
+            .select_related("vacancy")
+            .order_by("worker_id")
+        ):
             _withdraw(match, _("滚动匹配：空余市场重新计算后推荐有变"))
             withdrawn += 1
-    fresh = [
-        m
-        for m in _matches_from(round_, inputs, result, params)
-        if current.get(m.worker_id) is None or current[m.worker_id].vacancy_id != m.vacancy_id
-    ]
+    proposals = proposals_from(round_, inputs, result, params)
+    changed = np.array(
+        [
+            current.get(w) != v
+            for w, v in zip(
+                proposals.worker_ids.tolist(), proposals.vacancy_ids.tolist(), strict=True
+            )
+        ],
+        dtype=bool,
+    )
+    fresh = proposals.subset(changed).matches()
     for m in fresh:
         m.rolling_update = update
     Match.objects.bulk_create(fresh, batch_size=2000)

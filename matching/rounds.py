@@ -22,7 +22,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -240,6 +240,25 @@ class Proposals:
 
     def __len__(self) -> int:
         return len(self.workers)
+
+    def subset(self, keep) -> Proposals:
+        """The proposals at ``keep`` (a boolean mask or positions), in the same order."""
+        return replace(
+            self,
+            **{
+                name: getattr(self, name)[keep]
+                for name in (
+                    "workers",
+                    "vacancies",
+                    "worker_ids",
+                    "vacancy_ids",
+                    "worker_score",
+                    "vacancy_score",
+                    "worker_rank",
+                    "no_expectation",
+                )
+            },
+        )
 
     def reasons_json(self, lo: int, hi: int) -> list[str]:
         """Return the reasons of matches ``lo:hi`` as JSON text, each exactly
@@ -603,11 +622,6 @@ def _engine_parameters(parameters: dict) -> dict:
             **{k: tuple(v) if isinstance(v, list) else v for k, v in parameters["weights"].items()}
         )
     return allowed
-
-
-def _matches_from(round_: MatchRound, inputs, result, params) -> list[Match]:
-    """Return the proposed matches as unsaved ``Match`` instances (the rolling updates)."""
-    return proposals_from(round_, inputs, result, params).matches()
 
 
 def _statistics(inputs, result) -> dict:
