@@ -83,31 +83,11 @@ class WorkerOutputSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-# The columns of an API list row (WorkerOutputSerializer's fields), read as named tuples.
+# The columns of an API list row (WorkerOutputSerializer's fields), read as named tuples: the
+# selector's fields with the id, the travel group's name annotated rather than joined.
 _ROW_COLUMNS = (
     "id",
-    "name",
-    "id_number_masked",
-    "phone_masked",
-    "birth_date",
-    "sex",
-    "home_county_id",
-    "home_township_id",
-    "home_village_id",
-    "home_village_name",
-    "poverty_status",
-    "education",
-    "status",
-    "consent_status",
-    "consent_given_on",
-    "min_wage",
-    "earliest_departure",
-    "accepts_dormitory",
-    "accepts_shift_work",
-    "travel_group_name",
-    "source",
-    "created_at",
-    "updated_at",
+    *("travel_group_name" if f == "travel_group__name" else f for f in selectors.API_ROW_FIELDS),
 )
 
 

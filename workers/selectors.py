@@ -336,7 +336,7 @@ def worker_page_rows(workers: list) -> list[dict]:
 
 # The columns of an API list row (workers.api.WorkerOutputSerializer): not the encrypted
 # ID number and phone, their blind indexes, the note and the wishes' free text.
-_API_ROW_FIELDS = (
+API_ROW_FIELDS = (
     "name",
     "id_number_masked",
     "phone_masked",
@@ -365,7 +365,7 @@ _API_ROW_FIELDS = (
 def worker_rows_for_api(user: User) -> QuerySet[Worker]:
     """Return the user's workers with what an API list row shows (region codes are the
     worker's own columns; only the travel group's name is joined): one query per page."""
-    return access.workers_visible_to(user).select_related("travel_group").only(*_API_ROW_FIELDS)
+    return access.workers_visible_to(user).select_related("travel_group").only(*API_ROW_FIELDS)
 
 
 def worker_detail_for(user: User) -> QuerySet[Worker]:
