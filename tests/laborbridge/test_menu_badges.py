@@ -15,20 +15,10 @@ from laborbridge.notifications import selectors, services
 from laborbridge.notifications.models import Message
 from laborbridge.notifications.services import Audience, notify
 from tests.factories import ANDING, TONGWEI
+from tests.laborbridge.test_notifications import PARAMS  # the same no-show notice
 from transport.messages import NO_SHOW
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
-PARAMS = {
-    "name": "张三",
-    "id": "621102********1234",
-    "trip": "Y123",
-    "departure_at": "2026-03-01T08:30:00+08:00",
-    "car": 5,
-    "row": 12,
-    "letter": "F",
-    "employer": "青岛X电子有限公司",
-    "worker_id": 1,
-}
 _BADGE = re.compile(r'<span class="badge" title="[^"]*">(\d+)</span>')
 _MESSAGE_COUNT = 'COUNT(*) AS "__count" FROM "laborbridge_message"'
 
