@@ -4,6 +4,7 @@ from html import escape
 
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,13 @@ def _path(name: str) -> str | None:
         except NoReverseMatch:
             _PATHS[key] = None
     return _PATHS[key]
+
+
+# (language, the entries' URLs, active URL, badges) -> (the entries' labels, the links' HTML):
+# translating and escaping ~20 labels was ~0.4 ms of every signed-in page (issue 17 item 3).
+# The labels are compared by identity, so a menu registered anew is written anew.
+_LINKS: dict[tuple, tuple[tuple, str]] = {}
+LINKS_MAX_ENTRIES = 1024
 
 
 def _items(user) -> list[tuple[str, str, object]]:
@@ -60,7 +68,19 @@ def navigation(request) -> dict:
         if badge is not None:
             item["badge"] = badge(user)  # e.g. unread notices (laborbridge.badges)
         nav.append(item)
-    return {"nav_items": nav, "nav_links": _links_html(nav), "nav_badges": _badges_html(nav)}
+    key = (
+        get_language(),
+        active,
+        tuple(url for url, _label, _badge in items),
+        tuple(item.get("badge") for item in nav),
+    )
+    labels = tuple(label for _url, label, _badge in items)
+    kept = _LINKS.get(key)
+    if kept is None or any(a is not b for a, b in zip(kept[0], labels, strict=True)):
+        if len(_LINKS) >= LINKS_MAX_ENTRIES:
+            _LINKS.clear()
+        kept = _LINKS[key] = (labels, _links_html(nav))
+    return {"nav_items": nav, "nav_links": kept[1], "nav_badges": _badges_html(nav)}
 
 
 def _links_html(nav: list[dict]) -> str:

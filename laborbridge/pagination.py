@@ -109,36 +109,60 @@ def _key_values(row, keys: Sequence[str]) -> list:
     return [getattr(row, key) for key in keys]
 
 
+def keyset_query(
+    queryset: QuerySet, keys: Sequence[str], operator: str | None, values: Sequence, limit: int
+) -> QuerySet:
+    """Return the query of a page's rows: the first ``limit`` of ``queryset`` by ``keys``
+    (``operator`` None), or those after (``">"``, ascending) or before (``"<"``, descending)
+    the key ``values``."""
+    if operator is None:
+        return queryset.order_by(*keys)[:limit]
+    order = keys if operator == ">" else [f"-{key}" for key in keys]
+    return _seek(queryset, keys, values, operator).order_by(*order)[:limit]
+
+
+# read(operator, values, limit) -> the rows of keyset_query(…, operator, values, limit)
+RowsReader = Callable[[str | None, Sequence, int], list]
+
+
 def keyset_page(
-    queryset: QuerySet,
+    queryset: QuerySet | None,
     cursor: str | None,
     *,
     keys: Sequence[str],
     size: int,
     counted: QuerySet | None = None,
     count: Callable[[], int] | None = None,
+    read: RowsReader | None = None,
 ) -> KeysetPage:
     """Return the page of ``queryset`` that ``cursor`` points at (the first without one),
     sorted by ``keys`` ascending: one query of ``size + 1`` rows (plus the queryset's
     prefetches), and a COUNT on the first page only — of ``counted`` when given (the same
     rows without the joined columns of ``values()``, which a COUNT would keep joining), or
-    ``count()`` when given (e.g. a count kept in a cache)."""
+    ``count()`` when given (e.g. a count kept in a cache). ``read``, when given, reads the
+    rows instead of ``queryset`` (which may then be None), e.g. by a query compiled once."""
+    if read is None:
+
+        def read(operator, values, limit):
+            return list(keyset_query(queryset, keys, operator, values, limit))
+
     decoded = cursor_decode(cursor, len(keys)) if cursor else None
     if decoded is None:
         if count is None:
             count = (queryset if counted is None else counted).count
         total = count()
-        rows = list(queryset.order_by(*keys)[: size + 1])
+        rows = read(None, (), size + 1)
         return _forward(rows, keys, size, total, number=1, came_from_before=False)
     direction, values, number, total = decoded
     if direction == _AFTER:
-        rows = list(_seek(queryset, keys, values, ">").order_by(*keys)[: size + 1])
+        rows = read(">", values, size + 1)
         return _forward(rows, keys, size, total, number=number, came_from_before=True)
-    descending = [f"-{key}" for key in keys]
-    rows = list(_seek(queryset, keys, values, "<").order_by(*descending)[: size + 1])
+    rows = read("<", values, size + 1)
     if len(rows) <= size:
         # Back at the start (rows were added or removed meanwhile): show a full first page.
-        return keyset_page(queryset, None, keys=keys, size=size, counted=counted, count=count)
+        return keyset_page(
+            queryset, None, keys=keys, size=size, counted=counted, count=count, read=read
+        )
     rows = rows[:size][::-1]
     return KeysetPage(
         object_list=rows,

@@ -14,21 +14,18 @@ from django.db.models.signals import post_delete, post_save
 
 from laborbridge import access
 from laborbridge.badges import badge_changed, badge_count
-from laborbridge.models import Role, User
+from laborbridge.models import User
 from workers.changes import workers_registered
 from workers.models import Worker
+from workers.selectors import worker_list_scope
 
 LIST_COUNT = "workers-count"
 
 
 def worker_list_count(user: User) -> int:
     """Return how many workers ``user`` sees, unfiltered (``access.workers_visible_to``)."""
-    role = Role.ADMIN if user.is_superuser else user.role
-    if user.is_active and role == Role.ADMIN:
-        scope: tuple = (Role.ADMIN,)
-    elif user.is_active and role == Role.COUNTY_OFFICIAL and user.county_id:
-        scope = (Role.COUNTY_OFFICIAL, user.county_id)
-    else:
+    scope = worker_list_scope(user)
+    if scope is None:
         return access.workers_visible_to(user).count()
     return badge_count(LIST_COUNT, scope, lambda: access.workers_visible_to(user).count())
 

@@ -13,7 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
+from laborbridge import access
 from laborbridge.models import Region
+from laborbridge.pagination import keyset_query
 from tests.factories import ANDING, WorkerFactory
 from workers import selectors
 from workers.api import WorkerOutputSerializer, worker_row_tuples, worker_rows
@@ -218,3 +220,58 @@ def test_wish_city_select_lists_the_cities_the_county_wishes_for(client, officia
     body, select = options({"wish_city": "370200"})
     table = body[body.index('id="worker-table"') :]
     assert [f'<a href="/workers/{w.pk}/">' in table for w in varied] == [True, False, False, False]
+
+
+def _orm_rows(user, operator, values, limit):
+    workers = selectors.worker_page_rows_of(access.workers_visible_to(user))
+    return list(keyset_query(workers, selectors.WORKER_LIST_KEYS, operator, values, limit))
+
+
+@pytest.mark.parametrize("who", ["official_a", "admin_user"])
+def test_compiled_page_rows_equal_the_orms(request, who, varied):
+    """The unfiltered page of an official or an admin is read by SQL compiled once: the same
+    rows, first page, forward and back, as the ORM's query; another county's workers never."""
+    user = request.getfixturevalue(who)
+    WorkerFactory(name="王大山", home_county_id="621121")  # another county, the same name
+    read = selectors.worker_page_reader(user)
+    assert read is not None
+    first = read(None, (), 3)
+    assert first == _orm_rows(user, None, (), 3) and len(first) == 3
+    middle = [getattr(first[1], key) for key in selectors.WORKER_LIST_KEYS]
+    for operator in (">", "<"):
+        rows = read(operator, middle, 3)
+        assert rows == _orm_rows(user, operator, middle, 3) and rows
+    everyone = read(None, (), 100)
+    assert {row.id for row in everyone} == set(
+        access.workers_visible_to(user).values_list("pk", flat=True)
+    )
+    compiled = [v for k, v in selectors._COMPILED.items() if k[0] == "page"]
+    assert compiled and None not in compiled  # the SQL path was taken
+
+
+def test_compiled_page_rows_only_for_scopes_of_their_own_fields(
+    official_a, coordinator, township_officer, hr_x
+):
+    """Pairings and townships are read from other tables: those pages stay with the ORM."""
+    assert selectors.worker_list_scope(official_a) == ("county_official", ANDING)
+    for user in (coordinator, township_officer, hr_x):
+        assert selectors.worker_list_scope(user) is None
+        assert selectors.worker_page_reader(user) is None
+    official_a.is_active = False
+    assert selectors.worker_page_reader(official_a) is None
+
+
+def test_group_members_compiled_equal_the_orms(varied):
+    groups = [TravelGroup.objects.create(home_county_id=ANDING, name=f"g{i}") for i in range(3)]
+    for index, group in enumerate(groups):
+        for _ in range(index + 1):
+            WorkerFactory(travel_group=group)
+    ids = [g.pk for g in groups] + [varied[1].travel_group_id]
+    for chosen in (ids[:1], ids[1:], ids[::-1], ids):  # compiled for a length, then reused
+        expected = list(
+            Worker.objects.filter(travel_group_id__in=chosen)
+            .order_by("pk")
+            .values_list("travel_group_id", "pk", "name")
+        )
+        assert selectors._group_members(chosen) == expected
+        assert selectors._group_members(chosen) == expected
