@@ -130,11 +130,19 @@ def _prefetch(typingctx, arr, idx):  # type: ignore[no-untyped-def]  # pragma: n
 
 @njit(cache=True, inline="always")
 def _pref_key(e, i, vac, ws, v_tb, kp):  # pragma: no cover - compiled
-    """The one-int64 preference key of entry e (offset i in its list): score, tie, offset."""
+    """The one-int64 preference key of entry e (offset i in its list): score, tie, offset.
+
+    The arrays are indexed with unsigned integers (entries and vacancies are never negative):
+    a signed index costs a negative-index check on every access. In the heads pass and the
+    tail scans, which compute a key for every entry they read, this took 100k workers'
+    ``_init_units`` from 31.5 to 24.3 ms CPU and ``_stable_kernel`` from 83.5 to 72.3 ms
+    (min of 11 alternating runs, load 2.4).
+    """
     ws_min, tb_bits, off_bits, tb_max = kp
+    eu = np.uint64(e)
     return (
-        ((np.int64(ws[e]) - ws_min) << (tb_bits + off_bits))
-        | ((tb_max - v_tb[vac[e]]) << off_bits)
+        ((np.int64(ws[eu]) - ws_min) << (tb_bits + off_bits))
+        | ((tb_max - np.int64(v_tb[np.uint32(vac[eu])])) << off_bits)
         | np.int64(i)
     )
 
@@ -440,7 +448,9 @@ def _run_da(
                         e = lo + j
                         pk_ = _pref_key(e, j, vac, ws, v_tb, kp)
                         sp[j] = pk_
-                        take = (pk_ < front) & (pk_ > pref) & (vs[e] * n_units + tie > thr[vac[e]])
+                        eu = np.uint64(e)  # unsigned indices, as in _pref_key
+                        ok = np.int64(vs[eu]) * n_units + tie > thr[np.uint32(vac[eu])]
+                        take = (pk_ < front) & (pk_ > pref) & ok
                         pref = pk_ if take else pref
                         i = j if take else i
                 else:
@@ -800,18 +810,37 @@ def _stable_kernel(
     return match_edge, proposals, rounds, converged
 
 
+@njit(cache=True)
+def _list_span(ptr, ws):  # pragma: no cover - compiled
+    """Return (the longest list's length, min and max of ``ws``) in one pass over the scores.
+
+    (NumPy's diff, min and max took 3.4 ms at 100k workers, reading the 23 MB of scores
+    twice; this 1.4 ms.)
+    """
+    longest = np.int64(0)
+    for u in range(len(ptr) - 1):
+        longest = max(longest, ptr[u + 1] - ptr[u])
+    lo = np.iinfo(np.int64).max
+    hi = np.iinfo(np.int64).min
+    for e in range(len(ws)):
+        x = np.int64(ws[e])
+        lo = min(lo, x)
+        hi = max(hi, x)
+    return longest, lo, hi
+
+
 def _key_layout(units: Units, n_vacancies: int) -> tuple[np.ndarray, int, int, int]:
     """Return (scores, ws_min, tb_bits, off_bits) for the one-int64 preference keys.
 
     Scores are rank-compressed if their range does not fit the bits left.
     """
-    lengths = np.diff(units.ptr)
-    off_bits = max(1, int(lengths.max(initial=1) - 1).bit_length())
     tb_bits = max(1, int(max(n_vacancies, 1) - 1).bit_length())
     ws = units.worker_score
+    longest, lo, hi = _list_span(units.ptr, ws)
+    off_bits = max(1, int(max(longest, 1) - 1).bit_length())
     if len(ws) == 0:
         return ws, 0, tb_bits, off_bits
-    lo, hi = int(ws.min()), int(ws.max())
+    lo, hi = int(lo), int(hi)
     room = 62 - tb_bits - off_bits
     if room <= 0:
         raise ValueError("market too large for one-word preference keys")
