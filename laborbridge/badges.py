@@ -40,6 +40,20 @@ def _redis() -> RedisCache | None:
     return backend
 
 
+def _mget(backend: RedisCache, keys: list[str]) -> list:
+    """Return the values of ``keys`` as ``RedisCache`` stores them (None when missing), by
+    one MGET on the backend's own client: its ``get_many`` also validates and maps each key
+    and builds a client, a third of a badge's ~90 µs of CPU on every page."""
+    try:
+        client = backend._cache.get_client()
+        loads = backend._cache._serializer.loads
+    except AttributeError:  # another RedisCache: its public method
+        found = RedisCache.get_many(backend, keys)
+        return [found.get(key) for key in keys]
+    values = client.mget([backend.make_key(key) for key in keys])
+    return [None if value is None else loads(value) for value in values]
+
+
 def _generation_key(kind: str) -> str:
     return f"badge-generation:{kind}"
 
@@ -55,9 +69,7 @@ def badge_count(kind: str, scope: tuple[Hashable, ...], count: Callable[[], int]
     key = "badge:{}:{}".format(kind, ":".join(map(str, scope)))
     try:
         # RedisCache's own methods: never laborbridge.cache's per-process fallback.
-        found = RedisCache.get_many(backend, [generation_key, key])
-        generation = found.get(generation_key)
-        kept = found.get(key)
+        generation, kept = _mget(backend, [generation_key, key])
         if generation is not None and kept is not None and kept[0] == generation:
             return kept[1]
         if generation is None:

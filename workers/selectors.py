@@ -226,6 +226,11 @@ def worker_list_for(user: User) -> QuerySet[Worker]:
     )
 
 
+def worker_filter_named(params) -> bool:
+    """Return whether ``params`` name a filter of ``WorkerFilter``."""
+    return any(name in params for name in WorkerFilter.base_filters)
+
+
 def worker_filtered(
     params, workers: QuerySet[Worker], request
 ) -> tuple[WorkerFilter | None, QuerySet[Worker]]:
@@ -233,7 +238,7 @@ def worker_filtered(
     ``params`` names no filter (a list's first look, its "next" pages), the workers as they
     are: a ``WorkerFilter`` deep-copies its 13 filters and their form fields and validates
     the form, ~1.5 ms a request of the registry's list page and API for no filtering."""
-    if not any(name in params for name in WorkerFilter.base_filters):
+    if not worker_filter_named(params):
         return None, workers
     filters = WorkerFilter(params, queryset=workers, request=request)
     return filters, filters.qs
