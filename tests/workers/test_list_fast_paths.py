@@ -8,7 +8,9 @@ import json
 from html import escape
 
 import pytest
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
@@ -275,3 +277,27 @@ def test_group_members_compiled_equal_the_orms(varied):
         )
         assert selectors._group_members(chosen) == expected
         assert selectors._group_members(chosen) == expected
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statements prepared on PostgreSQL")
+def test_page_rows_prepared_once_a_connection(official_a, varied):
+    """PostgreSQL plans the row query once a connection (a prepared statement): the same
+    rows as the ORM's, prepared on the first read only; SQL with a literal % is kept."""
+    read = selectors.worker_page_reader(official_a)
+    read(None, (), 3)
+    selectors._PREPARED.pop(connection.connection)  # forgotten, still prepared: not again
+    with CaptureQueriesContext(connection) as forgotten:
+        read(None, (), 3)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    selectors._PREPARED.pop(connection.connection)
+    with CaptureQueriesContext(connection) as first:
+        rows = read(None, (), 3)
+    with CaptureQueriesContext(connection) as again:
+        assert read(None, (), 3) == rows
+    assert rows == _orm_rows(official_a, None, (), 3)
+    assert [q["sql"].split()[0] for q in forgotten] == ["SELECT", "EXECUTE"]
+    assert [q["sql"].split()[0] for q in first] == ["SELECT", "PREPARE", "EXECUTE"]
+    assert [q["sql"].split()[0] for q in again] == ["EXECUTE"]
+    assert selectors._fetch_prepared("default", "SELECT %s || '%%'", ["a"]) == [("a%",)]
+    assert selectors._fetch_prepared("default", "SELECT '%%'", []) == [("%",)]
