@@ -354,6 +354,7 @@ def _run_da(
     the log may lack room for the next unit's rejections (grow it and call again).
     """
     keys, units, sizes, last, hs = sc
+    omask = (np.int64(1) << kp[2]) - 1  # a preference key's low bits: its entry's offset
     sp = np.empty(256, dtype=np.int64)  # preference keys of the list being scanned
     rej = np.empty(256, dtype=np.int64)  # offsets it rejects (logged with travel groups)
     proposals = 0
@@ -443,7 +444,9 @@ def _run_da(
                     _prefetch(vs, e)
                 if su == 1:
                     # a single worker: one look at thr (small and hot, unlike the vacancy's
-                    # row) for every entry, and selects instead of branches the CPU mispredicts
+                    # row) for every entry, and selects instead of branches the CPU mispredicts;
+                    # the best key's low bits are its offset, so the offset is not tracked
+                    # (one select and one register fewer: 100k loop 80 -> 76 ms CPU, min of 21)
                     for j in range(n):
                         e = lo + j
                         pk_ = _pref_key(e, j, vac, ws, v_tb, kp)
@@ -452,7 +455,8 @@ def _run_da(
                         ok = np.int64(vs[eu]) * n_units + tie > thr[np.uint32(vac[eu])]
                         take = (pk_ < front) & (pk_ > pref) & ok
                         pref = pk_ if take else pref
-                        i = j if take else i
+                    if pref >= 0:
+                        i = pref & omask
                 else:
                     for j in range(n):
                         e = lo + j
