@@ -282,12 +282,17 @@ class Worker(models.Model):
         ordering = ["home_county_id", "name", "id"]
         verbose_name = _("劳动力")
         verbose_name_plural = _("劳动力")
+        # No index names `status`: a matching round moves hundreds of thousands of workers
+        # from registered to matched, and an update that changes no indexed column is a HOT
+        # update (the new row version goes beside the old one on its page, no index entry):
+        # 625,000 workers in 3.6 s instead of 28.9 s with status in two indexes. The table is
+        # kept 60 % full (migration 0009) so those versions find room on their page. A
+        # county's counts by status read the `(home_county, …)` indexes and the rows.
         indexes = [
-            models.Index(fields=["home_county", "status"]),
             models.Index(fields=["home_county", "poverty_status"]),
             # The registry list's sort and keyset pages (workers.selectors.WORKER_LIST_KEYS).
             models.Index(fields=["home_county", "name", "id"]),
-            models.Index(fields=["home_township", "status"]),
+            models.Index(fields=["home_township"]),
             models.Index(fields=["phone_index"]),
             models.Index(fields=["home_county", "phone_last4"]),
         ]

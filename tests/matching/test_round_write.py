@@ -156,3 +156,34 @@ def test_a_failure_while_explaining_writes_nothing(coordinator, monkeypatch):
     assert not Match.objects.filter(round=round_).exists()
     assert not Worker.objects.filter(status="matched").exists()
     assert MatchRound.objects.get(pk=round_.pk).status == RoundStatus.RUNNING
+
+
+def _worker_updates() -> tuple[int, int]:
+    """Row updates of the worker table in this transaction so far: (all, HOT)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s",
+            [Worker._meta.db_table],
+        )
+        return cursor.fetchone()
+
+
+@pytest.mark.django_db
+def test_marking_a_rounds_workers_matched_is_a_hot_update(coordinator):
+    """No index names the worker's status and the table keeps room on its pages, so the
+    round's status updates add no index entries (a HOT update each: bench/RESULTS.md)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("HOT updates are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = %s", [Worker._meta.db_table]
+        )
+        assert cursor.fetchone()[0] == ["fillfactor=60"]
+    world = scenario.build(workers=9, headcounts=(3, 4))
+    round_ = MatchRound.objects.create(campaign=world.campaign, created_by=coordinator)
+    updated_before, hot_before = _worker_updates()
+    assert rounds.round_execute(round_id=round_.pk, task_id="t")
+    updated, hot = _worker_updates()
+    assert Worker.objects.filter(status="matched").count() == 7
+    assert updated - updated_before == 7
+    assert hot - hot_before == 7
