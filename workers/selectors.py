@@ -372,10 +372,12 @@ _PLACEHOLDER = re.compile(r"%[s%]")
 
 def _fetch_prepared(alias: str, sql: str, params: list) -> list[tuple]:
     """Return the rows of ``sql`` (Django's placeholders) with ``params``: on PostgreSQL by
-    a statement prepared once per connection, elsewhere as it is."""
+    a statement prepared once per connection when connections are kept between requests
+    (``CONN_MAX_AGE``; a connection a request would prepare in vain), else as it is."""
     wrapper = connections[alias]
+    max_age = wrapper.settings_dict.get("CONN_MAX_AGE", 0)
     with wrapper.cursor() as cursor:
-        if wrapper.vendor != "postgresql":
+        if wrapper.vendor != "postgresql" or not (max_age is None or max_age > 0):
             cursor.execute(sql, params)
             return cursor.fetchall()
         name = "lb_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:20]

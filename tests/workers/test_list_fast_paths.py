@@ -279,7 +279,10 @@ def test_group_members_compiled_equal_the_orms(varied):
         assert selectors._group_members(chosen) == expected
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="statements prepared on PostgreSQL")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql" or connection.settings_dict["CONN_MAX_AGE"] == 0,
+    reason="statements prepared on PostgreSQL, for connections kept between requests",
+)
 def test_page_rows_prepared_once_a_connection(official_a, varied):
     """PostgreSQL plans the row query once a connection (a prepared statement): the same
     rows as the ORM's, prepared on the first read only; SQL with a literal % is kept."""
