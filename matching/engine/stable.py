@@ -504,7 +504,12 @@ def _run_da(
                         hs[0] -= _mix((y << 24) ^ U[y, _U_SEAT])
                     _sift_down(hv, vb, 0, n_h, key, u, 1)  # u replaces the lowest holder
                     U[y, _U_SEAT] = -1
-                    top = _push(y, stack, top, on_stack)
+                    # _push written out: the inlined helper's array arguments cost reference
+                    # counting on every eviction (100k loop: median 75 -> 72 ms CPU)
+                    if not on_stack[y]:
+                        on_stack[y] = True
+                        stack[top] = y
+                        top += 1
                 vrow[v, _MINKEY] = hv[vb, 0]
                 thr[v] = hv[vb, 0] if vrow[v, _N] >= vrow[v, _CAP] else _NO_REJECT
                 accepted = True
@@ -742,8 +747,10 @@ def _stable_kernel(
     top = np.int64(0)
     for j in range(len(order) - 1, -1, -1):
         u = order[j]
-        if u_ptr[u + 1] > u_ptr[u]:
-            top = _push(u, stack, top, on_stack)
+        if u_ptr[u + 1] > u_ptr[u] and not on_stack[u]:  # _push, written out (see _run_da)
+            on_stack[u] = True
+            stack[top] = u
+            top += 1
     proposals = np.int64(0)
     while True:
         more, top, nd, n_log, full = _run_da(
