@@ -304,3 +304,16 @@ def test_page_rows_prepared_once_a_connection(official_a, varied):
     assert [q["sql"].split()[0] for q in again] == ["EXECUTE"]
     assert selectors._fetch_prepared("default", "SELECT %s || '%%'", ["a"]) == [("a%",)]
     assert selectors._fetch_prepared("default", "SELECT '%%'", []) == [("%",)]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_page_companions_read_as_companions_label(language):
+    from django.utils import translation
+
+    from laborbridge.templatetags.lb import companions_label
+
+    with translation.override(language):
+        label = selectors._companions_labeller()
+        for size in range(8):
+            names = [f"王{i}" for i in range(size)]
+            assert label(names) == companions_label(names)
