@@ -148,11 +148,17 @@ def _release(rounds: list) -> None:
         Worker.objects.filter(pk__in=worker_ids).update(status="registered")
 
 
+# The round's stages printed beside its total (MatchRound.timings, seconds).
+STAGES = ("load", "candidates", "assign_stable", "write")
+
+
 def _line(label: str, wall: float, cpu: float, rounds: list) -> str:
     load = os.getloadavg()[0]
     parts = ", ".join(
         f"#{r.pk} {r.campaign.code} {r.status} {r.statistics.get('matched', 0):,} matched "
-        f"(round {r.timings.get('total', 0):.2f} s)"
+        f"(round {r.timings.get('total', 0):.2f} s: "
+        + " · ".join(f"{k} {r.timings.get(k, 0):.2f}" for k in STAGES)
+        + ")"
         for r in rounds
     )
     return f"{label}: wall {wall:.2f} s, workers' CPU {cpu:.2f} s, load {load:.2f} — {parts}"
