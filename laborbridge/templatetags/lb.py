@@ -35,10 +35,17 @@ def group_members(group, without=None) -> str:
     return companions_label([m.name for m in group.members.all() if m.pk != skip])
 
 
-def companions_label(names: list[str]) -> str:
-    """Return members' names as a travel group is shown ("王小明、王大山", "… 等 6 人")."""
+def many_companions_text() -> str:
+    """The "… 等 N 人" text of a large group in the current language (a list of rows takes it
+    once and gives it to every ``companions_label``)."""
+    return _("%(names)s 等 %(n)s 人")
+
+
+def companions_label(names: list[str], many: str | None = None) -> str:
+    """Return members' names as a travel group is shown ("王小明、王大山", "… 等 6 人");
+    ``many`` is ``many_companions_text()`` when the caller has it already."""
     if len(names) > GROUP_NAMES_SHOWN:
-        return _("%(names)s 等 %(n)s 人") % {
+        return (many or many_companions_text()) % {
             "names": "、".join(names[:GROUP_NAMES_SHOWN]),
             "n": len(names),
         }

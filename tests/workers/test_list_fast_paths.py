@@ -329,16 +329,20 @@ def test_page_rows_prepared_once_a_connection(official_a, varied):
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_page_companions_read_as_companions_label(language):
+def test_companions_label_with_the_text_taken_once(language):
     from django.utils import translation
 
-    from laborbridge.templatetags.lb import companions_label
+    from laborbridge.templatetags.lb import companions_label, many_companions_text
 
     with translation.override(language):
-        label = selectors._companions_labeller()
+        many = many_companions_text()
         for size in range(8):
             names = [f"王{i}" for i in range(size)]
-            assert label(names) == companions_label(names)
+            assert companions_label(names, many) == companions_label(names)
+        label = companions_label([f"王{i}" for i in range(6)], many)
+        assert "王0、王1、王2、王3" in label and "6" in label and "王4" not in label
+        if language == "zh-hans":
+            assert label == "王0、王1、王2、王3 等 6 人"
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
