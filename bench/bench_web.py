@@ -8,14 +8,16 @@ most 100 ms, at 10 connections.
 Builds ``--workers`` workers of Anding (COPY) in a throwaway test database of
 ``DATABASE_URL`` (PostgreSQL only), signs the official in, follows the "next" links of the page
 and of the API 99 times to reach page 100 as a user does, starts gunicorn on a free port of
-127.0.0.1 and runs locust headless against each endpoint in turn (``--users`` connections for
-``--seconds``; traffic to 127.0.0.1 only). Prints per endpoint the requests per second, the
-p99, the ratio to the login page and the server CPU per request (the gunicorn processes' CPU
-time over the requests served: steadier than req/s on a shared machine), with the load
-average. Exits 1 when a target is missed:
+127.0.0.1 and runs locust headless against each list endpoint in turn, alternating with the
+login page: ``--rounds`` slices of ``--seconds`` each (``--users`` connections; traffic to
+127.0.0.1 only), each list compared with the login slices around it, as the machine's speed
+drifts by tens of percent within a minute. Prints per endpoint the requests per second, the
+p50 and the worst slice's p99, the login page's requests per second beside it, the ratio and
+the server CPU per request (the gunicorn processes' CPU time over the requests served), with
+the load average. Exits 1 when a target is missed:
 
     DATABASE_URL=postgres://… .venv/bin/python bench/bench_web.py [--workers 50000]
-        [--seconds 20] [--users 10] [--gunicorn-workers 2]
+        [--seconds 8] [--rounds 3] [--users 10] [--gunicorn-workers 2]
 """
 
 from __future__ import annotations
@@ -207,6 +209,22 @@ def _server_cpu(server: subprocess.Popen) -> float:
     return total
 
 
+def _merged(slices: list[dict]) -> dict:
+    """Return the figures of ``slices`` of one endpoint taken together: requests over the
+    time they took, the worst slice's p99, server CPU per request."""
+    requests = sum(f["requests"] for f in slices)
+    seconds = sum(f["requests"] / f["rps"] for f in slices if f["rps"])
+    return {
+        "rps": requests / seconds if seconds else 0.0,
+        "p99": max(f["p99"] for f in slices),
+        "p50": sorted(f["p50"] for f in slices)[len(slices) // 2],
+        "requests": requests,
+        "failures": sum(f["failures"] for f in slices),
+        "cpu_ms": sum(f["cpu"] for f in slices) * 1000 / max(requests, 1),
+        "slices": [f["rps"] for f in slices],
+    }
+
+
 def _locust(port: int, path: str, session: str, users: int, seconds: int) -> dict:
     """Run locust headless against ``path``; return req/s, p99, requests and failures."""
     with tempfile.TemporaryDirectory() as folder:
@@ -221,7 +239,7 @@ def _locust(port: int, path: str, session: str, users: int, seconds: int) -> dic
                 "-u",
                 str(users),
                 "-r",
-                str(users),
+                str(users * 10),  # every connection at once: a slice is seconds long
                 "-t",
                 f"{seconds}s",
                 "--host",
@@ -253,7 +271,8 @@ def _locust(port: int, path: str, session: str, users: int, seconds: int) -> dic
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=50_000)
-    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=8, help="seconds of one slice")
+    parser.add_argument("--rounds", type=int, default=3, help="slices per endpoint")
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--gunicorn-workers", type=int, default=2)
     args = parser.parse_args()
@@ -269,8 +288,8 @@ def main() -> int:
         print(f"built {args.workers:,} workers in {time.perf_counter() - started:.1f} s")
         client, session = _official_session()
         page_100, api_100 = _page_100(client)
-        endpoints = [
-            ("login page", "/accounts/login/", ""),
+        login = ("login page", "/accounts/login/", "")
+        lists = [
             ("worker list, page 1", "/workers/", session),
             ("worker list, page 100", page_100, session),
             ("worker API, page 1", "/api/v1/workers/", session),
@@ -307,37 +326,48 @@ def main() -> int:
         try:
             _wait_ready(port, args.gunicorn_workers)
             print(_support.load_line())
-            for label, path, cookie in endpoints:
-                _warm(port, path, cookie, 4 * args.gunicorn_workers)
-                cpu_before = _server_cpu(server)
-                figures = _locust(port, path, cookie, args.users, args.seconds)
-                cpu = _server_cpu(server) - cpu_before
-                figures["cpu_ms"] = cpu * 1000 / max(figures["requests"], 1)
-                results.append((label, path, figures))
+            # Each list alternates with the login page, ``--rounds`` slices of ``--seconds``
+            # each, and is compared with the login slices around it: the machine's speed
+            # drifts by tens of percent within a minute (one login run at the start of a
+            # run favoured no endpoint reliably).
+            for label, path, cookie in lists:
+                slices: dict[str, list[dict]] = {"login": [], "list": []}
+                for _round in range(args.rounds):
+                    for which, (_label, run_path, run_cookie) in (
+                        ("login", login),
+                        ("list", (label, path, cookie)),
+                    ):
+                        _warm(port, run_path, run_cookie, 4 * args.gunicorn_workers)
+                        cpu_before = _server_cpu(server)
+                        figures = _locust(port, run_path, run_cookie, args.users, args.seconds)
+                        figures["cpu"] = _server_cpu(server) - cpu_before
+                        slices[which].append(figures)
+                results.append((label, path, _merged(slices["list"]), _merged(slices["login"])))
         finally:
             server.terminate()
             server.wait(timeout=30)
         load = os.getloadavg()
 
-    login = results[0][2]["rps"]
     missed = []
     print(
-        f"{args.users} connections, {args.seconds} s per endpoint, gunicorn -w {args.gunicorn_workers}"
+        f"{args.users} connections, {args.rounds} slices of {args.seconds} s per endpoint "
+        f"alternating with the login page, gunicorn -w {args.gunicorn_workers}"
     )
-    for label, path, f in results:
-        ratio = f["rps"] / login if login else 0.0
+    for label, path, f, login in results:
+        ratio = f["rps"] / login["rps"] if login["rps"] else 0.0
         print(
-            f"{label:24} {f['rps']:7.1f} req/s  p50 {f['p50']:5.0f} ms  p99 {f['p99']:5.0f} ms  "
-            f"{ratio:5.0%} of login  server CPU {f['cpu_ms']:5.1f} ms/req  "
-            f"({f['requests']} requests, {f['failures']} failed)  {path[:60]}"
+            f"{label:22} {f['rps']:6.1f} req/s  p50 {f['p50']:3.0f} ms  p99 {f['p99']:3.0f} ms  "
+            f"server CPU {f['cpu_ms']:4.1f} ms/req  | login {login['rps']:6.1f} req/s "
+            f"(slices {'/'.join(f'{r:.0f}' for r in login['slices'])})  "
+            f"CPU {login['cpu_ms']:4.1f} ms/req  | {ratio:4.0%} of login  "
+            f"({f['requests']} requests, {f['failures'] + login['failures']} failed)  {path[:40]}"
         )
-        if f["failures"]:
-            missed.append(f"{label}: {f['failures']} failed requests")
-        if label != "login page":
-            if ratio < RATIO_TARGET:
-                missed.append(f"{label}: {ratio:.0%} of the login page's req/s")
-            if f["p99"] > P99_TARGET_MS:
-                missed.append(f"{label}: p99 {f['p99']:.0f} ms")
+        if f["failures"] or login["failures"]:
+            missed.append(f"{label}: {f['failures'] + login['failures']} failed requests")
+        if ratio < RATIO_TARGET:
+            missed.append(f"{label}: {ratio:.0%} of the login page's req/s")
+        if f["p99"] > P99_TARGET_MS:
+            missed.append(f"{label}: p99 {f['p99']:.0f} ms")
     print(f"load average after: {load[0]:.2f} {load[1]:.2f}")
     if missed:
         print("target NOT met: " + "; ".join(missed))

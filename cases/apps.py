@@ -15,7 +15,7 @@ class CasesConfig(AppConfig):
     def registry_fill(self) -> None:
         """Register the menu entry and the worker page's cases section."""
         from cases.demo import demo_cases_load
-        from cases.selectors import overdue_count_for, worker_cases_section
+        from cases.selectors import overdue_badge_of, worker_cases_section
         from laborbridge import registry
         from laborbridge.models import Role
 
@@ -28,7 +28,7 @@ class CasesConfig(AppConfig):
             },
             url_name="cases:list",
             label=_("问题反映"),
-            badge=overdue_count_for,
+            badge=overdue_badge_of,
         )
         registry.page_section_register(
             page="workers:detail",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_noop
 
 from cases.models import OPEN_STATUSES, Case, CaseStep, StepAction
 from laborbridge import access
-from laborbridge.badges import badge_changed, badge_count
+from laborbridge.badges import Badge, badge_changed, badge_counts
 from laborbridge.models import Role, User
 from workers.models import Worker
 
@@ -53,8 +53,9 @@ def overdue_count_live(user: User, today: dt.date) -> int:
     )
 
 
-def overdue_count_for(user: User) -> int:
-    """Return how many open cases the user sees are past their deadline (the menu badge).
+def overdue_badge_of(user: User) -> Badge:
+    """Return the menu's overdue-cases badge of ``user``: how many open cases the user sees
+    are past their deadline.
 
     A county official's or an admin's count is kept in Redis until a case changes or a
     worker changes county (``cases_changed``) or the day changes: their scope is all in
@@ -63,9 +64,14 @@ def overdue_count_for(user: User) -> int:
     today = timezone.localdate()
     role = Role.ADMIN if user.is_superuser else user.role
     if not user.is_active or role not in (Role.ADMIN, Role.COUNTY_OFFICIAL):
-        return overdue_count_live(user, today)
+        return Badge(None, (), lambda: overdue_count_live(user, today))
     scope = (user.pk, role, user.county_id, today.isoformat())
-    return badge_count(OVERDUE_BADGE, scope, lambda: overdue_count_live(user, today))
+    return Badge(OVERDUE_BADGE, scope, lambda: overdue_count_live(user, today))
+
+
+def overdue_count_for(user: User) -> int:
+    """Return the overdue-cases badge's number (``overdue_badge_of``)."""
+    return badge_counts([overdue_badge_of(user)])[0]
 
 
 def cases_changed(**_kwargs) -> None:

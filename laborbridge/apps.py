@@ -16,7 +16,7 @@ class LaborbridgeConfig(AppConfig):
         """Register the core's menu entries and home figures (the apps register theirs)."""
         from laborbridge import registry
         from laborbridge.models import Role
-        from laborbridge.notifications.selectors import messages_unread_badge
+        from laborbridge.notifications.selectors import unread_badge_of
         from laborbridge.selectors import core_home_figures
 
         registry.menu_entry_register(
@@ -34,6 +34,6 @@ class LaborbridgeConfig(AppConfig):
             },
             url_name="notifications:list",
             label=_("通知"),
-            badge=messages_unread_badge,  # kept in Redis until the notices change
+            badge=unread_badge_of,  # kept in Redis until the notices change
         )
         registry.home_figures_register("laborbridge", core_home_figures)

@@ -3,7 +3,8 @@
 Every signed-in request loads its user by primary key; through the ORM, building and
 compiling that one-row query cost ~0.5 ms of CPU a request (issue 17 item 3). Here the query
 ``User.objects.filter(pk=…)`` is compiled once per process and database and its row turned
-into a ``User`` the way the ORM does (``Model.from_db``). The same row every request, no
+into a ``User`` the way the ORM does (``Model.from_db``); PostgreSQL plans it once a
+connection (``laborbridge.prepared``). The same row every request, no
 cache: a deactivated or changed user is seen on the next request. Sign-in, permissions and
 everything else are ``ModelBackend``'s. Listed before it in ``AUTHENTICATION_BACKENDS``, so
 new sessions name this backend; sessions that name ``ModelBackend`` stay valid.
@@ -11,7 +12,9 @@ new sessions name this backend; sessions that name ``ModelBackend`` stay valid.
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db import connections, router
+from django.db import router
+
+from laborbridge.prepared import fetch_prepared
 
 # database alias -> (SQL with one parameter, the pk; the row's field attnames)
 _QUERIES: dict[str, tuple[str, list[str]]] = {}
@@ -37,10 +40,8 @@ class UserBackend(ModelBackend):
             return None
         alias = router.db_for_read(model)
         sql, fields = _query(model, alias)
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql, [pk])
-            row = cursor.fetchone()
-        if row is None:
+        rows = fetch_prepared(alias, sql, [pk])
+        if not rows:
             return None
-        user = model.from_db(alias, fields, row)
+        user = model.from_db(alias, fields, rows[0])
         return user if self.user_can_authenticate(user) else None

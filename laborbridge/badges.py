@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
@@ -58,31 +59,65 @@ def _generation_key(kind: str) -> str:
     return f"badge-generation:{kind}"
 
 
-def badge_count(kind: str, scope: tuple[Hashable, ...], count: Callable[[], int]) -> int:
-    """Return ``count()`` for ``scope`` (everything the count depends on besides the rows
-    of ``kind``: the user and their role's scope, the date), cached until ``kind`` changes:
-    one Redis round trip when it is kept."""
+@dataclass(frozen=True, slots=True)
+class Badge:
+    """A number a page shows (a menu badge, a list's count): ``count()``, kept under
+    ``kind`` and ``scope`` (everything the count depends on besides the rows of ``kind``:
+    the user and their role's scope, the date) until the kind changes; counted on every page
+    when ``kind`` is None (a scope that also follows other tables)."""
+
+    kind: str | None
+    scope: tuple[Hashable, ...]
+    count: Callable[[], int]
+
+
+def badge_counts(badges: Sequence[Badge]) -> list[int]:
+    """Return the count of each of ``badges``: those kept, by one Redis round trip for all
+    of them (a page asks for its list's count and its menu's badges together)."""
     backend = _redis()
-    if backend is None:
-        return count()
-    generation_key = _generation_key(kind)
-    key = "badge:{}:{}".format(kind, ":".join(map(str, scope)))
-    try:
-        # RedisCache's own methods: never laborbridge.cache's per-process fallback.
-        generation, kept = _mget(backend, [generation_key, key])
-        if generation is not None and kept is not None and kept[0] == generation:
-            return kept[1]
-        if generation is None:
-            # A random start: a generation evicted and begun again never meets old counts.
-            RedisCache.add(backend, generation_key, secrets.token_hex(8), timeout=None)
-            generation = RedisCache.get(backend, generation_key)
-        value = count()
-        # Kept with the generation it was counted in: a change meanwhile gave the kind a
-        # new one, so this count is never read after it.
-        RedisCache.set(backend, key, (generation, value), timeout=BADGE_TTL_SECONDS)
-        return value
-    except REDIS_ERRORS:
-        return count()
+    kept = [i for i, badge in enumerate(badges) if badge.kind is not None]
+    values: list[int | None] = [None] * len(badges)
+    if backend is not None and kept:
+        kinds = list(dict.fromkeys(badges[i].kind for i in kept))
+        keys = [
+            "badge:{}:{}".format(badges[i].kind, ":".join(map(str, badges[i].scope))) for i in kept
+        ]
+        try:
+            # RedisCache's own methods: never laborbridge.cache's per-process fallback.
+            found = _mget(backend, [_generation_key(kind) for kind in kinds] + keys)
+            generations = dict(zip(kinds, found, strict=False))
+            for i, key, value in zip(kept, keys, found[len(kinds) :], strict=True):
+                values[i] = _kept_or_counted(backend, badges[i], key, value, generations)
+        except REDIS_ERRORS:
+            pass  # the rest are counted below
+    return [
+        badge.count() if value is None else value
+        for badge, value in zip(badges, values, strict=True)
+    ]
+
+
+def _kept_or_counted(backend: RedisCache, badge: Badge, key: str, value, generations) -> int:
+    """Return the kept count ``value`` of ``badge`` when it is of its kind's current
+    generation, else count it and keep it under that generation."""
+    generation = generations[badge.kind]
+    if generation is not None and value is not None and value[0] == generation:
+        return value[1]
+    if generation is None:
+        # A random start: a generation evicted and begun again never meets old counts.
+        generation_key = _generation_key(badge.kind)
+        RedisCache.add(backend, generation_key, secrets.token_hex(8), timeout=None)
+        generation = generations[badge.kind] = RedisCache.get(backend, generation_key)
+    count = badge.count()
+    # Kept with the generation it was counted in: a change meanwhile gave the kind a new
+    # one, so this count is never read after it.
+    RedisCache.set(backend, key, (generation, count), timeout=BADGE_TTL_SECONDS)
+    return count
+
+
+def badge_count(kind: str, scope: tuple[Hashable, ...], count: Callable[[], int]) -> int:
+    """Return ``count()`` for ``scope``, cached until ``kind`` changes (``Badge``): one
+    Redis round trip when it is kept."""
+    return badge_counts([Badge(kind, scope, count)])[0]
 
 
 def _new_generation(kind: str) -> None:

@@ -6,7 +6,8 @@ registers its menu entries, home-page figures and page sections here from its
 registers nothing.
 
 * menu entries — per role, an URL name, a label and a position; an optional badge callable
-  (one cheap query) returns the number shown beside the entry.
+  returns the ``laborbridge.badges.Badge`` of the number shown beside the entry (one cheap
+  query, usually kept in Redis; a page asks for all its badges in one round trip).
 * home figures — a callable taking the user and returning a dict merged into the home
   page's ``dashboard`` (each app owns its keys).
 * page sections — extra blocks on another app's page (e.g. a worker's matches on the worker
@@ -17,7 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from laborbridge.badges import Badge
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,7 @@ class MenuEntry:
     url_name: str
     label: Any  # a lazy translation
     position: int
-    badge: Callable[[Any], int] | None = None
+    badge: Callable[[Any], Badge] | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,9 @@ class PageSection:
 
 
 _menu: dict[tuple[str, str], MenuEntry] = {}
+# role -> its entries in menu order, sorted once (every signed-in page asks); emptied when
+# an entry is registered.
+_menu_sorted: dict[str | None, tuple[MenuEntry, ...]] = {}
 _home_figures: dict[str, Callable[[Any], dict]] = {}
 _sections: dict[tuple[str, str], PageSection] = {}
 
@@ -47,7 +54,7 @@ def menu_entry_register(
     roles: dict[str, int],
     url_name: str,
     label: Any,
-    badge: Callable[[Any], int] | None = None,
+    badge: Callable[[Any], Badge] | None = None,
 ) -> None:
     """Register a menu entry for each role, at that role's position (lower comes first).
 
@@ -56,14 +63,20 @@ def menu_entry_register(
     """
     for role, position in roles.items():
         _menu[(role, url_name)] = MenuEntry(role, url_name, label, position, badge)
+    _menu_sorted.clear()
 
 
-def menu_entries_for(role: str | None) -> list[MenuEntry]:
+def menu_entries_for(role: str | None) -> tuple[MenuEntry, ...]:
     """Return the role's menu entries in menu order."""
-    return sorted(
-        (entry for (entry_role, _name), entry in _menu.items() if entry_role == role),
-        key=lambda entry: (entry.position, entry.url_name),
-    )
+    entries = _menu_sorted.get(role)
+    if entries is None:
+        entries = _menu_sorted[role] = tuple(
+            sorted(
+                (entry for (entry_role, _name), entry in _menu.items() if entry_role == role),
+                key=lambda entry: (entry.position, entry.url_name),
+            )
+        )
+    return entries
 
 
 def home_figures_register(name: str, figures: Callable[[Any], dict]) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save
 
 from laborbridge import access
-from laborbridge.badges import badge_changed, badge_count
+from laborbridge.badges import Badge, badge_changed, badge_counts
 from laborbridge.models import User
 from workers.changes import workers_registered
 from workers.models import Worker
@@ -22,12 +22,21 @@ from workers.selectors import worker_list_scope
 LIST_COUNT = "workers-count"
 
 
-def worker_list_count(user: User) -> int:
-    """Return how many workers ``user`` sees, unfiltered (``access.workers_visible_to``)."""
+def worker_list_badge(user: User) -> Badge:
+    """Return the count of the workers ``user`` sees, unfiltered
+    (``access.workers_visible_to``): kept in Redis for the scopes of ``worker_list_scope``,
+    counted every time for the others."""
     scope = worker_list_scope(user)
-    if scope is None:
-        return access.workers_visible_to(user).count()
-    return badge_count(LIST_COUNT, scope, lambda: access.workers_visible_to(user).count())
+    return Badge(
+        None if scope is None else LIST_COUNT,
+        scope or (),
+        lambda: access.workers_visible_to(user).count(),
+    )
+
+
+def worker_list_count(user: User) -> int:
+    """Return how many workers ``user`` sees, unfiltered (``worker_list_badge``)."""
+    return badge_counts([worker_list_badge(user)])[0]
 
 
 def workers_changed(**_kwargs) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-import weakref
 from collections import namedtuple
+from collections.abc import Callable
 from types import SimpleNamespace
 
 import django_filters
@@ -23,6 +22,7 @@ from laborbridge import access, crypto
 from laborbridge.identifiers import normalize_id_number, normalize_text
 from laborbridge.models import AuditEvent, LaborBrand, Occupation, Region, Role, User
 from laborbridge.pagination import RowsReader, keyset_query
+from laborbridge.prepared import fetch_prepared
 from laborbridge.selectors import chart_series
 from laborbridge.templatetags.lb import companions_label, many_companions_text
 from laborbridge.widgets import ChosenOnlySelect, PlainSelect, ReferenceSelect
@@ -337,92 +337,61 @@ _COMPANIONS_SQL = (
 _PageRowCompanions = namedtuple("_PageRowCompanions", (*_PAGE_ROW_COLUMNS, "companion_names"))
 
 
-def _page_query(alias: str, role: str, operator: str | None, limit: int):
-    key = ("page", alias, role, operator, limit)
+def _page_rows(workers: QuerySet, alias: str) -> tuple[QuerySet, type]:
+    """Return the list page's row query of ``workers`` and its row type: on PostgreSQL with
+    each row's companions (``_COMPANIONS_SQL``)."""
+    rows = worker_page_rows_of(workers)
+    if connections[alias].vendor != "postgresql":
+        return rows, _PageRow
+    table = connections[alias].ops.quote_name(Worker._meta.db_table)
+    rows = rows.annotate(
+        companion_names=RawSQL(_COMPANIONS_SQL.format(table=table), (), TextField())
+    ).values_list(*_PAGE_ROW_COLUMNS, "companion_names", named=True)
+    return rows, _PageRowCompanions
+
+
+# Builds a compiled reader's rows from the user's workers on a database alias: (the row
+# query, the named tuple type of its rows, whose fields are the query's columns).
+RowsOf = Callable[[QuerySet, str], tuple[QuerySet, type]]
+
+
+def _rows_query(rows_of: RowsOf, alias: str, role: str, operator: str | None, limit: int):
+    key = (rows_of, alias, role, operator, limit)
     if key not in _COMPILED:
         marker = User(role=role, county_id=_SCOPE_MARK, is_active=True)
-        rows = worker_page_rows_of(access.workers_visible_to(marker).using(alias))
-        columns = _PAGE_ROW_COLUMNS
-        if connections[alias].vendor == "postgresql":
-            table = connections[alias].ops.quote_name(Worker._meta.db_table)
-            rows = rows.annotate(
-                companion_names=RawSQL(_COMPANIONS_SQL.format(table=table), (), TextField())
-            ).values_list(*_PAGE_ROW_COLUMNS, "companion_names", named=True)
-            columns = _PageRowCompanions._fields
+        rows, row_type = rows_of(access.workers_visible_to(marker).using(alias), alias)
         rows = keyset_query(rows, WORKER_LIST_KEYS, operator, _KEY_MARKS, limit)
-        compiled = _compiled(rows, alias, (*_KEY_MARKS, _SCOPE_MARK), columns)
-        _COMPILED[key] = compiled and (
-            *compiled,
-            _PageRow if columns is _PAGE_ROW_COLUMNS else _PageRowCompanions,
-        )
+        compiled = _compiled(rows, alias, (*_KEY_MARKS, _SCOPE_MARK), row_type._fields)
+        _COMPILED[key] = compiled and (*compiled, row_type)
     return _COMPILED[key]
 
 
-def worker_page_reader(user: User) -> RowsReader | None:
-    """Return the reader of the unfiltered list page's rows of ``user`` (``keyset_page``'s
-    ``read``) by SQL compiled once a process, for the scopes of ``worker_list_scope``; None
-    for the others (read through the ORM)."""
+def worker_rows_reader(user: User, rows_of: RowsOf) -> RowsReader | None:
+    """Return the reader of the unfiltered list's rows of ``user`` (``keyset_page``'s
+    ``read``) as ``rows_of`` shapes them, by SQL compiled once a process, for the scopes of
+    ``worker_list_scope``; None for the others (read through the ORM)."""
     scope = worker_list_scope(user)
     if scope is None:
         return None
     alias = router.db_for_read(Worker)
 
     def read(operator: str | None, values, limit: int) -> list:
-        compiled = _page_query(alias, scope[0], operator, limit)
+        compiled = _rows_query(rows_of, alias, scope[0], operator, limit)
         if compiled is None:
-            workers = worker_page_rows_of(access.workers_visible_to(user))
-            return list(keyset_query(workers, WORKER_LIST_KEYS, operator, values, limit))
+            rows, _row_type = rows_of(access.workers_visible_to(user).using(alias), alias)
+            return list(keyset_query(rows, WORKER_LIST_KEYS, operator, values, limit))
         sql, slots, row_type = compiled
         # slot len(_KEY_MARKS) is the scope's county (an admin's query has none)
         params = [values[slot] if slot < len(_KEY_MARKS) else scope[1] for slot in slots]
-        return [row_type(*row) for row in _fetch_prepared(alias, sql, params)]
+        return [row_type(*row) for row in fetch_prepared(alias, sql, params)]
 
     return read
 
 
-# PostgreSQL plans a statement anew on every run: the page's row query (four tables) took
-# ~0.4 ms of its CPU to plan and ~0.3 ms to run. Prepared once per connection, it is planned
-# for its first five runs and then by a generic plan (~0.01 ms). A prepared statement lives
-# as long as its connection (a rollback keeps it), so each connection's are recorded here.
-# (This needs a session per connection, as Django's own connections are: not a pooler that
-# hands a connection's statements to other clients in transaction mode.)
-_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_PLACEHOLDER = re.compile(r"%[s%]")
-
-
-def _fetch_prepared(alias: str, sql: str, params: list) -> list[tuple]:
-    """Return the rows of ``sql`` (Django's placeholders) with ``params``: on PostgreSQL by
-    a statement prepared once per connection when connections are kept between requests
-    (``CONN_MAX_AGE``; a connection a request would prepare in vain), else as it is."""
-    wrapper = connections[alias]
-    max_age = wrapper.settings_dict.get("CONN_MAX_AGE", 0)
-    with wrapper.cursor() as cursor:
-        if wrapper.vendor != "postgresql" or not (max_age is None or max_age > 0):
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-        name = "lb_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:20]
-        prepared = _PREPARED.setdefault(wrapper.connection, set())
-        if name not in prepared:
-            # (a statement this process forgot, e.g. its record of the connection was lost,
-            # is not prepared twice: that error would abort the transaction)
-            cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
-            if cursor.fetchone() is None:
-                # sent without parameters, so with PostgreSQL's own: $1, $2 … and a plain %
-                numbers = iter(range(1, len(params) + 1))
-                statement = _PLACEHOLDER.sub(
-                    lambda mark: "%" if mark.group() == "%%" else f"${next(numbers)}", sql
-                )
-                cursor.execute(f"PREPARE {name} AS {statement}")
-                # Planned once: with a seek's parameters PostgreSQL would plan each run
-                # afresh (its estimate of one row beats the generic plan's, the companions'
-                # subquery costed per row), ~0.3 ms a deep page for the same index seek.
-                # It concerns this session's prepared statements only, which are these
-                # (Django's own queries are not prepared); a rollback undoes it, slower only.
-                cursor.execute("SET plan_cache_mode = force_generic_plan")
-            prepared.add(name)
-        marks = ", ".join(["%s"] * len(params))
-        cursor.execute(f"EXECUTE {name}({marks})" if params else f"EXECUTE {name}", params)
-        return cursor.fetchall()
+def worker_page_reader(user: User) -> RowsReader | None:
+    """Return the reader of the unfiltered list page's rows of ``user``
+    (``worker_rows_reader``)."""
+    return worker_rows_reader(user, _page_rows)
 
 
 def _group_members(groups: list[int]) -> list[tuple[int, int, str]]:

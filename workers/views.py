@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from laborbridge import access, registry, spreadsheets
+from laborbridge.context_processors import count_with_menu
 from laborbridge.identifiers import mask_id_number, normalize_id_number
 from laborbridge.models import Role
 from laborbridge.pagination import CURSOR_PARAM, keyset_page
@@ -220,8 +221,11 @@ def worker_list(request):
         keys=selectors.WORKER_LIST_KEYS,
         size=PAGE_SIZE,
         counted=workers,
-        # the unfiltered list's count may be kept in Redis until workers change
-        count=partial(counts.worker_list_count, request.user) if unfiltered else None,
+        # the unfiltered list's count may be kept in Redis until workers change: read in
+        # one round trip with the menu's badges
+        count=partial(count_with_menu, request, counts.worker_list_badge(request.user))
+        if unfiltered
+        else None,
         read=read,
     )
     may_edit = access.has_role(request.user, *_EDITORS)

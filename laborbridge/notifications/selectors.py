@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_delete, post_save
 
 from laborbridge import access
-from laborbridge.badges import badge_changed, badge_count
+from laborbridge.badges import Badge, badge_changed, badge_counts
 from laborbridge.models import User
 from laborbridge.notifications.models import Message, MessageAudience, MessageRead
 
@@ -43,9 +43,9 @@ def messages_unread_count(user: User, *, key_prefix: str = "") -> int:
     return rows.count()
 
 
-def messages_unread_badge(user: User) -> int:
-    """Return ``messages_unread_count(user)`` for the menu badge, kept in Redis until a
-    message, an audience or a read changes (``notices_changed``)."""
+def unread_badge_of(user: User) -> Badge:
+    """Return the menu's unread-notices badge of ``user``: ``messages_unread_count(user)``,
+    kept in Redis until a message, an audience or a read changes (``notices_changed``)."""
     # What messages_visible_to reads of the user: a changed role or scope is a new key.
     scope = (
         user.pk,
@@ -56,7 +56,12 @@ def messages_unread_badge(user: User) -> int:
         user.employer_id,
         user.pairing_id,
     )
-    return badge_count(UNREAD_BADGE, scope, lambda: messages_unread_count(user))
+    return Badge(UNREAD_BADGE, scope, lambda: messages_unread_count(user))
+
+
+def messages_unread_badge(user: User) -> int:
+    """Return the unread-notices badge's number (``unread_badge_of``)."""
+    return badge_counts([unread_badge_of(user)])[0]
 
 
 def notices_changed(**_kwargs) -> None:

@@ -1,6 +1,11 @@
 """Template helpers for charts and masked values."""
 
+from html import escape
+
 from django import template
+from django.template.defaulttags import querystring
+from django.utils.formats import localize
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from laborbridge.widgets import rendered_cached
@@ -82,3 +87,35 @@ def process_cached(parser, token):
     nodelist = parser.parse(("endprocess_cached",))
     parser.delete_first_token()
     return _ProcessCachedNode(bits[1][1:-1], nodelist)
+
+
+@register.simple_tag(takes_context=True)
+def keyset_pagination(context, page) -> str:
+    """``{% keyset_pagination page %}``: the links of a keyset page
+    (``laborbridge.pagination.KeysetPage``) — first, previous, "page n of N, count items",
+    next — each keeping the page's other query parameters. Written here: through an included
+    template with three ``{% querystring %}`` and a ``{% blocktranslate %}`` it was ~0.25 ms
+    of every list page (issue 17 item 3)."""
+    if not page.has_other_pages():
+        return ""
+
+    def link(cursor) -> str:
+        return escape(querystring(context, cursor=cursor))
+
+    parts = [f'\n<nav class="pagination" aria-label="{escape(_("分页"))}">\n  ']
+    if page.has_previous():
+        if page.number > 2:
+            parts.append(f'<a href="{link(None)}">« {escape(_("第一页"))}</a>')
+        parts.append(
+            f'\n  <a href="{link(page.previous_cursor)}" rel="prev">‹ {escape(_("上一页"))}</a>'
+        )
+    # as {% blocktranslate %} writes it: the values localized and escaped, the text as is
+    numbers = {"n": page.number, "total": page.num_pages, "count": page.count}
+    label = _("第 %(n)s / %(total)s 页，共 %(count)s 条") % {
+        key: escape(str(localize(value))) for key, value in numbers.items()
+    }
+    parts.append(f"\n  <span>{label}</span>\n  ")
+    if page.has_next():
+        parts.append(f'<a href="{link(page.next_cursor)}" rel="next">{escape(_("下一页"))} ›</a>')
+    parts.append("\n</nav>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped

@@ -75,3 +75,50 @@ def test_another_backend_always_counted():
     badges.badge_count("k", (1,), count)
     badges.badge_count("k", (1,), count)
     assert count.calls == 2
+
+
+@pytest.fixture
+def round_trips(monkeypatch):
+    """The MGETs badges send to Redis (each still answered by Redis)."""
+    sent: list[list[str]] = []
+    mget = badges._mget
+
+    def counted(backend, keys):
+        sent.append(keys)
+        return mget(backend, keys)
+
+    monkeypatch.setattr(badges, "_mget", counted)
+    return sent
+
+
+def test_badges_read_together_in_one_round_trip(round_trips):
+    one, two, other, live = Counter(1), Counter(2), Counter(3), Counter(4)
+    wanted = [
+        badges.Badge("k", (1,), one),
+        badges.Badge("k", (2,), two),
+        badges.Badge("j", (1,), other),
+        badges.Badge(None, (), live),  # counted on every page
+    ]
+    assert badges.badge_counts(wanted) == [1, 2, 3, 4]
+    assert badges.badge_counts(wanted) == [1, 2, 3, 4]
+    assert len(round_trips) == 2 and len(round_trips[1]) == 5  # two generations, three counts
+    assert (one.calls, two.calls, other.calls, live.calls) == (1, 1, 1, 2)
+    badges.badge_changed("j")  # only j counts again
+    other.value = 30
+    assert badges.badge_counts(wanted) == [1, 2, 30, 4]
+    assert (one.calls, two.calls, other.calls) == (1, 1, 2)
+
+
+def test_badges_counted_when_redis_fails(monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    def broken(backend, keys):
+        raise RedisConnectionError("gone")
+
+    monkeypatch.setattr(badges, "_mget", broken)
+    one, live = Counter(1), Counter(2)
+    assert badges.badge_counts([badges.Badge("k", (1,), one), badges.Badge(None, (), live)]) == [
+        1,
+        2,
+    ]
+    assert (one.calls, live.calls) == (1, 1)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
-from laborbridge import access
+from laborbridge import access, prepared
 from laborbridge.models import Region
 from laborbridge.pagination import keyset_query
 from tests.factories import ANDING, WorkerFactory
@@ -266,8 +266,49 @@ def test_compiled_page_rows_equal_the_orms(request, who, varied):
     assert {row.id for row in everyone} == set(
         access.workers_visible_to(user).values_list("pk", flat=True)
     )
-    compiled = [v for k, v in selectors._COMPILED.items() if k[0] == "page"]
+    compiled = [v for k, v in selectors._COMPILED.items() if k[0] is selectors._page_rows]
     assert compiled and None not in compiled  # the SQL path was taken
+
+
+@pytest.mark.parametrize("who", ["official_a", "admin_user"])
+def test_compiled_api_rows_equal_the_orms(request, who, varied):
+    """The unfiltered list API of an official or an admin is read by SQL compiled once: the
+    same row tuples, first page, forward and back, as the ORM's, and the same JSON."""
+    from workers import api
+
+    user = request.getfixturevalue(who)
+    WorkerFactory(name="王大山", home_county_id="621121")  # another county, the same name
+    read = selectors.worker_rows_reader(user, api._api_rows)
+    orm = worker_row_tuples(selectors.worker_rows_for_api(user))
+
+    def expected(operator, values, limit):
+        rows = keyset_query(orm, selectors.WORKER_LIST_KEYS, operator, values, limit)
+        return [tuple(row) for row in rows]
+
+    first = read(None, (), 3)
+    assert [tuple(row) for row in first] == expected(None, (), 3) and len(first) == 3
+    middle = [getattr(first[1], key) for key in selectors.WORKER_LIST_KEYS]
+    for operator in (">", "<"):
+        rows = read(operator, middle, 3)
+        assert [tuple(row) for row in rows] == expected(operator, middle, 3) and rows
+    everyone = read(None, (), 100)
+    assert JSONRenderer().render(worker_rows(everyone)) == JSONRenderer().render(
+        worker_rows(list(orm.order_by(*selectors.WORKER_LIST_KEYS)))
+    )
+    compiled = [v for k, v in selectors._COMPILED.items() if k[0] is api._api_rows]
+    assert compiled and None not in compiled  # the SQL path was taken
+
+
+def test_list_api_reads_by_the_compiled_sql_unfiltered_only(client, official_a, varied):
+    """The API list reads its rows by the compiled statement when nothing filters it."""
+    from workers import api
+
+    client.force_login(official_a)
+    selectors._COMPILED.clear()
+    assert client.get("/api/v1/workers/", {"status": "registered"}).status_code == 200
+    assert not [k for k in selectors._COMPILED if k[0] is api._api_rows]
+    assert client.get("/api/v1/workers/").status_code == 200
+    assert [k for k in selectors._COMPILED if k[0] is api._api_rows]
 
 
 def test_compiled_page_rows_only_for_scopes_of_their_own_fields(
@@ -307,12 +348,12 @@ def test_page_rows_prepared_once_a_connection(official_a, varied):
     rows as the ORM's, prepared on the first read only; SQL with a literal % is kept."""
     read = selectors.worker_page_reader(official_a)
     read(None, (), 3)
-    selectors._PREPARED.pop(connection.connection)  # forgotten, still prepared: not again
+    prepared._PREPARED.pop(connection.connection)  # forgotten, still prepared: not again
     with CaptureQueriesContext(connection) as forgotten:
         read(None, (), 3)
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")
-    selectors._PREPARED.pop(connection.connection)
+    prepared._PREPARED.pop(connection.connection)
     with CaptureQueriesContext(connection) as first:
         rows = read(None, (), 3)
     with CaptureQueriesContext(connection) as again:
@@ -324,8 +365,8 @@ def test_page_rows_prepared_once_a_connection(official_a, varied):
         cursor.execute("SHOW plan_cache_mode")  # planned once, also for a deep page's seek
         assert cursor.fetchone() == ("force_generic_plan",)
     assert [q["sql"].split()[0] for q in again] == ["EXECUTE"]
-    assert selectors._fetch_prepared("default", "SELECT %s || '%%'", ["a"]) == [("a%",)]
-    assert selectors._fetch_prepared("default", "SELECT '%%'", []) == [("%",)]
+    assert prepared.fetch_prepared("default", "SELECT %s || '%%'", ["a"]) == [("a%",)]
+    assert prepared.fetch_prepared("default", "SELECT '%%'", []) == [("%",)]
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

@@ -134,7 +134,7 @@ def _deep(client, url: str, api: bool) -> str:
 
 def _statement(sql: str) -> str:
     """Return the SQL of a query, or of the statement it executes (PostgreSQL prepares the
-    list page's rows once a connection: workers.selectors._fetch_prepared)."""
+    list page's rows once a connection: laborbridge.prepared.fetch_prepared)."""
     if not sql.startswith("EXECUTE "):
         return sql
     with connection.cursor() as cursor:
@@ -252,3 +252,37 @@ def test_the_count_is_kept_until_workers_change(client, official_a, official_b, 
     assert count_of(API) == (13, 1)
     registered = Worker.objects.filter(home_county_id=ANDING, status="registered").count()
     assert count_of(f"{LIST}?status=registered") == (registered, 1)
+
+
+@pytest.mark.redis
+def test_the_count_and_the_menu_badges_in_one_round_trip(client, official_a, registry, monkeypatch):
+    """The first page reads its count and the menu's badges (notices, overdue cases) from
+    Redis together: one MGET a page, and the numbers are the live ones."""
+    from cases.selectors import OVERDUE_BADGE
+    from laborbridge import badges
+    from laborbridge.notifications.selectors import UNREAD_BADGE, messages_unread_count
+    from workers.counts import LIST_COUNT
+
+    sent = []
+    mget = badges._mget
+    monkeypatch.setattr(
+        badges, "_mget", lambda backend, keys: sent.append(keys) or mget(backend, keys)
+    )
+    client.force_login(official_a)
+    client.get(LIST)  # counted and kept
+    sent.clear()
+    body = client.get(LIST).content.decode()
+    assert len(sent) == 1
+    kinds = {key.split(":")[1] for key in sent[0] if key.startswith("badge:")}
+    assert kinds == {LIST_COUNT, OVERDUE_BADGE, UNREAD_BADGE}
+    assert re.search(r"共 ([\d,]+) 人", body).group(1) == str(
+        Worker.objects.filter(home_county_id=ANDING).count()
+    )
+    unread = messages_unread_count(official_a)
+    shown = re.findall(r'<span class="badge" title="[^"]*">(\d+)</span>', body)
+    assert shown == ([str(unread)] if unread else [])
+    # a deeper page shows no new count: the menu's badges alone, one round trip
+    sent.clear()
+    next_page = html.unescape(re.search(_LINK.format("next"), body).group(1))
+    client.get(next_page)
+    assert len(sent) == 1
