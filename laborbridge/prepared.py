@@ -49,23 +49,33 @@ def fetch_prepared(alias: str, sql: str, params: list) -> list[tuple]:
         name = _name(sql)
         prepared = _PREPARED.setdefault(wrapper.connection, set())
         if name not in prepared:
-            # (a statement this process forgot, e.g. its record of the connection was lost,
-            # is not prepared twice: that error would abort the transaction)
-            cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
-            if cursor.fetchone() is None:
-                # sent without parameters, so with PostgreSQL's own: $1, $2 … and a plain %
-                numbers = iter(range(1, len(params) + 1))
-                statement = _PLACEHOLDER.sub(
-                    lambda mark: "%" if mark.group() == "%%" else f"${next(numbers)}", sql
-                )
-                cursor.execute(f"PREPARE {name} AS {statement}")
-                # Planned once: with a seek's parameters PostgreSQL would plan each run
-                # afresh (its estimate of one row beats the generic plan's, the companions'
-                # subquery costed per row), ~0.3 ms a deep page for the same index seek.
-                # It concerns this session's prepared statements only, which are these
-                # (Django's own queries are not prepared); a rollback undoes it, slower only.
-                cursor.execute("SET plan_cache_mode = force_generic_plan")
+            _prepare(wrapper, cursor.cursor, name, sql, len(params))
             prepared.add(name)
         marks = ", ".join(["%s"] * len(params))
         cursor.execute(f"EXECUTE {name}({marks})" if params else f"EXECUTE {name}", params)
         return cursor.fetchall()
+
+
+def _prepare(wrapper, raw, name: str, sql: str, count: int) -> None:
+    """Prepare ``sql`` as ``name`` on the connection, unless it is already. Sent on the
+    driver's own cursor ``raw``: setting a connection up is not one of a request's queries,
+    so a page counts the same queries (``assertNumQueries``, the debug toolbar) whether its
+    connection is new or not; errors are Django's as for any query."""
+    with wrapper.wrap_database_errors:
+        # (a statement this process forgot, e.g. its record of the connection was lost, is
+        # not prepared twice: that error would abort the transaction)
+        raw.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
+        if raw.fetchone() is not None:
+            return
+        # sent without parameters, so with PostgreSQL's own: $1, $2 … and a plain %
+        numbers = iter(range(1, count + 1))
+        statement = _PLACEHOLDER.sub(
+            lambda mark: "%" if mark.group() == "%%" else f"${next(numbers)}", sql
+        )
+        raw.execute(f"PREPARE {name} AS {statement}")
+        # Planned once: with a seek's parameters PostgreSQL would plan each run afresh (its
+        # estimate of one row beats the generic plan's, the companions' subquery costed per
+        # row), ~0.3 ms a deep page for the same index seek. It concerns this session's
+        # prepared statements only, which are these (Django's own queries are not
+        # prepared); a rollback undoes it, slower only.
+        raw.execute("SET plan_cache_mode = force_generic_plan")

@@ -271,5 +271,17 @@ def _clear_cache():
     widgets._RENDERED.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language. A request activates its reader's
+    language in the thread (the locale middleware) and nothing deactivates it, so a test
+    after an English request read labels in English wherever it ran next."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def db_vendor() -> str:
     return connection.vendor
