@@ -6,7 +6,9 @@ is kept under a key that names its kind's current *generation*; whatever changes
 counts calls :func:`badge_changed`, which gives the kind a new generation — at once (the
 changing transaction's own reads, tests) and again after the commit (readers that counted
 meanwhile from the old snapshot) — so the next page counts afresh. ``BADGE_TTL_SECONDS`` is
-only a backstop for a change whose announcement could not reach Redis.
+only a backstop for a change whose announcement could not reach Redis. A page asks for all
+its numbers together (``badge_counts``: its list's count and the menu's badges), one Redis
+round trip for all of them.
 
 Only Redis is trusted: with another cache backend, while ``laborbridge.cache`` has fallen
 back to its per-process memory (a count changed in one process would stay old in another),
@@ -85,7 +87,7 @@ def badge_counts(badges: Sequence[Badge]) -> list[int]:
         try:
             # RedisCache's own methods: never laborbridge.cache's per-process fallback.
             found = _mget(backend, [_generation_key(kind) for kind in kinds] + keys)
-            generations = dict(zip(kinds, found, strict=False))
+            generations = dict(zip(kinds, found[: len(kinds)], strict=True))
             for i, key, value in zip(kept, keys, found[len(kinds) :], strict=True):
                 values[i] = _kept_or_counted(backend, badges[i], key, value, generations)
         except REDIS_ERRORS:

@@ -449,23 +449,25 @@ class WorkerViewSet(
         ``workers`` themselves)."""
         return worker_row_tuples(workers)
 
+    def _unfiltered_list(self) -> bool:
+        """Whether this is the list with none of ``WorkerFilter``'s filters named."""
+        params = self.request.query_params
+        return self.action == "list" and not any(
+            name in params for name in selectors.WorkerFilter.base_filters
+        )
+
     def keyset_reader(self, workers):
         """The unfiltered list of a county official or an admin is read by SQL compiled once
         a process (``selectors.worker_rows_reader``): building the ORM's query was ~1 ms of
         every page; None (the ORM) for a filter, a search or another scope."""
-        if self.action != "list" or any(
-            n in self.request.query_params for n in selectors.WorkerFilter.base_filters
-        ):
+        if not self._unfiltered_list():
             return None
         return selectors.worker_rows_reader(self.request.user, _api_rows)
 
     def keyset_count(self, workers) -> int:
         """The paginator's count of ``workers``: the list's, unfiltered, may be kept in Redis
         (``workers.counts``); a search or a filter is counted."""
-        params = self.request.query_params
-        if self.action == "list" and not any(
-            n in params for n in selectors.WorkerFilter.base_filters
-        ):
+        if self._unfiltered_list():
             return counts.worker_list_count(self.request.user)
         return workers.count()
 

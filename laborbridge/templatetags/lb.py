@@ -1,4 +1,4 @@
-"""Template helpers for charts and masked values."""
+"""Template helpers for charts, masked values, travel groups and keyset page links."""
 
 from html import escape
 
