@@ -68,7 +68,7 @@ def test_postgres_url_is_parsed():
         DATABASE_URL="postgres://lb:pw@db.internal:5433/laborbridge",
     )
     assert result.stdout.split() == [
-        "django.db.backends.postgresql",
+        "laborbridge.postgresql",
         "db.internal",
         "5433",
         "laborbridge",
