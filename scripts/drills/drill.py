@@ -309,7 +309,8 @@ def drill_redis_stop(trials: int) -> str:
 
 def drill_postgres_restart(trials: int) -> str:
     """Restart the private PostgreSQL under load through gunicorn (persistent connections):
-    5xx after it is back, with and without CONN_HEALTH_CHECKS."""
+    5xx after it is back, with and without CONN_HEALTH_CHECKS; then once more with no request
+    in flight, and the 5xx among the next 40 requests."""
     import urllib.error
     import urllib.request
 
@@ -392,6 +393,19 @@ def drill_postgres_restart(trials: int) -> str:
             else:
                 phase = "after it is back"
             counts[phase][status] = counts[phase].get(status, 0) + 1
+        # Idle through a restart: no request in flight, so every gunicorn worker still holds
+        # its dead connection when the next requests come (one at a time, spread over them).
+        connection.close()
+        _pg_restart()
+        idle = counts["idle through a restart, next 40"] = {}
+        for _ in range(40):
+            try:
+                status = urllib.request.urlopen(url, timeout=10).status
+            except urllib.error.HTTPError as error:
+                status = error.code
+            except OSError:
+                status = "no answer"
+            idle[status] = idle.get(status, 0) + 1
         server.terminate()
         server.wait()
         results.append(f"CONN_HEALTH_CHECKS={checks}: {counts}")
