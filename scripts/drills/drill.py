@@ -307,11 +307,23 @@ def drill_redis_stop(trials: int) -> str:
     return "redis-stop: " + " | ".join(lines)
 
 
+def _http_status(url: str) -> int | str:
+    """GET ``url``: its status, or "no answer"."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        return urllib.request.urlopen(url, timeout=10).status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return "no answer"
+
+
 def drill_postgres_restart(trials: int) -> str:
     """Restart the private PostgreSQL under load through gunicorn (persistent connections):
     5xx after it is back, with and without CONN_HEALTH_CHECKS; then once more with no request
     in flight, and the 5xx among the next 40 requests."""
-    import urllib.error
     import urllib.request
 
     from django.db import connection
@@ -362,13 +374,7 @@ def drill_postgres_restart(trials: int) -> str:
         def load(stop=stop, samples=samples) -> None:
             while not stop.is_set():
                 started = time.monotonic()
-                try:
-                    status = urllib.request.urlopen(url, timeout=10).status
-                except urllib.error.HTTPError as error:
-                    status = error.code
-                except OSError:
-                    status = "no answer"
-                samples.append((started, status))
+                samples.append((started, _http_status(url)))
 
         threads = [threading.Thread(target=load) for _ in range(8)]
         for thread in threads:
@@ -399,12 +405,7 @@ def drill_postgres_restart(trials: int) -> str:
         _pg_restart()
         idle = counts["idle through a restart, next 40"] = {}
         for _ in range(40):
-            try:
-                status = urllib.request.urlopen(url, timeout=10).status
-            except urllib.error.HTTPError as error:
-                status = error.code
-            except OSError:
-                status = "no answer"
+            status = _http_status(url)
             idle[status] = idle.get(status, 0) + 1
         server.terminate()
         server.wait()
