@@ -144,10 +144,22 @@ def _fast_password_hashing():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the real reference data once into the test database."""
+    """Load the real reference data once into the test database; before it is dropped, end
+    the sessions other threads of this process left on it."""
     with django_db_blocker.unblock():
         _ensure_reference()
         _reference_snapshot()
+    yield
+    # PostgreSQL refuses to drop a database another session is connected to, and pytest-django
+    # then leaves it behind with a warning. The live server's request threads keep their
+    # connections until Chromium's keep-alive sockets close, which can be after the browser
+    # fixture has ended; DROP DATABASE waits a few seconds for terminated sessions to go.
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 _DB_FIXTURES = {"db", "transactional_db", "live_server"}
