@@ -1,8 +1,8 @@
 """Django's PostgreSQL backend, checking a kept connection by its socket before a request.
 
 With ``CONN_HEALTH_CHECKS`` Django runs ``SELECT 1`` on a kept connection at each request's
-first query: a round trip to the server (~0.1 ms of the two processes' CPU) on every
-request, a fifth of the login page's own cost (issue 17 item 3). A connection the server
+first query: a round trip to the server (~0.1 ms of the two processes' CPU) on every request
+that reads the database — every signed-in page, not the login form (issue 17 item 3). A connection the server
 closed — a restart, ``pg_terminate_backend``, an idle timeout — has something to read on its
 socket: the server's "terminating connection" message, or the end of the stream. An idle
 connection with nothing to read is answered without a round trip; one with something to

@@ -2,6 +2,7 @@
 round trip when it is idle and the server has said nothing, Django's ``SELECT 1`` when the
 server has written something, and a connection the server closed is replaced, not used."""
 
+import select
 import time
 
 import psycopg2
@@ -56,7 +57,9 @@ def test_something_to_read_is_checked_by_a_query_and_a_live_connection_kept(othe
     pid = _mark("lb-listening")
     connection.connection.cursor().execute("LISTEN lb_backend_test")
     other.execute("NOTIFY lb_backend_test")
-    time.sleep(0.1)  # the notification crosses the socket
+    poller = select.poll()  # wait until the notification has crossed the socket
+    poller.register(connection.connection.fileno(), select.POLLIN)
+    assert poller.poll(5000), "the notification never arrived"
     assert connection.is_usable()
     assert _last_query(other, pid) == "SELECT 1"
     connection.connection.cursor().execute("UNLISTEN *")
